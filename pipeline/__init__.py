@@ -1,0 +1,8 @@
+"""Flock audit-log pipeline: raw public-records releases -> processed tables -> notebooks and reports.
+
+The flow and the one job of each module are described in README.md ("How it works").
+"""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = Path(__file__).resolve().parent / "rules"

@@ -1,0 +1,183 @@
+"""Load and check jurisdictions.yml: one entry per jurisdiction, each a release to analyse.
+
+Loading validates everything a run depends on, so a mistake is reported before any work starts and
+names the entry: unknown or missing keys, a bad slug, an unknown time zone, an input pattern that
+escapes data/raw/<slug>/ or matches no file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from . import ROOT
+from .errors import ConfigError
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LOG_KINDS = ("network", "organization", "portal", "auto")
+REQUIRED = ("slug", "name", "producer", "log_kind", "timezone", "inputs")
+OPTIONAL = ("synthetic", "period", "source", "notes", "producer_state", "claims")
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    slug: str
+    name: str
+    producer: str
+    log_kind: str
+    timezone: str
+    inputs: tuple[str, ...]
+    raw_dir: Path
+    synthetic: bool = False
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    source: str | None = None
+    notes: str | None = None
+    producer_state: str | None = None
+    claims: tuple = field(default_factory=tuple)
+
+    def files(self) -> list[Path]:
+        """Every raw file of the jurisdiction, in the order the inputs list them (each pattern sorted).
+
+        A file matched by two patterns is read once, where it first appears.
+        """
+        seen: dict[Path, None] = {}
+        for pattern in self.inputs:
+            matches = sorted(Path(p) for p in glob.glob(str(self.raw_dir / pattern), recursive=True))
+            for path in matches:
+                if path.is_file():
+                    seen.setdefault(path, None)
+        return list(seen)
+
+    def as_params(self) -> dict:
+        """The entry as plain data, for manifests and notebook metadata."""
+        return {
+            "slug": self.slug, "name": self.name, "producer": self.producer, "log_kind": self.log_kind,
+            "timezone": self.timezone, "inputs": list(self.inputs), "synthetic": self.synthetic,
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "period_end": self.period_end.isoformat() if self.period_end else None,
+            "source": self.source, "producer_state": self.producer_state,
+        }
+
+
+def _date(value, entry: str, key: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"jurisdiction '{entry}': {key} '{value}' is not a date (YYYY-MM-DD).") from None
+
+
+def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisdiction:
+    label = raw.get("slug") if isinstance(raw, dict) and raw.get("slug") else f"#{index + 1}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"entry {label} is not a mapping of keys to values.")
+    unknown = sorted(set(raw) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise ConfigError(f"jurisdiction '{label}': unknown key(s) {', '.join(unknown)}. "
+                          f"Allowed: {', '.join(REQUIRED + OPTIONAL)}.")
+    missing = [k for k in REQUIRED if raw.get(k) in (None, "", [])]
+    if missing:
+        raise ConfigError(f"jurisdiction '{label}': missing {', '.join(missing)}.")
+    slug = str(raw["slug"])
+    if not SLUG_RE.match(slug):
+        raise ConfigError(f"jurisdiction '{slug}': the slug must be lower-case letters, digits and single "
+                          "hyphens (e.g. 'alvin-isd').")
+    if raw["log_kind"] not in LOG_KINDS:
+        raise ConfigError(f"jurisdiction '{slug}': log_kind '{raw['log_kind']}' is not one of {', '.join(LOG_KINDS)}.")
+    try:
+        ZoneInfo(str(raw["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"jurisdiction '{slug}': time zone '{raw['timezone']}' is not an IANA zone "
+                          "(e.g. America/Chicago).") from None
+    inputs = raw["inputs"]
+    if isinstance(inputs, str):
+        inputs = [inputs]
+    if not isinstance(inputs, list) or not all(isinstance(i, str) and i for i in inputs):
+        raise ConfigError(f"jurisdiction '{slug}': inputs must be a list of file names or patterns.")
+    raw_dir = root / "data" / "raw" / slug
+    for pattern in inputs:
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            raise ConfigError(f"jurisdiction '{slug}': input '{pattern}' must be a path inside data/raw/{slug}/ "
+                              "(no absolute paths, no '..').")
+    period_start = period_end = None
+    if raw.get("period") is not None:
+        period = raw["period"]
+        if not isinstance(period, dict) or set(period) - {"start", "end"} or not period:
+            raise ConfigError(f"jurisdiction '{slug}': period must be a mapping with start and/or end dates.")
+        period_start = _date(period["start"], slug, "period.start") if "start" in period else None
+        period_end = _date(period["end"], slug, "period.end") if "end" in period else None
+        if period_start and period_end and period_start > period_end:
+            raise ConfigError(f"jurisdiction '{slug}': period starts after it ends.")
+    state = raw.get("producer_state")
+    if state is not None and not re.fullmatch(r"[A-Z]{2}", str(state)):
+        raise ConfigError(f"jurisdiction '{slug}': producer_state must be a two-letter code such as TX.")
+    synthetic = raw.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise ConfigError(f"jurisdiction '{slug}': synthetic must be true or false.")
+    claims = raw.get("claims") or []
+    if not isinstance(claims, list):
+        raise ConfigError(f"jurisdiction '{slug}': claims must be a list.")
+    j = Jurisdiction(slug=slug, name=str(raw["name"]), producer=str(raw["producer"]), log_kind=raw["log_kind"],
+                     timezone=str(raw["timezone"]), inputs=tuple(inputs), raw_dir=raw_dir, synthetic=synthetic,
+                     period_start=period_start, period_end=period_end, source=raw.get("source"),
+                     notes=raw.get("notes"), producer_state=state, claims=tuple(claims))
+    if check_files:
+        check_inputs(j)
+    return j
+
+
+def check_inputs(j: Jurisdiction) -> None:
+    """Every pattern matches at least one file, and every file lies inside data/raw/<slug>/."""
+    hint = (f" This jurisdiction is synthetic: generate it with `python -m pipeline synth {j.slug}` (make all does)."
+            if j.synthetic else "")
+    if not j.raw_dir.is_dir():
+        raise ConfigError(f"jurisdiction '{j.slug}': folder data/raw/{j.slug}/ does not exist.{hint}")
+    base = j.raw_dir.resolve()
+    for pattern in j.inputs:
+        if not glob.glob(str(j.raw_dir / pattern), recursive=True):
+            raise ConfigError(f"jurisdiction '{j.slug}': input '{pattern}' matches no file in data/raw/{j.slug}/.{hint}")
+    for path in j.files():
+        if not path.resolve().is_relative_to(base):
+            raise ConfigError(f"jurisdiction '{j.slug}': input file {path} resolves outside data/raw/{j.slug}/ "
+                              "(a link?). Copy the file into the folder instead.")
+
+
+def load(path: str | Path | None = None, *, root: str | Path | None = None, check_files: bool = True) -> list[Jurisdiction]:
+    """Read jurisdictions.yml (default: the project's) and return its entries, checked."""
+    root = Path(root) if root else ROOT
+    path = Path(path) if path else root / "jurisdictions.yml"
+    if not path.exists():
+        raise ConfigError(f"{path}: no such file.")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML ({e}).") from None
+    if not isinstance(doc, dict) or set(doc) != {"jurisdictions"} or not isinstance(doc["jurisdictions"], list):
+        raise ConfigError(f"{path}: expected one top-level key 'jurisdictions' holding a list of entries.")
+    out: list[Jurisdiction] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(doc["jurisdictions"]):
+        j = _parse_entry(raw, i, root, check_files)
+        if j.slug in seen:
+            raise ConfigError(f"{path}: jurisdiction '{j.slug}' is listed twice; slugs must be unique.")
+        seen.add(j.slug)
+        out.append(j)
+    return out
+
+
+def select(jurisdictions: list[Jurisdiction], slugs: list[str] | None) -> list[Jurisdiction]:
+    if not slugs:
+        return jurisdictions
+    known = {j.slug: j for j in jurisdictions}
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        raise ConfigError(f"no jurisdiction named {', '.join(unknown)} in jurisdictions.yml "
+                          f"(known: {', '.join(known)}).")
+    return [known[s] for s in slugs]
