@@ -1,0 +1,289 @@
+"""Clean: from staged rows to one row per distinct search, with nothing dropped silently.
+
+Only this module decides what a search is. It runs in DuckDB over the staged Parquet (spilling to disk
+when a release is larger than memory) and writes, for one jurisdiction:
+
+- searches.parquet        one row per distinct search, typed, with its citation and number of copies
+- reconciliation.csv      per source: rows read = searches kept + duplicates + rejected (asserted)
+- rejected.csv            every rejected row, with the reason and its citation
+- conflicts.csv           searches whose copies disagree, one line per copy
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import yaml
+
+from . import RULES
+from .atomic import atomic_path
+from .config import Jurisdiction
+from .errors import ReconciliationError
+from .sources.stage import SourceInfo
+
+UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+# Fields compared between copies of one search; copies that differ in any of them are conflicts.
+CONTENT_FIELDS = ["org_name", "searcher", "searched_at_utc", "time_frame_start_utc", "time_frame_end_utc",
+                  "total_networks", "total_devices", "license_plate", "reason_clean", "case_number", "filters",
+                  "search_type", "text_prompt", "moderation"]
+
+SEARCH_COLUMNS = ["jurisdiction", "producer", "log_kind", "search_key", "flock_id", "searched_at_utc",
+                  "searched_local_date", "org_name", "searcher", "license_plate", "name_state", "plate_state",
+                  "total_networks", "total_devices", "time_frame_start_utc", "time_frame_end_utc", "reason",
+                  "reason_clean", "case_number", "filters", "search_type", "text_prompt", "moderation",
+                  "source_file", "source_sha256", "source_sheet", "source_row", "copies", "other_copies"]
+
+
+@functools.cache
+def cell_rules() -> dict:
+    return yaml.safe_load((RULES / "cells.yml").read_text(encoding="utf-8"))
+
+
+def _sql_list(values: list[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+@dataclass
+class CleanResult:
+    log_kind: str
+    reconciliation: list[dict]
+    rows_read: int
+    searches: int
+    duplicates: int
+    rejected: int
+    conflicts: int
+    not_understood: dict[str, int] = field(default_factory=dict)
+
+
+def _connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET temp_directory = '{tmp_dir}'")
+    con.execute(f"SET memory_limit = '{os.environ.get('PIPELINE_MEMORY_LIMIT', '2GB')}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _state(col: str, mask: str) -> str:
+    """not_exported / blank / masked / present: a column not in the release is not a blank cell."""
+    return (f"CASE WHEN {col} IS NULL THEN 'not_exported' WHEN trim({col}) = '' THEN 'blank' "
+            f"WHEN regexp_full_match(upper(trim({col})), '{mask}') THEN 'masked' ELSE 'present' END")
+
+
+def _number(col: str, mask: str, nulls: str) -> tuple[str, str]:
+    """(typed value, flag for a value that is there but is not a number) of a count column."""
+    t = f"trim({col})"
+    ok = f"regexp_full_match({t}, '[0-9]+(\\.0+)?')"
+    empty = f"({col} IS NULL OR {t} = '' OR {t} IN {nulls} OR regexp_full_match(upper({t}), '{mask}'))"
+    return (f"CASE WHEN {ok} THEN CAST(CAST({t} AS DOUBLE) AS BIGINT) END",
+            f"(NOT {empty} AND NOT {ok})")
+
+
+def _time(expr: str, fmts: str) -> str:
+    return f"CAST(try_strptime({expr}, {fmts}) AS TIMESTAMPTZ)"
+
+
+def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Path) -> CleanResult:
+    rules = cell_rules()
+    mask = "|".join(f"(?:{m})" for m in rules["masks"]).replace("'", "''")
+    fmts = _sql_list(rules["time_formats"])
+    nulls = "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in rules["null_numbers"]) + ")"
+    split = rules["time_frame_split"].replace("'", "''")
+    tz = j.timezone.replace("'", "''")
+    con = _connect(tmp_dir)
+
+    src = pa.table({
+        "source_index": pa.array([s.index for s in sources], pa.int32()),
+        "source_file": [s.file for s in sources],
+        "source_sheet": pa.array([s.sheet for s in sources], pa.string()),
+        "source_sha256": [s.sha256 for s in sources],
+        "portal": [s.schema == "portal" for s in sources],
+        "rows_read": pa.array([s.rows_read for s in sources], pa.int64()),
+    })
+    con.register("src_arrow", src)
+    con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
+    stages = _sql_list([s.stage for s in sources])
+
+    networks, networks_bad = _number("total_networks", mask, nulls)
+    devices, devices_bad = _number("total_devices", mask, nulls)
+    tf_parts = f"regexp_split_to_array(trim(time_frame), '{split}')"
+    search_text = ("CASE WHEN search_date IS NOT NULL AND trim(search_date) <> '' "
+                   "THEN trim(search_date) || ' ' || trim(search_time) ELSE trim(search_time) END")
+    reason_clean = ("nullif(trim(regexp_replace(CASE WHEN portal THEN replace(reason, '+', ' ') ELSE reason END, "
+                    "'\\s+', ' ', 'g')), '')")
+    con.execute(f"""
+        CREATE TEMP TABLE parsed AS
+        WITH s AS (
+            SELECT st.*, src.source_file, src.source_sheet, src.source_sha256, src.portal,
+                   {search_text} AS search_text,
+                   {tf_parts} AS tf
+            FROM read_parquet({stages}) st JOIN src USING (source_index)
+        ), t AS (
+            SELECT s.*,
+                {_time('search_text', fmts)} AS searched_at_utc,
+                coalesce({_time("trim(time_frame_start)", fmts)}, {_time("trim(tf[1])", fmts)}) AS time_frame_start_utc,
+                coalesce({_time("trim(time_frame_end)", fmts)},
+                         CASE WHEN len(tf) = 2 THEN {_time("trim(tf[2])", fmts)} END) AS time_frame_end_utc,
+                {networks} AS total_networks_n, {networks_bad} AS networks_bad,
+                {devices} AS total_devices_n, {devices_bad} AS devices_bad,
+                {reason_clean} AS reason_clean,
+                nullif(trim(org_name), '') AS org_name_t,
+                lower(trim(flock_id)) AS fid
+            FROM s
+        )
+        SELECT t.*,
+            coalesce(reject_reason,
+                     CASE WHEN search_text IS NULL OR search_text = '' THEN 'missing_search_time'
+                          WHEN searched_at_utc IS NULL THEN 'unparseable_search_time' END) AS reject,
+            CASE WHEN regexp_full_match(fid, '{UUID_RE}') THEN fid
+                 ELSE 'h:' || sha256(concat_ws(chr(31), coalesce(org_name_t, ''), coalesce(searcher, ''),
+                      coalesce(CAST(searched_at_utc AS VARCHAR), ''), coalesce(CAST(total_networks_n AS VARCHAR), ''),
+                      coalesce(CAST(total_devices_n AS VARCHAR), ''), coalesce(time_frame, ''),
+                      coalesce(license_plate, ''), coalesce(reason_clean, ''), coalesce(case_number, ''),
+                      coalesce(filters, ''), coalesce(search_type, ''), coalesce(text_prompt, ''),
+                      coalesce(moderation, '')))
+            END AS search_key,
+            md5(concat_ws(chr(31), coalesce(org_name_t, ''), coalesce(searcher, ''),
+                coalesce(CAST(searched_at_utc AS VARCHAR), ''), coalesce(CAST(time_frame_start_utc AS VARCHAR), ''),
+                coalesce(CAST(time_frame_end_utc AS VARCHAR), ''), coalesce(CAST(total_networks_n AS VARCHAR), ''),
+                coalesce(CAST(total_devices_n AS VARCHAR), ''), coalesce(license_plate, ''),
+                coalesce(reason_clean, ''), coalesce(case_number, ''), coalesce(filters, ''),
+                coalesce(search_type, ''), coalesce(text_prompt, ''), coalesce(moderation, ''))) AS content_hash
+        FROM t
+    """)
+    con.execute("""
+        CREATE TEMP TABLE ranked AS
+        SELECT *, row_number() OVER (PARTITION BY search_key ORDER BY source_index, source_row) AS copy_rank,
+                  count(*) OVER (PARTITION BY search_key) AS copies,
+                  count(DISTINCT content_hash) OVER (PARTITION BY search_key) AS versions
+        FROM parsed WHERE reject IS NULL
+    """)
+
+    log_kind = _resolve_log_kind(con, j, sources)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    # searches.parquet: the first copy of each search (earliest file in input order, then earliest row).
+    con.execute(f"""
+        CREATE TEMP TABLE others AS
+        SELECT search_key, list(source_file || coalesce(' [' || source_sheet || ']', '') || ' row ' || source_row
+                                ORDER BY source_index, source_row) AS other_copies
+        FROM ranked WHERE copies > 1 AND copy_rank > 1 GROUP BY search_key
+    """)
+    search_sql = f"""
+        SELECT {_q(j.slug)} AS jurisdiction, {_q(j.producer)} AS producer, {_q(log_kind)} AS log_kind,
+               r.search_key, CASE WHEN regexp_full_match(r.fid, '{UUID_RE}') THEN r.fid END AS flock_id,
+               r.searched_at_utc,
+               CAST(timezone('{tz}', r.searched_at_utc) AS DATE) AS searched_local_date,
+               r.org_name_t AS org_name, r.searcher, r.license_plate,
+               {_state('r.searcher', mask)} AS name_state, {_state('r.license_plate', mask)} AS plate_state,
+               r.total_networks_n AS total_networks, r.total_devices_n AS total_devices,
+               r.time_frame_start_utc, r.time_frame_end_utc, r.reason, r.reason_clean, r.case_number, r.filters,
+               r.search_type, r.text_prompt, r.moderation,
+               r.source_file, r.source_sha256, r.source_sheet, r.source_row, CAST(r.copies AS INTEGER) AS copies,
+               o.other_copies
+        FROM ranked r LEFT JOIN others o USING (search_key)
+        WHERE r.copy_rank = 1
+        ORDER BY r.searched_at_utc, r.search_key
+    """
+    _copy(con, search_sql, out_dir / "searches.parquet", "PARQUET, COMPRESSION zstd")
+
+    # Reconciliation per source, checked before anything is published.
+    recon = con.execute("""
+        WITH per AS (
+            SELECT source_index, count(*) AS staged FROM parsed GROUP BY source_index
+        ), kept AS (
+            SELECT source_index, count(*) FILTER (WHERE copy_rank = 1) AS kept,
+                   count(*) FILTER (WHERE copy_rank > 1) AS duplicates
+            FROM ranked GROUP BY source_index
+        ), rej AS (
+            SELECT source_index, split_part(reject, ':', 1) AS why, count(*) AS n
+            FROM parsed WHERE reject IS NOT NULL GROUP BY ALL
+        )
+        SELECT src.source_index, src.source_file, src.source_sheet, src.source_sha256, src.rows_read,
+               coalesce(per.staged, 0) AS staged, coalesce(kept.kept, 0) AS kept,
+               coalesce(kept.duplicates, 0) AS duplicates,
+               coalesce((SELECT sum(n) FROM rej WHERE rej.source_index = src.source_index), 0) AS rejected,
+               (SELECT map(list(why ORDER BY why), list(n ORDER BY why)) FROM rej WHERE rej.source_index = src.source_index) AS by_reason
+        FROM src LEFT JOIN per USING (source_index) LEFT JOIN kept USING (source_index)
+        ORDER BY src.source_index
+    """).fetchall()
+    reasons = sorted({k for row in recon for k in (row[9] or {})})
+    reconciliation = []
+    for (idx, file, sheet, sha, rows_read, staged, kept, dups, rej, by_reason) in recon:
+        by_reason = by_reason or {}
+        entry = {"source_file": file, "source_sheet": sheet, "source_sha256": sha, "rows_read": rows_read,
+                 "searches_kept": kept, "duplicates": dups, "rejected": int(rej)}
+        entry.update({f"rejected_{k}": int(by_reason.get(k, 0)) for k in reasons})
+        entry["balanced"] = rows_read == staged == kept + dups + rej
+        if not entry["balanced"]:
+            raise ReconciliationError(
+                f"rows read ({rows_read:,}; staged {staged:,}) != searches kept ({kept:,}) + duplicates ({dups:,}) "
+                f"+ rejected ({int(rej):,}). This is a pipeline bug; nothing was published.",
+                file=file + (f" [{sheet}]" if sheet else ""))
+        reconciliation.append(entry)
+    _write_csv(out_dir / "reconciliation.csv", reconciliation)
+
+    _copy(con, """
+        SELECT source_file, source_sheet, source_row, reject AS reject_reason, raw_record,
+               flock_id, searcher, org_name, total_networks, total_devices, time_frame, license_plate, reason,
+               case_number, filters, search_time, search_date, search_type, text_prompt, moderation, extra
+        FROM parsed WHERE reject IS NOT NULL ORDER BY source_index, source_row
+    """, out_dir / "rejected.csv", "CSV, HEADER")
+
+    _copy(con, f"""
+        SELECT search_key, source_file, source_sheet, source_row, copy_rank AS copy, {", ".join(
+            'org_name_t AS org_name' if f == 'org_name' else
+            'total_networks_n AS total_networks' if f == 'total_networks' else
+            'total_devices_n AS total_devices' if f == 'total_devices' else f for f in CONTENT_FIELDS)}
+        FROM ranked WHERE versions > 1 ORDER BY search_key, copy_rank
+    """, out_dir / "conflicts.csv", "CSV, HEADER")
+
+    totals = con.execute("""
+        SELECT (SELECT count(*) FROM parsed),
+               (SELECT count(*) FROM ranked WHERE copy_rank = 1),
+               (SELECT count(*) FROM ranked WHERE copy_rank > 1),
+               (SELECT count(*) FROM parsed WHERE reject IS NOT NULL),
+               (SELECT count(DISTINCT search_key) FROM ranked WHERE versions > 1),
+               (SELECT count(*) FILTER (WHERE networks_bad) FROM ranked WHERE copy_rank = 1),
+               (SELECT count(*) FILTER (WHERE devices_bad) FROM ranked WHERE copy_rank = 1),
+               (SELECT count(*) FILTER (WHERE time_frame IS NOT NULL AND trim(time_frame) <> ''
+                                          AND (time_frame_start_utc IS NULL OR time_frame_end_utc IS NULL))
+                FROM ranked WHERE copy_rank = 1)
+    """).fetchone()
+    con.close()
+    return CleanResult(log_kind=log_kind, reconciliation=reconciliation, rows_read=totals[0], searches=totals[1],
+                       duplicates=totals[2], rejected=totals[3], conflicts=totals[4],
+                       not_understood={"total_networks": totals[5], "total_devices": totals[6],
+                                       "time_frame": totals[7]})
+
+
+def _q(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _resolve_log_kind(con, j: Jurisdiction, sources: list[SourceInfo]) -> str:
+    if j.log_kind != "auto":
+        return j.log_kind
+    if sources and all(s.schema == "portal" for s in sources):
+        return "portal"
+    orgs = con.execute("SELECT count(DISTINCT org_name_t) FROM ranked WHERE copy_rank = 1").fetchone()[0]
+    return "organization" if orgs <= 1 else "network"
+
+
+def _copy(con, query: str, target: Path, fmt: str) -> None:
+    with atomic_path(target) as tmp:
+        con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT {fmt})")
+
+
+def _write_csv(target: Path, rows: list[dict]) -> None:
+    import csv
+    with atomic_path(target) as tmp:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["source_file"])
+            w.writeheader()
+            w.writerows(rows)
