@@ -24,8 +24,8 @@ PACKAGES = ["pandas", "pyarrow", "duckdb", "python-calamine", "altair", "vl-conv
             "nbconvert", "great_expectations", "PyYAML"]
 
 
-def processed_dir(j: Jurisdiction, root: Path = ROOT) -> Path:
-    return root / "data" / "processed" / j.slug
+def processed_dir(j: Jurisdiction) -> Path:
+    return j.root / "data" / "processed" / j.slug
 
 
 def pipeline_version(root: Path = ROOT) -> dict:
@@ -50,12 +50,13 @@ def package_versions() -> dict:
     return out
 
 
-def build(j: Jurisdiction, root: Path = ROOT, progress=print) -> dict:
+def build(j: Jurisdiction, progress=print) -> dict:
     """Ingest and clean one jurisdiction; return the manifest (also written to manifest.json)."""
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
     check_inputs(j)
-    out = processed_dir(j, root)
+    root = j.root
+    out = processed_dir(j)
     out.mkdir(parents=True, exist_ok=True)
     work = out / f".work-{started.strftime('%Y%m%dT%H%M%S')}-{id(j):x}"
     try:
@@ -80,6 +81,9 @@ def build(j: Jurisdiction, root: Path = ROOT, progress=print) -> dict:
         "skipped": ing.skipped,
         "totals": {"rows_read": result.rows_read, "searches": result.searches, "duplicates": result.duplicates,
                    "rejected": result.rejected, "conflicting_searches": result.conflicts},
+        "rejected_by_reason": {k[len("rejected_"):]: sum(r[k] for r in result.reconciliation)
+                               for k in (result.reconciliation[0] if result.reconciliation else {})
+                               if k.startswith("rejected_")},
         "cells_not_understood": result.not_understood,
         "reconciliation_balanced": all(r["balanced"] for r in result.reconciliation),
         "outputs": outputs,

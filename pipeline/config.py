@@ -41,6 +41,11 @@ class Jurisdiction:
     producer_state: str | None = None
     claims: tuple = field(default_factory=tuple)
 
+    @property
+    def root(self) -> Path:
+        """The project folder this entry was loaded from (raw files live in root/data/raw/<slug>/)."""
+        return self.raw_dir.parents[2]
+
     def files(self) -> list[Path]:
         """Every raw file of the jurisdiction, in the order the inputs list them (each pattern sorted).
 

@@ -1,0 +1,38 @@
+"""Command line: argument parsing only; the work is done by the modules named in each command.
+
+    python -m pipeline run [--jurisdiction SLUG ...] [--config FILE] [--jobs N] [--debug]
+    python -m pipeline synth [SLUG ...] [--out DIR] [--scale X] [--seed N]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import PipelineError
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="build, validate and analyse jurisdictions; render reports/")
+    p_run.add_argument("--jurisdiction", "-j", action="append", metavar="SLUG",
+                       help="run only this jurisdiction (repeat for several); default: all")
+    p_run.add_argument("--config", default=None, help="jurisdictions file (default: jurisdictions.yml)")
+    p_run.add_argument("--jobs", type=int, default=None, help="jurisdictions run at once (default: cores)")
+    p_run.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    sub.add_parser("synth", help="generate the synthetic jurisdictions' releases", add_help=False)
+    if argv and argv[0] == "synth":
+        from . import synth
+        return synth.main(argv[1:])
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            from .runner import run
+            return run(args.jurisdiction, args.config, args.jobs)
+    except PipelineError as e:
+        if args.debug:
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
