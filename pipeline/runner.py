@@ -32,9 +32,10 @@ def _environment(root: Path) -> None:
     os.environ.setdefault("JUPYTER_DATA_DIR", str(build / ".jupyter" / "data"))
     os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(build / ".jupyter" / "runtime"))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # The kernels import this package from where it lives, whichever project folder they analyse.
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if str(root) not in paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + paths)
+    if str(ROOT) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + paths)
 
 
 def run_jurisdiction(slug: str, config: str, root: str) -> dict:
