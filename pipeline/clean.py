@@ -27,10 +27,20 @@ from .sources.stage import SourceInfo
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
-# Fields compared between copies of one search; copies that differ in any of them are conflicts.
-CONTENT_FIELDS = ["org_name", "searcher", "searched_at_utc", "time_frame_start_utc", "time_frame_end_utc",
-                  "total_networks", "total_devices", "license_plate", "reason_clean", "case_number", "filters",
-                  "search_type", "text_prompt", "moderation"]
+# Fields compared between copies of one search: (name in conflicts.csv, cleaned value, raw column whose
+# presence says the copy's file exported it). Copies disagree when two copies from files that exported a
+# field hold different values; a column one file did not export is not a disagreement.
+CONTENT_FIELDS = [
+    ("org_name", "org_name_t", "org_name"), ("searcher", "searcher", "searcher"),
+    ("searched_at_utc", "searched_at_utc", "search_time"),
+    ("time_frame_start_utc", "time_frame_start_utc", "coalesce(time_frame, time_frame_start)"),
+    ("time_frame_end_utc", "time_frame_end_utc", "coalesce(time_frame, time_frame_end)"),
+    ("total_networks", "total_networks_n", "total_networks"), ("total_devices", "total_devices_n", "total_devices"),
+    ("license_plate", "license_plate", "license_plate"), ("reason_clean", "reason_clean", "reason"),
+    ("case_number", "case_number", "case_number"), ("filters", "filters", "filters"),
+    ("search_type", "search_type", "search_type"), ("text_prompt", "text_prompt", "text_prompt"),
+    ("moderation", "moderation", "moderation"),
+]
 
 SEARCH_COLUMNS = ["jurisdiction", "producer", "log_kind", "search_key", "flock_id", "searched_at_utc",
                   "searched_local_date", "org_name", "searcher", "license_plate", "name_state", "plate_state",
@@ -147,20 +157,13 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
                       coalesce(license_plate, ''), coalesce(reason_clean, ''), coalesce(case_number, ''),
                       coalesce(filters, ''), coalesce(search_type, ''), coalesce(text_prompt, ''),
                       coalesce(moderation, '')))
-            END AS search_key,
-            md5(concat_ws(chr(31), coalesce(org_name_t, ''), coalesce(searcher, ''),
-                coalesce(CAST(searched_at_utc AS VARCHAR), ''), coalesce(CAST(time_frame_start_utc AS VARCHAR), ''),
-                coalesce(CAST(time_frame_end_utc AS VARCHAR), ''), coalesce(CAST(total_networks_n AS VARCHAR), ''),
-                coalesce(CAST(total_devices_n AS VARCHAR), ''), coalesce(license_plate, ''),
-                coalesce(reason_clean, ''), coalesce(case_number, ''), coalesce(filters, ''),
-                coalesce(search_type, ''), coalesce(text_prompt, ''), coalesce(moderation, ''))) AS content_hash
+            END AS search_key
         FROM t
     """)
     con.execute("""
         CREATE TEMP TABLE ranked AS
         SELECT *, row_number() OVER (PARTITION BY search_key ORDER BY source_index, source_row) AS copy_rank,
-                  count(*) OVER (PARTITION BY search_key) AS copies,
-                  count(DISTINCT content_hash) OVER (PARTITION BY search_key) AS versions
+                  count(*) OVER (PARTITION BY search_key) AS copies
         FROM parsed WHERE reject IS NULL
     """)
 
@@ -235,12 +238,19 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         FROM parsed WHERE reject IS NOT NULL ORDER BY source_index, source_row
     """, out_dir / "rejected.csv", "CSV, HEADER")
 
+    differs = ", ".join(
+        f"CASE WHEN count(DISTINCT coalesce(CAST({value} AS VARCHAR), '')) FILTER (WHERE {raw} IS NOT NULL) > 1 "
+        f"THEN '{name}' END" for name, value, raw in CONTENT_FIELDS)
+    con.execute(f"""
+        CREATE TEMP TABLE conflicting AS
+        SELECT search_key, list_filter([{differs}], lambda x: x IS NOT NULL) AS differs_in
+        FROM ranked WHERE copies > 1 GROUP BY search_key HAVING len(differs_in) > 0
+    """)
     _copy(con, f"""
-        SELECT search_key, source_file, source_sheet, source_row, copy_rank AS copy, {", ".join(
-            'org_name_t AS org_name' if f == 'org_name' else
-            'total_networks_n AS total_networks' if f == 'total_networks' else
-            'total_devices_n AS total_devices' if f == 'total_devices' else f for f in CONTENT_FIELDS)}
-        FROM ranked WHERE versions > 1 ORDER BY search_key, copy_rank
+        SELECT search_key, array_to_string(c.differs_in, ', ') AS fields_that_differ,
+               source_file, source_sheet, source_row, copy_rank AS copy,
+               {", ".join(f"{value} AS {name}" for name, value, _ in CONTENT_FIELDS)}
+        FROM ranked JOIN conflicting c USING (search_key) ORDER BY search_key, copy_rank
     """, out_dir / "conflicts.csv", "CSV, HEADER")
 
     totals = con.execute("""
@@ -248,7 +258,7 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
                (SELECT count(*) FROM ranked WHERE copy_rank = 1),
                (SELECT count(*) FROM ranked WHERE copy_rank > 1),
                (SELECT count(*) FROM parsed WHERE reject IS NOT NULL),
-               (SELECT count(DISTINCT search_key) FROM ranked WHERE versions > 1),
+               (SELECT count(*) FROM conflicting),
                (SELECT count(*) FILTER (WHERE networks_bad) FROM ranked WHERE copy_rank = 1),
                (SELECT count(*) FILTER (WHERE devices_bad) FROM ranked WHERE copy_rank = 1),
                (SELECT count(*) FILTER (WHERE time_frame IS NOT NULL AND trim(time_frame) <> ''

@@ -16,6 +16,9 @@ from . import ROOT
 from .build import processed_dir
 from .config import Jurisdiction, check_inputs, load, select
 
+# Show SHA-256 hashes and file paths whole: a fact-checker copies them.
+pd.set_option("display.max_colwidth", 120)
+
 
 def jurisdiction(slug: str, config: str = "", root: str = "") -> Jurisdiction:
     root_path = Path(root) if root else ROOT
@@ -69,11 +72,9 @@ def conflicts_summary(j: Jurisdiction) -> pd.DataFrame:
     df = pd.read_csv(processed_dir(j) / "conflicts.csv", keep_default_na=False, dtype=str)
     if df.empty:
         return pd.DataFrame(columns=["search_key", "copies", "fields that differ", "copies at"])
-    fields = [c for c in df.columns if c not in ("search_key", "source_file", "source_sheet", "source_row", "copy")]
     rows = []
     for key, g in df.groupby("search_key", sort=True):
-        rows.append({"search_key": key, "copies": len(g),
-                     "fields that differ": ", ".join(f for f in fields if g[f].nunique() > 1),
+        rows.append({"search_key": key, "copies": len(g), "fields that differ": g["fields_that_differ"].iloc[0],
                      "copies at": "; ".join(g["source_file"] + g["source_sheet"].map(lambda s: f" [{s}]" if s else "")
                                             + " row " + g["source_row"])})
     return pd.DataFrame(rows)
