@@ -54,6 +54,7 @@ def run_jurisdiction(slug: str, config: str, root: str) -> dict:
     timings = {}
     for name in NOTEBOOKS:
         t = time.perf_counter()
+        print(f"{slug}: running {name} ({NOTEBOOKS.index(name) + 1}/{len(NOTEBOOKS)})", flush=True)
         target = out_dir / f"{name}.ipynb"
         tmp = out_dir / f".{name}.{os.getpid()}.ipynb"
         try:
