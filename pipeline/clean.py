@@ -76,7 +76,10 @@ def _connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET temp_directory = '{tmp_dir}'")
     con.execute(f"SET memory_limit = '{os.environ.get('PIPELINE_MEMORY_LIMIT', '2GB')}'")
     con.execute("SET preserve_insertion_order = false")
-    con.execute("SET enable_progress_bar = false")
+    try:   # inside a Jupyter kernel DuckDB refuses to touch this setting (and shows no bar there anyway)
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass
     return con
 
 

@@ -48,6 +48,37 @@ def project(tmp_path):
     return make
 
 
+@pytest.fixture(scope="session")
+def e2e(tmp_path_factory):
+    """One real run of the whole pipeline (papermill notebooks, HTML, index) in a temp project holding a
+    small real jurisdiction, a small synthetic one and a broken one. Returns (root, exit code, printed lines)."""
+    from pipeline import synth
+    from pipeline.runner import run
+
+    root = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    raw = root / "data/raw/foster-city-ca-pd"
+    raw.mkdir(parents=True)
+    shutil.copyfile(REAL / "foster-city-ca-pd/foster-city-ca-pd_search_audit.f5f2e2bb.csv", raw / "f.csv")
+    truth = synth.generate("alvin-isd", root / "data/raw/alvin-isd", scale=0.01)
+    broken = root / "data/raw/broken-pd"
+    broken.mkdir(parents=True)
+    (broken / "b.csv").write_text("Colour,Shape\nred,round\n")
+    entries = [
+        {"slug": "foster-city-ca-pd", "name": "Foster City PD", "producer": "Foster City Police Department",
+         "log_kind": "portal", "timezone": "America/Los_Angeles", "producer_state": "CA", "inputs": ["f.csv"]},
+        {"slug": "alvin-isd", "name": "Alvin ISD (synthetic)", "producer": "Alvin Independent School District",
+         "log_kind": "network", "timezone": "America/Chicago", "producer_state": "TX", "synthetic": True,
+         "inputs": list(dict.fromkeys(f["file"] for f in truth["files"]))},
+        {"slug": "broken-pd", "name": "Broken PD", "producer": "Broken PD", "log_kind": "auto",
+         "timezone": "America/Chicago", "inputs": ["b.csv"]},
+    ]
+    (root / "jurisdictions.yml").write_text(yaml.safe_dump({"jurisdictions": entries}, sort_keys=False))
+    lines: list[str] = []
+    code = run(root=root, jobs=2, echo=lines.append)
+    return root, code, lines
+
+
 def built(j, **kw):
     """Build a jurisdiction quietly and return its manifest."""
     return build(j, progress=lambda msg: None, **kw)
