@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from . import ROOT
+from .claims import check_spec
 from .errors import ConfigError
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -129,6 +130,8 @@ def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisd
     claims = raw.get("claims") or []
     if not isinstance(claims, list):
         raise ConfigError(f"jurisdiction '{slug}': claims must be a list.")
+    for k, claim in enumerate(claims):
+        check_spec(claim, slug, k)
     j = Jurisdiction(slug=slug, name=str(raw["name"]), producer=str(raw["producer"]), log_kind=raw["log_kind"],
                      timezone=str(raw["timezone"]), inputs=tuple(inputs), raw_dir=raw_dir, synthetic=synthetic,
                      period_start=period_start, period_end=period_end, source=raw.get("source"),

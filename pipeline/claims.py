@@ -1,0 +1,95 @@
+"""Published claims: each story sentence beside the figure that must reproduce it.
+
+A claim in jurisdictions.yml is data, never code: the sentence as printed, the fact it rests on, one
+comparison from a fixed list, and a value (a number, a list, or another fact times a factor). Nothing
+is evaluated as an expression.
+
+    claims:
+      - claim: "more than 733,000 searches"
+        source: The 74
+        fact: searches
+        test: greater_than
+        value: 733000
+      - claim: "civil/administrative more than twice as often as criminal"
+        fact: immigration_civil
+        test: greater_than
+        value: {fact: immigration_criminal, times: 2}
+      - claim: "agencies in Florida, Georgia, Indiana and Tennessee"
+        fact: immigration_states
+        test: contains_all
+        value: [FL, GA, IN, TN]
+"""
+from __future__ import annotations
+
+import operator
+
+from .errors import ConfigError
+
+TESTS = {
+    "greater_than": (operator.gt, "more than"),
+    "at_least": (operator.ge, "at least"),
+    "equals": (operator.eq, "exactly"),
+    "at_most": (operator.le, "at most"),
+    "less_than": (operator.lt, "less than"),
+    "contains_all": (None, "includes all of"),
+}
+KEYS = {"claim", "fact", "test", "value", "source", "notes"}
+
+
+def check_spec(claim: dict, slug: str, index: int) -> None:
+    """Called when jurisdictions.yml is loaded: a malformed claim is a config error naming it."""
+    where = f"jurisdiction '{slug}', claim {index + 1}"
+    if not isinstance(claim, dict):
+        raise ConfigError(f"{where}: a claim is a mapping with claim, fact, test and value.")
+    unknown = set(claim) - KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}.")
+    missing = [k for k in ("claim", "fact", "test", "value") if k not in claim]
+    if missing:
+        raise ConfigError(f"{where}: missing {', '.join(missing)}.")
+    if claim["test"] not in TESTS:
+        raise ConfigError(f"{where}: test '{claim['test']}' is not one of {', '.join(TESTS)}.")
+    value = claim["value"]
+    if claim["test"] == "contains_all":
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: contains_all needs a list value.")
+    elif isinstance(value, dict):
+        if set(value) - {"fact", "times"} or "fact" not in value:
+            raise ConfigError(f"{where}: a value that refers to a fact is {{fact: NAME, times: NUMBER}}.")
+    elif not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ConfigError(f"{where}: value must be a number, a list, or {{fact: NAME, times: NUMBER}}.")
+
+
+def evaluate(claims: list[dict], facts: dict) -> list[dict]:
+    """One result per claim: the computed figure, the target, and whether the claim holds."""
+    results = []
+    for c in claims:
+        fact, test = c["fact"], c["test"]
+        computed = facts.get(fact)
+        target = c["value"]
+        why = None
+        if isinstance(target, dict):
+            other = facts.get(target["fact"])
+            times = target.get("times", 1)
+            target_value = other * times if isinstance(other, (int, float)) else None
+            target_text = f"{times} × {target['fact']} = {target_value}"
+            if target_value is None:
+                why = f"fact '{target['fact']}' is not available for this jurisdiction"
+        else:
+            target_value, target_text = target, str(target)
+        if fact not in facts:
+            holds, why = False, f"fact '{fact}' is not computed for this jurisdiction"
+        elif computed is None:
+            holds, why = False, f"fact '{fact}' cannot be measured from this release"
+        elif why:
+            holds = False
+        elif test == "contains_all":
+            missing = [v for v in target_value if v not in (computed or [])]
+            holds = not missing
+            if missing:
+                why = f"missing {', '.join(map(str, missing))}"
+        else:
+            holds = bool(TESTS[test][0](computed, target_value))
+        results.append({"claim": c["claim"], "source": c.get("source"), "fact": fact, "test": test,
+                        "target": target_text, "computed": computed, "holds": holds, "why_not": None if holds else why})
+    return results
