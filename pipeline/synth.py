@@ -286,13 +286,27 @@ class _TimeFmt:
 # --------------------------------------------------------------------------------------------
 # Agencies
 # --------------------------------------------------------------------------------------------
+# Agencies whose NAME does not carry the state the generator gives them: federal field offices named
+# after a city. Their planted state still drives the generator's choices (so the files stay the same),
+# but truth.json reports the state a reader can tell from the name alone under the documented rules
+# (FORMATS.md §4, pipeline/rules/agencies.yml): "" for these. Every other name here carries its state:
+# "<City> <ST> PD", "(ST)", "ST - ", " - ST", a full state name in a state-body form, or "District of
+# <State>" ("U.S. Marshals Service - Southern District of Texas"); and MOCIC, NCRIC, Midwest HIDTA,
+# businesses and "[Federal] U.S. Border Patrol" are planted with "" already.
+STATE_NOT_IN_NAME = frozenset({"[Federal] ATF Houston Field Division", "[Federal] DEA Houston Division"})
+
+
 class _Agencies:
-    """The agency table: name (trimmed, unique), state code ('' = none), search weight."""
+    """The agency table: name (trimmed, unique), state code ('' = none), search weight.
+
+    `states` is the planted state (it drives the generator's choices); `name_states` is the state the
+    name itself reveals ('' when it does not), which is what truth.json reports."""
 
     def __init__(self, rng, n_total, producer, top, musts):
         self._index: dict[str, int] = {}
         self.names: list[str] = []
         self.states: list[str] = []
+        self.name_states: list[str] = []
         self.kind: list[str] = []
         for name, st in [producer] + top:
             self._add(name, st, "top")
@@ -360,6 +374,7 @@ class _Agencies:
         self._index[name] = len(self.names)
         self.names.append(name)
         self.states.append(st)
+        self.name_states.append("" if name in STATE_NOT_IN_NAME else st)
         self.kind.append(kind)
 
     def idx(self, name: str) -> int:
@@ -803,7 +818,7 @@ class _Truth:
                     traps[p.planted[i]] += 1
                 elif k == "slang":
                     slang += 1
-        states = np.array(ag.states, dtype=object)[org]
+        states = np.array(ag.name_states, dtype=object)[org]  # the state each name reveals ('' = none)
         sbs: dict[str, int] = {}
         for s in states.tolist():
             sbs[s] = sbs.get(s, 0) + 1
@@ -818,7 +833,7 @@ class _Truth:
         fed = np.array([n.startswith("[Federal]") for n in ag.names])
         rows = sum(f["data_rows"] for f in self.files)
         dup_rows = sum(f["duplicates"] for f in self.files)
-        imm_states = sorted({ag.states[o] for o in imm_orgs if ag.states[o]})
+        imm_states = sorted({ag.name_states[o] for o in imm_orgs if ag.name_states[o]})
         return {
             "slug": self.slug, "synthetic": True, "seed": self.seed, "scale": self.scale,
             "producer_timezone": self.tz,
@@ -846,6 +861,8 @@ class _Truth:
             },
             "federal_searches": int(fed[org].sum()),
             "searches_by_state": {k: sbs[k] for k in sorted(sbs)},
+            "state_by_agency": {ag.names[o]: ag.name_states[o]
+                                for o in sorted(used.tolist(), key=lambda o: ag.names[o])},
             "traps": traps,
             "trap_drug_slang": slang,
         }
