@@ -16,7 +16,7 @@ export GX_ANALYTICS_ENABLED  := False
 
 SYNTH_TRUTH := data/raw/alvin-isd/truth.json data/raw/huffman-isd/truth.json
 
-.PHONY: all venv synth run test bench lock clean-outputs help
+.PHONY: all venv synth run test browser bench lock clean-outputs help
 
 all: venv synth run                 ## set up, generate the synthetic releases, run every jurisdiction
 
@@ -40,7 +40,15 @@ synth: $(SYNTH_TRUTH)               ## generate the synthetic jurisdictions (alv
 run: venv synth                     ## run every jurisdiction in jurisdictions.yml into reports/
 	$(PYTHON) -m pipeline run $(if $(JOBS),--jobs $(JOBS),)
 
-test: venv                          ## run the test suite (small fixtures; a few minutes)
+# The report pages are tested in a real browser: Debian's Chromium (the test skips, saying why, where it
+# cannot be installed).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Chromium from Debian's packages for the browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	  || echo "note: Chromium could not be installed here; the browser test will be skipped"; }
+
+test: venv browser                  ## run the test suite (small fixtures; a few minutes)
 	$(PYTHON) -m pytest -q
 
 lock:                               ## re-resolve requirements.in into requirements.lock in a scratch venv

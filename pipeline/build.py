@@ -13,9 +13,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import ROOT
+from . import ROOT, RULES
 from .atomic import write_json
 from .clean import CleanResult, clean
+from .enrich import enrich
 from .config import Jurisdiction, check_inputs
 from .hashing import sha256_file
 from .sources import display_path, ingest
@@ -63,12 +64,14 @@ def build(j: Jurisdiction, progress=print) -> dict:
         ing = ingest(j.files(), work / "stage", root, progress)
         progress(f"cleaning {sum(s.rows_read for s in ing.sources):,} rows")
         result: CleanResult = clean(j, ing.sources, out, work)
+        progress("classifying reasons and agencies")
+        enriched = enrich(out / "searches.parquet", out / "matches.parquet", work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     progress(f"{result.searches:,} searches, {result.duplicates:,} duplicates, {result.rejected:,} rejected "
              f"({time.perf_counter() - t0:.1f} s)")
     outputs = {}
-    for name in ("searches.parquet", "reconciliation.csv", "rejected.csv", "conflicts.csv"):
+    for name in ("searches.parquet", "matches.parquet", "reconciliation.csv", "rejected.csv", "conflicts.csv"):
         p = out / name
         outputs[name] = {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
     manifest = {
@@ -87,6 +90,8 @@ def build(j: Jurisdiction, progress=print) -> dict:
         "cells_not_understood": result.not_understood,
         "reconciliation_balanced": all(r["balanced"] for r in result.reconciliation),
         "outputs": outputs,
+        "enrichment": enriched,
+        "rules": {p.name: sha256_file(p) for p in sorted(RULES.glob("*.yml"))},
         "parameters": j.as_params(),
         "pipeline": pipeline_version(root),
         "packages": package_versions(),

@@ -145,7 +145,25 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
         echo(f"{j.slug:<22} {r['status']:<8} {r['seconds']:>8.1f}")
     echo(f"index: {index}")
     failed = [s for s, r in results.items() if r["status"] != "ok"]
+    claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == "ok"], root)
+    for slug, claim in claims_failed:
+        echo(f"{slug}: CLAIM DOES NOT HOLD: \"{claim['claim']}\" ({claim['fact']} = {claim['computed']}, "
+             f"needs {claim['test'].replace('_', ' ')} {claim['target']}){': ' + claim['why_not'] if claim['why_not'] else ''}")
     if failed:
         echo(f"{len(failed)} jurisdiction(s) failed: {', '.join(failed)}")
+    if failed or claims_failed:
         return 1
     return 0
+
+
+def failed_claims(jurisdictions: list[Jurisdiction], root: Path) -> list[tuple[str, dict]]:
+    """(slug, claim) for every published claim that the last run of its jurisdiction did not reproduce."""
+    out = []
+    for j in jurisdictions:
+        path = root / "reports" / j.slug / "claims.json"
+        if j.claims and path.exists():
+            out += [(j.slug, c) for c in json.loads(path.read_text(encoding="utf-8"))["claims"] if not c["holds"]]
+        elif j.claims:
+            out.append((j.slug, {"claim": "(claims were not checked)", "fact": "-", "computed": None, "test": "-",
+                                 "target": "-", "why_not": "claims.json is missing"}))
+    return out

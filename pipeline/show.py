@@ -78,3 +78,13 @@ def conflicts_summary(j: Jurisdiction) -> pd.DataFrame:
                      "copies at": "; ".join(g["source_file"] + g["source_sheet"].map(lambda s: f" [{s}]" if s else "")
                                             + " row " + g["source_row"])})
     return pd.DataFrame(rows)
+
+
+def claims_table(results: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame([{"published claim": r["claim"], "source": r["source"], "figure": r["fact"],
+                          "computed here": r["computed"], "test": f"{r['test'].replace('_', ' ')} {r['target']}",
+                          "holds": "yes" if r["holds"] else "NO", "why not": r["why_not"] or ""} for r in results])
+
+
+def sources_frame(facts: dict) -> pd.DataFrame:
+    return pd.DataFrame(facts["sources"])
