@@ -44,6 +44,8 @@ def test_eugene_portal_csv(project):
     # URL-encoded spaces restored in reason_clean, the released text kept in reason
     assert not df["reason_clean"].str.contains("+", regex=False).any()
     assert (df["name_state"] == "present").all() and (df["plate_state"] == "not_exported").all()
+    # SOURCES.md: 0 immigration-related; traps such as "warrant service" and "call for service" stay uncounted
+    assert f["immigration_searches"] == 0 and not df["immigration"].any()
 
 
 def test_eugene_workbook_fixture_finds_the_83_repeated_rows(project):
@@ -73,6 +75,7 @@ def test_belmont_portal_csv(project):
     assert (counts["Investigation"], counts["BOL"], counts["Stolen"]) == (74, 10, 5)
     assert counts.filter(like="Missing Person").sum() + counts.filter(like="AMBER").sum() >= 2
     assert f["searchers"] is None and f["searches_searcher_masked"] == 91      # userId is "***"
+    assert f["immigration_searches"] == 0
 
 
 def test_foster_city_portal_csv(project):
@@ -80,7 +83,7 @@ def test_foster_city_portal_csv(project):
                 slug="foster-city-ca-pd", timezone="America/Los_Angeles")
     built(j)
     df = read_searches(j)
-    assert compute(j)["searches"] == 36
+    assert compute(j)["searches"] == 36 and compute(j)["immigration_searches"] == 0
     assert (df["reason"].fillna("").str.strip() == "").sum() == 1
     # reasons that look like numbers ("00074") stay text with their leading zeros
     assert "00074" in set(df["reason"])

@@ -5,7 +5,7 @@ import pytest
 from pipeline import synth
 from pipeline.facts import compute
 
-from conftest import built
+from conftest import built, read_searches
 
 TZ = {"alvin-isd": "America/Chicago", "huffman-isd": "America/Chicago"}
 
@@ -49,3 +49,29 @@ def test_figures_equal_the_planted_truth(generated, slug, project):
         assert row["balanced"] in (True, "True")
     skipped = {(s["file"].split("/")[-1], s["sheet"]) for s in m["skipped"]}
     assert skipped == {(s["file"], s["sheet"]) for s in truth["skipped_sheets"]}
+
+
+@pytest.mark.parametrize("slug", synth.SLUGS)
+def test_immigration_agencies_and_states_equal_the_planted_truth(generated, slug, project):
+    root, truth = generated[slug]
+    files = {p.name: p for p in sorted((root / "data/raw" / slug).glob("SYNTHETIC_*"))}
+    j = project(files, slug=slug, inputs=list(dict.fromkeys(f["file"] for f in truth["files"])),
+                timezone=TZ[slug], synthetic=True, log_kind="network", producer_state="TX")
+    built(j)
+    f = compute(j)
+    imm = truth["immigration"]
+    assert (f["immigration_searches"], f["immigration_civil"], f["immigration_criminal"], f["immigration_unspecified"]) \
+        == (imm["searches"], imm["civil"], imm["criminal"], imm["unspecified"])
+    assert f["immigration_agencies"] == imm["agencies"]
+    assert f["immigration_states"] == imm["agency_states"]
+    assert f["federal_searches"] == truth["federal_searches"]
+    assert f["searches_by_state"] == truth["searches_by_state"]
+    # none of the planted traps is counted: every trap search is classified as not immigration
+    df = read_searches(j)
+    for trap_text in truth["traps"]:
+        hits = df[df["reason_clean"].fillna("").str.contains(trap_text, regex=False)]
+        assert len(hits) and not hits["immigration"].any(), trap_text
+    # every immigration search has its matched words in matches.parquet
+    matches = pd.read_parquet(j.root / "data/processed" / slug / "matches.parquet")
+    imm_keys = set(df.loc[df["immigration"], "search_key"])
+    assert imm_keys == set(matches.loc[matches["category"] == "immigration", "search_key"])
