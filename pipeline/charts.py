@@ -6,15 +6,22 @@ behind it. Notebooks call `enable_offline_renderer()` so charts they display are
 
 Text in the charts (agency names come from the public) is escaped by vl-convert in the SVG, and the spec
 embedded in the HTML page is written so that no string can close its <script> element.
+
+The immigration charts colour the three types the same way everywhere (IMMIGRATION_COLORS). The state map
+draws boundaries shipped with the project (pipeline/rules/geo/, see SOURCE.md there), embedded in the
+chart itself, so nothing is fetched when it is drawn.
 """
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
+import yaml
 
+from pipeline import RULES
 from pipeline.atomic import atomic_path
 
 SYNTHETIC_PREFIX = "SYNTHETIC DATA — "
@@ -26,6 +33,21 @@ NO_AGENCY = "(agency not recorded)"
 
 WIDTH = 720
 FONT = "Helvetica, Arial, sans-serif"
+BAR_COLOR = "#4c78a8"
+
+# Immigration-related searches by type: the order and colours of every chart (Okabe-Ito colours, which
+# stay distinct for the common kinds of colour blindness).
+IMMIGRATION_TYPES = ("civil", "criminal", "unspecified")
+IMMIGRATION_LABELS = {"civil": "Civil", "criminal": "Criminal", "unspecified": "Unspecified"}
+IMMIGRATION_COLORS = {"civil": "#0072B2", "criminal": "#E69F00", "unspecified": "#7F7F7F"}
+IMMIGRATION_TYPES_NOTE = ("Civil and criminal: immigration reasons picked from Flock's drop-down list. "
+                          "Unspecified: a typed-in reason that names immigration enforcement.")
+ALL_AGENCIES_UP_TO = 60   # more agencies than this: only the top TOP_AGENCIES are shown
+TOP_AGENCIES = 30
+NO_STATE = "State not identified"
+NO_STATE_COLOR = "#b5b5b5"
+NO_SEARCHES_COLOR = "#e4e4e4"
+GEO = RULES / "geo"
 
 
 def enable_offline_renderer() -> None:
@@ -131,6 +153,265 @@ def top_agencies(top: pd.DataFrame, *, jurisdiction_name: str, synthetic: bool, 
     return _configure(chart)
 
 
+# --------------------------------------------------------------------------------------------------
+# Immigration-related searches
+
+
+def _subject(jurisdiction_name: str, log_kind: str) -> str:
+    """The searches a chart counts: "of Alvin ISD's cameras", "run by Salem PD" or "in X's search audit"."""
+    if log_kind == "network":
+        return f"of {possessive(jurisdiction_name)} cameras"
+    if log_kind == "organization":
+        return f"run by {jurisdiction_name}"
+    return f"in {possessive(jurisdiction_name)} search audit"
+
+
+def _immigration_type(values: pd.Series) -> pd.Series:
+    """civil / criminal / unspecified, whatever the case and spacing; anything else is an error."""
+    types = values.astype("object").where(values.notna(), "").astype(str).str.strip().str.lower()
+    unknown = sorted(set(types) - set(IMMIGRATION_TYPES))
+    if unknown:
+        raise ValueError(f"unknown immigration_type value(s) {', '.join(map(repr, unknown))}; "
+                         f"expected {', '.join(IMMIGRATION_TYPES)}.")
+    return types
+
+
+def _agency_names(values: pd.Series) -> pd.Series:
+    names = values.astype("object").where(values.notna(), "").astype(str).str.strip()
+    return names.where(names != "", NO_AGENCY)
+
+
+def _type_color(legend: alt.Legend | None) -> alt.Color:
+    labels = [IMMIGRATION_LABELS[t] for t in IMMIGRATION_TYPES]
+    return alt.Color("type:N", title="Type", legend=legend,
+                     scale=alt.Scale(domain=labels, range=[IMMIGRATION_COLORS[t] for t in IMMIGRATION_TYPES]),
+                     sort=labels)
+
+
+def immigration_by_agency(df: pd.DataFrame, *, jurisdiction_name: str, synthetic: bool, log_kind: str = "network",
+                          source: str | None = None) -> alt.Chart:
+    """Horizontal bars, one per agency, stacked by type (civil, criminal, unspecified), largest total first.
+
+    `df` has columns org_name, immigration_type and searches: one row per agency and type (repeated rows are
+    added up). Up to 60 agencies are all shown; with more, the top 30 and the subtitle says so. Ties are
+    ordered by name. Missing or empty names are shown as "(agency not recorded)".
+    """
+    _require(df, ("org_name", "immigration_type", "searches"), "immigration_by_agency")
+    data = pd.DataFrame({
+        "org_name": _agency_names(df["org_name"]),
+        "immigration_type": _immigration_type(df["immigration_type"]),
+        "searches": df["searches"].astype("int64"),
+    })
+    data = data.groupby(["org_name", "immigration_type"], as_index=False, sort=True)["searches"].sum()
+    totals = (data.groupby("org_name", as_index=False)["searches"].sum()
+              .sort_values(["searches", "org_name"], ascending=[False, True], kind="stable"))
+    n_agencies = len(totals)
+    if n_agencies > ALL_AGENCIES_UP_TO:
+        totals = totals.head(TOP_AGENCIES)
+    order = list(totals["org_name"])
+    data = data[data["org_name"].isin(order)].copy()
+    data["type"] = data["immigration_type"].map(IMMIGRATION_LABELS)
+    data["stack"] = data["immigration_type"].map(IMMIGRATION_TYPES.index)
+    data["total"] = data["org_name"].map(dict(zip(totals["org_name"], totals["searches"])))
+    data["rank"] = data["org_name"].map({name: i for i, name in enumerate(order)})
+    data = data.sort_values(["rank", "stack"]).reset_index(drop=True)
+
+    ranked = "Each bar is one agency's immigration-related searches, split by type; largest total first"
+    if n_agencies > len(order):
+        ranked += f"; the top {len(order):,} of {n_agencies:,} agencies are shown"
+    caption = f"{ranked}. {_source_line(source, synthetic)}"
+    y = alt.Y("org_name:N", title=None, sort=order,
+              axis=alt.Axis(labelLimit=1000, labelFontSize=12, ticks=False, domain=False))
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y,
+        x=alt.X("sum(searches):Q", title="Immigration-related searches", stack="zero",
+                axis=alt.Axis(format=",d", tickMinStep=1, orient="top")),
+        color=_type_color(alt.Legend(orient="top", direction="horizontal", title=None, labelFontSize=12,
+                                     labelFont=FONT)),
+        order=alt.Order("stack:Q", sort="ascending"),
+        tooltip=[alt.Tooltip("org_name:N", title="Agency"), alt.Tooltip("type:N", title="Type"),
+                 alt.Tooltip("searches:Q", title="Searches", format=",d"),
+                 alt.Tooltip("total:Q", title="All immigration-related", format=",d")],
+    )
+    totals_text = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, font=FONT, color="#333333").encode(
+        y=y, x=alt.X("max(total):Q"), text=alt.Text("max(total):Q", format=",d"))
+    text = f"Immigration-related searches {_subject(jurisdiction_name, log_kind)}, by agency"
+    chart = alt.layer(bars, totals_text).properties(width=480, height=alt.Step(22),
+                                                    title=_title(text, [caption], synthetic))
+    return _configure(chart)
+
+
+def immigration_by_state(df: pd.DataFrame, *, jurisdiction_name: str, synthetic: bool, log_kind: str = "network",
+                         source: str | None = None) -> alt.Chart:
+    """Horizontal bars: immigration-related searches by the state of the searching agency, largest first.
+
+    `df` has columns agency_state (two-letter code; "" or missing when not identified) and searches.
+    Codes are shown as state names; an unknown code as written. "State not identified" comes last, in grey.
+    """
+    _require(df, ("agency_state", "searches"), "immigration_by_state")
+    data = _by_state(df)
+    known = data[data["state"] != NO_STATE].sort_values(["searches", "state"], ascending=[False, True],
+                                                         kind="stable")
+    data = pd.concat([known, data[data["state"] == NO_STATE]], ignore_index=True)
+    data["identified"] = data["state"] != NO_STATE
+    n_states = int(data["identified"].sum())
+    caption = (f"Agencies' states as identified from their names; {n_states:,} "
+               f"state{'s' if n_states != 1 else ''}. {_source_line(source, synthetic)}")
+    text = f"Immigration-related searches {_subject(jurisdiction_name, log_kind)}, by the agency's state"
+    y = alt.Y("state:N", title=None, sort=list(data["state"]),
+              axis=alt.Axis(labelLimit=1000, labelFontSize=12, ticks=False, domain=False))
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y,
+        x=alt.X("searches:Q", title="Immigration-related searches",
+                axis=alt.Axis(format=",d", tickMinStep=1, orient="top")),
+        color=alt.Color("identified:N", legend=None,
+                        scale=alt.Scale(domain=[True, False], range=[BAR_COLOR, NO_STATE_COLOR])),
+        tooltip=[alt.Tooltip("state:N", title="State"), alt.Tooltip("searches:Q", title="Searches", format=",d")],
+    )
+    counts = bars.mark_text(align="left", dx=4, fontSize=11, font=FONT, color="#333333").encode(
+        text=alt.Text("searches:Q", format=",d"), color=alt.value("#333333"))
+    chart = alt.layer(bars, counts).properties(width=480, height=alt.Step(22),
+                                               title=_title(text, [caption], synthetic))
+    return _configure(chart)
+
+
+def immigration_types(df: pd.DataFrame, *, jurisdiction_name: str, synthetic: bool, log_kind: str = "network",
+                      source: str | None = None) -> alt.Chart:
+    """Three bars, civil, criminal and unspecified, each labelled with its count; a type missing from `df`
+    is shown as 0. `df` has columns immigration_type and searches."""
+    _require(df, ("immigration_type", "searches"), "immigration_types")
+    data = (pd.DataFrame({"immigration_type": _immigration_type(df["immigration_type"]),
+                          "searches": df["searches"].astype("int64")})
+            .groupby("immigration_type")["searches"].sum()
+            .reindex(list(IMMIGRATION_TYPES), fill_value=0).rename_axis("immigration_type").reset_index())
+    data["type"] = data["immigration_type"].map(IMMIGRATION_LABELS)
+    total = int(data["searches"].sum())
+    text = f"Immigration-related searches {_subject(jurisdiction_name, log_kind)}, by type"
+    subtitle = [f"{total:,} immigration-related search{'es' if total != 1 else ''} in all.", IMMIGRATION_TYPES_NOTE,
+                _source_line(source, synthetic)]
+    order = [IMMIGRATION_LABELS[t] for t in IMMIGRATION_TYPES]
+    bars = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("type:N", title=None, sort=order,
+                axis=alt.Axis(labelFontSize=13, ticks=False, domain=False)),
+        # With no search at all, a 0-to-1 axis keeps the zero bars and their labels at the left.
+        x=alt.X("searches:Q", title="Searches",
+                axis=alt.Axis(format=",d", tickMinStep=1, values=[0, 1] if total == 0 else alt.Undefined),
+                scale=alt.Scale(domain=[0, 1]) if total == 0 else alt.Undefined),
+        color=_type_color(None),
+        tooltip=[alt.Tooltip("type:N", title="Type"), alt.Tooltip("searches:Q", title="Searches", format=",d")],
+    )
+    counts = bars.mark_text(align="left", dx=5, fontSize=13, fontWeight="bold", font=FONT).encode(
+        text=alt.Text("searches:Q", format=",d"), color=alt.value("#222222"))
+    chart = alt.layer(bars, counts).properties(width=560, height=alt.Step(40),
+                                               title=_title(text, subtitle, synthetic))
+    return _configure(chart)
+
+
+# --------------------------------------------------------------------------------------------------
+# States
+
+
+def state_table() -> pd.DataFrame:
+    """pipeline/rules/geo/states.yml as a table: code (USPS), fips (2-digit string), name; 50 states, DC, PR."""
+    return _state_table().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _state_table() -> pd.DataFrame:
+    rows = yaml.safe_load((GEO / "states.yml").read_text(encoding="utf-8"))["states"]
+    table = pd.DataFrame(rows, columns=["code", "fips", "name"]).astype(str)
+    if table["code"].duplicated().any() or table["fips"].duplicated().any():
+        raise ValueError(f"{GEO / 'states.yml'} repeats a code or a FIPS number")
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _topology_text() -> str:
+    return (GEO / "us-states-10m.json").read_text(encoding="utf-8")
+
+
+def us_states_topology() -> dict:
+    """The us-atlas 3.0.1 states-10m TopoJSON (objects "states", ids = FIPS; "nation"), a fresh copy."""
+    return json.loads(_topology_text())
+
+
+def _by_state(df: pd.DataFrame) -> pd.DataFrame:
+    """agency_state codes -> columns code (upper case, "" when not identified), state (name) and searches,
+    one row per code."""
+    names = dict(zip(_state_table()["code"], _state_table()["name"]))
+    raw = df["agency_state"].astype("object").where(df["agency_state"].notna(), "").astype(str).str.strip()
+    codes = [v.upper() if v.upper() in names else v for v in raw]   # an unknown value is kept as written
+    data = (pd.DataFrame({"code": codes, "searches": df["searches"].astype("int64").to_numpy()})
+            .groupby("code", as_index=False, sort=True)["searches"].sum())
+    data["state"] = [names.get(c, c) if c else NO_STATE for c in data["code"]]
+    return data
+
+
+# Albers USA draws the 50 states and DC (Alaska and Hawaii as insets) but not Puerto Rico or the territories.
+NOT_DRAWN = ("PR",)
+
+
+def searches_by_state_map(df: pd.DataFrame, *, jurisdiction_name: str, synthetic: bool, log_kind: str = "network",
+                          source: str | None = None) -> alt.Chart:
+    """Map of the United States (Albers USA), each state shaded by the searches run by agencies based there.
+
+    `df` has columns agency_state (two-letter code) and searches. Shading is sequential on a log scale (the
+    largest state often has hundreds of times the searches of the smallest); states with none are light grey.
+    Searches the map cannot show (state not identified, Puerto Rico, unknown codes) are counted in the subtitle.
+    The boundaries are embedded in the chart as inline TopoJSON, so the saved files draw offline.
+    """
+    _require(df, ("agency_state", "searches"), "searches_by_state_map")
+    data = _by_state(df)
+    states = state_table()
+    drawn = states[~states["code"].isin(NOT_DRAWN)]
+    on_map = data[data["code"].isin(drawn["code"]) & (data["searches"] > 0)]
+    lookup = on_map.merge(drawn, on="code")[["fips", "searches"]]
+
+    off_map = []
+    unidentified = int(data.loc[data["state"] == NO_STATE, "searches"].sum())
+    for _, row in data[~data["code"].isin(drawn["code"]) & (data["code"] != "")].iterrows():
+        if row["searches"]:
+            off_map.append(f"{row['searches']:,} by agencies in {row['state']}")
+    if unidentified:
+        off_map.append(f"{unidentified:,} by agencies whose state was not identified")
+    n_states = len(on_map)
+    if log_kind == "network":
+        text = f"Where the agencies that searched {possessive(jurisdiction_name)} cameras are based"
+    else:
+        text = f"Searches {_subject(jurisdiction_name, log_kind)}, by the searching agency's state"
+    caption = (f"Searches by agencies based in each state ({n_states:,} state{'s' if n_states != 1 else ''}); "
+               f"darker is more, on a log scale; grey: none.")
+    subtitle = [caption]
+    if off_map:
+        subtitle.append("Not on the map: " + "; ".join(off_map) + ".")
+    subtitle.append(_source_line(source, synthetic))
+
+    # One copy of the boundaries, shared by two layers: every state in light grey, then the states with
+    # searches shaded on top. (A single layer would drop the states without a value instead of greying them.)
+    geo = alt.InlineData(values=us_states_topology(), format=alt.DataFormat(type="topojson", feature="states"))
+    base = alt.Chart().transform_filter(
+        alt.FieldOneOfPredicate(field="id", oneOf=list(drawn["fips"]))
+    ).transform_calculate(state="datum.properties.name")
+    state_tip = alt.Tooltip("state:N", title="State")
+    none = base.transform_calculate(searches="0").mark_geoshape(
+        fill=NO_SEARCHES_COLOR, stroke="#ffffff", strokeWidth=0.8,
+    ).encode(tooltip=[state_tip, alt.Tooltip("searches:Q", title="Searches", format=",d")])
+    shaded = base.transform_lookup(
+        lookup="id", from_=alt.LookupData(data=lookup, key="fips", fields=["searches"])
+    ).transform_filter("isValid(datum.searches) && datum.searches > 0").mark_geoshape(
+        stroke="#ffffff", strokeWidth=0.8,
+    ).encode(
+        color=alt.Color("searches:Q", title="Searches",
+                        scale=alt.Scale(type="log", scheme=alt.SchemeParams(name="blues", extent=[0.25, 1.0])),
+                        legend=alt.Legend(format=",d", orient="right", gradientLength=200, titleFont=FONT,
+                                          labelFont=FONT, titleFontWeight="normal", labelOverlap="greedy")),
+        tooltip=[state_tip, alt.Tooltip("searches:Q", title="Searches", format=",d")],
+    )
+    chart = alt.layer(none, shaded, data=geo).project(type="albersUsa").properties(
+        width=WIDTH, height=450, title=_title(text, subtitle, synthetic))
+    return _configure(chart)
+
+
 class _ScriptSafeJSON(json.JSONEncoder):
     """JSON that is safe inside an HTML <script>: '<', '>' and '&' are written as \\u escapes.
 
@@ -173,5 +454,6 @@ def _require(df: pd.DataFrame, columns: tuple[str, ...], label: str) -> None:
         raise ValueError(f"{label} table lacks column(s) {', '.join(missing)}; it has {', '.join(map(str, df.columns))}.")
 
 
-__all__ = ["enable_offline_renderer", "searches_per_day", "top_agencies", "save_chart", "possessive",
-           "SYNTHETIC_PREFIX"]
+__all__ = ["enable_offline_renderer", "searches_per_day", "top_agencies", "immigration_by_agency",
+           "immigration_by_state", "immigration_types", "searches_by_state_map", "save_chart", "possessive",
+           "state_table", "us_states_topology", "SYNTHETIC_PREFIX", "IMMIGRATION_TYPES", "IMMIGRATION_COLORS"]

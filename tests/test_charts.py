@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def _check_files(paths: dict, data: pd.DataFrame) -> tuple[str, str]:
     assert "cdn.jsdelivr" not in page
     assert not re.search(r"<script[^>]*\bsrc=", page, re.IGNORECASE), "HTML must embed its JavaScript"
     assert "vegaEmbed" in page
-    back = pd.read_csv(paths["csv"])
+    back = pd.read_csv(paths["csv"], keep_default_na=False)   # "" (state not identified) stays ""
     expected = data.copy()
     if "local_date" in expected:
         expected["local_date"] = expected["local_date"].astype(str)
@@ -106,3 +107,129 @@ def test_enable_offline_renderer():
         assert alt.renderers.active == "svg"
     finally:
         alt.renderers.enable(before)
+
+
+# --------------------------------------------------------------------------------------------------
+# Immigration-related searches and the state map
+
+@pytest.fixture(scope="module")
+def by_agency():
+    return pd.DataFrame({
+        "org_name": ["Harris County Sheriff's Office", "Harris County Sheriff's Office", EVIL, "Texas DPS & Friends",
+                     "Harris County Sheriff's Office"],
+        "immigration_type": ["civil", "criminal", "unspecified", "civil", "unspecified"],
+        "searches": [40, 5, 12, 3, 7]})
+
+
+@pytest.fixture(scope="module")
+def by_state():
+    return pd.DataFrame({"agency_state": ["TX", "", "FL", "GA", "<script>alert(2)</script>", "PR"],
+                         "searches": [120, 30, 20, 5, 1, 2]})
+
+
+@pytest.mark.parametrize("synthetic", [True, False])
+def test_immigration_by_agency_saved_stacked_and_escaped(tmp_path, by_agency, synthetic):
+    chart = charts.immigration_by_agency(by_agency, jurisdiction_name="Alvin ISD", synthetic=synthetic)
+    svg, page = _check_files(charts.save_chart(chart, by_agency, tmp_path, "immigration_by_agency"), by_agency)
+    text = _svg_text(svg)
+    assert ("SYNTHETIC DATA — Immigration-related searches of Alvin ISD's cameras, by agency" in text) is synthetic
+    assert "Immigration-related searches of Alvin ISD's cameras, by agency" in text
+    assert "<script>alert" not in svg and "<script>alert" not in page and "</script> Police" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Police Dept" in svg
+    assert page.count("</script>") == 2
+    spec = chart.to_dict()
+    bars = spec["layer"][0]["encoding"]
+    # The same colours, in the same order, in every chart; stacked civil, criminal, unspecified.
+    assert bars["color"]["scale"] == {"domain": ["Civil", "Criminal", "Unspecified"],
+                                      "range": [charts.IMMIGRATION_COLORS[t] for t in charts.IMMIGRATION_TYPES]}
+    assert bars["order"]["field"] == "stack"
+    assert bars["y"]["sort"] == ["Harris County Sheriff's Office", EVIL, "Texas DPS & Friends"]  # by total
+    assert "top" not in spec["title"]["subtitle"][-1]
+
+
+def test_immigration_by_agency_top_30_of_many():
+    many = pd.DataFrame({"org_name": [f"Agency {i:03d}" for i in range(75) for _ in (0, 1)],
+                         "immigration_type": ["civil", "unspecified"] * 75,
+                         "searches": [i + 1 for i in range(75) for _ in (0, 1)]})
+    spec = charts.immigration_by_agency(many, jurisdiction_name="Alvin ISD", synthetic=False).to_dict()
+    order = spec["layer"][0]["encoding"]["y"]["sort"]
+    assert len(order) == 30 and order[0] == "Agency 074" and order[-1] == "Agency 045"
+    assert "the top 30 of 75 agencies are shown" in spec["title"]["subtitle"][0]
+    sixty = many[many["org_name"] < "Agency 060"]
+    spec = charts.immigration_by_agency(sixty, jurisdiction_name="Alvin ISD", synthetic=False).to_dict()
+    assert len(spec["layer"][0]["encoding"]["y"]["sort"]) == 60       # up to 60: every agency
+    with pytest.raises(ValueError, match="unknown immigration_type value.*'asylum'"):
+        charts.immigration_by_agency(many.assign(immigration_type="asylum"), jurisdiction_name="X", synthetic=False)
+
+
+def test_immigration_by_state_sorted_named_and_escaped(tmp_path, by_state):
+    chart = charts.immigration_by_state(by_state, jurisdiction_name="Alvin ISD", synthetic=True)
+    svg, page = _check_files(charts.save_chart(chart, by_state, tmp_path, "immigration_by_state"), by_state)
+    assert "SYNTHETIC DATA — Immigration-related searches of Alvin ISD's cameras, by the agency's state" in _svg_text(svg)
+    order = chart.to_dict()["layer"][0]["encoding"]["y"]["sort"]
+    assert order == ["Texas", "Florida", "Georgia", "Puerto Rico", "<script>alert(2)</script>", "State not identified"]
+    assert "<script>alert" not in svg and "<script>alert" not in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in svg
+
+
+def test_immigration_types_counts_every_type(tmp_path):
+    types = pd.DataFrame({"immigration_type": ["civil", "criminal"], "searches": [421, 189]})
+    chart = charts.immigration_types(types, jurisdiction_name="Alvin ISD", synthetic=True)
+    svg, _ = _check_files(charts.save_chart(chart, types, tmp_path, "immigration_types"), types)
+    text = _svg_text(svg)
+    assert "SYNTHETIC DATA — Immigration-related searches of Alvin ISD's cameras, by type" in text
+    assert "610 immigration-related searches in all." in text
+    assert "Civil and criminal: immigration reasons picked from Flock's drop-down list." in text
+    for count in ("421", "189", "0"):                      # each bar labelled, the missing type as 0
+        assert re.search(rf"<text[^>]*>{count}</text>", svg), count
+    rows = next(iter(chart.to_dict()["datasets"].values()))
+    assert [(r["immigration_type"], r["searches"]) for r in rows] == [("civil", 421), ("criminal", 189),
+                                                                       ("unspecified", 0)]
+
+
+def test_state_table_matches_the_boundaries():
+    states = charts.state_table()
+    assert len(states) == 52 and {"DC", "PR", "TX", "AK", "HI"} <= set(states["code"])
+    assert states["fips"].str.fullmatch(r"\d{2}").all()
+    topo = charts.us_states_topology()
+    ids = {g["id"]: g["properties"]["name"] for g in topo["objects"]["states"]["geometries"]}
+    for code, fips, name in states.itertuples(index=False):
+        assert ids[fips] == name, code
+
+
+def test_searches_by_state_map_offline(tmp_path, by_state):
+    chart = charts.searches_by_state_map(by_state, jurisdiction_name="Alvin ISD", synthetic=True)
+    paths = charts.save_chart(chart, by_state, tmp_path, "searches_by_state_map")
+    svg, page = _check_files(paths, by_state)
+    text = _svg_text(svg)
+    assert "SYNTHETIC DATA — Where the agencies that searched Alvin ISD's cameras are based" in text
+    assert "2 by agencies in Puerto Rico" in text and "30 by agencies whose state was not identified" in text
+    assert svg.count("<path") >= 50                          # every state drawn, shaded or grey
+    labels = {frozenset(label.split("; ")) for label in re.findall(r'aria-label="([^"]*State: [^"]*)"', svg)}
+    assert frozenset({"State: Texas", "Searches: 120"}) in labels           # shaded, with its count
+    assert frozenset({"State: Wyoming", "Searches: 0"}) in labels           # grey, 0
+    assert "<script>alert" not in svg and "<script>alert" not in page
+    spec = chart.to_dict()
+    assert spec["projection"]["type"] == "albersUsa"
+    # The boundaries are in the spec (and so in the page), never fetched from a URL.
+    assert spec["data"]["format"] == {"type": "topojson", "feature": "states"}
+    assert spec["datasets"][spec["data"]["name"]]["type"] == "Topology"
+    assert '"url"' not in json.dumps(spec) and '"type": "Topology"' in page
+    assert Path(paths["html"]).stat().st_size < 3_000_000
+
+
+def test_searches_by_state_map_without_searches(tmp_path):
+    empty = pd.DataFrame({"agency_state": pd.Series([], dtype=str), "searches": pd.Series([], dtype="int64")})
+    chart = charts.searches_by_state_map(empty, jurisdiction_name="Salem PD", synthetic=False, log_kind="organization")
+    svg, _ = _check_files(charts.save_chart(chart, empty, tmp_path, "map"), empty)
+    assert "Searches run by Salem PD, by the searching agency's state" in _svg_text(svg)
+    assert svg.count("<path") >= 50
+
+
+def test_immigration_types_all_zero_keeps_zero_at_the_left():
+    none = pd.DataFrame({"immigration_type": ["civil", "criminal", "unspecified"], "searches": [0, 0, 0]})
+    spec = charts.immigration_types(none, jurisdiction_name="Foster City PD", synthetic=False, log_kind="portal").to_dict()
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["scale"]["domain"] == [0, 1] and x["axis"]["values"] == [0, 1]
+    assert spec["title"]["text"] == "Immigration-related searches in Foster City PD's search audit, by type"
+    assert spec["title"]["subtitle"][0] == "0 immigration-related searches in all."
