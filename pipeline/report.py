@@ -129,7 +129,8 @@ ul.links .code { color: #555; }
 """
 
 
-def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str) -> Path:
+def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
+                shared_agencies: list[dict] | None = None) -> Path:
     """Write reports_dir/index.html: one row per entry, in the order given; returns its path.
 
     Each entry: slug, name, producer, synthetic, log_kind, status ("ok" | "failed" | "stale"), status_note,
@@ -168,13 +169,15 @@ not zero.</p>
 <thead><tr>
 <th scope="col">Jurisdiction</th><th scope="col">Data</th><th scope="col">Log kind</th>
 <th scope="col">Searches</th><th scope="col">Agencies</th><th scope="col">Searchers</th>
-<th scope="col">Period (local dates)</th><th scope="col">Rows read, duplicates, rejected</th>
+<th scope="col">Period (local dates)</th><th scope="col">Immigration-related searches</th>
+<th scope="col">Published claims</th><th scope="col">Rows read, duplicates, rejected</th>
 <th scope="col">Status</th><th scope="col">Reports</th>
 </tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
+{_shared_agencies_section(shared_agencies or [])}
 </body>
 </html>
 """
@@ -210,6 +213,49 @@ def _period(facts: dict | None) -> str:
     first = _esc(first) if first is not None else "?"
     last = _esc(last) if last is not None else "?"
     return f"{first} – {last}"
+
+
+def _immigration(facts: dict | None) -> str:
+    if facts is None or "immigration_searches" not in facts:
+        return f'<span class="missing">{NOT_COMPUTED}</span>'
+    parts = [f'<span class="count">{_number(facts, "immigration_searches")} in all</span>']
+    if facts.get("immigration_searches"):
+        parts += [f'<span class="count">{_number(facts, k)} {label}</span>' for k, label in
+                  (("immigration_civil", "civil"), ("immigration_criminal", "criminal"),
+                   ("immigration_unspecified", "unspecified"), ("immigration_agencies", "agencies"))]
+    return "".join(parts)
+
+
+def _claims(claims: list[dict] | None) -> str:
+    if not claims:
+        return '<span class="none">none listed</span>'
+    failed = [c for c in claims if not c.get("holds")]
+    if not failed:
+        return f'<span class="status ok">all {len(claims)} hold</span>'
+    items = "".join(f"<li>{_esc(c.get('claim'))}</li>" for c in failed)
+    return (f'<span class="status failed">{len(failed)} of {len(claims)} do not hold</span>'
+            f'<ul class="links">{items}</ul>')
+
+
+def _shared_agencies_section(rows: list[dict]) -> str:
+    """Agencies (Org Name as released) found in the logs of more than one producer."""
+    head = ("<h2>Agencies that searched more than one producer's cameras</h2>"
+            '<p class="meta">Matched on the agency name exactly as released (trimmed); the same agency spelled '
+            "differently by two producers is not matched. Producers marked SYNTHETIC are generated test data.</p>")
+    if not rows:
+        return head + '<p class="none">No agency name appears in more than one producer\'s log.</p>'
+    def producer(p: dict) -> str:
+        label = " (SYNTHETIC)" if p["synthetic"] else ""
+        return f"<li>{_esc(p['name'])}{label}: {p['searches']:,} searches</li>"
+
+    body = "".join(
+        f"<tr><td>{_esc(r['org_name'])}</td><td>{_esc(r.get('agency_state') or '')}</td>"
+        f'<td class="num">{len(r["producers"])}</td>'
+        f'<td><ul class="links">{"".join(producer(p) for p in r["producers"])}</ul></td></tr>'
+        for r in rows)
+    return (head + '<table><thead><tr><th scope="col">Agency</th><th scope="col">State</th>'
+            '<th scope="col">Producers</th><th scope="col">Searches in each log</th></tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 def _links(reports_dir: Path, slug: str) -> str:
@@ -263,6 +309,8 @@ def _index_row(reports_dir: Path, e: dict) -> str:
         f'<td class="num">{_number(facts, "agencies")}</td>'
         f'<td class="num">{_number(facts, "searchers")}</td>'
         f'<td class="period">{_period(facts)}</td>'
+        f'<td class="num">{_immigration(facts)}</td>'
+        f"<td>{_claims(e.get('claims'))}</td>"
         f'<td class="num">{counts}</td>'
         f"<td>{status_html}</td>"
         f"<td>{links}</td>"

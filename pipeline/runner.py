@@ -95,10 +95,30 @@ def index_entries(jurisdictions: list[Jurisdiction], results: dict[str, dict], r
             status = "stale" if facts else "failed"
             note = (f"{r['notebook']} failed: {r['message']}" +
                     (" The figures shown are from the last good run." if facts else ""))
+        claims_path = root / "reports" / j.slug / "claims.json"
+        claims = json.loads(claims_path.read_text(encoding="utf-8"))["claims"] if claims_path.exists() else None
         entries.append({"slug": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
                         "log_kind": (facts or {}).get("log_kind", j.log_kind), "status": status,
-                        "status_note": note, "facts": facts})
+                        "status_note": note, "facts": facts, "claims": claims})
     return entries
+
+
+def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]:
+    """Agencies whose name (as released, trimmed) appears in more than one producer's log."""
+    import pandas as pd
+
+    seen: dict[str, dict] = {}
+    for j in jurisdictions:
+        path = root / "reports" / j.slug / "agencies.csv"
+        if not path.exists():
+            continue
+        df = pd.read_csv(path, keep_default_na=False, dtype={"agency_state": str})
+        for name, state, searches in zip(df["org_name"], df["agency_state"], df["searches"]):
+            entry = seen.setdefault(name, {"org_name": name, "agency_state": state, "producers": []})
+            entry["producers"].append({"name": j.name, "synthetic": j.synthetic, "searches": int(searches)})
+    shared = [e for e in seen.values() if len(e["producers"]) > 1]
+    return sorted(shared, key=lambda e: (-len(e["producers"]), -sum(p["searches"] for p in e["producers"]),
+                                         e["org_name"]))
 
 
 def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | None = None,
@@ -137,7 +157,8 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
             else:
                 echo(f"{j.slug}: FAILED in {r['notebook']}: {r['message']}")
     index = write_index(root / "reports", index_entries(all_j, results, root),
-                        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                        shared_agencies=shared_agencies(all_j, root))
     echo("")
     echo(f"{'jurisdiction':<22} {'status':<8} {'seconds':>8}")
     for j in chosen:
