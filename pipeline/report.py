@@ -181,6 +181,15 @@ not zero.</p>
 </body>
 </html>
 """
+    if shared_agencies:
+        from .publish import write_csv
+        import pandas as pd
+        write_csv(pd.DataFrame([{"org_name": r["org_name"], "agency_state": r.get("agency_state") or "",
+                                 "producers": len(r["producers"]),
+                                 "searches_by_producer": "; ".join(
+                                     f"{p['name']}{' (SYNTHETIC)' if p['synthetic'] else ''}: {p['searches']}"
+                                     for p in r["producers"])} for r in shared_agencies]),
+                  reports_dir / "shared_agencies.csv")
     path = reports_dir / "index.html"
     write_text(path, page)
     return path
@@ -237,6 +246,9 @@ def _claims(claims: list[dict] | None) -> str:
             f'<ul class="links">{items}</ul>')
 
 
+SHARED_AGENCIES_SHOWN = 50
+
+
 def _shared_agencies_section(rows: list[dict]) -> str:
     """Agencies (Org Name as released) found in the logs of more than one producer."""
     head = ("<h2>Agencies that searched more than one producer's cameras</h2>"
@@ -244,6 +256,10 @@ def _shared_agencies_section(rows: list[dict]) -> str:
             "differently by two producers is not matched. Producers marked SYNTHETIC are generated test data.</p>")
     if not rows:
         return head + '<p class="none">No agency name appears in more than one producer\'s log.</p>'
+    if len(rows) > SHARED_AGENCIES_SHOWN:
+        head += (f'<p class="meta">{len(rows):,} agencies; the {SHARED_AGENCIES_SHOWN} with the most producers and '
+                 'searches are shown. All are in <a href="shared_agencies.csv">shared_agencies.csv</a>.</p>')
+        rows = rows[:SHARED_AGENCIES_SHOWN]
     def producer(p: dict) -> str:
         label = " (SYNTHETIC)" if p["synthetic"] else ""
         return f"<li>{_esc(p['name'])}{label}: {p['searches']:,} searches</li>"

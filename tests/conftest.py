@@ -69,7 +69,12 @@ def e2e(tmp_path_factory):
          "log_kind": "portal", "timezone": "America/Los_Angeles", "producer_state": "CA", "inputs": ["f.csv"]},
         {"slug": "alvin-isd", "name": "Alvin ISD (synthetic)", "producer": "Alvin Independent School District",
          "log_kind": "network", "timezone": "America/Chicago", "producer_state": "TX", "synthetic": True,
-         "inputs": list(dict.fromkeys(f["file"] for f in truth["files"]))},
+         "inputs": list(dict.fromkeys(f["file"] for f in truth["files"])),
+         # at 1 % scale the first claim cannot hold and the second must: the run reports both
+         "claims": [{"claim": "more than 733,000 searches", "fact": "searches", "test": "greater_than",
+                     "value": 733000},
+                    {"claim": "agencies in Florida, Georgia, Indiana and Tennessee", "fact": "immigration_states",
+                     "test": "contains_all", "value": ["FL", "GA", "IN", "TN"]}]},
         {"slug": "broken-pd", "name": "Broken PD", "producer": "Broken PD", "log_kind": "auto",
          "timezone": "America/Chicago", "inputs": ["b.csv"]},
     ]

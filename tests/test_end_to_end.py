@@ -39,3 +39,28 @@ def test_synthetic_outputs_say_so(e2e):
     assert "SYNTHETIC DATA" in (reports / "charts/top_agencies.svg").read_text()
     index = (root / "reports/index.html").read_text()
     assert "Foster City PD" in index and "Broken PD" in index and "SYNTHETIC" in index
+
+
+def test_claims_are_checked_and_a_failed_claim_is_named(e2e):
+    root, code, lines = e2e
+    claims = json.loads((root / "reports/alvin-isd/claims.json").read_text())
+    assert [c["holds"] for c in claims["claims"]] == [False, True] and claims["all_hold"] is False
+    out = "\n".join(lines)
+    assert 'alvin-isd: CLAIM DOES NOT HOLD: "more than 733,000 searches"' in out and code == 1
+    index = (root / "reports/index.html").read_text()
+    assert "1 of 2 do not hold" in index and "more than 733,000 searches" in index
+    # the analysis notebook prints each story sentence beside its computed figure
+    assert "more than 733,000 searches" in (root / "reports/alvin-isd/03_analyze.html").read_text()
+
+
+def test_fact_checker_files_cite_every_immigration_search(e2e):
+    import pandas as pd
+    root, _, _ = e2e
+    facts = json.loads((root / "reports/alvin-isd/facts.json").read_text())
+    imm = pd.read_csv(root / "reports/alvin-isd/immigration_searches.csv", keep_default_na=False)
+    assert len(imm) == facts["immigration_searches"] > 0
+    assert imm["source_file"].str.startswith("data/raw/alvin-isd/SYNTHETIC_").all() and (imm["source_row"] > 1).all()
+    assert imm["matched_text"].str.len().gt(0).all()
+    for chart in ("immigration_types", "immigration_by_agency", "immigration_by_state", "searches_by_state_map"):
+        for ext in ("png", "svg", "html", "csv"):
+            assert (root / f"reports/alvin-isd/charts/{chart}.{ext}").exists(), (chart, ext)
