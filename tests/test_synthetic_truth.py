@@ -75,3 +75,18 @@ def test_immigration_agencies_and_states_equal_the_planted_truth(generated, slug
     matches = pd.read_parquet(j.root / "data/processed" / slug / "matches.parquet")
     imm_keys = set(df.loc[df["immigration"], "search_key"])
     assert imm_keys == set(matches.loc[matches["category"] == "immigration", "search_key"])
+
+
+def test_border_patrol_as_a_searcher_is_counted_apart_from_immigration_reasons(generated, project):
+    root, truth = generated["huffman-isd"]
+    files = {p.name: p for p in sorted((root / "data/raw/huffman-isd").glob("SYNTHETIC_*"))}
+    j = project(files, slug="huffman-isd", timezone="America/Chicago", synthetic=True, log_kind="network")
+    built(j)
+    df = read_searches(j)
+    bp = df[df["org_name"] == truth["border_patrol"]["org_name"]]
+    assert len(bp) == truth["border_patrol"]["searches"]
+    assert bp["agency_federal"].all() and bp["agency_federal_tag"].all() and (bp["agency_type"] == "federal").all()
+    assert bp["immigration"].sum() == truth["border_patrol"]["immigration"]
+    f = compute(j)
+    assert f["federal_searches"] == truth["federal_searches"]
+    assert f["federal_immigration_searches"] >= truth["border_patrol"]["immigration"]
