@@ -53,9 +53,9 @@ class Ingest:
         self.raw_files: list[dict] = []
         self.progress = progress or (lambda msg: None)
 
-    def add_file(self, path: Path) -> None:
+    def add_file(self, path: Path, sha: str | None = None) -> None:
         display = display_path(path, self.root)
-        sha, size = sha256_file(path), path.stat().st_size
+        sha, size = sha or sha256_file(path), path.stat().st_size
         self.raw_files.append({"file": display, "bytes": size, "sha256": sha})
         kind = _kind_of(path.name)
         if kind is None:
@@ -154,9 +154,11 @@ class Ingest:
                     target.unlink()
 
 
-def ingest(files: list[Path], stage_dir: Path, root: Path = ROOT, progress=None) -> Ingest:
+def ingest(files: list[Path], stage_dir: Path, root: Path = ROOT, progress=None,
+           hashes: dict[Path, str] | None = None) -> Ingest:
+    """Stage every file; `hashes` (path -> SHA-256 already computed by the caller) avoids hashing twice."""
     stage_dir.mkdir(parents=True, exist_ok=True)
     ing = Ingest(stage_dir, root, progress)
     for f in files:
-        ing.add_file(f)
+        ing.add_file(f, (hashes or {}).get(f))
     return ing
