@@ -109,7 +109,7 @@ def check_raw_unchanged(raw_files: list[dict], previous: dict | None) -> None:
             hint="If you did mean to replace it, rerun with --accept-changed-raw.")
 
 
-def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False) -> dict:
+def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False, force: bool = False) -> dict:
     """Ingest, clean and enrich one jurisdiction; return the manifest (also written to manifest.json).
 
     Everything is written into a new folder beside data/processed/<slug>/ and swapped in at the end,
@@ -137,7 +137,7 @@ def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False) -> 
     work = out.parent / f".{out.name}.work-{stamp}"
     new.mkdir()
     try:
-        reuse = (previous is not None and previous.get("stage_keys", {}).get("clean") == clean_key
+        reuse = (not force and previous is not None and previous.get("stage_keys", {}).get("clean") == clean_key
                  and all((out / name).exists() for name in CLEAN_OUTPUTS))
         if reuse:
             progress("raw files, cleaning code and rules unchanged: reusing the cleaned searches")

@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="run only this jurisdiction (repeat for several); default: all")
     p_run.add_argument("--config", default=None, help="jurisdictions file (default: jurisdictions.yml)")
     p_run.add_argument("--jobs", type=int, default=None, help="jurisdictions run at once (default: cores)")
+    p_run.add_argument("--force", action="store_true", help="rerun everything, even what is unchanged")
+    p_run.add_argument("--accept-changed-raw", action="store_true",
+                       help="go on when a raw file's bytes changed since the last run (normally an error)")
     p_run.add_argument("--debug", action="store_true", help="show Python tracebacks")
     sub.add_parser("synth", help="generate the synthetic jurisdictions' releases", add_help=False)
     sub.add_parser("classify", help="show how the reason registry classifies each TEXT", add_help=False)
@@ -34,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             from .runner import run
-            return run(args.jurisdiction, args.config, args.jobs)
+            return run(args.jurisdiction, args.config, args.jobs, force=args.force,
+                       accept_changed_raw=args.accept_changed_raw)
     except PipelineError as e:
         if args.debug:
             raise

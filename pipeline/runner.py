@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import ROOT
 from .config import Jurisdiction, check_inputs, load, select
+from .atomic import write_json
 from .errors import PipelineError
 
 NOTEBOOKS = ("01_clean", "02_validate", "03_analyze")
@@ -38,47 +39,124 @@ def _environment(root: Path) -> None:
         os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + paths)
 
 
-def run_jurisdiction(slug: str, config: str, root: str) -> dict:
-    """Execute and render the three notebooks of one jurisdiction; never raises."""
+def _pipeline_error_names() -> set[str]:
+    """Class names of every input error: a notebook that stops on one shows its message, not a traceback."""
+    from . import build, errors  # noqa: F401  (build defines RawFileChanged)
+    names, todo = set(), [errors.PipelineError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return names
+
+
+def notebook_keys(j: Jurisdiction, config: str, accept_changed_raw: bool) -> dict[str, str]:
+    """The content key of each notebook: what its outputs depend on. Each key includes the one before it."""
+    from .build import processed_dir
+    from .keys import code_version, digest, files_digest, raw_hashes
+    from .sources import display_path
+
+    try:
+        manifest = json.loads((processed_dir(j) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    raw = raw_hashes(j.files(), manifest.get("raw_files"), lambda p: display_path(p, j.root))
+    code = code_version(ROOT)
+    nb = {name: files_digest([f"notebooks/{name}.ipynb"], j.root) for name in NOTEBOOKS}
+    params = {**j.as_params(), "claims": list(j.claims), "config": config, "accept_changed_raw": accept_changed_raw}
+    keys = {"01_clean": digest(code, nb["01_clean"], params, [(r["file"], r["sha256"]) for r in raw])}
+    keys["02_validate"] = digest(keys["01_clean"], nb["02_validate"], files_digest(["expectations/*.json"], ROOT))
+    keys["03_analyze"] = digest(keys["02_validate"], nb["03_analyze"])
+    return keys
+
+
+def _run_record(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _outputs_exist(out_dir: Path, name: str) -> bool:
+    return all((out_dir / f"{name}{ext}").exists() for ext in (".ipynb", ".html", ".code.html"))
+
+
+def _verdict(out_dir: Path) -> tuple[str | None, str | None]:
+    try:
+        v = json.loads((out_dir / "validation.json").read_text(encoding="utf-8"))
+        return v.get("verdict"), v.get("why")
+    except (OSError, ValueError):
+        return None, None
+
+
+def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
+                     accept_changed_raw: bool = False) -> dict:
+    """Execute and render the notebooks of one jurisdiction whose content key changed; never raises."""
+    root_path = Path(root)
+    _environment(root_path)
+    t0 = time.perf_counter()
+    result = {"slug": slug, "status": "ok", "timings": {}, "cached": [], "seconds": 0.0}
+    try:
+        (j,) = select(load(config or None, root=root_path, check_files=False), [slug])
+        out_dir = root_path / "reports" / slug
+        out_dir.mkdir(parents=True, exist_ok=True)
+        keys = notebook_keys(j, config, accept_changed_raw)
+        record = _run_record(out_dir)
+        for name in NOTEBOOKS:
+            if name == "03_analyze":
+                verdict, why = _verdict(out_dir)
+                if verdict == "RED":
+                    result.update(status="red", notebook="02_validate",
+                                  message=f"validation is RED, so the analysis did not run: {why}")
+                    break
+            if not force and record.get("keys", {}).get(name) == keys[name] and _outputs_exist(out_dir, name):
+                result["cached"].append(name)
+                continue
+            failure = _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result)
+            if failure:
+                result.update(failure)
+                break
+            record.setdefault("keys", {})[name] = keys[name]
+            write_json(out_dir / "run.json", record)
+    except Exception as e:  # a config that broke since the parent read it, a full disk: report, never crash the run
+        result.update(status="failed", notebook=result.get("notebook", "?"), message=f"{type(e).__name__}: {e}",
+                      traceback=traceback.format_exc())
+    result["seconds"] = time.perf_counter() - t0
+    return result
+
+
+def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result) -> dict | None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     from .report import render_notebook
 
-    root_path = Path(root)
-    _environment(root_path)
-    (j,) = select(load(config or None, root=root_path, check_files=False), [slug])
-    out_dir = root_path / "reports" / slug
-    out_dir.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    timings = {}
-    for name in NOTEBOOKS:
-        t = time.perf_counter()
-        print(f"{slug}: running {name} ({NOTEBOOKS.index(name) + 1}/{len(NOTEBOOKS)})", flush=True)
-        target = out_dir / f"{name}.ipynb"
-        tmp = out_dir / f".{name}.{os.getpid()}.ipynb"
-        try:
-            pm.execute_notebook(str(root_path / "notebooks" / f"{name}.ipynb"), str(tmp),
-                                parameters={"jurisdiction": slug, "config": config, "root": root},
-                                kernel_name="python3", cwd=str(root_path), progress_bar=False, log_output=False)
-            os.replace(tmp, target)
-        except PapermillExecutionError as e:
-            failed = out_dir / f"{name}.failed.ipynb"
-            if tmp.exists():
-                os.replace(tmp, failed)
-            pipeline_error = e.ename in ("PipelineError", "ConfigError", "SourceError", "ReconciliationError")
-            message = e.evalue if pipeline_error else f"{e.ename}: {e.evalue}"
-            return {"slug": slug, "status": "failed", "notebook": name, "message": message,
-                    "executed_with_error": str(failed.relative_to(root_path)), "seconds": time.perf_counter() - t0,
-                    "timings": timings}
-        except Exception as e:  # a kernel that died, a missing notebook: report, never crash the run
-            if tmp.exists():
-                tmp.unlink()
-            return {"slug": slug, "status": "failed", "notebook": name, "message": f"{type(e).__name__}: {e}",
-                    "traceback": traceback.format_exc(), "seconds": time.perf_counter() - t0, "timings": timings}
-        render_notebook(target, out_dir, synthetic=j.synthetic)
-        timings[name] = round(time.perf_counter() - t, 1)
-    return {"slug": slug, "status": "ok", "seconds": time.perf_counter() - t0, "timings": timings}
+    t = time.perf_counter()
+    print(f"{j.slug}: running {name} ({NOTEBOOKS.index(name) + 1}/{len(NOTEBOOKS)})", flush=True)
+    target = out_dir / f"{name}.ipynb"
+    tmp = out_dir / f".{name}.{os.getpid()}.ipynb"
+    parameters = {"jurisdiction": j.slug, "config": config, "root": str(root_path)}
+    if name == "01_clean":
+        parameters.update(force=force, accept_changed_raw=accept_changed_raw)
+    try:
+        pm.execute_notebook(str(root_path / "notebooks" / f"{name}.ipynb"), str(tmp), parameters=parameters,
+                            kernel_name="python3", cwd=str(root_path), progress_bar=False, log_output=False)
+        os.replace(tmp, target)
+    except PapermillExecutionError as e:
+        failed = out_dir / f"{name}.failed.ipynb"
+        if tmp.exists():
+            os.replace(tmp, failed)
+        message = e.evalue if e.ename in _pipeline_error_names() else f"{e.ename}: {e.evalue}"
+        return {"status": "failed", "notebook": name, "message": message,
+                "executed_with_error": str(failed.relative_to(root_path))}
+    except Exception as e:  # a kernel that died, a missing notebook
+        if tmp.exists():
+            tmp.unlink()
+        return {"status": "failed", "notebook": name, "message": f"{type(e).__name__}: {e}",
+                "traceback": traceback.format_exc()}
+    render_notebook(target, out_dir, synthetic=j.synthetic)
+    result["timings"][name] = round(time.perf_counter() - t, 1)
+    return None
 
 
 def index_entries(jurisdictions: list[Jurisdiction], results: dict[str, dict], root: Path) -> list[dict]:
@@ -90,11 +168,11 @@ def index_entries(jurisdictions: list[Jurisdiction], results: dict[str, dict], r
         if r is None:
             status, note = ("ok", "not rerun in this run") if facts else ("failed", "never run")
         elif r["status"] == "ok":
-            status, note = "ok", None
+            status, note = "ok", ("unchanged since the last run" if r["cached"] and not r["timings"] else None)
         else:
-            status = "stale" if facts else "failed"
-            note = (f"{r['notebook']} failed: {r['message']}" +
-                    (" The figures shown are from the last good run." if facts else ""))
+            status = "stale" if facts else ("red" if r["status"] == "red" else "failed")
+            what = "stopped" if r["status"] == "red" else f"{r['notebook']} failed"
+            note = (f"{what}: {r['message']}" + (" The figures shown are from the last good run." if facts else ""))
         claims_path = root / "reports" / j.slug / "claims.json"
         claims = json.loads(claims_path.read_text(encoding="utf-8"))["claims"] if claims_path.exists() else None
         entries.append({"slug": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
@@ -121,49 +199,79 @@ def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]
                                          e["org_name"]))
 
 
+def _all_cached(j: Jurisdiction, config: str, root: Path, accept_changed_raw: bool) -> bool:
+    """True when every notebook's key is unchanged and its outputs exist: nothing to do, not even a process."""
+    out_dir = root / "reports" / j.slug
+    record = _run_record(out_dir).get("keys", {})
+    try:
+        keys = notebook_keys(j, config, accept_changed_raw)
+    except PipelineError:
+        return False
+    return all(record.get(n) == keys[n] and _outputs_exist(out_dir, n) for n in NOTEBOOKS) \
+        and _verdict(out_dir)[0] != "RED"
+
+
 def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | None = None,
-        root: Path = ROOT, echo=print) -> int:
-    """Run the selected jurisdictions (default: all); return the process exit code."""
+        root: Path = ROOT, echo=print, force: bool = False, accept_changed_raw: bool = False) -> int:
+    """Run the selected jurisdictions (default: all); return the process exit code.
+
+    A jurisdiction whose notebooks' content keys are all unchanged is not run at all (say so); the
+    others run in separate processes, `jobs` at a time. Exit 1 if any failed, was RED, or has a
+    published claim that does not hold; every jurisdiction is finished first.
+    """
     from .report import write_index
 
     _environment(root)
     all_j = load(config, root=root, check_files=False)
     chosen = select(all_j, slugs)
+    cfg = str(config or "")
     results: dict[str, dict] = {}
     runnable = []
     for j in chosen:
         try:
             check_inputs(j)
-            runnable.append(j)
         except PipelineError as e:
             results[j.slug] = {"slug": j.slug, "status": "failed", "notebook": "inputs", "message": str(e),
-                               "seconds": 0.0, "timings": {}}
+                               "seconds": 0.0, "timings": {}, "cached": []}
             echo(f"{j.slug}: cannot start: {e}")
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(runnable) or 1))
-    echo(f"running {len(runnable)} jurisdiction(s) with {jobs} process(es): {', '.join(j.slug for j in runnable)}")
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(run_jurisdiction, j.slug, str(config or ""), str(root)): j for j in runnable}
-        for fut in cf.as_completed(futures):
-            j = futures[fut]
-            try:
-                r = fut.result()
-            except Exception as e:  # the worker process itself died
-                r = {"slug": j.slug, "status": "failed", "notebook": "?", "message": f"{type(e).__name__}: {e}",
-                     "seconds": 0.0, "timings": {}}
-            results[j.slug] = r
-            if r["status"] == "ok":
-                echo(f"{j.slug}: done in {r['seconds']:.1f} s ({', '.join(f'{k} {v} s' for k, v in r['timings'].items())})")
-            else:
-                echo(f"{j.slug}: FAILED in {r['notebook']}: {r['message']}")
+            continue
+        if not force and _all_cached(j, cfg, root, accept_changed_raw):
+            results[j.slug] = {"slug": j.slug, "status": "ok", "seconds": 0.0, "timings": {}, "cached": list(NOTEBOOKS)}
+            echo(f"{j.slug}: unchanged since the last run; nothing to do")
+        else:
+            runnable.append(j)
+    if runnable:
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(runnable)))
+        echo(f"running {len(runnable)} jurisdiction(s) with {jobs} process(es): "
+             f"{', '.join(j.slug for j in runnable)}")
+        ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            futures = {pool.submit(run_jurisdiction, j.slug, cfg, str(root), force, accept_changed_raw): j
+                       for j in runnable}
+            for fut in cf.as_completed(futures):
+                j = futures[fut]
+                try:
+                    r = fut.result()
+                except Exception as e:  # the worker process itself died
+                    r = {"slug": j.slug, "status": "failed", "notebook": "?", "message": f"{type(e).__name__}: {e}",
+                         "seconds": 0.0, "timings": {}, "cached": []}
+                results[j.slug] = r
+                if r["status"] == "ok":
+                    ran = ", ".join(f"{k} {v} s" for k, v in r["timings"].items()) or "nothing to rerun"
+                    cached = f"; unchanged: {', '.join(r['cached'])}" if r["cached"] else ""
+                    echo(f"{j.slug}: done in {r['seconds']:.1f} s ({ran}{cached})")
+                elif r["status"] == "red":
+                    echo(f"{j.slug}: RED, stopped before analysis: {r['message']}")
+                else:
+                    echo(f"{j.slug}: FAILED in {r['notebook']}: {r['message']}")
     index = write_index(root / "reports", index_entries(all_j, results, root),
                         generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                         shared_agencies=shared_agencies(all_j, root))
     echo("")
-    echo(f"{'jurisdiction':<22} {'status':<8} {'seconds':>8}")
+    echo(f"{'jurisdiction':<22} {'status':<8} {'seconds':>8}  notebooks run / unchanged")
     for j in chosen:
         r = results[j.slug]
-        echo(f"{j.slug:<22} {r['status']:<8} {r['seconds']:>8.1f}")
+        echo(f"{j.slug:<22} {r['status']:<8} {r['seconds']:>8.1f}  {len(r['timings'])} / {len(r['cached'])}")
     echo(f"index: {index}")
     failed = [s for s, r in results.items() if r["status"] != "ok"]
     claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == "ok"], root)
@@ -171,10 +279,8 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
         echo(f"{slug}: CLAIM DOES NOT HOLD: \"{claim['claim']}\" ({claim['fact']} = {claim['computed']}, "
              f"needs {claim['test'].replace('_', ' ')} {claim['target']}){': ' + claim['why_not'] if claim['why_not'] else ''}")
     if failed:
-        echo(f"{len(failed)} jurisdiction(s) failed: {', '.join(failed)}")
-    if failed or claims_failed:
-        return 1
-    return 0
+        echo(f"{len(failed)} jurisdiction(s) did not finish: {', '.join(failed)}")
+    return 1 if failed or claims_failed else 0
 
 
 def failed_claims(jurisdictions: list[Jurisdiction], root: Path) -> list[tuple[str, dict]]:
