@@ -19,6 +19,7 @@ from . import ROOT, RULES
 from .atomic import write_json
 from .clean import CleanResult, clean
 from .enrich import enrich
+from .pii import pseudonym_key
 from .config import Jurisdiction, check_inputs
 from .errors import PipelineError
 from .hashing import sha256_file
@@ -166,7 +167,7 @@ def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False, for
             }
         progress("classifying reasons and agencies")
         work.mkdir(exist_ok=True)
-        enriched = enrich(new / "searches.parquet", new / "matches.parquet", work)
+        enriched = enrich(new / "searches.parquet", new / "matches.parquet", work, pseudonym_key(root))
         totals = clean_fields["totals"]
         progress(f"{totals['searches']:,} searches, {totals['duplicates']:,} duplicates, "
                  f"{totals['rejected']:,} rejected ({time.perf_counter() - t0:.1f} s)")

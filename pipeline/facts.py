@@ -112,7 +112,8 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
     Federal searchers and immigration reasons are separate facts; both are reported, and where they meet.
     Figures that need an agency name are None for releases without an Org Name column.
     """
-    (imm, imm_agencies, civil, criminal, unspecified, imm_states, states, federal, federal_imm, no_purpose) = \
+    (imm, imm_agencies, civil, criminal, unspecified, imm_states, states, federal, federal_imm, no_purpose,
+     personal) = \
         con.execute("""
         SELECT count(*) FILTER (WHERE immigration),
                count(DISTINCT org_name) FILTER (WHERE immigration),
@@ -123,7 +124,8 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
                count(DISTINCT agency_state) FILTER (WHERE agency_state <> ''),
                count(*) FILTER (WHERE agency_federal),
                count(*) FILTER (WHERE agency_federal AND immigration),
-               count(*) FILTER (WHERE list_contains(reason_categories, 'no_stated_purpose'))
+               count(*) FILTER (WHERE list_contains(reason_categories, 'no_stated_purpose')),
+               count(*) FILTER (WHERE len(reason_pii) > 0)
         FROM searches""").fetchone()
     by_state = dict(con.execute("SELECT agency_state, count(*) FROM searches GROUP BY 1 ORDER BY 1").fetchall())
     out_of_state = None
@@ -145,6 +147,7 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
         "federal_searches": federal if named else None,
         "federal_immigration_searches": federal_imm if named else None,
         "no_stated_purpose_searches": no_purpose,
+        "reasons_flagged_personal_data": personal,
     }
 
 
@@ -232,7 +235,8 @@ def immigration_searches(j: Jurisdiction) -> pd.DataFrame:
     return _table(j, f"""
         SELECT s.search_key, s.org_name AS agency, s.agency_state,
                strftime(timezone('{tz}', s.searched_at_utc), '%Y-%m-%d %H:%M:%S') AS local_time,
-               s.searched_at_utc, s.immigration_type, s.reason_clean AS reason, m.matched_text, m.rule_id,
+               s.searched_at_utc, s.immigration_type, s.reason_redacted AS reason,
+               array_to_string(s.reason_pii, ', ') AS reason_flagged_personal_data, m.matched_text, m.rule_id,
                s.source_file, s.source_sheet, s.source_row, s.copies
         FROM searches s JOIN read_parquet('{matches}') m ON m.search_key = s.search_key AND m.category = 'immigration'
         WHERE s.immigration ORDER BY s.searched_at_utc, s.search_key""")

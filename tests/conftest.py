@@ -48,6 +48,22 @@ def project(tmp_path):
     return make
 
 
+# An organization audit that left searcher names and plates unmasked (they do), with free text that
+# tries to run in a browser or a spreadsheet and reasons that carry personal data.
+HOSTILE_ROWS = [
+    ("Jane Quimby", "QZX4821", "ICE detainer Juan Testcase DOB 01/02/1980, plate QZX4821"),
+    ("Jane Quimby", "KLM7734", "<script>alert('reason')</script>"),
+    ("Robert Fakename", "7QWE552", "=HYPERLINK(\"http://example.invalid\",\"ICE investigation\")"),
+    ("Robert Fakename", "***", "-2+3 stolen vehicle call 713-555-0142"),
+]
+HOSTILE_LEAKS = ["Jane Quimby", "Robert Fakename", "QZX4821", "KLM7734", "7QWE552", "Juan Testcase", "713-555-0142"]
+HOSTILE_CSV = "ID,Name,Org Name,Total Networks Searched,Time Frame,License Plate,Reason,Case #,Filters,Search Time,Search Type\n" + "".join(
+    f'0f8b6c1e-0000-4000-8000-0000000009{i:02d},{name},"<img src=x onerror=alert(1)> Hostile TX PD",1,'
+    f'"12/01/2025, 01:00:00 AM UTC\n12/02/2025, 01:00:00 AM UTC",{plate},"{reason.replace(chr(34), chr(34) * 2)}",'
+    f'***,,"12/02/2025, 0{i + 1}:00:00 PM UTC",search\n'
+    for i, (name, plate, reason) in enumerate(HOSTILE_ROWS))
+
+
 @pytest.fixture(scope="session")
 def e2e(tmp_path_factory):
     """One real run of the whole pipeline (papermill notebooks, HTML, index) in a temp project holding a
@@ -61,6 +77,9 @@ def e2e(tmp_path_factory):
     raw.mkdir(parents=True)
     shutil.copyfile(REAL / "foster-city-ca-pd/foster-city-ca-pd_search_audit.f5f2e2bb.csv", raw / "f.csv")
     truth = synth.generate("alvin-isd", root / "data/raw/alvin-isd", scale=0.01)
+    hostile = root / "data/raw/hostile-pd"
+    hostile.mkdir(parents=True)
+    (hostile / "org-audit.csv").write_text(HOSTILE_CSV, encoding="utf-8")
     broken = root / "data/raw/broken-pd"
     broken.mkdir(parents=True)
     (broken / "b.csv").write_text("Colour,Shape\nred,round\n")
@@ -75,6 +94,8 @@ def e2e(tmp_path_factory):
                      "value": 733000},
                     {"claim": "agencies in Florida, Georgia, Indiana and Tennessee", "fact": "immigration_states",
                      "test": "contains_all", "value": ["FL", "GA", "IN", "TN"]}]},
+        {"slug": "hostile-pd", "name": "Hostile <b>PD</b>", "producer": "Hostile PD", "log_kind": "organization",
+         "timezone": "America/Chicago", "producer_state": "TX", "inputs": ["org-audit.csv"]},
         {"slug": "broken-pd", "name": "Broken PD", "producer": "Broken PD", "log_kind": "auto",
          "timezone": "America/Chicago", "inputs": ["b.csv"]},
     ]
