@@ -119,7 +119,7 @@ td.period { white-space: nowrap; }
 tr.synthetic td { background: #fff4f5; }
 .status { font-weight: bold; }
 .status.ok { color: #145a2c; }
-.status.failed { color: #b00020; }
+.status.failed, .status.red { color: #b00020; }
 .status.stale { color: #8a5a00; }
 .note { display: block; font-size: 13px; color: #333; max-width: 28em; }
 ul.links { list-style: none; margin: 0; padding: 0; font-size: 13px; }
@@ -302,7 +302,7 @@ def _index_row(reports_dir: Path, e: dict) -> str:
     label = ('<span class="label synthetic">SYNTHETIC</span>' if synthetic
              else '<span class="label real">REAL</span>')
     status = str(e.get("status") or "unknown")
-    status_class = status if status in ("ok", "failed", "stale") else "unknown"
+    status_class = status if status in ("ok", "failed", "stale", "red") else "unknown"
     note = e.get("status_note")
     status_html = f'<span class="status {status_class}">{_esc(status)}</span>'
     if note:
