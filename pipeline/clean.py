@@ -22,7 +22,7 @@ import yaml
 from . import RULES
 from .atomic import atomic_path
 from .config import Jurisdiction
-from .errors import ReconciliationError
+from .errors import ReconciliationError, SourceError
 from .sources.stage import SourceInfo
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -109,6 +109,10 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     nulls = "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in rules["null_numbers"]) + ")"
     split = rules["time_frame_split"].replace("'", "''")
     tz = j.timezone.replace("'", "''")
+    if not sources:
+        raise SourceError(f"nothing to read: the inputs ({', '.join(j.inputs)}) match no readable file (only "
+                          "folders?).", file=f"data/raw/{j.slug}/",
+                          hint="List the release's files (CSV, XLSX or zip) in the entry's inputs.")
     con = _connect(tmp_dir)
 
     src = pa.table({
@@ -232,6 +236,8 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
                 f"rows read ({rows_read:,}; staged {staged:,}) != searches kept ({kept:,}) + duplicates ({dups:,}) "
                 f"+ rejected ({int(rej):,}). This is a pipeline bug; nothing was published.",
                 file=file + (f" [{sheet}]" if sheet else ""))
+        if rows_read and rej == rows_read:
+            _all_rejected(con, idx, file, sheet, rows_read, by_reason)
         reconciliation.append(entry)
     _write_csv(out_dir / "reconciliation.csv", reconciliation)
 
@@ -274,6 +280,22 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
                        duplicates=totals[2], rejected=totals[3], conflicts=totals[4],
                        not_understood={"total_networks": totals[5], "total_devices": totals[6],
                                        "time_frame": totals[7]})
+
+
+def _all_rejected(con, idx: int, file: str, sheet: str | None, rows_read: int, by_reason: dict) -> None:
+    """A file (or sheet) none of whose rows could be kept stops its jurisdiction: it is not a release to count."""
+    row, reason, value = con.execute(
+        "SELECT source_row, reject, search_text FROM parsed WHERE source_index = ? AND reject IS NOT NULL "
+        "ORDER BY source_row LIMIT 1", [idx]).fetchone()
+    counts = ", ".join(f"{k} {int(v):,}" for k, v in sorted(by_reason.items()))
+    shown = f" (search time {value[:60]!r})" if reason.endswith("search_time") and value else ""
+    hint = ("If the search times are written in a format the pipeline does not know, add it to "
+            "pipeline/rules/cells.yml (time_formats); otherwise check the file and ask the agency for it again."
+            if "search_time" in counts else
+            "Check the file in a text editor or spreadsheet at that row; ask the agency for the file again.")
+    raise SourceError(f"none of its {rows_read:,} row(s) could be kept: every one was rejected ({counts}). "
+                      f"The first is {reason}{shown}.", file=file + (f" [{sheet}]" if sheet else ""), row=row,
+                      hint=hint)
 
 
 def _q(value: str) -> str:

@@ -25,7 +25,7 @@ def test_a_second_build_reuses_the_cleaned_searches(project):
     assert first["stage_keys"]["clean_reused"] is False and second["stage_keys"]["clean_reused"] is True
     assert second["stage_keys"]["clean"] == first["stage_keys"]["clean"]
     assert second["outputs"] == first["outputs"]          # the same bytes, not merely the same counts
-    assert not [p for p in j.root.glob("data/processed/.*")]   # no scratch folders left
+    assert not list(j.root.glob(f"data/processed/.{j.slug}.*"))   # no scratch folders left
 
 
 def test_a_new_file_reruns_cleaning(project):

@@ -10,12 +10,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from .. import ROOT
 from ..errors import SourceError
 from ..hashing import sha256_file
-from .csv_reader import NeedsExactRead, read_csv
+from .csv_reader import NeedsExactRead, delimiter_of, header_map, read_csv, scan_text
 from .stage import SourceInfo, StageWriter
 from .xlsx_reader import WORKBOOK_SUFFIXES, audit_sheets, read_sheet
 
@@ -75,12 +76,25 @@ class Ingest:
             for name, why in skipped:
                 self.skipped.append({"file": display, "sheet": name, "why": why})
             if not keep:
+                listed = "; ".join(f"'{name}': {why}" for name, why in skipped[:5]) or "it has no sheets"
                 raise SourceError("no sheet of this workbook holds search-audit rows (no sheet has a header "
-                                  "with a search time and known Flock columns).", file=display,
+                                  f"with a search time and known Flock columns). Sheets: {listed}.", file=display,
                                   hint="Check the sheets; add unknown column names to pipeline/rules/columns.yml.")
+            empty = []
             for name in keep:
-                self._stage(path, SourceInfo(index=len(self.sources), file=display, sha256=sha, bytes=size,
-                                             container="xlsx", sheet=name, member_sha256=member_sha))
+                info = SourceInfo(index=len(self.sources), file=display, sha256=sha, bytes=size,
+                                  container="xlsx", sheet=name, member_sha256=member_sha)
+                self._stage(path, info)
+                if info.rows_read == 0:       # a header and no rows (a month without searches): not a source
+                    self.sources.pop()
+                    Path(info.stage).unlink(missing_ok=True)
+                    self.skipped.append({"file": display, "sheet": name, "why": "a header and no rows"})
+                    empty.append(name)
+            if len(empty) == len(keep):
+                raise SourceError(f"the workbook has a header but no rows (sheet{'s' if len(empty) > 1 else ''} "
+                                  f"{', '.join(repr(n) for n in empty)}).", file=display,
+                                  hint="Check that this is the release you meant to add; remove it from the inputs "
+                                       "if it holds no data.")
         elif kind == "zip":
             self._add_zip(path, display, sha, size)
 
@@ -110,8 +124,8 @@ class Ingest:
     def _add_zip(self, path: Path, display: str, sha: str, size: int) -> None:
         try:
             zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as e:
-            raise SourceError(f"the zip archive cannot be opened ({e}).", file=display,
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+            raise SourceError(f"the zip archive cannot be opened: it is damaged or not a zip ({e}).", file=display,
                               hint="Ask the agency for the archive again; it may have been cut short.") from None
         with zf:
             members = [m for m in zf.infolist() if not m.is_dir()]
@@ -120,13 +134,19 @@ class Ingest:
                 p = PurePosixPath(m.filename)
                 if p.is_absolute() or ".." in p.parts or "\\" in m.filename and ".." in m.filename:
                     raise SourceError(f"the archive member '{m.filename}' points outside the archive's folder; "
-                                      "it is refused.", file=display, hint="Extract the archive by hand and check it.")
+                                      "the archive is refused.", file=display,
+                                      hint="Extract the archive by hand, check its files, and add the release's "
+                                           "files to the folder as new files.")
                 total += m.file_size
-                if (m.file_size > MAX_ZIP_MEMBER_BYTES or total > MAX_ZIP_TOTAL_BYTES
+                if (m.file_size > MAX_ZIP_MEMBER_BYTES
                         or (m.compress_size and m.file_size / max(m.compress_size, 1) > MAX_ZIP_RATIO
                             and m.file_size > 64 * 1024**2)):
                     raise SourceError(f"the archive member '{m.filename}' would expand to {m.file_size:,} bytes, "
                                       "past the pipeline's safety limit.", file=display,
+                                      hint="Extract the archive by hand and add its files instead.")
+                if total > MAX_ZIP_TOTAL_BYTES:
+                    raise SourceError(f"the archive's members would expand to more than {total:,} bytes in all "
+                                      f"(at '{m.filename}'), past the pipeline's safety limit.", file=display,
                                       hint="Extract the archive by hand and add its files instead.")
             readable = [m for m in members
                         if _kind_of(m.filename) in ("csv", "xlsx")
@@ -134,24 +154,68 @@ class Ingest:
                         and "__MACOSX" not in PurePosixPath(m.filename).parts]
             for m in members:
                 if m not in readable:
-                    self.skipped.append({"file": display, "sheet": None, "member": m.filename,
-                                         "why": "not a CSV or workbook (or a system file)"})
+                    why = ("an archive inside the archive (not opened)" if _kind_of(m.filename) == "zip"
+                           else "not a CSV or workbook (or a system file)")
+                    self.skipped.append({"file": display, "sheet": None, "member": m.filename, "why": why})
             if not readable:
-                raise SourceError("the archive holds no CSV or workbook.", file=display)
+                names = ", ".join(m.filename for m in members[:8]) + (", …" if len(members) > 8 else "")
+                nested = any(_kind_of(m.filename) == "zip" for m in members)
+                raise SourceError(f"the archive holds no CSV or workbook (members: {names or 'none'}).", file=display,
+                                  hint=("A zip inside the zip is not opened: extract it and add the inner archive "
+                                        "as its own file." if nested else
+                                        "Check that this is the archive the agency sent; ask for the data as CSV "
+                                        "or XLSX."))
+            read = 0
             with tempfile.TemporaryDirectory(dir=self.stage_dir) as tmp:
                 for m in sorted(readable, key=lambda m: m.filename):
                     target = Path(tmp) / f"member{Path(m.filename).suffix.lower()}"
-                    with zf.open(m) as src, open(target, "wb") as dst:
-                        copied = 0
-                        while block := src.read(1 << 20):
-                            copied += len(block)
-                            if copied > MAX_ZIP_MEMBER_BYTES:
-                                raise SourceError(f"the archive member '{m.filename}' expands past the safety limit.",
-                                                  file=display)
-                            dst.write(block)
+                    try:
+                        with zf.open(m) as src, open(target, "wb") as dst:
+                            copied = 0
+                            while block := src.read(1 << 20):
+                                copied += len(block)
+                                if copied > MAX_ZIP_MEMBER_BYTES:
+                                    raise SourceError(f"the archive member '{m.filename}' expands past the "
+                                                      "pipeline's safety limit.", file=display,
+                                                      hint="Extract the archive by hand and add its files instead.")
+                                dst.write(block)
+                    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+                        raise SourceError(f"the archive member '{m.filename}' cannot be extracted: the archive is "
+                                          f"damaged ({e}).", file=display,
+                                          hint="Ask the agency for the archive again; it may have been cut short "
+                                               "or corrupted in transfer.") from None
+                    except NotImplementedError as e:
+                        raise SourceError(f"the archive member '{m.filename}' is compressed with a method this "
+                                          f"pipeline cannot open ({e}).", file=display,
+                                          hint="Extract the archive with another tool and add its files "
+                                               "instead.") from None
+                    except RuntimeError:          # zipfile: "File ... is encrypted, password required"
+                        raise SourceError(f"the archive member '{m.filename}' is password-protected (encrypted).",
+                                          file=display, hint="Extract it by hand with the password the agency gave "
+                                          "and add its files as new files instead.") from None
                     member_display = f"{display}!{m.filename}"
-                    self._add(target, member_display, _kind_of(m.filename), sha, size, sha256_file(target))
+                    if m.filename.lower().endswith(".txt") and not _is_audit_text(target, member_display):
+                        self.skipped.append({"file": display, "sheet": None, "member": m.filename,
+                                             "why": "a text file that is not a search audit (a note or letter?)"})
+                    else:
+                        self._add(target, member_display, _kind_of(m.filename), sha, size, sha256_file(target))
+                        read += 1
                     target.unlink()
+            if not read:
+                names = ", ".join(m.filename for m in members[:8]) + (", …" if len(members) > 8 else "")
+                raise SourceError(f"the archive holds no CSV or workbook with search-audit rows (members: {names}).",
+                                  file=display, hint="Check that this is the archive the agency sent; ask for the "
+                                                     "data as CSV or XLSX.")
+
+
+def _is_audit_text(path: Path, display: str) -> bool:
+    """A .txt inside an archive is read only when it is a search audit (releases come with notes and letters)."""
+    try:
+        scan = scan_text(path, display)
+        header_map(path, scan.encoding, display, delimiter_of(path))
+        return True
+    except SourceError:
+        return False
 
 
 def ingest(files: list[Path], stage_dir: Path, root: Path = ROOT, progress=None,
