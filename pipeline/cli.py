@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pathlib import Path
+
+from . import ROOT
 from .errors import PipelineError
 
 
@@ -19,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     p_run = sub.add_parser("run", help="build, validate and analyse jurisdictions; render reports/")
     p_run.add_argument("--jurisdiction", "-j", action="append", metavar="SLUG",
                        help="run only this jurisdiction (repeat for several); default: all")
-    p_run.add_argument("--config", default=None, help="jurisdictions file (default: jurisdictions.yml)")
+    p_run.add_argument("--config", default=None, help="jurisdictions file (default: ROOT/jurisdictions.yml)")
+    p_run.add_argument("--root", default=None, type=Path,
+                       help="project folder holding data/, notebooks/ and reports/ (default: this checkout)")
     p_run.add_argument("--jobs", type=int, default=None, help="jurisdictions run at once (default: cores)")
     p_run.add_argument("--force", action="store_true", help="rerun everything, even what is unchanged")
     p_run.add_argument("--accept-changed-raw", action="store_true",
@@ -37,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             from .runner import run
-            return run(args.jurisdiction, args.config, args.jobs, force=args.force,
-                       accept_changed_raw=args.accept_changed_raw)
+            return run(args.jurisdiction, args.config, args.jobs, root=(args.root or ROOT).resolve(),
+                       force=args.force, accept_changed_raw=args.accept_changed_raw, debug=args.debug)
     except PipelineError as e:
         if args.debug:
             raise

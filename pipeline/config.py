@@ -149,11 +149,16 @@ def check_inputs(j: Jurisdiction) -> None:
         raise ConfigError(f"jurisdiction '{j.slug}': folder data/raw/{j.slug}/ does not exist.{hint}")
     base = j.raw_dir.resolve()
     for pattern in j.inputs:
-        if not glob.glob(str(j.raw_dir / pattern), recursive=True):
+        matches = glob.glob(str(j.raw_dir / pattern), recursive=True)
+        if not matches:
             raise ConfigError(f"jurisdiction '{j.slug}': input '{pattern}' matches no file in data/raw/{j.slug}/.{hint}")
+        if not any(Path(m).is_file() for m in matches):
+            raise ConfigError(f"jurisdiction '{j.slug}': input '{pattern}' matches only folders in data/raw/{j.slug}/; "
+                              "name the files (e.g. 'folder/*.csv').")
     for path in j.files():
         if not path.resolve().is_relative_to(base):
-            raise ConfigError(f"jurisdiction '{j.slug}': input file {path} resolves outside data/raw/{j.slug}/ "
+            shown = f"data/raw/{j.slug}/{path.relative_to(j.raw_dir)}"
+            raise ConfigError(f"jurisdiction '{j.slug}': input file {shown} resolves outside data/raw/{j.slug}/ "
                               "(a link?). Copy the file into the folder instead.")
 
 
@@ -174,7 +179,7 @@ def load(path: str | Path | None = None, *, root: str | Path | None = None, chec
     for i, raw in enumerate(doc["jurisdictions"]):
         j = _parse_entry(raw, i, root, check_files)
         if j.slug in seen:
-            raise ConfigError(f"{path}: jurisdiction '{j.slug}' is listed twice; slugs must be unique.")
+            raise ConfigError(f"{path.name}: jurisdiction '{j.slug}' is listed twice; slugs must be unique.")
         seen.add(j.slug)
         out.append(j)
     return out

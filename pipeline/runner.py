@@ -90,7 +90,7 @@ def _verdict(out_dir: Path) -> tuple[str | None, str | None]:
 
 
 def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
-                     accept_changed_raw: bool = False) -> dict:
+                     accept_changed_raw: bool = False, debug: bool = False) -> dict:
     """Execute and render the notebooks of one jurisdiction whose content key changed; never raises."""
     root_path = Path(root)
     _environment(root_path)
@@ -112,7 +112,7 @@ def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
             if not force and record.get("keys", {}).get(name) == keys[name] and _outputs_exist(out_dir, name):
                 result["cached"].append(name)
                 continue
-            failure = _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result)
+            failure = _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result, debug)
             if failure:
                 result.update(failure)
                 break
@@ -125,7 +125,7 @@ def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
     return result
 
 
-def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result) -> dict | None:
+def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result, debug=False) -> dict | None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -143,12 +143,16 @@ def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, res
                             kernel_name="python3", cwd=str(root_path), progress_bar=False, log_output=False)
         os.replace(tmp, target)
     except PapermillExecutionError as e:
-        failed = out_dir / f"{name}.failed.ipynb"
+        # The notebook as far as it ran, for diagnosis: kept out of reports/, which holds only what is published.
+        failed = root_path / "build" / "failed" / j.slug / f"{name}.ipynb"
+        failed.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
             os.replace(tmp, failed)
         message = e.evalue if e.ename in _pipeline_error_names() else f"{e.ename}: {e.evalue}"
-        return {"status": "failed", "notebook": name, "message": message,
-                "executed_with_error": str(failed.relative_to(root_path))}
+        message += f" (the notebook as far as it ran: {failed.relative_to(root_path)})"
+        if debug:
+            message += "\n" + "\n".join(e.traceback)
+        return {"status": "failed", "notebook": name, "message": message}
     except Exception as e:  # a kernel that died, a missing notebook
         if tmp.exists():
             tmp.unlink()
@@ -212,7 +216,8 @@ def _all_cached(j: Jurisdiction, config: str, root: Path, accept_changed_raw: bo
 
 
 def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | None = None,
-        root: Path = ROOT, echo=print, force: bool = False, accept_changed_raw: bool = False) -> int:
+        root: Path = ROOT, echo=print, force: bool = False, accept_changed_raw: bool = False,
+        debug: bool = False) -> int:
     """Run the selected jurisdictions (default: all); return the process exit code.
 
     A jurisdiction whose notebooks' content keys are all unchanged is not run at all (say so); the
@@ -246,7 +251,7 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
              f"{', '.join(j.slug for j in runnable)}")
         ctx = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = {pool.submit(run_jurisdiction, j.slug, cfg, str(root), force, accept_changed_raw): j
+            futures = {pool.submit(run_jurisdiction, j.slug, cfg, str(root), force, accept_changed_raw, debug): j
                        for j in runnable}
             for fut in cf.as_completed(futures):
                 j = futures[fut]
