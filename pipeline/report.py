@@ -144,7 +144,7 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
     n_failed = sum(1 for e in entries if e.get("status") == "failed")
     rows = "\n".join(_index_row(reports_dir, e) for e in entries)
     if not entries:
-        rows = '<tr><td colspan="10" class="missing">No jurisdictions configured.</td></tr>'
+        rows = '<tr><td colspan="13" class="missing">No jurisdictions configured.</td></tr>'
     summary = (f"{len(entries):,} jurisdiction{'s' if len(entries) != 1 else ''}: {n_real:,} real, "
                f"{n_synth:,} synthetic" + (f"; {n_failed:,} failed" if n_failed else "") + ".")
     page = f"""<!DOCTYPE html>
@@ -170,7 +170,8 @@ not zero.</p>
 <th scope="col">Jurisdiction</th><th scope="col">Data</th><th scope="col">Log kind</th>
 <th scope="col">Searches</th><th scope="col">Agencies</th><th scope="col">Searchers</th>
 <th scope="col">Period (local dates)</th><th scope="col">Immigration-related searches</th>
-<th scope="col">Published claims</th><th scope="col">Rows read, duplicates, rejected</th>
+<th scope="col">Published claims</th><th scope="col">Validation</th>
+<th scope="col">Rows read, duplicates, rejected</th>
 <th scope="col">Status</th><th scope="col">Reports</th>
 </tr></thead>
 <tbody>
@@ -233,6 +234,14 @@ def _immigration(facts: dict | None) -> str:
                   (("immigration_civil", "civil"), ("immigration_criminal", "criminal"),
                    ("immigration_unspecified", "unspecified"), ("immigration_agencies", "agencies"))]
     return "".join(parts)
+
+
+def _validation(v: dict | None) -> str:
+    if not v or not v.get("verdict"):
+        return '<span class="none">not validated</span>'
+    verdict = str(v["verdict"])
+    css = {"GREEN": "ok", "YELLOW": "stale", "RED": "red"}.get(verdict, "unknown")
+    return f'<span class="status {css}">{_esc(verdict)}</span><span class="note">{_esc(v.get("why") or "")}</span>'
 
 
 def _claims(claims: list[dict] | None) -> str:
@@ -327,6 +336,7 @@ def _index_row(reports_dir: Path, e: dict) -> str:
         f'<td class="period">{_period(facts)}</td>'
         f'<td class="num">{_immigration(facts)}</td>'
         f"<td>{_claims(e.get('claims'))}</td>"
+        f"<td>{_validation(e.get('validation'))}</td>"
         f'<td class="num">{counts}</td>'
         f"<td>{status_html}</td>"
         f"<td>{links}</td>"

@@ -82,11 +82,12 @@ def _outputs_exist(out_dir: Path, name: str) -> bool:
 
 
 def _verdict(out_dir: Path) -> tuple[str | None, str | None]:
+    from .validate import read_verdict
     try:
-        v = json.loads((out_dir / "validation.json").read_text(encoding="utf-8"))
-        return v.get("verdict"), v.get("why")
-    except (OSError, ValueError):
+        v = read_verdict(out_dir) or {}
+    except ValueError:
         return None, None
+    return v.get("verdict"), v.get("why")
 
 
 def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
@@ -173,15 +174,20 @@ def index_entries(jurisdictions: list[Jurisdiction], results: dict[str, dict], r
             status, note = ("ok", "not rerun in this run") if facts else ("failed", "never run")
         elif r["status"] == "ok":
             status, note = "ok", ("unchanged since the last run" if r["cached"] and not r["timings"] else None)
+        elif r["status"] == "red":
+            status = "red"
+            note = r["message"] + (" The figures shown are from the last good run." if facts else "")
         else:
-            status = "stale" if facts else ("red" if r["status"] == "red" else "failed")
-            what = "stopped" if r["status"] == "red" else f"{r['notebook']} failed"
-            note = (f"{what}: {r['message']}" + (" The figures shown are from the last good run." if facts else ""))
+            status = "stale" if facts else "failed"
+            note = (f"{r['notebook']} failed: {r['message']}" +
+                    (" The figures shown are from the last good run." if facts else ""))
         claims_path = root / "reports" / j.slug / "claims.json"
         claims = json.loads(claims_path.read_text(encoding="utf-8"))["claims"] if claims_path.exists() else None
+        verdict, why = _verdict(root / "reports" / j.slug)
         entries.append({"slug": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
                         "log_kind": (facts or {}).get("log_kind", j.log_kind), "status": status,
-                        "status_note": note, "facts": facts, "claims": claims})
+                        "status_note": note, "facts": facts, "claims": claims,
+                        "validation": {"verdict": verdict, "why": why} if verdict else None})
     return entries
 
 

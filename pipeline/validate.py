@@ -514,6 +514,13 @@ def verdict_of(outcomes: list[dict], manifest: dict) -> tuple[str, str]:
                               f"publishing{more}{also}.")
     if lost:
         return "YELLOW", f"Every check passed, but {lost_text}."
+    # Cells that held something the pipeline could not read (a negative count, text in a number column)
+    # were left empty in the table: the searches are kept, but a person should look.
+    unread = {k: v for k, v in (manifest.get("cells_not_understood") or {}).items() if v}
+    if unread:
+        return "YELLOW", ("Every check passed, but some cells held values that could not be read and were left "
+                          f"empty ({', '.join(f'{k}: {v:,}' for k, v in sorted(unread.items()))}; see "
+                          "cells_not_understood in manifest.json).")
     return "GREEN", "Every check passed and every row read was kept or recognised as a duplicate."
 
 

@@ -77,6 +77,9 @@ def e2e(tmp_path_factory):
     raw.mkdir(parents=True)
     shutil.copyfile(REAL / "foster-city-ca-pd/foster-city-ca-pd_search_audit.f5f2e2bb.csv", raw / "f.csv")
     truth = synth.generate("alvin-isd", root / "data/raw/alvin-isd", scale=0.01)
+    red = root / "data/raw/red-pd"
+    red.mkdir(parents=True)
+    shutil.copyfile(REAL / "belmont-ca-pd/belmont-ca-pd_search_audit.a871b2fc.csv", red / "b.csv")
     hostile = root / "data/raw/hostile-pd"
     hostile.mkdir(parents=True)
     (hostile / "org-audit.csv").write_text(HOSTILE_CSV, encoding="utf-8")
@@ -96,6 +99,9 @@ def e2e(tmp_path_factory):
                      "test": "contains_all", "value": ["FL", "GA", "IN", "TN"]}]},
         {"slug": "hostile-pd", "name": "Hostile <b>PD</b>", "producer": "Hostile PD", "log_kind": "organization",
          "timezone": "America/Chicago", "producer_state": "TX", "inputs": ["org-audit.csv"]},
+        # a release whose searches all fall outside the period it claims to cover: validation is RED
+        {"slug": "red-pd", "name": "Red PD", "producer": "Red PD", "log_kind": "portal",
+         "timezone": "America/Los_Angeles", "inputs": ["b.csv"], "period": {"start": "2024-01-01", "end": "2024-01-31"}},
         {"slug": "broken-pd", "name": "Broken PD", "producer": "Broken PD", "log_kind": "auto",
          "timezone": "America/Chicago", "inputs": ["b.csv"]},
     ]

@@ -64,3 +64,17 @@ def test_fact_checker_files_cite_every_immigration_search(e2e):
     for chart in ("immigration_types", "immigration_by_agency", "immigration_by_state", "searches_by_state_map"):
         for ext in ("png", "svg", "html", "csv"):
             assert (root / f"reports/alvin-isd/charts/{chart}.{ext}").exists(), (chart, ext)
+
+
+def test_a_red_verdict_stops_the_analysis_of_that_jurisdiction_only(e2e):
+    root, code, lines = e2e
+    out = "\n".join(lines)
+    assert "red-pd: RED, stopped before analysis" in out and code == 1
+    reports = root / "reports/red-pd"
+    validation = json.loads((reports / "validation.json").read_text())
+    assert validation["verdict"] == "RED" and "period" in validation["why"]
+    assert (reports / "02_validate.html").exists() and not (reports / "03_analyze.ipynb").exists()
+    assert not (reports / "facts.json").exists()
+    index = (root / "reports/index.html").read_text()
+    assert "Red PD" in index and "RED" in index
+    assert "foster-city-ca-pd: done" in out                     # the others still ran

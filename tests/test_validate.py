@@ -379,3 +379,11 @@ def test_an_unknown_search_type_is_yellow_not_red_and_no_plate_or_name_is_kept(p
     table = validate.failing_rows(r)
     assert set(table.loc[table["check"].str.contains("not_match_regex"), "value"]) == {"(withheld)"}
     assert not table.astype(str).apply(lambda c: c.str.contains("ZZZ9999|Zelda")).any().any()
+
+
+def test_cells_that_could_not_be_read_make_the_verdict_yellow():
+    from pipeline.validate import verdict_of
+    manifest = {"rejected_by_reason": {}, "cells_not_understood": {"total_networks": 2, "total_devices": 0}}
+    verdict, why = verdict_of([], manifest)
+    assert verdict == "YELLOW" and "total_networks: 2" in why
+    assert verdict_of([], {"rejected_by_reason": {}, "cells_not_understood": {"total_networks": 0}})[0] == "GREEN"
