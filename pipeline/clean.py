@@ -70,7 +70,8 @@ class CleanResult:
     not_understood: dict[str, int] = field(default_factory=dict)
 
 
-def _connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
+def connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with a memory budget that spills to tmp_dir (PIPELINE_MEMORY_LIMIT, default 2GB)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET temp_directory = '{tmp_dir}'")
@@ -113,7 +114,7 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         raise SourceError(f"nothing to read: the inputs ({', '.join(j.inputs)}) match no readable file (only "
                           "folders?).", file=f"data/raw/{j.slug}/",
                           hint="List the release's files (CSV, XLSX or zip) in the entry's inputs.")
-    con = _connect(tmp_dir)
+    con = connect(tmp_dir)
 
     src = pa.table({
         "source_index": pa.array([s.index for s in sources], pa.int32()),

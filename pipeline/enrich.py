@@ -8,17 +8,21 @@ Runs after `clean` (which decides what a search is) and before `facts`. It adds 
 - from pipeline/rules/agencies.yml (via `agencies`): agency_state, agency_type, agency_federal,
   agency_federal_tag, agency_inactive.
 Both are computed once per distinct reason and per distinct agency name, so their cost does not grow
-with the number of searches. Rerunning replaces the columns; nothing else in the table changes.
+with the number of searches. Rerunning replaces the columns; nothing else in the table changes. The
+searches stream through in batches, in the order `clean` wrote them (by search time).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .agencies import identify_many
 from .atomic import atomic_path
+from .sources.stage import BATCH_ROWS
+from .clean import connect
 from .classify import classify_in_duckdb
 from .pii import pseudonym_sql, redact_in_duckdb
 
@@ -27,46 +31,61 @@ REASON_COLUMNS = ["immigration", "immigration_type", "reason_categories", "reaso
 AGENCY_COLUMNS = ["agency_state", "agency_type", "agency_federal", "agency_federal_tag", "agency_inactive"]
 
 
-def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> dict:
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET temp_directory = '{tmp_dir}'")
-    existing = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{searches}')").fetchall()}
-    drop = [c for c in REASON_COLUMNS + AGENCY_COLUMNS if c in existing]
-    exclude = f" EXCLUDE ({', '.join(drop)})" if drop else ""
-    con.execute(f"CREATE TEMP TABLE base AS SELECT *{exclude} FROM read_parquet('{searches}')")
+def _lookup(keys: pa.ChunkedArray | pa.Array, table: pa.Table, key: str, columns: list[str]) -> dict:
+    """Columns of `table` for each value of `keys` (exact match, null matching null); absent keys give null."""
+    idx = pc.index_in(keys, value_set=table.column(key).combine_chunks(), skip_nulls=False)
+    return {c: table.column(c).combine_chunks().take(idx) for c in columns}
 
+
+def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> dict:
+    con = connect(tmp_dir)
+    existing = pq.ParquetFile(searches).schema_arrow.names
+    keep = [c for c in existing if c not in REASON_COLUMNS + AGENCY_COLUMNS]
+    con.execute(f"CREATE VIEW base AS SELECT {', '.join(keep)} FROM read_parquet('{searches}')")
+
+    # The rules run once per distinct reason, agency name and searcher (small tables) ...
     classify_in_duckdb(con, "SELECT reason_clean FROM base")
     redact_in_duckdb(con, "SELECT reason_clean FROM base")
-
+    reasons = con.sql("""SELECT rc.*, rp.reason_pii, rp.reason_redacted FROM reason_classes rc
+                             JOIN reason_pii rp ON rc.reason_clean IS NOT DISTINCT FROM rp.reason_clean""").to_arrow_table()
+    searchers = con.sql(f"""SELECT DISTINCT searcher, {pseudonym_sql('searcher', pseudonym_key)} AS searcher_pseudonym
+                                FROM base WHERE name_state = 'present'""").to_arrow_table()
     names = [r[0] for r in con.execute("SELECT DISTINCT org_name FROM base WHERE org_name IS NOT NULL").fetchall()]
     ids = identify_many(names)
-    table = pa.table({
-        "org_name": pa.array(ids["org_name"].tolist(), pa.string()),
-        **{c: pa.array(ids[c].tolist(), pa.string() if c in ("agency_state", "agency_type") else pa.bool_())
-           for c in AGENCY_COLUMNS},
-    }) if len(ids) else pa.table({"org_name": pa.array([], pa.string()),
-                                  **{c: pa.array([], pa.string() if c in ("agency_state", "agency_type")
-                                                 else pa.bool_()) for c in AGENCY_COLUMNS}})
-    con.register("agency_arrow", table)
+    agencies = pa.table({"org_name": pa.array(ids["org_name"].tolist() if len(ids) else [], pa.string()),
+                         **{c: pa.array(ids[c].tolist() if len(ids) else [],
+                                        pa.string() if c in ("agency_state", "agency_type") else pa.bool_())
+                            for c in AGENCY_COLUMNS}})
 
+    # ... and the searches stream past them batch by batch, in the order clean wrote them (by search time):
+    # memory stays bounded and no sort is needed.
+    source = pq.ParquetFile(searches)
+    writer = None
+    immigration = total = 0
     with atomic_path(searches) as tmp:
-        con.execute(f"""
-            COPY (
-                SELECT b.*, rc.immigration, rc.immigration_type, rc.reason_categories, rc.reason_era,
-                       rp.reason_pii, rp.reason_redacted,
-                       CASE WHEN b.name_state = 'present' THEN {pseudonym_sql('b.searcher', pseudonym_key)}
-                       END AS searcher_pseudonym,
-                       coalesce(a.agency_state, '') AS agency_state, coalesce(a.agency_type, 'unknown') AS agency_type,
-                       coalesce(a.agency_federal, false) AS agency_federal,
-                       coalesce(a.agency_federal_tag, false) AS agency_federal_tag,
-                       coalesce(a.agency_inactive, false) AS agency_inactive
-                FROM base b
-                LEFT JOIN reason_classes rc ON b.reason_clean IS NOT DISTINCT FROM rc.reason_clean
-                LEFT JOIN reason_pii rp ON b.reason_clean IS NOT DISTINCT FROM rp.reason_clean
-                LEFT JOIN agency_arrow a ON a.org_name = b.org_name
-                ORDER BY b.searched_at_utc, b.search_key
-            ) TO '{tmp}' (FORMAT PARQUET, COMPRESSION zstd)""")
+        try:
+            for batch in source.iter_batches(batch_size=BATCH_ROWS, columns=keep):
+                cols = {name: batch.column(name) for name in keep}
+                cols.update(_lookup(batch.column("reason_clean"), reasons, "reason_clean",
+                                    ["immigration", "immigration_type", "reason_categories", "reason_era",
+                                     "reason_pii", "reason_redacted"]))
+                present = pc.equal(batch.column("name_state"), "present")
+                pseudo = _lookup(batch.column("searcher"), searchers, "searcher", ["searcher_pseudonym"])
+                cols["searcher_pseudonym"] = pc.if_else(present, pseudo["searcher_pseudonym"], pa.scalar(None, pa.string()))
+                found = _lookup(batch.column("org_name"), agencies, "org_name", AGENCY_COLUMNS)
+                cols["agency_state"] = pc.fill_null(found["agency_state"], "")
+                cols["agency_type"] = pc.fill_null(found["agency_type"], "unknown")
+                for c in ("agency_federal", "agency_federal_tag", "agency_inactive"):
+                    cols[c] = pc.fill_null(found[c], False)
+                out = pa.RecordBatch.from_pydict(cols)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, out.schema, compression="zstd")
+                writer.write_batch(out)
+                immigration += pc.sum(pc.cast(cols["immigration"], pa.int64())).as_py() or 0
+                total += out.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
     with atomic_path(matches) as tmp:
         con.execute(f"""
             COPY (
@@ -74,11 +93,6 @@ def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> 
                 FROM base b JOIN reason_matches m ON b.reason_clean IS NOT DISTINCT FROM m.reason_clean
                 ORDER BY b.search_key, m.category, m.rule_id
             ) TO '{tmp}' (FORMAT PARQUET, COMPRESSION zstd)""")
-    summary = dict(zip(
-        ["searches", "immigration", "distinct_reasons", "distinct_agencies"],
-        con.execute("""SELECT count(*), count(*) FILTER (WHERE rc.immigration),
-                              (SELECT count(*) FROM reason_classes), ?
-                       FROM base b LEFT JOIN reason_classes rc
-                       ON b.reason_clean IS NOT DISTINCT FROM rc.reason_clean""", [len(names)]).fetchone()))
     con.close()
-    return summary
+    return {"searches": total, "immigration": immigration, "distinct_reasons": reasons.num_rows,
+            "distinct_agencies": len(names), "distinct_searchers": searchers.num_rows}
