@@ -171,9 +171,14 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     """)
     con.execute("""
         CREATE TEMP TABLE ranked AS
-        SELECT *, row_number() OVER (PARTITION BY search_key ORDER BY source_index, source_row) AS copy_rank,
-                  count(*) OVER (PARTITION BY search_key) AS copies
-        FROM parsed WHERE reject IS NULL
+        WITH ranks AS (   -- the window runs on three narrow columns; the wide rows join back by position
+            SELECT source_index, source_row,
+                   row_number() OVER (PARTITION BY search_key ORDER BY source_index, source_row) AS copy_rank,
+                   count(*) OVER (PARTITION BY search_key) AS copies
+            FROM parsed WHERE reject IS NULL
+        )
+        SELECT p.*, r.copy_rank, r.copies
+        FROM parsed p JOIN ranks r USING (source_index, source_row)
     """)
 
     log_kind = _resolve_log_kind(con, j, sources)
