@@ -51,6 +51,9 @@ browser:
 test: venv browser                  ## run the test suite (small fixtures; a few minutes)
 	$(PYTHON) -m pytest -q
 
+bench: venv                         ## benchmark against the floor at 1 and 32 months (bench/RESULTS.md; ~30 min)
+	$(PYTHON) -m pipeline bench
+
 lock:                               ## re-resolve requirements.in into requirements.lock in a scratch venv
 	rm -rf build/lock-venv && $(PY) -m venv build/lock-venv
 	build/lock-venv/bin/pip install --quiet -r requirements.in

@@ -3,6 +3,7 @@
     python -m pipeline run [--jurisdiction SLUG ...] [--config FILE] [--jobs N] [--debug]
     python -m pipeline synth [SLUG ...] [--out DIR] [--scale X] [--seed N]
     python -m pipeline classify "TEXT" ...     (how the reason registry reads a phrase, as JSON)
+    python -m pipeline bench [--quick]         (benchmark; see bench/README.md)
 """
 from __future__ import annotations
 
@@ -32,9 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--debug", action="store_true", help="show Python tracebacks")
     sub.add_parser("synth", help="generate the synthetic jurisdictions' releases", add_help=False)
     sub.add_parser("classify", help="show how the reason registry classifies each TEXT", add_help=False)
+    sub.add_parser("bench", help="measure the pipeline against the floor at real scale (make bench)", add_help=False)
     if argv and argv[0] == "synth":
         from . import synth
         return synth.main(argv[1:])
+    if argv and argv[0] == "bench":
+        from . import bench
+        return bench.main(argv[1:])
     if argv and argv[0] == "classify":
         from . import classify
         return classify.main(argv[1:])

@@ -33,9 +33,15 @@ def files_digest(patterns: list[str], root: Path = ROOT) -> str:
     return digest([(str(p.relative_to(root)), sha256_file(p)) for p in files])
 
 
+# Modules that make inputs or measure, but never shape a jurisdiction's outputs: editing them reruns nothing.
+NOT_IN_CODE_VERSION = {"pipeline/synth.py", "pipeline/bench.py"}
+
+
 def code_version(root: Path = ROOT) -> str:
-    """The pipeline package as it is on disk (committed or not): every .py and rule file."""
-    return files_digest(["pipeline/**/*.py", "pipeline/rules/**/*"], root)
+    """The pipeline package as it is on disk (committed or not): every .py and rule file that shapes outputs."""
+    files = sorted({p for pat in ["pipeline/**/*.py", "pipeline/rules/**/*"] for p in root.glob(pat)
+                    if p.is_file() and str(p.relative_to(root)) not in NOT_IN_CODE_VERSION})
+    return digest([(str(p.relative_to(root)), sha256_file(p)) for p in files])
 
 
 def raw_hashes(files: list[Path], previous: list[dict] | None, display) -> list[dict]:
