@@ -184,6 +184,9 @@ def index_entries(jurisdictions: list[Jurisdiction], results: dict[str, dict], r
         claims_path = root / "reports" / j.slug / "claims.json"
         claims = json.loads(claims_path.read_text(encoding="utf-8"))["claims"] if claims_path.exists() else None
         verdict, why = _verdict(root / "reports" / j.slug)
+        if r is not None and r["status"] == "failed" and r.get("notebook") in ("inputs", "01_clean"):
+            # A release that cannot be read is RED for the reporter, whatever an older validation said.
+            verdict, why = "RED", f"The release could not be read, so nothing was validated: {r['message']}"
         entries.append({"slug": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
                         "log_kind": (facts or {}).get("log_kind", j.log_kind), "status": status,
                         "status_note": note, "facts": facts, "claims": claims,

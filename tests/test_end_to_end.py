@@ -9,6 +9,13 @@ def test_a_broken_release_fails_alone_with_the_readers_message(e2e):
     assert "broken-pd: FAILED in 01_clean" in out and "not a Flock search audit" in out
     assert "data/raw/broken-pd/b.csv" in out
     assert "foster-city-ca-pd: done" in out and "alvin-isd: done" in out
+    # the index shows the broken release as RED with the reader's sentence, the good ones GREEN
+    index = (root / "reports/index.html").read_text()
+    row = index[index.index("Broken PD"):]
+    row = row[:row.index("</tr>")]
+    assert "RED" in row and "could not be read" in row and "not a Flock search audit" in row
+    foster = index[index.index("Foster City PD"):]
+    assert "GREEN" in foster[:foster.index("</tr>")]
 
 
 def test_notebooks_run_and_render_for_each_jurisdiction(e2e):
