@@ -169,16 +169,27 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
             END AS search_key
         FROM t
     """)
+    # De-duplication touches only the searches that occur more than once (a fraction of a percent in real
+    # releases): their copies are ranked in a small table, and every other row is its own first copy.
     con.execute("""
-        CREATE TEMP TABLE ranked AS
-        WITH ranks AS (   -- the window runs on three narrow columns; the wide rows join back by position
-            SELECT source_index, source_row,
-                   row_number() OVER (PARTITION BY search_key ORDER BY source_index, source_row) AS copy_rank,
-                   count(*) OVER (PARTITION BY search_key) AS copies
-            FROM parsed WHERE reject IS NULL
-        )
-        SELECT p.*, r.copy_rank, r.copies
-        FROM parsed p JOIN ranks r USING (source_index, source_row)
+        CREATE TEMP TABLE multi AS
+        SELECT search_key, count(*) AS copies FROM parsed WHERE reject IS NULL GROUP BY 1 HAVING count(*) > 1
+    """)
+    con.execute("""
+        CREATE TEMP TABLE dup_rows AS
+        SELECT p.search_key, p.source_index, p.source_row, m.copies,
+               row_number() OVER (PARTITION BY p.search_key ORDER BY p.source_index, p.source_row) AS copy_rank
+        FROM parsed p JOIN multi m USING (search_key) WHERE p.reject IS NULL
+    """)
+    con.execute("""
+        CREATE TEMP VIEW ranked AS
+        SELECT p.*, coalesce(d.copy_rank, 1) AS copy_rank, coalesce(d.copies, 1) AS copies
+        FROM parsed p LEFT JOIN dup_rows d USING (source_index, source_row) WHERE p.reject IS NULL
+    """)
+    con.execute("""
+        CREATE TEMP VIEW copies AS      -- every copy of a search held more than once, with its row
+        SELECT p.*, d.copy_rank, d.copies
+        FROM parsed p JOIN dup_rows d USING (source_index, source_row)
     """)
 
     log_kind = _resolve_log_kind(con, j, sources)
@@ -189,7 +200,7 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         CREATE TEMP TABLE others AS
         SELECT search_key, list(source_file || coalesce(' [' || source_sheet || ']', '') || ' row ' || source_row
                                 ORDER BY source_index, source_row) AS other_copies
-        FROM ranked WHERE copies > 1 AND copy_rank > 1 GROUP BY search_key
+        FROM copies WHERE copy_rank > 1 GROUP BY search_key
     """)
     search_sql = f"""
         SELECT {_q(j.slug)} AS jurisdiction, {_q(j.producer)} AS producer, {_q(log_kind)} AS log_kind,
@@ -214,9 +225,11 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         WITH per AS (
             SELECT source_index, count(*) AS staged FROM parsed GROUP BY source_index
         ), kept AS (
-            SELECT source_index, count(*) FILTER (WHERE copy_rank = 1) AS kept,
-                   count(*) FILTER (WHERE copy_rank > 1) AS duplicates
-            FROM ranked GROUP BY source_index
+            SELECT p.source_index, count(*) FILTER (WHERE p.reject IS NULL) - coalesce(any_value(d.n), 0) AS kept,
+                   coalesce(any_value(d.n), 0) AS duplicates
+            FROM parsed p LEFT JOIN (SELECT source_index, count(*) AS n FROM dup_rows WHERE copy_rank > 1
+                                     GROUP BY 1) d USING (source_index)
+            GROUP BY p.source_index
         ), rej AS (
             SELECT source_index, split_part(reject, ':', 1) AS why, count(*) AS n
             FROM parsed WHERE reject IS NOT NULL GROUP BY ALL
@@ -260,26 +273,26 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     con.execute(f"""
         CREATE TEMP TABLE conflicting AS
         SELECT search_key, list_filter([{differs}], lambda x: x IS NOT NULL) AS differs_in
-        FROM ranked WHERE copies > 1 GROUP BY search_key HAVING len(differs_in) > 0
+        FROM copies GROUP BY search_key HAVING len(differs_in) > 0
     """)
     _copy(con, f"""
         SELECT search_key, array_to_string(c.differs_in, ', ') AS fields_that_differ,
                source_file, source_sheet, source_row, copy_rank AS copy,
                {", ".join(f"{value} AS {name}" for name, value, _ in CONTENT_FIELDS)}
-        FROM ranked JOIN conflicting c USING (search_key) ORDER BY search_key, copy_rank
+        FROM copies JOIN conflicting c USING (search_key) ORDER BY search_key, copy_rank
     """, out_dir / "conflicts.csv", "CSV, HEADER")
 
     totals = con.execute("""
         SELECT (SELECT count(*) FROM parsed),
-               (SELECT count(*) FROM ranked WHERE copy_rank = 1),
-               (SELECT count(*) FROM ranked WHERE copy_rank > 1),
+               (SELECT count(*) FROM parsed WHERE reject IS NULL) - (SELECT count(*) FROM dup_rows WHERE copy_rank > 1),
+               (SELECT count(*) FROM dup_rows WHERE copy_rank > 1),
                (SELECT count(*) FROM parsed WHERE reject IS NOT NULL),
-               (SELECT count(*) FROM conflicting),
-               (SELECT count(*) FILTER (WHERE networks_bad) FROM ranked WHERE copy_rank = 1),
-               (SELECT count(*) FILTER (WHERE devices_bad) FROM ranked WHERE copy_rank = 1),
-               (SELECT count(*) FILTER (WHERE time_frame IS NOT NULL AND trim(time_frame) <> ''
-                                          AND (time_frame_start_utc IS NULL OR time_frame_end_utc IS NULL))
-                FROM ranked WHERE copy_rank = 1)
+               (SELECT count(*) FROM conflicting)
+    """).fetchone() + con.execute("""
+        SELECT count(*) FILTER (WHERE networks_bad), count(*) FILTER (WHERE devices_bad),
+               count(*) FILTER (WHERE time_frame IS NOT NULL AND trim(time_frame) <> ''
+                                AND (time_frame_start_utc IS NULL OR time_frame_end_utc IS NULL))
+        FROM ranked WHERE copy_rank = 1
     """).fetchone()
     con.close()
     return CleanResult(log_kind=log_kind, reconciliation=reconciliation, rows_read=totals[0], searches=totals[1],
@@ -313,7 +326,7 @@ def _resolve_log_kind(con, j: Jurisdiction, sources: list[SourceInfo]) -> str:
         return j.log_kind
     if sources and all(s.schema == "portal" for s in sources):
         return "portal"
-    orgs = con.execute("SELECT count(DISTINCT org_name_t) FROM ranked WHERE copy_rank = 1").fetchone()[0]
+    orgs = con.execute("SELECT count(DISTINCT org_name_t) FROM parsed WHERE reject IS NULL").fetchone()[0]
     return "organization" if orgs <= 1 else "network"
 
 
