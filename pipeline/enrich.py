@@ -31,10 +31,15 @@ REASON_COLUMNS = ["immigration", "immigration_type", "reason_categories", "reaso
 AGENCY_COLUMNS = ["agency_state", "agency_type", "agency_federal", "agency_federal_tag", "agency_inactive"]
 
 
-def _lookup(keys: pa.ChunkedArray | pa.Array, table: pa.Table, key: str, columns: list[str]) -> dict:
+def _arrays(table: pa.Table) -> dict[str, pa.Array]:
+    """A small lookup table as one contiguous array per column (done once, not per batch)."""
+    return {name: table.column(name).combine_chunks() for name in table.column_names}
+
+
+def _lookup(keys: pa.Array, table: dict[str, pa.Array], key: str, columns: list[str]) -> dict:
     """Columns of `table` for each value of `keys` (exact match, null matching null); absent keys give null."""
-    idx = pc.index_in(keys, value_set=table.column(key).combine_chunks(), skip_nulls=False)
-    return {c: table.column(c).combine_chunks().take(idx) for c in columns}
+    idx = pc.index_in(keys, value_set=table[key], skip_nulls=False)
+    return {c: table[c].take(idx) for c in columns}
 
 
 def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> dict:
@@ -46,16 +51,16 @@ def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> 
     # The rules run once per distinct reason, agency name and searcher (small tables) ...
     classify_in_duckdb(con, "SELECT reason_clean FROM base")
     redact_in_duckdb(con, "SELECT reason_clean FROM base")
-    reasons = con.sql("""SELECT rc.*, rp.reason_pii, rp.reason_redacted FROM reason_classes rc
-                             JOIN reason_pii rp ON rc.reason_clean IS NOT DISTINCT FROM rp.reason_clean""").to_arrow_table()
-    searchers = con.sql(f"""SELECT DISTINCT searcher, {pseudonym_sql('searcher', pseudonym_key)} AS searcher_pseudonym
-                                FROM base WHERE name_state = 'present'""").to_arrow_table()
+    reasons = _arrays(con.sql("""SELECT rc.*, rp.reason_pii, rp.reason_redacted FROM reason_classes rc
+                             JOIN reason_pii rp ON rc.reason_clean IS NOT DISTINCT FROM rp.reason_clean""").to_arrow_table())
+    searchers = _arrays(con.sql(f"""SELECT DISTINCT searcher, {pseudonym_sql('searcher', pseudonym_key)} AS searcher_pseudonym
+                                FROM base WHERE name_state = 'present'""").to_arrow_table())
     names = [r[0] for r in con.execute("SELECT DISTINCT org_name FROM base WHERE org_name IS NOT NULL").fetchall()]
     ids = identify_many(names)
-    agencies = pa.table({"org_name": pa.array(ids["org_name"].tolist() if len(ids) else [], pa.string()),
+    agencies = _arrays(pa.table({"org_name": pa.array(ids["org_name"].tolist() if len(ids) else [], pa.string()),
                          **{c: pa.array(ids[c].tolist() if len(ids) else [],
                                         pa.string() if c in ("agency_state", "agency_type") else pa.bool_())
-                            for c in AGENCY_COLUMNS}})
+                            for c in AGENCY_COLUMNS}}))
 
     # ... and the searches stream past them batch by batch, in the order clean wrote them (by search time):
     # memory stays bounded and no sort is needed.
@@ -94,5 +99,5 @@ def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> 
                 ORDER BY b.search_key, m.category, m.rule_id
             ) TO '{tmp}' (FORMAT PARQUET, COMPRESSION zstd)""")
     con.close()
-    return {"searches": total, "immigration": immigration, "distinct_reasons": reasons.num_rows,
-            "distinct_agencies": len(names), "distinct_searchers": searchers.num_rows}
+    return {"searches": total, "immigration": immigration, "distinct_reasons": len(reasons["reason_clean"]),
+            "distinct_agencies": len(names), "distinct_searchers": len(searchers["searcher"])}

@@ -207,18 +207,13 @@ def test_registry_validation(tmp_path, bad, message):
     assert message in str(e.value)
 
 
-def test_duplicate_ids_and_precedence_rejected(tmp_path):
+@pytest.mark.parametrize("field, words", [("id", "duplicate id"), ("precedence", "must be unique")])
+def test_duplicate_ids_and_precedence_rejected(tmp_path, field, words):
     doc = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
-    doc["rules"][1]["id"] = doc["rules"][0]["id"]
-    p = tmp_path / "dup.yml"
+    doc["rules"][1][field] = doc["rules"][0][field]
+    p = tmp_path / f"dup-{field}.yml"
     p.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    with pytest.raises(RegistryError, match="duplicate id"):
-        load_registry(p)
-    doc = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
-    doc["rules"][1]["precedence"] = doc["rules"][0]["precedence"]
-    p = tmp_path / "prec.yml"
-    p.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    with pytest.raises(RegistryError, match="must be unique"):
+    with pytest.raises(RegistryError, match=words):
         load_registry(p)
 
 
