@@ -412,12 +412,15 @@ def _instrument(timers: dict, sql_times: dict) -> list[str]:
     wrap("pipeline.sources.stage", "StageWriter.close", "ingest: write staging Parquet")
     wrap("pipeline.build", "check_inputs", "build: check inputs")
     wrap("pipeline.build", "clean", "clean (total)")
-    wrap("pipeline.build", "enrich", "enrich: classify reasons and agencies (total)")
+    wrap("pipeline.build", "enrich", "enrich: rules re-applied to reused searches (total)")
+    wrap("pipeline.enrich", "Enrichment.__init__", "clean: rules over distinct reasons, searchers, agencies")
+    wrap("pipeline.enrich", "Enrichment.write", "clean: sort slices, apply rules, write searches.parquet")
+    wrap("pipeline.enrich", "Enrichment.write_matches", "clean: write matches.parquet")
     wrap("pipeline.build", "sha256_file", "build: SHA-256 of outputs (manifest)")
     wrap("pipeline.build", "pipeline_version", "build: git commit (manifest)")
     wrap("pipeline.build", "package_versions", "build: package versions (manifest)")
     wrap("pipeline.enrich", "identify_many", "enrich: agency rules (Python)")
-    for modname, who in (("pipeline.clean", "clean"), ("pipeline.enrich", "enrich")):
+    for modname, who in (("pipeline.db", "duckdb"), ("pipeline.clean", "clean"), ("pipeline.enrich", "enrich")):
         mod = importlib.import_module(modname)
         if getattr(mod, "duckdb", None) is duckdb:
             mod.duckdb = _DuckShim(duckdb, who, sql_times)

@@ -114,9 +114,10 @@ def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False, for
     """Ingest, clean and enrich one jurisdiction; return the manifest (also written to manifest.json).
 
     Everything is written into a new folder beside data/processed/<slug>/ and swapped in at the end,
-    so a run that is killed or fails leaves the last good outputs as they were. Ingest and clean are
-    skipped when their content key (raw bytes, their code and rules, the entry's parameters) is
-    unchanged; enrichment always runs (it is cheap: once per distinct reason and agency).
+    so a run that is killed or fails leaves the last good outputs as they were. Clean writes
+    searches.parquet once, with the enrichment rules' answers. Ingest and clean are skipped when their
+    content key (raw bytes, their code and rules, the entry's parameters) is unchanged; the rules are then
+    re-applied to the reused searches (once per distinct reason and agency, one pass over the table).
     """
     started = dt.datetime.now(dt.timezone.utc)
     stamp = f"{started.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
@@ -150,7 +151,8 @@ def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False, for
             hashes = {path: r["sha256"] for path, r in zip(files, raw_files)}
             ing = ingest(files, work / "stage", root, progress, hashes=hashes)
             progress(f"cleaning {sum(s.rows_read for s in ing.sources):,} rows")
-            result: CleanResult = clean(j, ing.sources, new, work)
+            result: CleanResult = clean(j, ing.sources, new, work, lambda: pseudonym_key(root))
+            enriched = result.enrichment
             clean_fields = {
                 "log_kind": result.log_kind,
                 "raw_files": raw_files,
@@ -165,9 +167,10 @@ def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False, for
                 "cells_not_understood": result.not_understood,
                 "reconciliation_balanced": all(r["balanced"] for r in result.reconciliation),
             }
-        progress("classifying reasons and agencies")
-        work.mkdir(exist_ok=True)
-        enriched = enrich(new / "searches.parquet", new / "matches.parquet", work, pseudonym_key(root))
+        if reuse:
+            progress("classifying reasons and agencies")
+            work.mkdir(exist_ok=True)
+            enriched = enrich(new / "searches.parquet", new / "matches.parquet", work, pseudonym_key(root))
         totals = clean_fields["totals"]
         progress(f"{totals['searches']:,} searches, {totals['duplicates']:,} duplicates, "
                  f"{totals['rejected']:,} rejected ({time.perf_counter() - t0:.1f} s)")

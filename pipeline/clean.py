@@ -11,19 +11,20 @@ when a release is larger than memory) and writes, for one jurisdiction:
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-import duckdb
 import pyarrow as pa
 import yaml
 
 from . import RULES
 from .atomic import atomic_path
 from .config import Jurisdiction
+from .db import connect
+from .enrich import Enrichment
 from .errors import ReconciliationError, SourceError
-from .sources.stage import SourceInfo
+from .sources.stage import BATCH_ROWS, SourceInfo
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
@@ -31,16 +32,21 @@ UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 # presence says the copy's file exported it). Copies disagree when two copies from files that exported a
 # field hold different values; a column one file did not export is not a disagreement.
 CONTENT_FIELDS = [
-    ("org_name", "org_name_t", "org_name"), ("searcher", "searcher", "searcher"),
-    ("searched_at_utc", "searched_at_utc", "search_time"),
-    ("time_frame_start_utc", "time_frame_start_utc", "coalesce(time_frame, time_frame_start)"),
-    ("time_frame_end_utc", "time_frame_end_utc", "coalesce(time_frame, time_frame_end)"),
-    ("total_networks", "total_networks_n", "total_networks"), ("total_devices", "total_devices_n", "total_devices"),
-    ("license_plate", "license_plate", "license_plate"), ("reason_clean", "reason_clean", "reason"),
-    ("case_number", "case_number", "case_number"), ("filters", "filters", "filters"),
-    ("search_type", "search_type", "search_type"), ("text_prompt", "text_prompt", "text_prompt"),
-    ("moderation", "moderation", "moderation"),
+    ("org_name", "org_name_t", "raw_org_name"), ("searcher", "searcher", "raw_searcher"),
+    ("searched_at_utc", "searched_at_utc", "raw_search_time"),
+    ("time_frame_start_utc", "time_frame_start_utc", "coalesce(raw_time_frame, raw_time_frame_start)"),
+    ("time_frame_end_utc", "time_frame_end_utc", "coalesce(raw_time_frame, raw_time_frame_end)"),
+    ("total_networks", "total_networks_n", "raw_total_networks"),
+    ("total_devices", "total_devices_n", "raw_total_devices"),
+    ("license_plate", "license_plate", "raw_license_plate"), ("reason_clean", "reason_clean", "raw_reason"),
+    ("case_number", "case_number", "raw_case_number"), ("filters", "filters", "raw_filters"),
+    ("search_type", "search_type", "raw_search_type"), ("text_prompt", "text_prompt", "raw_text_prompt"),
+    ("moderation", "moderation", "raw_moderation"),
 ]
+
+# The search time as written: the Search Time cell, after the Search Date cell where a release splits them.
+SEARCH_TEXT = ("CASE WHEN search_date IS NOT NULL AND trim(search_date) <> '' "
+               "THEN trim(search_date) || ' ' || trim(search_time) ELSE trim(search_time) END")
 
 SEARCH_COLUMNS = ["jurisdiction", "producer", "log_kind", "search_key", "flock_id", "searched_at_utc",
                   "searched_local_date", "org_name", "searcher", "license_plate", "name_state", "plate_state",
@@ -68,20 +74,7 @@ class CleanResult:
     rejected: int
     conflicts: int
     not_understood: dict[str, int] = field(default_factory=dict)
-
-
-def connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with a memory budget that spills to tmp_dir (PIPELINE_MEMORY_LIMIT, default 2GB)."""
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET temp_directory = '{tmp_dir}'")
-    con.execute(f"SET memory_limit = '{os.environ.get('PIPELINE_MEMORY_LIMIT', '2GB')}'")
-    con.execute("SET preserve_insertion_order = false")
-    try:   # inside a Jupyter kernel DuckDB refuses to touch this setting (and shows no bar there anyway)
-        con.execute("SET enable_progress_bar = false")
-    except duckdb.Error:
-        pass
-    return con
+    enrichment: dict = field(default_factory=dict)
 
 
 def _state(col: str, mask: str) -> str:
@@ -103,7 +96,10 @@ def _time(expr: str, fmts: str) -> str:
     return f"CAST(try_strptime({expr}, {fmts}) AS TIMESTAMPTZ)"
 
 
-def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Path) -> CleanResult:
+def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Path,
+          pseudonym_key: Callable[[], str]) -> CleanResult:
+    """Clean the staged rows of `sources` into out_dir. `pseudonym_key` is asked for only once the release
+    has been reconciled (so a release that stops here leaves no key behind)."""
     rules = cell_rules()
     mask = "|".join(f"(?:{m})" for m in rules["masks"]).replace("'", "''")
     fmts = _sql_list(rules["time_formats"])
@@ -114,6 +110,8 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         raise SourceError(f"nothing to read: the inputs ({', '.join(j.inputs)}) match no readable file (only "
                           "folders?).", file=f"data/raw/{j.slug}/",
                           hint="List the release's files (CSV, XLSX or zip) in the entry's inputs.")
+    if [s.index for s in sources] != list(range(len(sources))):
+        raise AssertionError("source indexes must be 0..n-1 in input order")   # the list lookups below rely on it
     con = connect(tmp_dir)
 
     src = pa.table({
@@ -126,22 +124,29 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     })
     con.register("src_arrow", src)
     con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
-    stages = _sql_list([s.stage for s in sources])
+    con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list([s.stage for s in sources])})")
+    portal = "[" + ", ".join("true" if s.schema == "portal" else "false" for s in sources) + "]"
 
     networks, networks_bad = _number("total_networks", mask, nulls)
     devices, devices_bad = _number("total_devices", mask, nulls)
     tf_parts = f"regexp_split_to_array(trim(time_frame), '{split}')"
-    search_text = ("CASE WHEN search_date IS NOT NULL AND trim(search_date) <> '' "
-                   "THEN trim(search_date) || ' ' || trim(search_time) ELSE trim(search_time) END")
     reason_clean = ("nullif(trim(regexp_replace(CASE WHEN portal THEN replace(reason, '+', ' ') ELSE reason END, "
                     "'\\s+', ' ', 'g')), '')")
+    # `parsed` holds what every later step needs of every staged row, and nothing more (the raw cells of
+    # the few rejected and duplicated rows are read back from the staging files). It is built from the
+    # staged rows alone (no join) with insertion order kept, so it lies in release order (source, row)
+    # and the ordered write below can read it a slice at a time.
+    con.execute("SET preserve_insertion_order = true")
     con.execute(f"""
         CREATE TEMP TABLE parsed AS
         WITH s AS (
-            SELECT st.*, src.source_file, src.source_sheet, src.source_sha256, src.portal,
-                   {search_text} AS search_text,
+            SELECT source_index, source_row, reject_reason, flock_id, org_name, searcher, license_plate, reason,
+                   case_number, filters, search_type, text_prompt, moderation, time_frame, time_frame_start,
+                   time_frame_end, total_networks, total_devices,
+                   {portal}[source_index + 1] AS portal,
+                   {SEARCH_TEXT} AS search_text,
                    {tf_parts} AS tf
-            FROM read_parquet({stages}) st JOIN src USING (source_index)
+            FROM staged
         ), t AS (
             SELECT s.*,
                 {_time('search_text', fmts)} AS searched_at_utc,
@@ -155,10 +160,11 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
                 lower(trim(flock_id)) AS fid
             FROM s
         )
-        SELECT t.*,
+        SELECT source_index, source_row,
             coalesce(reject_reason,
                      CASE WHEN search_text IS NULL OR search_text = '' THEN 'missing_search_time'
                           WHEN searched_at_utc IS NULL THEN 'unparseable_search_time' END) AS reject,
+            -- a Flock search ID when there is one; otherwise a hash of the whole search (prefix 'h:')
             CASE WHEN regexp_full_match(fid, '{UUID_RE}') THEN fid
                  ELSE 'h:' || sha256(concat_ws(chr(31), coalesce(org_name_t, ''), coalesce(searcher, ''),
                       coalesce(CAST(searched_at_utc AS VARCHAR), ''), coalesce(CAST(total_networks_n AS VARCHAR), ''),
@@ -166,9 +172,16 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
                       coalesce(license_plate, ''), coalesce(reason_clean, ''), coalesce(case_number, ''),
                       coalesce(filters, ''), coalesce(search_type, ''), coalesce(text_prompt, ''),
                       coalesce(moderation, '')))
-            END AS search_key
+            END AS search_key,
+            searched_at_utc, time_frame_start_utc, time_frame_end_utc, total_networks_n, networks_bad,
+            total_devices_n, devices_bad,
+            (time_frame IS NOT NULL AND trim(time_frame) <> ''
+             AND (time_frame_start_utc IS NULL OR time_frame_end_utc IS NULL)) AS time_frame_bad,
+            org_name_t, searcher, license_plate, reason, reason_clean, case_number, filters, search_type,
+            text_prompt, moderation
         FROM t
     """)
+    con.execute("SET preserve_insertion_order = false")
     # De-duplication touches only the searches that occur more than once (a fraction of a percent in real
     # releases): their copies are ranked in a small table, and every other row is its own first copy.
     con.execute("""
@@ -182,64 +195,41 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         FROM parsed p JOIN multi m USING (search_key) WHERE p.reject IS NULL
     """)
     con.execute("""
-        CREATE TEMP VIEW ranked AS
-        SELECT p.*, coalesce(d.copy_rank, 1) AS copy_rank, coalesce(d.copies, 1) AS copies
-        FROM parsed p LEFT JOIN dup_rows d USING (source_index, source_row) WHERE p.reject IS NULL
+        CREATE TEMP VIEW firsts AS      -- the searches: every kept row that is the first copy of its search
+        SELECT p.*, coalesce(d.copies, 1) AS copies
+        FROM parsed p LEFT JOIN dup_rows d USING (source_index, source_row)
+        WHERE p.reject IS NULL AND coalesce(d.copy_rank, 1) = 1
     """)
-    con.execute("""
-        CREATE TEMP VIEW copies AS      -- every copy of a search held more than once, with its row
-        SELECT p.*, d.copy_rank, d.copies
+    raw = [c for c in ("org_name", "searcher", "search_time", "time_frame", "time_frame_start", "time_frame_end",
+                       "total_networks", "total_devices", "license_plate", "reason", "case_number", "filters",
+                       "search_type", "text_prompt", "moderation")]
+    con.execute(f"""
+        CREATE TEMP TABLE copies AS     -- every copy of a search held more than once, with its raw cells
+        SELECT p.*, d.copy_rank, d.copies, {", ".join(f"st.{c} AS raw_{c}" for c in raw)}
         FROM parsed p JOIN dup_rows d USING (source_index, source_row)
+             JOIN staged st USING (source_index, source_row)
     """)
 
     log_kind = _resolve_log_kind(con, j, sources)
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    # searches.parquet: the first copy of each search (earliest file in input order, then earliest row).
-    con.execute(f"""
-        CREATE TEMP TABLE others AS
-        SELECT search_key, list(source_file || coalesce(' [' || source_sheet || ']', '') || ' row ' || source_row
-                                ORDER BY source_index, source_row) AS other_copies
-        FROM copies WHERE copy_rank > 1 GROUP BY search_key
-    """)
-    search_sql = f"""
-        SELECT {_q(j.slug)} AS jurisdiction, {_q(j.producer)} AS producer, {_q(log_kind)} AS log_kind,
-               r.search_key, CASE WHEN regexp_full_match(r.fid, '{UUID_RE}') THEN r.fid END AS flock_id,
-               r.searched_at_utc,
-               CAST(timezone('{tz}', r.searched_at_utc) AS DATE) AS searched_local_date,
-               r.org_name_t AS org_name, r.searcher, r.license_plate,
-               {_state('r.searcher', mask)} AS name_state, {_state('r.license_plate', mask)} AS plate_state,
-               r.total_networks_n AS total_networks, r.total_devices_n AS total_devices,
-               r.time_frame_start_utc, r.time_frame_end_utc, r.reason, r.reason_clean, r.case_number, r.filters,
-               r.search_type, r.text_prompt, r.moderation,
-               r.source_file, r.source_sha256, r.source_sheet, r.source_row, CAST(r.copies AS INTEGER) AS copies,
-               o.other_copies
-        FROM ranked r LEFT JOIN others o USING (search_key)
-        WHERE r.copy_rank = 1
-        ORDER BY r.searched_at_utc, r.search_key
-    """
-    _copy(con, search_sql, out_dir / "searches.parquet", "PARQUET, COMPRESSION zstd")
-
     # Reconciliation per source, checked before anything is published.
     recon = con.execute("""
         WITH per AS (
-            SELECT source_index, count(*) AS staged FROM parsed GROUP BY source_index
-        ), kept AS (
-            SELECT p.source_index, count(*) FILTER (WHERE p.reject IS NULL) - coalesce(any_value(d.n), 0) AS kept,
-                   coalesce(any_value(d.n), 0) AS duplicates
-            FROM parsed p LEFT JOIN (SELECT source_index, count(*) AS n FROM dup_rows WHERE copy_rank > 1
-                                     GROUP BY 1) d USING (source_index)
-            GROUP BY p.source_index
+            SELECT source_index, count(*) AS staged, count(*) FILTER (WHERE reject IS NULL) AS unrejected
+            FROM parsed GROUP BY source_index
+        ), dups AS (
+            SELECT source_index, count(*) AS n FROM dup_rows WHERE copy_rank > 1 GROUP BY source_index
         ), rej AS (
             SELECT source_index, split_part(reject, ':', 1) AS why, count(*) AS n
             FROM parsed WHERE reject IS NOT NULL GROUP BY ALL
         )
         SELECT src.source_index, src.source_file, src.source_sheet, src.source_sha256, src.rows_read,
-               coalesce(per.staged, 0) AS staged, coalesce(kept.kept, 0) AS kept,
-               coalesce(kept.duplicates, 0) AS duplicates,
+               coalesce(per.staged, 0) AS staged, coalesce(per.unrejected, 0) - coalesce(dups.n, 0) AS kept,
+               coalesce(dups.n, 0) AS duplicates,
                coalesce((SELECT sum(n) FROM rej WHERE rej.source_index = src.source_index), 0) AS rejected,
                (SELECT map(list(why ORDER BY why), list(n ORDER BY why)) FROM rej WHERE rej.source_index = src.source_index) AS by_reason
-        FROM src LEFT JOIN per USING (source_index) LEFT JOIN kept USING (source_index)
+        FROM src LEFT JOIN per USING (source_index) LEFT JOIN dups USING (source_index)
         ORDER BY src.source_index
     """).fetchall()
     reasons = sorted({k for row in recon for k in (row[9] or {})})
@@ -260,11 +250,44 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         reconciliation.append(entry)
     _write_csv(out_dir / "reconciliation.csv", reconciliation)
 
+    # searches.parquet: the first copy of each search (earliest file in input order, then earliest row),
+    # in release order, with the enrichment rules' answers.
+    con.execute("""
+        CREATE TEMP TABLE others AS
+        SELECT search_key, list(s.source_file || coalesce(' [' || s.source_sheet || ']', '') || ' row ' || c.source_row
+                                ORDER BY c.source_index, c.source_row) AS other_copies
+        FROM copies c JOIN src s USING (source_index) WHERE copy_rank > 1 GROUP BY search_key
+    """)
+    state = _state("searcher", mask)
+    enrichment = Enrichment(con, f"SELECT reason_clean, searcher, {state} AS name_state, org_name_t AS org_name, "
+                                 "search_key FROM firsts", pseudonym_key())
+    search_sql = f"""
+        SELECT {_q(j.slug)} AS jurisdiction, {_q(j.producer)} AS producer, {_q(log_kind)} AS log_kind,
+               r.search_key, CASE WHEN NOT starts_with(r.search_key, 'h:') THEN r.search_key END AS flock_id,
+               r.searched_at_utc,
+               CAST(timezone('{tz}', r.searched_at_utc) AS DATE) AS searched_local_date,
+               r.org_name_t AS org_name, r.searcher, r.license_plate,
+               {_state('r.searcher', mask)} AS name_state, {_state('r.license_plate', mask)} AS plate_state,
+               r.total_networks_n AS total_networks, r.total_devices_n AS total_devices,
+               r.time_frame_start_utc, r.time_frame_end_utc, r.reason, r.reason_clean, r.case_number, r.filters,
+               r.search_type, r.text_prompt, r.moderation,
+               s.source_file, s.source_sha256, s.source_sheet, r.source_row, CAST(r.copies AS INTEGER) AS copies,
+               o.other_copies
+        FROM firsts r JOIN src s USING (source_index) LEFT JOIN others o USING (search_key)
+        WHERE {{slice}}
+        ORDER BY r.source_index, r.source_row
+    """
+    schema = con.sql(search_sql.replace("{slice}", "false")).to_arrow_reader().schema
+    enrichment.write(_in_slices(con, search_sql), schema, out_dir / "searches.parquet")
+    enrichment.write_matches(con, out_dir / "matches.parquet")
+
     _copy(con, """
-        SELECT source_file, source_sheet, source_row, reject AS reject_reason, raw_record,
-               flock_id, searcher, org_name, total_networks, total_devices, time_frame, license_plate, reason,
-               case_number, filters, search_time, search_date, search_type, text_prompt, moderation, extra
-        FROM parsed WHERE reject IS NOT NULL ORDER BY source_index, source_row
+        SELECT s.source_file, s.source_sheet, p.source_row, p.reject AS reject_reason, st.raw_record,
+               st.flock_id, st.searcher, st.org_name, st.total_networks, st.total_devices, st.time_frame,
+               st.license_plate, st.reason, st.case_number, st.filters, st.search_time, st.search_date,
+               st.search_type, st.text_prompt, st.moderation, st.extra
+        FROM parsed p JOIN staged st USING (source_index, source_row) JOIN src s USING (source_index)
+        WHERE p.reject IS NOT NULL ORDER BY p.source_index, p.source_row
     """, out_dir / "rejected.csv", "CSV, HEADER")
 
     differs = ", ".join(
@@ -277,35 +300,67 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     """)
     _copy(con, f"""
         SELECT search_key, array_to_string(c.differs_in, ', ') AS fields_that_differ,
-               source_file, source_sheet, source_row, copy_rank AS copy,
+               s.source_file, s.source_sheet, source_row, copy_rank AS copy,
                {", ".join(f"{value} AS {name}" for name, value, _ in CONTENT_FIELDS)}
-        FROM copies JOIN conflicting c USING (search_key) ORDER BY search_key, copy_rank
+        FROM copies JOIN conflicting c USING (search_key) JOIN src s USING (source_index)
+        ORDER BY search_key, copy_rank
     """, out_dir / "conflicts.csv", "CSV, HEADER")
 
     totals = con.execute("""
-        SELECT (SELECT count(*) FROM parsed),
-               (SELECT count(*) FROM parsed WHERE reject IS NULL) - (SELECT count(*) FROM dup_rows WHERE copy_rank > 1),
-               (SELECT count(*) FROM dup_rows WHERE copy_rank > 1),
-               (SELECT count(*) FROM parsed WHERE reject IS NOT NULL),
-               (SELECT count(*) FROM conflicting)
+        SELECT count(*), count(*) FILTER (WHERE reject IS NOT NULL) FROM parsed
     """).fetchone() + con.execute("""
-        SELECT count(*) FILTER (WHERE networks_bad), count(*) FILTER (WHERE devices_bad),
-               count(*) FILTER (WHERE time_frame IS NOT NULL AND trim(time_frame) <> ''
-                                AND (time_frame_start_utc IS NULL OR time_frame_end_utc IS NULL))
-        FROM ranked WHERE copy_rank = 1
+        SELECT (SELECT count(*) FROM dup_rows WHERE copy_rank > 1), (SELECT count(*) FROM conflicting)
+    """).fetchone() + con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE networks_bad), count(*) FILTER (WHERE devices_bad),
+               count(*) FILTER (WHERE time_frame_bad)
+        FROM firsts
     """).fetchone()
     con.close()
-    return CleanResult(log_kind=log_kind, reconciliation=reconciliation, rows_read=totals[0], searches=totals[1],
-                       duplicates=totals[2], rejected=totals[3], conflicts=totals[4],
-                       not_understood={"total_networks": totals[5], "total_devices": totals[6],
-                                       "time_frame": totals[7]})
+    rows_read, rejected, duplicates, conflicts, searches, networks_n, devices_n, time_frame_n = totals
+    return CleanResult(log_kind=log_kind, reconciliation=reconciliation, rows_read=rows_read, searches=searches,
+                       duplicates=duplicates, rejected=rejected, conflicts=conflicts,
+                       not_understood={"total_networks": networks_n, "total_devices": devices_n,
+                                       "time_frame": time_frame_n},
+                       enrichment=enrichment.summary())
+
+
+SLICE_ROWS = 500_000   # rows sorted and written at a time: a slice is sorted in memory, never spilled
+
+
+def _in_slices(con, search_sql: str):
+    """The searches in release order, a slice of sources (or of one large source's rows) at a time.
+
+    One ORDER BY over every search would sort the whole release (spilling to disk at millions of rows);
+    sorting slices that follow one another in (source, row) order gives the same order in bounded memory."""
+    bounds = con.execute("""SELECT source_index, min(source_row), max(source_row), count(*) FROM parsed
+                            GROUP BY 1 ORDER BY 1""").fetchall()
+    slices, group, size = [], [], 0
+    for idx, lo, hi, n in bounds:
+        if n > SLICE_ROWS:      # a large source: its own slices, by ranges of rows
+            if group:
+                slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
+                group, size = [], 0
+            parts = -(-n // SLICE_ROWS)
+            step = -(-(hi - lo + 1) // parts)
+            slices += [f"r.source_index = {idx} AND r.source_row BETWEEN {a} AND {a + step - 1}"
+                       for a in range(lo, hi + 1, step)]
+            continue
+        if size + n > SLICE_ROWS and group:
+            slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
+            group, size = [], 0
+        group.append(idx)
+        size += n
+    if group:
+        slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
+    for where in slices:
+        yield from con.sql(search_sql.replace("{slice}", where)).to_arrow_reader(BATCH_ROWS)
 
 
 def _all_rejected(con, idx: int, file: str, sheet: str | None, rows_read: int, by_reason: dict) -> None:
     """A file (or sheet) none of whose rows could be kept stops its jurisdiction: it is not a release to count."""
     row, reason, value = con.execute(
-        "SELECT source_row, reject, search_text FROM parsed WHERE source_index = ? AND reject IS NOT NULL "
-        "ORDER BY source_row LIMIT 1", [idx]).fetchone()
+        f"SELECT source_row, p.reject, {SEARCH_TEXT} FROM parsed p JOIN staged USING (source_index, source_row) "
+        "WHERE source_index = ? AND p.reject IS NOT NULL ORDER BY source_row LIMIT 1", [idx]).fetchone()
     counts = ", ".join(f"{k} {int(v):,}" for k, v in sorted(by_reason.items()))
     shown = f" (search time {value[:60]!r})" if reason.endswith("search_time") and value else ""
     hint = ("If the search times are written in a format the pipeline does not know, add it to "

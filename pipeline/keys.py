@@ -14,8 +14,9 @@ from . import ROOT
 from .hashing import sha256_file
 
 PACKAGE = ROOT / "pipeline"
-# What the ingest + clean stage of build() runs (enrichment always reruns: it is cheap).
-CLEAN_CODE = ["pipeline/sources/*.py", "pipeline/clean.py", "pipeline/rules/columns.yml", "pipeline/rules/cells.yml"]
+# What the ingest + clean stage of build() runs (when it is reused, the enrichment rules are re-applied).
+CLEAN_CODE = ["pipeline/sources/*.py", "pipeline/clean.py", "pipeline/db.py", "pipeline/rules/columns.yml",
+              "pipeline/rules/cells.yml"]
 
 
 def digest(*parts) -> str:

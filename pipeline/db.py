@@ -1,0 +1,24 @@
+"""The DuckDB connection every stage uses: UTC, a memory budget, and spilling to the run's work folder."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+
+def connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with a memory budget that spills to tmp_dir (PIPELINE_MEMORY_LIMIT, default 2GB).
+
+    Insertion order is not preserved by default (it costs memory and time); a statement whose output order
+    matters either says ORDER BY or sets it for itself (see clean.parsed)."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET temp_directory = '{tmp_dir}'")
+    con.execute(f"SET memory_limit = '{os.environ.get('PIPELINE_MEMORY_LIMIT', '2GB')}'")
+    con.execute("SET preserve_insertion_order = false")
+    try:   # inside a Jupyter kernel DuckDB refuses to touch this setting (and shows no bar there anyway)
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass
+    return con
