@@ -20,22 +20,32 @@ def reject_marks(cells: dict[int, pa.Array], hmap: HeaderMap, n: int) -> pa.Arra
     reject = [None] * n
     found = False
     # A row whose search-time cell reads like the search-time header is a header row, never a search.
+    # Only a cell with no digit can (no header alias holds one, every search time does): the cheap test
+    # runs on every cell, the normalising one only on the few left.
     st = hmap.columns.index("search_time")
     aliases = [normalize(a) for a in rules()["canonical"]["search_time"]]
-    candidates = pc.is_in(_norm(cells[st]), pa.array(aliases))
-    if pc.any(candidates).as_py():
-        for i in pc.indices_nonzero(candidates).to_pylist():
+    if any(ch.isdigit() for a in aliases for ch in a):     # (an alias with a digit: test every cell)
+        undated = pc.is_valid(cells[st])
+    else:
+        undated = pc.invert(pc.match_substring_regex(cells[st], "[0-9]"))
+    if pc.any(undated).as_py():
+        where = pc.indices_nonzero(undated)
+        candidates = pc.is_in(_norm(pc.take(cells[st], where)), pa.array(aliases))
+        for i in pc.filter(where, candidates).to_pylist():
             row = [cells[k][i].as_py() for k in range(len(hmap.columns))]
             known = sum(1 for k, v in enumerate(row) if hmap.columns[k] and canonical_name(v) == hmap.columns[k])
             if known >= min(rules()["min_known_columns"], len(row)):
                 reject[i] = "repeated_header"
                 found = True
-    empty = None
-    for k in range(len(hmap.columns)):
-        e = pc.equal(pc.utf8_trim_whitespace(cells[k]), "")
-        empty = e if empty is None else pc.and_(empty, e)
-    if empty is not None and pc.any(empty).as_py():
-        for i in pc.indices_nonzero(empty).to_pylist():
+    # A blank row has a blank search-time cell, so only those rows need every cell looked at.
+    blank_st = pc.equal(pc.utf8_trim_whitespace(cells[st]), "")
+    if pc.any(blank_st).as_py():
+        where = pc.indices_nonzero(blank_st)
+        empty = None
+        for k in range(len(hmap.columns)):
+            e = pc.equal(pc.utf8_trim_whitespace(pc.take(cells[k], where)), "")
+            empty = e if empty is None else pc.and_(empty, e)
+        for i in pc.filter(where, empty).to_pylist():
             reject[i] = "blank_row"
             found = True
     return pa.array(reject, pa.string()) if found else None
