@@ -30,18 +30,18 @@ UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 # Fields compared between copies of one search: (name in conflicts.csv, cleaned value, raw column whose
 # presence says the copy's file exported it). Copies disagree when two copies from files that exported a
-# field hold different values; a column one file did not export is not a disagreement.
+# field hold different values; a column one file did not export is not a disagreement. (`parsed` keeps
+# the presences as the bits of `exported`, bit k for field k.)
 CONTENT_FIELDS = [
-    ("org_name", "org_name_t", "raw_org_name"), ("searcher", "searcher", "raw_searcher"),
-    ("searched_at_utc", "searched_at_utc", "raw_search_time"),
-    ("time_frame_start_utc", "time_frame_start_utc", "coalesce(raw_time_frame, raw_time_frame_start)"),
-    ("time_frame_end_utc", "time_frame_end_utc", "coalesce(raw_time_frame, raw_time_frame_end)"),
-    ("total_networks", "total_networks_n", "raw_total_networks"),
-    ("total_devices", "total_devices_n", "raw_total_devices"),
-    ("license_plate", "license_plate", "raw_license_plate"), ("reason_clean", "reason_clean", "raw_reason"),
-    ("case_number", "case_number", "raw_case_number"), ("filters", "filters", "raw_filters"),
-    ("search_type", "search_type", "raw_search_type"), ("text_prompt", "text_prompt", "raw_text_prompt"),
-    ("moderation", "moderation", "raw_moderation"),
+    ("org_name", "org_name_t", "org_name"), ("searcher", "searcher", "searcher"),
+    ("searched_at_utc", "searched_at_utc", "search_time"),
+    ("time_frame_start_utc", "time_frame_start_utc", "coalesce(time_frame, time_frame_start)"),
+    ("time_frame_end_utc", "time_frame_end_utc", "coalesce(time_frame, time_frame_end)"),
+    ("total_networks", "total_networks_n", "total_networks"), ("total_devices", "total_devices_n", "total_devices"),
+    ("license_plate", "license_plate", "license_plate"), ("reason_clean", "reason_clean", "reason"),
+    ("case_number", "case_number", "case_number"), ("filters", "filters", "filters"),
+    ("search_type", "search_type", "search_type"), ("text_prompt", "text_prompt", "text_prompt"),
+    ("moderation", "moderation", "moderation"),
 ]
 
 # The search time as written: the Search Time cell, after the Search Date cell where a release splits them.
@@ -140,7 +140,7 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     con.execute(f"""
         CREATE TEMP TABLE parsed AS
         WITH s AS (
-            SELECT source_index, source_row, reject_reason, flock_id, org_name, searcher, license_plate, reason,
+            SELECT source_index, source_row, reject_reason, flock_id, org_name, searcher, search_time, license_plate, reason,
                    case_number, filters, search_type, text_prompt, moderation, time_frame, time_frame_start,
                    time_frame_end, total_networks, total_devices,
                    {portal}[source_index + 1] AS portal,
@@ -178,7 +178,9 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
             (time_frame IS NOT NULL AND trim(time_frame) <> ''
              AND (time_frame_start_utc IS NULL OR time_frame_end_utc IS NULL)) AS time_frame_bad,
             org_name_t, searcher, license_plate, reason, reason_clean, case_number, filters, search_type,
-            text_prompt, moderation
+            text_prompt, moderation,
+            {" | ".join(f"CASE WHEN {raw} IS NOT NULL THEN {1 << k} ELSE 0 END"
+                        for k, (_, _, raw) in enumerate(CONTENT_FIELDS))} AS exported
         FROM t
     """)
     con.execute("SET preserve_insertion_order = false")
@@ -200,14 +202,9 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         FROM parsed p LEFT JOIN dup_rows d USING (source_index, source_row)
         WHERE p.reject IS NULL AND coalesce(d.copy_rank, 1) = 1
     """)
-    raw = [c for c in ("org_name", "searcher", "search_time", "time_frame", "time_frame_start", "time_frame_end",
-                       "total_networks", "total_devices", "license_plate", "reason", "case_number", "filters",
-                       "search_type", "text_prompt", "moderation")]
-    con.execute(f"""
-        CREATE TEMP TABLE copies AS     -- every copy of a search held more than once, with its raw cells
-        SELECT p.*, d.copy_rank, d.copies, {", ".join(f"st.{c} AS raw_{c}" for c in raw)}
-        FROM parsed p JOIN dup_rows d USING (source_index, source_row)
-             JOIN staged st USING (source_index, source_row)
+    con.execute("""
+        CREATE TEMP TABLE copies AS     -- every copy of a search held more than once
+        SELECT p.*, d.copy_rank, d.copies FROM parsed p JOIN dup_rows d USING (source_index, source_row)
     """)
 
     log_kind = _resolve_log_kind(con, j, sources)
@@ -291,8 +288,8 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     """, out_dir / "rejected.csv", "CSV, HEADER")
 
     differs = ", ".join(
-        f"CASE WHEN count(DISTINCT coalesce(CAST({value} AS VARCHAR), '')) FILTER (WHERE {raw} IS NOT NULL) > 1 "
-        f"THEN '{name}' END" for name, value, raw in CONTENT_FIELDS)
+        f"CASE WHEN count(DISTINCT coalesce(CAST({value} AS VARCHAR), '')) FILTER (WHERE exported & {1 << k} <> 0) > 1 "
+        f"THEN '{name}' END" for k, (name, value, _) in enumerate(CONTENT_FIELDS))
     con.execute(f"""
         CREATE TEMP TABLE conflicting AS
         SELECT search_key, list_filter([{differs}], lambda x: x IS NOT NULL) AS differs_in

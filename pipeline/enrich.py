@@ -14,6 +14,8 @@ existing searches.parquet when only the rules changed (the raw files and cleanin
 """
 from __future__ import annotations
 
+import queue
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -97,25 +99,17 @@ class Enrichment:
 
     def write(self, batches: Iterable[pa.RecordBatch], schema: pa.Schema, target: Path) -> None:
         """Write the enriched batches, in the order given, to target (atomically; an empty table has the
-        same columns)."""
-        writer = None
-        with atomic_path(target) as tmp:
-            try:
-                for batch in batches:
-                    if batch.num_rows == 0:
-                        continue
-                    out = self.apply(batch)
-                    if writer is None:
-                        writer = _writer(tmp, out.schema)
-                    writer.write_batch(out)
-                if writer is None:
-                    empty = self.apply(pa.RecordBatch.from_pylist([], schema=schema))
-                    self.searches = 0
-                    writer = _writer(tmp, empty.schema)
-                    writer.write_batch(empty)
-            finally:
-                if writer is not None:
-                    writer.close()
+        same columns). Parquet encoding runs in a second thread, overlapping the work that makes the next
+        batches (both release the GIL)."""
+        with atomic_path(target) as tmp, _BackgroundWriter(tmp) as writer:
+            wrote = False
+            for batch in batches:
+                if batch.num_rows:
+                    writer.put(self.apply(batch))
+                    wrote = True
+            if not wrote:
+                empty = self.apply(pa.RecordBatch.from_pylist([], schema=schema))
+                writer.put(empty)
 
     def write_matches(self, con, target: Path) -> None:
         """matches.parquet: every rule that fired on each search's reason, by search."""
@@ -140,9 +134,47 @@ def _canonical(schema: pa.Schema) -> pa.Schema:
                       if pa.types.is_list(f.type) else f for f in schema])
 
 
-def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
-    return pq.ParquetWriter(path, schema, compression="zstd",
-                            use_dictionary=[n for n in schema.names if n not in NO_DICTIONARY])
+class _BackgroundWriter:
+    """A Parquet writer fed through a short queue and run by its own thread; an error there is raised
+    here, and nothing is left half-written (the caller writes to a temporary path)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._drain, name="parquet-writer", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def put(self, batch: pa.RecordBatch) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(batch)
+
+    def __exit__(self, *exc):
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
+        return False
+
+    def _drain(self) -> None:
+        writer = None
+        try:
+            while (batch := self.queue.get()) is not None:
+                if writer is None:
+                    writer = pq.ParquetWriter(self.path, batch.schema, compression="zstd",
+                                              use_dictionary=[n for n in batch.schema.names if n not in NO_DICTIONARY])
+                writer.write_batch(batch)
+        except BaseException as e:   # keep taking batches so the producer never blocks on a full queue
+            self.error = e
+            while self.queue.get() is not None:
+                pass
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> dict:
