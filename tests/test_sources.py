@@ -136,6 +136,32 @@ def test_encodings(project, encoding):
     assert list(df["org_name"]) == ["Cañon City CO PD"] and list(df["reason"]) == ["café – theft"]
 
 
+def test_windows_1252_text_found_only_past_the_first_64_kb(project):
+    # The reader takes a file whose first 64 KB are UTF-8 to be UTF-8 and lets the fast parser check the
+    # rest; a Windows-1252 byte far down the file must still be read as Windows-1252, by the fast reader.
+    uids = ["0f8b6c1e-0000-4000-8000-%012d" % i for i in range(600)]
+    text = csv_text(*[row(u) for u in uids[:-1]], row(uids[-1], reason="café – theft"))
+    assert text.index("café") > 64 * 1024
+    j = project({"a.csv": text.encode("cp1252")})
+    m = built(j)
+    assert (m["sources"][0]["encoding"], m["sources"][0]["reader"]) == ("cp1252", "fast (pyarrow)")
+    df = read_searches(j)
+    assert len(df) == 600 and df["reason"].iloc[-1] == "café – theft"
+
+
+def test_a_byte_neither_utf8_nor_1252_past_the_first_64_kb_is_refused_by_line(project):
+    uids = ["0f8b6c1e-0000-4000-8000-%012d" % i for i in range(600)]
+    text = csv_text(*[row(u) for u in uids])
+    data = text.encode()
+    at = data.index(uids[-1].encode())          # where the last record starts
+    data = data[:at] + b"\x81" + data[at:]
+    line = data[:at].count(b"\n") + 1
+    j = project({"a.csv": data})
+    with pytest.raises(SourceError) as info:
+        built(j)
+    assert "neither UTF-8 nor Windows-1252" in str(info.value) and f"line {line}" in str(info.value)
+
+
 def test_split_date_and_time_columns_and_underscored_headers(project):
     hdr = "Org_Name,Search Date,Search Time,Time_Frame_Start,Time_Frame_End,Reason"
     text = hdr + "\nSalem OR PD,2025-12-02,13:04:05,2025-11-01 00:00:00,2025-12-01 00:00:00,theft\n"

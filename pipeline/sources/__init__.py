@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from .. import ROOT
 from ..errors import SourceError
 from ..hashing import sha256_file
-from .csv_reader import NeedsExactRead, delimiter_of, header_map, read_csv, scan_text
+from .csv_reader import NeedsExactRead, NotUtf8, delimiter_of, header_map, read_csv, scan_text
 from .stage import SourceInfo, StageWriter
 from .xlsx_reader import WORKBOOK_SUFFIXES, audit_sheets, read_sheet
 
@@ -104,7 +104,10 @@ class Ingest:
         self.progress(f"reading {label}")
         if info.container == "csv":
             try:
-                self._write(info, read_csv(path, info))
+                try:
+                    self._write(info, read_csv(path, info))
+                except NotUtf8:     # taken to be UTF-8 from its start, it is not: scan it all and read again
+                    self._write(info, read_csv(path, info, trust_utf8=False))
             except NeedsExactRead:
                 self.progress(f"  {label}: malformed records found; re-reading record by record")
                 self._write(info, read_csv(path, info, exact=True))

@@ -46,6 +46,7 @@ class TextScan:
     encoding: str
     odd_quotes: bool = False    # an odd number of '"': a quote may be left open (read exactly to find it)
     has_nul: bool = False       # a NUL character inside the text (read exactly to name its row)
+    assumed: bool = False       # UTF-8 taken on trust from the first 64 KB; the fast parser checks the rest
 
 
 def _line_of(path: Path, offset: int) -> int:
@@ -58,10 +59,12 @@ def _line_of(path: Path, offset: int) -> int:
     return line
 
 
-def scan_text(path: Path, display: str) -> TextScan:
+def scan_text(path: Path, display: str, trust_utf8: bool = False) -> TextScan:
     """Encoding (utf-8 with or without BOM, utf-16 with BOM, or cp1252) and what parsing must watch for.
 
-    Refuses what is not CSV text, saying what the file really is.
+    Refuses what is not CSV text, saying what the file really is. With trust_utf8, a file whose first
+    64 KB are UTF-8 is taken to be UTF-8 without decoding the rest here: the fast parser validates every
+    cell anyway and raises NotUtf8 if it meets a byte that is not, and the file is then scanned in full.
     """
     head = sniff.head(path, SNIFF_BYTES)
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
@@ -87,16 +90,23 @@ def scan_text(path: Path, display: str) -> TextScan:
     quotes, nul = 0, False
     dec = codecs.getincrementaldecoder("utf-8")()
     offset, bad_at = 0, None
+    if trust_utf8:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head)    # (a character cut at 64 KB is fine)
+        except UnicodeDecodeError:
+            trust_utf8 = False
     with open(path, "rb") as f:
         while block := f.read(SCAN_BLOCK):
             quotes += block.count(b'"')
             nul = nul or b"\x00" in block
-            if bad_at is None:
+            if bad_at is None and not trust_utf8:
                 try:
                     dec.decode(block)
                 except UnicodeDecodeError as e:
                     bad_at = offset + e.start
             offset += len(block)
+    if trust_utf8:
+        return TextScan("utf-8-sig" if bom else "utf-8", quotes % 2 == 1, nul, assumed=True)
     if bad_at is None:
         try:
             dec.decode(b"", final=True)
@@ -208,13 +218,22 @@ class NeedsExactRead(Exception):
     """The fast parser met a malformed record: discard what it staged and read the file exactly."""
 
 
-def read_csv(path: Path, info: SourceInfo, *, exact: bool = False) -> Iterator[pa.RecordBatch]:
+class NotUtf8(NeedsExactRead):
+    """The fast parser met text that is not UTF-8 in a file taken to be UTF-8: discard what it staged and
+    read again with the encoding a full scan finds (read_csv(..., trust_utf8=False))."""
+
+
+def read_csv(path: Path, info: SourceInfo, *, exact: bool = False,
+             trust_utf8: bool = True) -> Iterator[pa.RecordBatch]:
     """Yield staging batches for one CSV file; fills `info` as it goes.
 
     With exact=False this may raise NeedsExactRead part-way; the caller then discards the batches
-    and calls again with exact=True (see sources.ingest).
+    and calls again with exact=True, or NotUtf8, and the caller calls again with trust_utf8=False
+    (see sources.Ingest).
     """
-    scan = scan_text(path, info.file)
+    scan = scan_text(path, info.file, trust_utf8=trust_utf8 and not exact)
+    if scan.assumed and (scan.odd_quotes or scan.has_nul):     # the exact reader needs the true encoding
+        scan = scan_text(path, info.file)
     info.encoding = scan.encoding
     delimiter = delimiter_of(path)
     hmap = header_map(path, info.encoding, info.file, delimiter)
@@ -227,7 +246,7 @@ def read_csv(path: Path, info: SourceInfo, *, exact: bool = False) -> Iterator[p
         yield from _exact(path, info, hmap, delimiter)
     else:
         info.reader = "fast (pyarrow)"
-        yield from _fast(path, info, hmap, delimiter)
+        yield from _fast(path, info, hmap, delimiter, utf8_assumed=scan.assumed)
     if info.rows_read == 0:
         raise SourceError("the file has a header but no rows.", file=info.file,
                           hint="Check that this is the release you meant to add; remove it from the inputs if it "
@@ -236,7 +255,8 @@ def read_csv(path: Path, info: SourceInfo, *, exact: bool = False) -> Iterator[p
         info.notes.append("tab-separated")
 
 
-def _fast(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",") -> Iterator[pa.RecordBatch]:
+def _fast(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",",
+          utf8_assumed: bool = False) -> Iterator[pa.RecordBatch]:
     ncols = len(hmap.columns)
     bad = []
 
@@ -268,7 +288,9 @@ def _fast(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",") -
             yield build_batch(hmap.columns, cells, n, info.index, first + info.rows_read,
                               reject=reject_marks(cells, hmap, n), extra=extra_json(cells, hmap, n))
             info.rows_read += n
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as e:
+        if utf8_assumed and ("utf8" in str(e).lower().replace("-", "") or isinstance(e, UnicodeDecodeError)):
+            raise NotUtf8() from None
         raise NeedsExactRead() from None
     if bad:
         raise NeedsExactRead()
