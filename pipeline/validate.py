@@ -17,6 +17,11 @@ trusted; analysis must not run), a failed "warning" one YELLOW, as do rows rejec
 reason other than layout. Every failed expectation keeps up to CITE_CAP citations (source file, sheet,
 row, and the value unless the column holds plates or searcher names) and the total count. All of it
 goes to reports/<slug>/validation.json.
+
+A table of more than VALIDATE_ROWS searches is not loaded into pandas whole: the expectations GX decides
+row by row run on one slice at a time and their counts, `mostly` thresholds and first citations are added
+up; uniqueness runs on the rows whose value repeats (found by DuckDB), the row count on a frame with no
+columns. A test checks that slices give exactly the one-pass result.
 """
 from __future__ import annotations
 
@@ -169,7 +174,11 @@ def rows_frame(path: Path, columns: set[str], manifest: dict, exported: set[str]
     import pyarrow.parquet as pq
 
     present = [c for c in pq.read_schema(path).names if c in columns]
-    df = pd.read_parquet(path, columns=present)
+    return derive(pd.read_parquet(path, columns=present), manifest, exported)
+
+
+def derive(df: pd.DataFrame, manifest: dict, exported: set[str]) -> pd.DataFrame:
+    """Add the derived columns (source_kind, exported_<column>, reason_blank, _order) and `_row` as index."""
     for c in CITATION:          # a table without its citations still gets validated (and fails)
         if c not in df.columns:
             df[c] = pd.Series([None] * len(df), dtype="object") if c != "source_row" else 0
@@ -268,6 +277,8 @@ def _citations(frame: pd.DataFrame, rows: list, columns: list[str]) -> list[dict
     for r in rows[:CITE_CAP]:
         cite = {"source_file": _plain(frame.at[r, "source_file"]), "source_sheet": _plain(frame.at[r, "source_sheet"]),
                 "source_row": _plain(frame.at[r, "source_row"])}
+        if "_order" in frame.columns:
+            cite["_order"] = int(frame.at[r, "_order"])      # (for merging slices; not published)
         shown = [c for c in columns if c in frame.columns]
         if shown and not any(c in WITHHELD for c in shown):
             cite["value"] = (_plain(frame.at[r, shown[0]]) if len(shown) == 1
@@ -345,8 +356,10 @@ def _groups(suite: dict, frames: dict[str, pd.DataFrame], period: dict,
 
 
 def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources: pd.DataFrame,
-          period: dict) -> tuple[list[dict], list[dict]]:
-    """Run every suite on the searches it applies to; return (outcomes in suite order, suites summary)."""
+          period: dict, cite_all: bool = False) -> tuple[list[dict], list[dict]]:
+    """Run every suite on the searches it applies to; return (outcomes in suite order, suites summary).
+    Failed expectations cite their first rows; with cite_all, any with unexpected rows do (for slices,
+    where a slice can pass a `mostly` threshold the whole table fails)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -391,9 +404,12 @@ def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources:
                              unexpected_percent=_plain(rr.get("unexpected_percent")),
                              observed_value=None if withheld else _plain(rr.get("observed_value")),
                              exception=exc)
+                # what unexpected_percent was taken of (for adding slices up; not published)
+                o["_of"] = _plain(rr.get("element_count")) if e["type"].endswith("_be_null") else \
+                    _plain((rr.get("element_count") or 0) - (rr.get("missing_count") or 0))
                 if "details" in rr and not withheld:
                     o["details"] = _plain(rr["details"])
-                if not r.success:
+                if not r.success or cite_all:
                     o["rows"] = _citations(frame, _unexpected_rows(rr), cols)
                 # the kwargs that ran (the period filled in), without GX's batch id
                 o["kwargs"] = {kk: _plain(v) for kk, v in cfg.kwargs.items()
@@ -403,6 +419,159 @@ def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources:
         info["failed"] = sum(o["success"] is False for o in suite_outcomes)
         outcomes += suite_outcomes
         summary.append(info)
+    return outcomes, summary
+
+
+# ------------------------------------------------------------------------------ tables larger than memory
+
+VALIDATE_ROWS = 1_000_000   # searches in pandas at a time: a larger table is validated a slice at a time
+# Expectations GX decides row by row, so that their results over consecutive slices add up to the
+# result over the whole table. Every other expectation on the rows runs once (see _whole_table).
+ROW_BY_ROW = frozenset({
+    "expect_column_values_to_not_be_null", "expect_column_values_to_be_null",
+    "expect_column_values_to_be_between", "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set", "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_match_regex", "expect_column_pair_values_a_to_be_greater_than_b",
+})
+
+
+def _split(suites: list[dict]) -> tuple[list[dict], list[dict], list[list[int]], list[list[int]]]:
+    """Each suite as (the part run slice by slice, the part run once), with the positions they came from."""
+    sliced, whole, sliced_at, whole_at = [], [], [], []
+    for suite in suites:
+        a, b = [], []
+        for k, e in enumerate(suite["expectations"]):
+            once = (e.get("meta") or {}).get("on", "rows") == "rows" and e["type"] not in ROW_BY_ROW
+            (b if once else a).append(k)
+        sliced.append({**suite, "expectations": [suite["expectations"][k] for k in a]})
+        whole.append({**suite, "expectations": [suite["expectations"][k] for k in b]})
+        sliced_at.append(a)
+        whole_at.append(b)
+    return sliced, whole, sliced_at, whole_at
+
+
+def _add_up(parts: list[dict]) -> dict:
+    """One expectation's outcomes over consecutive slices, as one outcome over the whole table."""
+    ran = [o for o in parts if o["skipped"] is None]
+    if not ran:
+        return parts[0]
+    if parts[0]["on"] != "rows" or any(o["exception"] for o in ran):
+        return next((o for o in ran if o["exception"]), ran[0])     # the same in every slice
+    out = dict(ran[0])
+    out["success"] = all(o["success"] for o in ran)
+    out["checked"] = sum(o["checked"] or 0 for o in ran)
+    if all(o["unexpected_count"] is not None for o in ran):
+        out["unexpected_count"] = sum(o["unexpected_count"] for o in ran)
+        of = sum(o.get("_of") or 0 for o in ran)
+        out["unexpected_percent"] = 100.0 * out["unexpected_count"] / of if of else 0.0
+        out["_of"] = of
+        mostly = (out.get("kwargs") or {}).get("mostly")
+        if mostly is not None:      # GX's rule, on the whole table's counts: the share that passed >= mostly
+            out["success"] = (of - out["unexpected_count"]) / of >= mostly if of else True
+    cites = sorted((c for o in ran for c in o["rows"]), key=lambda c: c.get("_order", 0))
+    out["rows"] = [] if out["success"] else cites[:CITE_CAP]       # as GX: only a failure cites rows
+    return out
+
+
+def _whole_table(suite: dict, e: dict, path: Path, columns: set[str], manifest: dict, exported: set[str],
+                 schema: pd.DataFrame, sources: pd.DataFrame, period: dict, total: int) -> dict:
+    """An expectation that needs the whole table at once, run by GX on what decides it:
+    - uniqueness: the rows whose value occurs more than once in the whole table (found by DuckDB);
+    - row count: a frame of the table's length with no columns;
+    - anything else: the columns it names (and the citations), for every row."""
+    import tempfile
+
+    from .db import connect
+
+    col = (e.get("kwargs") or {}).get("column")
+    kind = ((suite.get("meta") or {}).get("applies_to") or {})
+    kind = kind.get("schema") if isinstance(kind, dict) else None
+    one = {**suite, "expectations": [e]}
+    spill = tempfile.TemporaryDirectory(prefix="validate-")
+    con = connect(Path(spill.name))
+    try:
+        if e["type"] == "expect_column_values_to_be_unique" and col in pq_names(path) and not (e.get("meta") or {}).get("rows_where"):
+            need = sorted({col} | (columns & set(pq_names(path))))
+            df = con.sql(f"""SELECT {", ".join(f'"{c}"' for c in need)} FROM read_parquet('{path}')
+                             WHERE "{col}" IN (SELECT "{col}" FROM read_parquet('{path}') GROUP BY 1 HAVING count(*) > 1)
+                          """).to_arrow_table().to_pandas()
+            present = con.execute(f"""SELECT count("{col}") FROM read_parquet('{path}')""").fetchone()[0]
+        elif e["type"] == "expect_table_row_count_to_be_between" and not (e.get("meta") or {}).get("rows_where") \
+                and kind is None:
+            df, present = None, None
+        else:
+            need = sorted((set(_columns_of(e["kwargs"])) | set((e.get("meta") or {}).get("rows_where") or {})
+                           | set(CITATION) | (columns & {"reason_clean"})) & set(pq_names(path)))
+            df = con.sql(f"""SELECT {", ".join(f'"{c}"' for c in need)} FROM read_parquet('{path}')""").to_arrow_table().to_pandas()
+            present = None
+    finally:
+        con.close()
+        spill.cleanup()
+    if df is None:
+        frame = pd.DataFrame(index=pd.RangeIndex(total, name="_row"))
+        for c in CITATION:
+            frame[c] = pd.Series(dtype="object")
+        (o,), _ = check([one], frame, schema, sources, period)
+        return o
+    rows = derive(df, manifest, exported)
+    (o,), _ = check([one], rows, schema, sources, period)
+    if e["type"] == "expect_column_values_to_be_unique" and o["exception"] is None:
+        if o["skipped"] is not None or len(rows) == 0:    # no value repeats: GX had nothing to look at
+            o = _outcome(suite["name"], e, success=True, unexpected_count=0)
+        o["checked"] = total
+        o["_of"] = present
+        o["unexpected_percent"] = 100.0 * (o["unexpected_count"] or 0) / present if present else 0.0
+    return o
+
+
+def _row_count(path: Path) -> int:
+    import pyarrow.parquet as pq
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def pq_names(path: Path) -> list[str]:
+    import pyarrow.parquet as pq
+    return pq.read_schema(path).names
+
+
+def check_in_slices(suites: list[dict], path: Path, columns: set[str], manifest: dict, exported: set[str],
+                    schema: pd.DataFrame, sources: pd.DataFrame, period: dict) -> tuple[list[dict], list[dict]]:
+    """check() over a table larger than VALIDATE_ROWS, in bounded memory: the row-by-row expectations
+    slice by slice (their counts and citations added up), the others once each (_whole_table)."""
+    import pyarrow.parquet as pq
+
+    sliced, whole, sliced_at, whole_at = _split(suites)
+    pf = pq.ParquetFile(path)
+    present = [c for c in pf.schema_arrow.names if c in columns]
+    parts: list[list[list[dict]]] = [[[] for _ in s["expectations"]] for s in suites]
+    summary: list[dict] | None = None
+    for batch in pf.iter_batches(batch_size=VALIDATE_ROWS, columns=present):
+        rows = derive(batch.to_pandas(), manifest, exported)
+        outs, summ = check(sliced, rows, schema, sources, period, cite_all=True)
+        it = iter(outs)
+        for si, at in enumerate(sliced_at):
+            for k in at:
+                parts[si][k].append(next(it))
+        if summary is None:
+            summary = summ
+        else:
+            for total, one in zip(summary, summ):
+                total["searches"] += one["searches"]
+    outcomes = []
+    for si, suite in enumerate(suites):
+        searches = summary[si]["searches"]
+        for k in whole_at[si]:
+            parts[si][k] = [_whole_table(suite, suite["expectations"][k], path, columns, manifest, exported,
+                                         schema, sources, period, searches)]
+        mine = [_add_up(parts[si][k]) for k in range(len(suite["expectations"]))]
+        applies_to_none = summary[si]["skipped"] is not None and searches == 0
+        if applies_to_none:
+            mine = [_outcome(suite["name"], e, skipped=summary[si]["skipped"]) for e in suite["expectations"]]
+        else:
+            summary[si]["skipped"] = None
+        summary[si]["failed"] = sum(o["success"] is False for o in mine)
+        summary[si]["expectations"] = len(suite["expectations"])
+        outcomes += mine
     return outcomes, summary
 
 
@@ -421,19 +590,29 @@ def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
     path = processed_dir(j) / "searches.parquet"
     manifest = json.loads((processed_dir(j) / "manifest.json").read_text(encoding="utf-8"))
     columns, exported = _needed(suites)
-    rows = rows_frame(path, columns, manifest, exported)
     schema = schema_frame(path)
     sources = sources_frame(manifest, exported)
     start, end = period_bounds(j)
     period = {"$period.start": start.isoformat() if start else None, "$period.end": end.isoformat() if end else None}
-    t1 = time.perf_counter()
-    outcomes, summary = check(suites, rows, schema, sources, period)
+    total = _row_count(path)
+    if total <= VALIDATE_ROWS:
+        rows = rows_frame(path, columns, manifest, exported)
+        t1 = time.perf_counter()
+        outcomes, summary = check(suites, rows, schema, sources, period)
+    else:
+        t1 = time.perf_counter()
+        outcomes, summary = check_in_slices(suites, path, columns, manifest, exported, schema, sources, period)
+    for o in outcomes:              # what was kept only for adding slices up
+        o.pop("_of", None)
+        for c in o["rows"]:
+            c.pop("_order", None)
     t2 = time.perf_counter()
     verdict, why = verdict_of(outcomes, manifest)
     import great_expectations as gx
     out = {
         "jurisdiction": j.slug, "synthetic": j.synthetic, "verdict": verdict, "why": why,
-        "rows_validated": len(rows),
+        "rows_validated": total,
+        "slices": -(-total // VALIDATE_ROWS) if total > VALIDATE_ROWS else 1,
         "period": {"start": j.period_start.isoformat() if j.period_start else None,
                    "end": j.period_end.isoformat() if j.period_end else None, "timezone": j.timezone,
                    "searches_from_utc": period["$period.start"], "searches_before_utc": period["$period.end"]},

@@ -387,3 +387,61 @@ def test_cells_that_could_not_be_read_make_the_verdict_yellow():
     verdict, why = verdict_of([], manifest)
     assert verdict == "YELLOW" and "total_networks: 2" in why
     assert verdict_of([], {"rejected_by_reason": {}, "cells_not_understood": {"total_networks": 0}})[0] == "GREEN"
+
+
+# ------------------------------------------------------------------------- tables larger than memory
+
+def _slicing_changes():
+    def dup(df):
+        df = df.sort_values("source_row").reset_index(drop=True)
+        df.loc[1:25, "search_key"] = df.loc[0, "search_key"]          # one key across several slices
+        return df
+
+    def no_time(df):
+        df.loc[df["source_row"].isin([5, 9, 30]), "searched_at_utc"] = pd.NaT
+        return df
+
+    def negative(df):
+        df.loc[df["source_row"].isin([3, 7, 40]), "total_devices"] = -5
+        return df
+
+    def blank_orgs(n):
+        def change(df):
+            df.loc[df["source_row"].between(2, 1 + n), "org_name"] = None    # all in the first slices
+            return df
+        return change
+    return {"clean": lambda df: df, "dup": dup, "no_time": no_time, "negative": negative,
+            "orgs_1": blank_orgs(1), "orgs_4": blank_orgs(4), "orgs_10": blank_orgs(10)}
+
+
+@pytest.mark.parametrize("name", list(_slicing_changes()))
+def test_a_table_validated_in_slices_gives_the_result_of_the_whole_table(clean_export, tmp_path, monkeypatch, name):
+    # 45 searches in slices of 7: counts, percentages, `mostly` thresholds (4 blank agencies of 45 fail the
+    # 1 % warning but not the 10 % critical check, though 4 of the first 7 rows would fail both), uniqueness
+    # across slices and the first citations in release order must all be what one pass gives.
+    j = mutated(clean_export, tmp_path, _slicing_changes()[name])
+    whole = validate.run(j)
+    monkeypatch.setattr(validate, "VALIDATE_ROWS", 7)
+    sliced = validate.run(j)
+    assert (whole["slices"], sliced["slices"]) == (1, 7)
+    for r in (whole, sliced):
+        r.pop("seconds"), r.pop("slices")
+        for o in r["expectations"]:
+            if o["unexpected_percent"] is not None:
+                o["unexpected_percent"] = round(o["unexpected_percent"], 9)
+    for a, b in zip(sliced["expectations"], whole["expectations"]):
+        assert a == b, (a["suite"], a["expectation"], a["column"], {k: (a[k], b.get(k)) for k in a if a[k] != b.get(k)})
+    assert sliced == whole
+
+
+def test_the_real_eugene_file_validated_in_slices_gives_the_whole_table_result(eugene, monkeypatch):
+    whole = validate.run(eugene)
+    monkeypatch.setattr(validate, "VALIDATE_ROWS", 1000)
+    sliced = validate.run(eugene)
+    assert (whole["slices"], sliced["slices"], sliced["rows_validated"]) == (1, 5, 4294)
+    for r in (whole, sliced):
+        r.pop("seconds"), r.pop("slices")
+        for o in r["expectations"]:
+            if o["unexpected_percent"] is not None:
+                o["unexpected_percent"] = round(o["unexpected_percent"], 9)
+    assert sliced == whole
