@@ -119,7 +119,6 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         "source_file": [s.file for s in sources],
         "source_sheet": pa.array([s.sheet for s in sources], pa.string()),
         "source_sha256": [s.sha256 for s in sources],
-        "portal": [s.schema == "portal" for s in sources],
         "rows_read": pa.array([s.rows_read for s in sources], pa.int64()),
     })
     con.register("src_arrow", src)
