@@ -51,7 +51,7 @@ browser:
 test: venv browser                  ## run the test suite (small fixtures; a few minutes)
 	$(PYTHON) -m pytest -q
 
-bench: venv                         ## benchmark against the floor at 1 and 32 months (bench/RESULTS.md; ~30 min)
+bench: venv                         ## benchmark against the floor at 1 and 32 months (bench/RESULTS.md; ~15 min)
 	$(PYTHON) -m pipeline bench
 
 lock:                               ## re-resolve requirements.in into requirements.lock in a scratch venv
