@@ -20,6 +20,7 @@ from .atomic import write_json
 from .clean import CleanResult, clean
 from .enrich import enrich
 from .pii import pseudonym_key
+from .progress import reporter
 from .config import Jurisdiction, check_inputs
 from .errors import PipelineError
 from .hashing import sha256_file
@@ -110,7 +111,7 @@ def check_raw_unchanged(raw_files: list[dict], previous: dict | None) -> None:
             hint="If you did mean to replace it, rerun with --accept-changed-raw.")
 
 
-def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False, force: bool = False) -> dict:
+def build(j: Jurisdiction, progress=None, accept_changed_raw: bool = False, force: bool = False) -> dict:
     """Ingest, clean and enrich one jurisdiction; return the manifest (also written to manifest.json).
 
     Everything is written into a new folder beside data/processed/<slug>/ and swapped in at the end,
@@ -119,6 +120,7 @@ def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False, for
     content key (raw bytes, their code and rules, the entry's parameters) is unchanged; the rules are then
     re-applied to the reused searches (once per distinct reason and agency, one pass over the table).
     """
+    progress = progress or reporter(j.slug)       # the notebook, and the terminal when someone watches
     started = dt.datetime.now(dt.timezone.utc)
     stamp = f"{started.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     t0 = time.perf_counter()
@@ -151,7 +153,7 @@ def build(j: Jurisdiction, progress=print, accept_changed_raw: bool = False, for
             hashes = {path: r["sha256"] for path, r in zip(files, raw_files)}
             ing = ingest(files, work / "stage", root, progress, hashes=hashes)
             progress(f"cleaning {sum(s.rows_read for s in ing.sources):,} rows")
-            result: CleanResult = clean(j, ing.sources, new, work, lambda: pseudonym_key(root))
+            result: CleanResult = clean(j, ing.sources, new, work, lambda: pseudonym_key(root), progress)
             enriched = result.enrichment
             clean_fields = {
                 "log_kind": result.log_kind,

@@ -11,6 +11,7 @@ when a release is larger than memory) and writes, for one jurisdiction:
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -24,6 +25,7 @@ from .config import Jurisdiction
 from .db import connect
 from .enrich import Enrichment
 from .errors import ReconciliationError, SourceError
+from .progress import rate
 from .sources.stage import BATCH_ROWS, SourceInfo
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -97,9 +99,10 @@ def _time(expr: str, fmts: str) -> str:
 
 
 def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Path,
-          pseudonym_key: Callable[[], str]) -> CleanResult:
+          pseudonym_key: Callable[[], str], progress: Callable[[str], None] = lambda msg: None) -> CleanResult:
     """Clean the staged rows of `sources` into out_dir. `pseudonym_key` is asked for only once the release
     has been reconciled (so a release that stops here leaves no key behind)."""
+    started = time.perf_counter()
     rules = cell_rules()
     mask = "|".join(f"(?:{m})" for m in rules["masks"]).replace("'", "''")
     fmts = _sql_list(rules["time_formats"])
@@ -183,6 +186,7 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         FROM t
     """)
     con.execute("SET preserve_insertion_order = false")
+    progress(f"  typed {rate(sum(s.rows_read for s in sources), time.perf_counter() - started)}")
     # De-duplication touches only the searches that occur more than once (a fraction of a percent in real
     # releases): their copies are ranked in a small table, and every other row is its own first copy.
     con.execute("""
@@ -274,7 +278,7 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         ORDER BY r.source_index, r.source_row
     """
     schema = con.sql(search_sql.replace("{slice}", "false")).to_arrow_reader().schema
-    enrichment.write(_in_slices(con, search_sql), schema, out_dir / "searches.parquet")
+    enrichment.write(_in_slices(con, search_sql, progress), schema, out_dir / "searches.parquet")
     enrichment.write_matches(con, out_dir / "matches.parquet")
 
     _copy(con, """
@@ -323,7 +327,7 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
 SLICE_ROWS = 500_000   # rows sorted and written at a time: a slice is sorted in memory, never spilled
 
 
-def _in_slices(con, search_sql: str):
+def _in_slices(con, search_sql: str, progress: Callable[[str], None] = lambda msg: None):
     """The searches in release order, a slice of sources (or of one large source's rows) at a time.
 
     One ORDER BY over every search would sort the whole release (spilling to disk at millions of rows);
@@ -348,8 +352,13 @@ def _in_slices(con, search_sql: str):
         size += n
     if group:
         slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
-    for where in slices:
-        yield from con.sql(search_sql.replace("{slice}", where)).to_arrow_reader(BATCH_ROWS)
+    started, done = time.perf_counter(), 0
+    for k, where in enumerate(slices, 1):
+        for batch in con.sql(search_sql.replace("{slice}", where)).to_arrow_reader(BATCH_ROWS):
+            done += batch.num_rows
+            yield batch
+        if len(slices) > 1:
+            progress(f"  searches.parquet: slice {k} of {len(slices)}, {rate(done, time.perf_counter() - started)}")
 
 
 def _all_rejected(con, idx: int, file: str, sheet: str | None, rows_read: int, by_reason: dict) -> None:

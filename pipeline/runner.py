@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import sys
 import time
 import traceback
 from pathlib import Path
@@ -33,6 +34,13 @@ def _environment(root: Path) -> None:
     os.environ.setdefault("JUPYTER_DATA_DIR", str(build / ".jupyter" / "data"))
     os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(build / ".jupyter" / "runtime"))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # Kernels cannot tell whether a person watches (their standard error is not the terminal): decide here
+    # whether long steps echo their progress there (pipeline/progress.py).
+    try:
+        watched = sys.stderr.isatty() and not os.environ.get("CI")
+    except (AttributeError, ValueError):
+        watched = False
+    os.environ.setdefault("PIPELINE_PROGRESS", "1" if watched else "0")
     # The kernels import this package from where it lives, whichever project folder they analyse.
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     if str(ROOT) not in paths:

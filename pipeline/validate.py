@@ -42,6 +42,7 @@ from .atomic import write_json
 from .build import processed_dir
 from .config import Jurisdiction
 from .facts import reports_dir
+from .progress import rate, reporter
 
 SUITE = ROOT / "expectations" / "searches.json"     # the processed-table suite; the others sit beside it
 CITE_CAP = 20
@@ -533,7 +534,8 @@ def pq_names(path: Path) -> list[str]:
 
 
 def check_in_slices(suites: list[dict], path: Path, columns: set[str], manifest: dict, exported: set[str],
-                    schema: pd.DataFrame, sources: pd.DataFrame, period: dict) -> tuple[list[dict], list[dict]]:
+                    schema: pd.DataFrame, sources: pd.DataFrame, period: dict,
+                    progress=lambda msg: None) -> tuple[list[dict], list[dict]]:
     """check() over a table larger than VALIDATE_ROWS, in bounded memory: the row-by-row expectations
     slice by slice (their counts and citations added up), the others once each (_whole_table)."""
     import pyarrow.parquet as pq
@@ -543,8 +545,10 @@ def check_in_slices(suites: list[dict], path: Path, columns: set[str], manifest:
     present = [c for c in pf.schema_arrow.names if c in columns]
     parts: list[list[list[dict]]] = [[[] for _ in s["expectations"]] for s in suites]
     summary: list[dict] | None = None
-    for batch in pf.iter_batches(batch_size=VALIDATE_ROWS, columns=present):
+    slices, started, done = -(-pf.metadata.num_rows // VALIDATE_ROWS), time.perf_counter(), 0
+    for n, batch in enumerate(pf.iter_batches(batch_size=VALIDATE_ROWS, columns=present), 1):
         rows = derive(batch.to_pandas(), manifest, exported)
+        done += len(rows)
         outs, summ = check(sliced, rows, schema, sources, period, cite_all=True)
         it = iter(outs)
         for si, at in enumerate(sliced_at):
@@ -555,6 +559,7 @@ def check_in_slices(suites: list[dict], path: Path, columns: set[str], manifest:
         else:
             for total, one in zip(summary, summ):
                 total["searches"] += one["searches"]
+        progress(f"validated slice {n} of {slices}: {rate(done, time.perf_counter() - started)}")
     outcomes = []
     for si, suite in enumerate(suites):
         searches = summary[si]["searches"]
@@ -599,7 +604,8 @@ def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
         outcomes, summary = check(suites, rows, schema, sources, period)
     else:
         t1 = time.perf_counter()
-        outcomes, summary = check_in_slices(suites, path, columns, manifest, exported, schema, sources, period)
+        outcomes, summary = check_in_slices(suites, path, columns, manifest, exported, schema, sources, period,
+                                            progress=reporter(j.slug, echo=lambda msg: None))
     for o in outcomes:              # what was kept only for adding slices up
         o.pop("_of", None)
         for c in o["rows"]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -53,6 +54,7 @@ class Ingest:
         self.skipped: list[dict] = []
         self.raw_files: list[dict] = []
         self.progress = progress or (lambda msg: None)
+        self.files_total = self.file_no = 0      # for "file k of n" in progress messages (set by ingest)
 
     def add_file(self, path: Path, sha: str | None = None) -> None:
         display = display_path(path, self.root)
@@ -101,7 +103,8 @@ class Ingest:
     def _stage(self, path: Path, info: SourceInfo) -> None:
         info.stage = str(self.stage_dir / f"source-{info.index:05d}.parquet")
         label = info.file + (f" [{info.sheet}]" if info.sheet else "")
-        self.progress(f"reading {label}")
+        self.progress(f"reading {label}" + (f" (file {self.file_no} of {self.files_total})" if self.files_total else ""))
+        started = time.perf_counter()
         if info.container == "csv":
             try:
                 try:
@@ -114,7 +117,9 @@ class Ingest:
         else:
             self._write(info, read_sheet(path, info))
         self.sources.append(info)
-        self.progress(f"  {info.rows_read:,} rows ({info.reader})")
+        seconds = time.perf_counter() - started
+        self.progress(f"  {info.rows_read:,} rows ({info.reader})"
+                      + (f", {info.rows_read / seconds:,.0f} rows/s" if seconds > 0 and info.rows_read else ""))
 
     def _write(self, info: SourceInfo, batches) -> None:
         writer = StageWriter(Path(info.stage))
@@ -226,6 +231,8 @@ def ingest(files: list[Path], stage_dir: Path, root: Path = ROOT, progress=None,
     """Stage every file; `hashes` (path -> SHA-256 already computed by the caller) avoids hashing twice."""
     stage_dir.mkdir(parents=True, exist_ok=True)
     ing = Ingest(stage_dir, root, progress)
-    for f in files:
+    ing.files_total = len(files)
+    for k, f in enumerate(files, 1):
+        ing.file_no = k
         ing.add_file(f, (hashes or {}).get(f))
     return ing
