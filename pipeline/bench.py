@@ -420,11 +420,13 @@ def _instrument(timers: dict, sql_times: dict) -> list[str]:
     wrap("pipeline.build", "pipeline_version", "build: git commit (manifest)")
     wrap("pipeline.build", "package_versions", "build: package versions (manifest)")
     wrap("pipeline.enrich", "identify_many", "enrich: agency rules (Python)")
-    for modname, who in (("pipeline.db", "duckdb"), ("pipeline.clean", "clean"), ("pipeline.enrich", "enrich")):
-        mod = importlib.import_module(modname)
-        if getattr(mod, "duckdb", None) is duckdb:
-            mod.duckdb = _DuckShim(duckdb, who, sql_times)
-            done.append(f"{modname}.duckdb")
+    try:                        # every stage connects through pipeline.db
+        db = importlib.import_module("pipeline.db")
+    except ImportError:
+        db = None
+    if getattr(db, "duckdb", None) is duckdb:
+        db.duckdb = _DuckShim(duckdb, "duckdb", sql_times)
+        done.append("pipeline.db.duckdb")
     return done
 
 

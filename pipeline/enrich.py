@@ -60,8 +60,10 @@ class Enrichment:
 
     def __init__(self, con, base_sql: str, pseudonym_key: str):
         self.base_sql = base_sql
-        classify_in_duckdb(con, f"SELECT reason_clean FROM ({base_sql})")
-        redact_in_duckdb(con, f"SELECT reason_clean FROM ({base_sql})")
+        # the distinct reasons once (a pass over every search), for both rule sets
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _enrich_reasons AS SELECT DISTINCT reason_clean FROM ({base_sql})")
+        classify_in_duckdb(con, "SELECT reason_clean FROM _enrich_reasons")
+        redact_in_duckdb(con, "SELECT reason_clean FROM _enrich_reasons")
         self.reasons = _arrays(con.sql("""SELECT rc.*, rp.reason_pii, rp.reason_redacted FROM reason_classes rc
                                   JOIN reason_pii rp ON rc.reason_clean IS NOT DISTINCT FROM rp.reason_clean""").to_arrow_table())
         self.searchers = _arrays(con.sql(f"""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from typing import Callable
 
 
@@ -43,11 +42,3 @@ def rate(rows: int, seconds: float) -> str:
     per = f" ({rows / seconds:,.0f} rows/s)" if seconds > 0 else ""
     return f"{rows:,} rows in {seconds:.1f} s{per}"
 
-
-class Timer:
-    def __init__(self):
-        self.start = time.perf_counter()
-
-    @property
-    def seconds(self) -> float:
-        return time.perf_counter() - self.start

@@ -627,6 +627,29 @@ def _keys_in(d: dict, lo: int, hi: int):
     return sorted(k for k in d if lo <= k < hi)
 
 
+def _plan_csv(path: pathlib.Path, plan: _Plan, fmt, n: int, conflict_src: list[int], first_header: list[str],
+              repeated: list[str] | None = None, on_chunk=None) -> tuple[int, int, int]:
+    """Write searches 0..n of `plan` to a CSV (atomically), a CHUNK at a time, in HEADER's column order;
+    `repeated`: the header row inserted where the plan says; on_chunk(lo, hi, full) sees each chunk's
+    full rows. Returns (data rows, duplicate rows, repeated-header rows) written."""
+    data_rows = dup_rows = hdr_rows = 0
+    with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(first_header)
+        for lo in range(0, n, CHUNK):
+            hi = min(n, lo + CHUNK)
+            cols = fmt.rows(plan, lo, hi, [s for s in conflict_src if lo <= s < hi])
+            rows, nd, nh, full = _emit(plan, lo, hi, cols, HEADER, repeated)
+            if on_chunk is not None:
+                on_chunk(lo, hi, full)
+            w.writerows(rows)
+            data_rows += len(rows)
+            dup_rows += nd
+            hdr_rows += nh
+            del rows, cols, full
+    return data_rows, dup_rows, hdr_rows
+
+
 def _emit(plan: _Plan, lo: int, hi: int, cols: dict, header: list[str], repeated: list[str] | None):
     """Rows of searches lo..hi in `header` order, with duplicates and a repeated header inserted.
     Returns (rows, n_dup_rows, n_header_rows, originals) where originals[i] is search lo+i's row
@@ -996,21 +1019,13 @@ def _gen_alvin(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     conflict_src = sorted(s for _, s, d in dec.dups if d)
     overlap_rows = []  # full 14-column rows of December searches at/after 2026-01-01 00:00 UTC
     n_tail_first = int(np.searchsorted(dec.t, utc_jan1))
-    data_rows = dup_rows = hdr_rows = 0
-    with _atomic(out_dir / csv_name) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(HEADER_LEADING_SPACE)
-        for lo in range(0, n_dec, CHUNK):
-            hi = min(n_dec, lo + CHUNK)
-            cols = fmt.rows(dec, lo, hi, [s for s in conflict_src if lo <= s < hi])
-            rows, nd, nh, full = _emit(dec, lo, hi, cols, HEADER, HEADER_LEADING_SPACE)
-            if hi > n_tail_first:
-                overlap_rows.extend(full[max(0, n_tail_first - lo):])
-            w.writerows(rows)
-            data_rows += len(rows)
-            dup_rows += nd
-            hdr_rows += nh
-            del rows, cols, full
+
+    def keep_overlap(lo: int, hi: int, full: list) -> None:
+        if hi > n_tail_first:
+            overlap_rows.extend(full[max(0, n_tail_first - lo):])
+    data_rows, dup_rows, hdr_rows = _plan_csv(out_dir / csv_name, dec, fmt, n_dec, conflict_src,
+                                              HEADER_LEADING_SPACE, repeated=HEADER_LEADING_SPACE,
+                                              on_chunk=keep_overlap)
     truth = _Truth(slug, seed, scale, tz, ag)
     truth.plans = [dec, jan]
     truth.add_file(csv_name, None, data_rows, hdr_rows, n_dec, dup_rows)
@@ -1119,17 +1134,7 @@ def _gen_huffman(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     name = "SYNTHETIC_huffman-isd_network-audit_2026-02.csv"
     conflict_src = sorted(s for _, s, d in plan.dups if d)
-    data_rows = dup_rows = 0
-    with _atomic(out_dir / name) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(HEADER)
-        for lo in range(0, n, CHUNK):
-            hi = min(n, lo + CHUNK)
-            cols = fmt.rows(plan, lo, hi, [s for s in conflict_src if lo <= s < hi])
-            rows, nd, _, _ = _emit(plan, lo, hi, cols, HEADER, None)
-            w.writerows(rows)
-            data_rows += len(rows)
-            dup_rows += nd
+    data_rows, dup_rows, _ = _plan_csv(out_dir / name, plan, fmt, n, conflict_src, HEADER)
     truth = _Truth(slug, seed, scale, tz, ag)
     truth.plans = [plan]
     truth.add_file(name, None, data_rows, 0, n, dup_rows)

@@ -485,6 +485,7 @@ def _whole_table(suite: dict, e: dict, path: Path, columns: set[str], manifest: 
     from .db import connect
 
     col = (e.get("kwargs") or {}).get("column")
+    names = set(schema.columns)         # every column of the table (schema_frame read them once)
     kind = ((suite.get("meta") or {}).get("applies_to") or {})
     kind = kind.get("schema") if isinstance(kind, dict) else None
     one = {**suite, "expectations": [e]}
@@ -493,8 +494,8 @@ def _whole_table(suite: dict, e: dict, path: Path, columns: set[str], manifest: 
     con.execute("SET memory_limit = '512MB'")    # on top of what the slices left in this process; it spills
     try:
         plain = not (e.get("meta") or {}).get("rows_where") and kind is None     # on every search of the table
-        if e["type"] == "expect_column_values_to_be_unique" and plain and col in pq_names(path):
-            need = sorted({col} | (columns & set(pq_names(path))))
+        if e["type"] == "expect_column_values_to_be_unique" and plain and col in names:
+            need = sorted({col} | (columns & names))
             df = con.sql(f"""SELECT {", ".join(f'"{c}"' for c in need)} FROM read_parquet('{path}')
                              WHERE "{col}" IN (SELECT "{col}" FROM read_parquet('{path}') GROUP BY 1 HAVING count(*) > 1)
                           """).to_arrow_table().to_pandas()
@@ -503,7 +504,7 @@ def _whole_table(suite: dict, e: dict, path: Path, columns: set[str], manifest: 
             df, present = None, None
         else:
             need = sorted((set(_columns_of(e["kwargs"])) | set((e.get("meta") or {}).get("rows_where") or {})
-                           | set(CITATION) | (columns & {"reason_clean"})) & set(pq_names(path)))
+                           | set(CITATION) | (columns & {"reason_clean"})) & names)   # (reason_blank is derived from it)
             df = con.sql(f"""SELECT {", ".join(f'"{c}"' for c in need)} FROM read_parquet('{path}')""").to_arrow_table().to_pandas()
             present = None
     finally:
@@ -526,11 +527,6 @@ def _whole_table(suite: dict, e: dict, path: Path, columns: set[str], manifest: 
 def _row_count(path: Path) -> int:
     import pyarrow.parquet as pq
     return pq.ParquetFile(path).metadata.num_rows
-
-
-def pq_names(path: Path) -> list[str]:
-    import pyarrow.parquet as pq
-    return pq.read_schema(path).names
 
 
 def check_in_slices(suites: list[dict], path: Path, columns: set[str], manifest: dict, exported: set[str],
