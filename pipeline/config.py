@@ -7,6 +7,7 @@ escapes data/raw/<slug>/ or matches no file.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import glob
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,14 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOG_KINDS = ("network", "organization", "portal", "auto")
 REQUIRED = ("slug", "name", "producer", "log_kind", "timezone", "inputs")
 OPTIONAL = ("synthetic", "period", "source", "notes", "producer_state", "claims")
+# Files a reporter keeps beside a release to say where it came from: never read as a release, even when an
+# input pattern such as "*" matches them.
+SOURCE_NOTES = ("SOURCE.md", "README*", "LICENSE*", "*.md")
+
+
+def is_source_note(path: Path) -> bool:
+    name = path.name.upper()
+    return any(fnmatch.fnmatchcase(name, pattern.upper()) for pattern in SOURCE_NOTES)
 
 
 @dataclass(frozen=True)
@@ -50,8 +59,25 @@ class Jurisdiction:
     def files(self) -> list[Path]:
         """Every raw file of the jurisdiction, in the order the inputs list them (each pattern sorted).
 
-        A file matched by two patterns is read once, where it first appears.
+        A file matched by two patterns is read once, where it first appears. Source notes (SOURCE.md,
+        README, LICENSE, Markdown) are never inputs: see `skipped_notes`.
         """
+        return [p for p in self._matched() if not is_source_note(p)]
+
+    def skipped_notes(self) -> list[Path]:
+        """Source notes that an input pattern matched and that are therefore left out."""
+        return [p for p in self._matched() if is_source_note(p)]
+
+    @property
+    def notes_skipped(self) -> list[str]:
+        """What to tell the reporter about the source notes the patterns matched (one line, or none)."""
+        notes = self.skipped_notes()
+        if not notes:
+            return []
+        names = ", ".join(str(p.relative_to(self.raw_dir)) for p in notes)
+        return [f"not read as a release (source notes): {names}"]
+
+    def _matched(self) -> list[Path]:
         seen: dict[Path, None] = {}
         for pattern in self.inputs:
             matches = sorted(Path(p) for p in glob.glob(str(self.raw_dir / pattern), recursive=True))
@@ -155,6 +181,10 @@ def check_inputs(j: Jurisdiction) -> None:
         if not any(Path(m).is_file() for m in matches):
             raise ConfigError(f"jurisdiction '{j.slug}': input '{pattern}' matches only folders in data/raw/{j.slug}/; "
                               "name the files (e.g. 'folder/*.csv').")
+        if all(is_source_note(Path(m)) for m in matches if Path(m).is_file()):
+            raise ConfigError(f"jurisdiction '{j.slug}': input '{pattern}' matches only source notes "
+                              f"({', '.join(sorted(Path(m).name for m in matches))}), which are never read as a "
+                              "release; name the release's files.")
     for path in j.files():
         if not path.resolve().is_relative_to(base):
             shown = f"data/raw/{j.slug}/{path.relative_to(j.raw_dir)}"

@@ -31,3 +31,7 @@ class SourceError(PipelineError):
 
 class ReconciliationError(PipelineError):
     """Rows read != kept + duplicates + rejected for some file: a bug, never an input problem to ignore."""
+
+
+class RunInProgress(PipelineError):
+    """Another run of the same project holds its lock (build/run.lock)."""

@@ -133,7 +133,8 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
                 shared_agencies: list[dict] | None = None) -> Path:
     """Write reports_dir/index.html: one row per entry, in the order given; returns its path.
 
-    Each entry: slug, name, producer, synthetic, log_kind, status ("ok" | "failed" | "stale"), status_note,
+    Each entry: slug, name, producer, synthetic, log_kind, status ("ok" | "red" | "failed" | "stale" |
+    "never run"), status_note, skipped (what was not read as searches, one line each),
     facts (None, or a dict with rows_read, searches, duplicates, rejected, agencies, searchers,
     first_local_date, last_local_date). A None figure is shown as "not in release"; facts None as
     "not computed". Links point only at files that exist under reports_dir/<slug>/ when this runs.
@@ -311,11 +312,14 @@ def _index_row(reports_dir: Path, e: dict) -> str:
     label = ('<span class="label synthetic">SYNTHETIC</span>' if synthetic
              else '<span class="label real">REAL</span>')
     status = str(e.get("status") or "unknown")
-    status_class = status if status in ("ok", "failed", "stale", "red") else "unknown"
+    status_class = {"never run": "never"}.get(status, status if status in ("ok", "failed", "stale", "red") else "unknown")
     note = e.get("status_note")
     status_html = f'<span class="status {status_class}">{_esc(status)}</span>'
     if note:
         status_html += f'<span class="note">{_esc(note)}</span>'
+    if e.get("skipped"):
+        status_html += ('<span class="note skipped">Not read as searches: '
+                        + "; ".join(_esc(x) for x in e["skipped"]) + "</span>")
     # Only a slug that is one plain path segment can be linked to.
     links = (_links(reports_dir, slug) if slug and "/" not in slug and "\\" not in slug and slug not in (".", "..")
              else '<span class="none">no reports</span>')

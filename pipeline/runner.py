@@ -135,21 +135,24 @@ def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
 
 
 def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result, debug=False) -> dict | None:
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .kernels import execute_notebook
     from .report import render_notebook
 
     t = time.perf_counter()
     print(f"{j.slug}: running {name} ({NOTEBOOKS.index(name) + 1}/{len(NOTEBOOKS)})", flush=True)
     target = out_dir / f"{name}.ipynb"
     tmp = out_dir / f".{name}.{os.getpid()}.ipynb"
-    parameters = {"jurisdiction": j.slug, "config": config, "root": str(root_path)}
+    # The notebook runs in the project folder, so the project is "." to it: a published notebook names no
+    # folder of the machine that ran it.
+    parameters = {"jurisdiction": j.slug, "config": _project_relative(config, root_path), "root": "."}
     if name == "01_clean":
         parameters.update(force=force, accept_changed_raw=accept_changed_raw)
     try:
-        pm.execute_notebook(str(root_path / "notebooks" / f"{name}.ipynb"), str(tmp), parameters=parameters,
-                            kernel_name="python3", cwd=str(root_path), progress_bar=False, log_output=False)
+        execute_notebook(root_path / "notebooks" / f"{name}.ipynb", tmp, parameters=parameters, cwd=root_path,
+                         say=lambda msg: print(f"{j.slug}: {name}: {msg}", flush=True))
+        _relative_papermill_paths(tmp, root_path, target)
         os.replace(tmp, target)
     except PapermillExecutionError as e:
         # The notebook as far as it ran, for diagnosis: kept out of reports/, which holds only what is published.
@@ -162,7 +165,7 @@ def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, res
         if debug:
             message += "\n" + "\n".join(e.traceback)
         return {"status": "failed", "notebook": name, "message": message}
-    except Exception as e:  # a kernel that died, a missing notebook
+    except Exception as e:  # a kernel that died twice, a missing notebook
         if tmp.exists():
             tmp.unlink()
         return {"status": "failed", "notebook": name, "message": f"{type(e).__name__}: {e}",
@@ -172,22 +175,82 @@ def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, res
     return None
 
 
-def index_entries(jurisdictions: list[Jurisdiction], results: dict[str, dict], root: Path) -> list[dict]:
+def _project_relative(path: str, root: Path) -> str:
+    """A path inside the project as seen from the project folder; anything else as given."""
+    if not path:
+        return path
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return path
+
+
+def _relative_papermill_paths(executed: Path, root: Path, target: Path) -> None:
+    """Papermill records the absolute input and output paths in the notebook's metadata; keep them
+    relative to the project (the output under its published name, not the temporary one)."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    meta["input_path"] = _project_relative(meta.get("input_path", ""), root)
+    meta["output_path"] = _project_relative(str(target), root)
+    nbformat.write(nb, executed)
+
+
+def _remember(root: Path, result: dict) -> dict:
+    """Keep this run's outcome for a jurisdiction in its run record, so that a later run of other
+    jurisdictions still shows it as it last was. Returns the state kept."""
+    out_dir = root / "reports" / result["slug"]
+    if not out_dir.is_dir():
+        out_dir.mkdir(parents=True)
+    record = _run_record(out_dir)
+    state = {k: result[k] for k in ("status", "notebook", "message", "seconds", "timings", "cached") if k in result}
+    state["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    record["last"] = state
+    write_json(out_dir / "run.json", record)
+    return state
+
+
+def _skipped(root: Path, slug: str) -> list[dict]:
+    """What the last build of a jurisdiction did not read (sheets, archive members), from its manifest."""
+    try:
+        return json.loads((processed_dir_for(root, slug) / "manifest.json").read_text(encoding="utf-8"))["skipped"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def processed_dir_for(root: Path, slug: str) -> Path:
+    return root / "data" / "processed" / slug
+
+
+def describe_skipped(s: dict) -> str:
+    """'data/raw/x/a.zip!cover.pdf: not a CSV or workbook' — one skipped sheet or member, for people."""
+    where = s["file"] + (f"!{s['member']}" if s.get("member") else "") + (f", sheet '{s['sheet']}'" if s.get("sheet") else "")
+    return f"{where}: {s['why']}"
+
+
+def index_entries(jurisdictions: list[Jurisdiction], states: dict[str, dict], root: Path) -> list[dict]:
+    """One entry per jurisdiction for the index, each from its last real state: this run's result, or the
+    outcome its own run record kept from an earlier run."""
     entries = []
     for j in jurisdictions:
         facts_path = root / "reports" / j.slug / "facts.json"
         facts = json.loads(facts_path.read_text(encoding="utf-8")) if facts_path.exists() else None
-        r = results.get(j.slug)
+        r = states.get(j.slug)
+        earlier = f" (last run {r['finished_at']})" if r and r.get("finished_at") and not r.get("this_run") else ""
         if r is None:
-            status, note = ("ok", "not rerun in this run") if facts else ("failed", "never run")
+            status, note = ("ok", "not run by this version of the pipeline yet") if facts else ("never run", None)
         elif r["status"] == "ok":
-            status, note = "ok", ("unchanged since the last run" if r["cached"] and not r["timings"] else None)
+            unchanged = r.get("cached") and not r.get("timings")
+            status, note = "ok", ("unchanged since the last run" if unchanged else None)
+            if earlier:
+                note = f"not rerun in this run{earlier}"
         elif r["status"] == "red":
             status = "red"
-            note = r["message"] + (" The figures shown are from the last good run." if facts else "")
+            note = r["message"] + earlier + (" The figures shown are from the last good run." if facts else "")
         else:
             status = "stale" if facts else "failed"
-            note = (f"{r['notebook']} failed: {r['message']}" +
+            note = (f"{r['notebook']} failed{earlier}: {r['message']}" +
                     (" The figures shown are from the last good run." if facts else ""))
         claims_path = root / "reports" / j.slug / "claims.json"
         claims = json.loads(claims_path.read_text(encoding="utf-8"))["claims"] if claims_path.exists() else None
@@ -198,6 +261,7 @@ def index_entries(jurisdictions: list[Jurisdiction], results: dict[str, dict], r
         entries.append({"slug": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
                         "log_kind": (facts or {}).get("log_kind", j.log_kind), "status": status,
                         "status_note": note, "facts": facts, "claims": claims,
+                        "skipped": [describe_skipped(x) for x in _skipped(root, j.slug)],
                         "validation": {"verdict": verdict, "why": why} if verdict else None})
     return entries
 
@@ -239,11 +303,19 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
 
     A jurisdiction whose notebooks' content keys are all unchanged is not run at all (say so); the
     others run in separate processes, `jobs` at a time. Exit 1 if any failed, was RED, or has a
-    published claim that does not hold; every jurisdiction is finished first.
+    published claim that does not hold; every jurisdiction is finished first. One run of a project at a
+    time: a second one stops with RunInProgress (build/run.lock).
     """
-    from .report import write_index
+    from .runlock import exclusive_run
 
     _environment(root)
+    with exclusive_run(root):
+        return _run(slugs, config, jobs, root, echo, force, accept_changed_raw, debug)
+
+
+def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug) -> int:
+    from .report import write_index
+
     all_j = load(config, root=root, check_files=False)
     chosen = select(all_j, slugs)
     cfg = str(config or "")
@@ -257,6 +329,8 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
                                "seconds": 0.0, "timings": {}, "cached": []}
             echo(f"{j.slug}: cannot start: {e}")
             continue
+        for note in j.notes_skipped:
+            echo(f"{j.slug}: {note}")
         if not force and _all_cached(j, cfg, root, accept_changed_raw):
             results[j.slug] = {"slug": j.slug, "status": "ok", "seconds": 0.0, "timings": {}, "cached": list(NOTEBOOKS)}
             echo(f"{j.slug}: unchanged since the last run; nothing to do")
@@ -278,31 +352,80 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
                     r = {"slug": j.slug, "status": "failed", "notebook": "?", "message": f"{type(e).__name__}: {e}",
                          "seconds": 0.0, "timings": {}, "cached": []}
                 results[j.slug] = r
-                if r["status"] == "ok":
-                    ran = ", ".join(f"{k} {v} s" for k, v in r["timings"].items()) or "nothing to rerun"
-                    cached = f"; unchanged: {', '.join(r['cached'])}" if r["cached"] else ""
-                    echo(f"{j.slug}: done in {r['seconds']:.1f} s ({ran}{cached})")
-                elif r["status"] == "red":
-                    echo(f"{j.slug}: RED, stopped before analysis: {r['message']}")
-                else:
-                    echo(f"{j.slug}: FAILED in {r['notebook']}: {r['message']}")
-    index = write_index(root / "reports", index_entries(all_j, results, root),
+                _echo_outcome(j.slug, r, root, echo)
+    states = {}
+    for j in all_j:
+        if j.slug in results:
+            states[j.slug] = {**_remember(root, results[j.slug]), "this_run": True}
+        elif "last" in _run_record(root / "reports" / j.slug):
+            states[j.slug] = _run_record(root / "reports" / j.slug)["last"]
+    index = write_index(root / "reports", index_entries(all_j, states, root),
                         generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                         shared_agencies=shared_agencies(all_j, root))
-    echo("")
-    echo(f"{'jurisdiction':<22} {'status':<8} {'seconds':>8}  notebooks run / unchanged")
-    for j in chosen:
-        r = results[j.slug]
-        echo(f"{j.slug:<22} {r['status']:<8} {r['seconds']:>8.1f}  {len(r['timings'])} / {len(r['cached'])}")
-    echo(f"index: {index}")
-    failed = [s for s, r in results.items() if r["status"] != "ok"]
     claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == "ok"], root)
+    echo("")
+    for line in closing_table(chosen, results, claims_failed, root):
+        echo(line)
+    echo(f"index: {index.resolve().as_uri()}")
+    failed = [s for s, r in results.items() if r["status"] != "ok"]
     for slug, claim in claims_failed:
         echo(f"{slug}: CLAIM DOES NOT HOLD: \"{claim['claim']}\" ({claim['fact']} = {claim['computed']}, "
              f"needs {claim['test'].replace('_', ' ')} {claim['target']}){': ' + claim['why_not'] if claim['why_not'] else ''}")
     if failed:
         echo(f"{len(failed)} jurisdiction(s) did not finish: {', '.join(failed)}")
     return 1 if failed or claims_failed else 0
+
+
+def _echo_outcome(slug: str, r: dict, root: Path, echo) -> None:
+    if r["status"] == "ok":
+        ran = ", ".join(f"{k} {v} s" for k, v in r["timings"].items()) or "nothing to rerun"
+        cached = f"; unchanged: {', '.join(r['cached'])}" if r["cached"] else ""
+        echo(f"{slug}: done in {r['seconds']:.1f} s ({ran}{cached})")
+    elif r["status"] == "red":
+        echo(f"{slug}: RED, stopped before analysis: {r['message']}")
+    else:
+        echo(f"{slug}: FAILED in {r['notebook']}: {r['message']}")
+    if "01_clean" in r["timings"]:         # said once, when the release was read
+        for s in _skipped(root, slug):
+            echo(f"{slug}: not read: {describe_skipped(s)}")
+
+
+def closing_table(chosen: list[Jurisdiction], results: dict[str, dict], claims_failed: list[tuple[str, dict]],
+                  root: Path) -> list[str]:
+    """The table a run ends with: per jurisdiction its status, verdict, claims, searches, seconds and
+    notebooks run / unchanged. A jurisdiction whose published claim does not hold is not 'ok'."""
+    failing = {}
+    for slug, c in claims_failed:
+        failing.setdefault(slug, []).append(c["claim"])
+    rows = [("jurisdiction", "status", "verdict", "claims", "searches", "seconds", "notebooks run / unchanged")]
+    for j in chosen:
+        r = results[j.slug]
+        status = {"red": "RED", "failed": "FAILED"}.get(r["status"], "ok")
+        if status == "ok" and j.slug in failing:
+            status = "claim fails"
+        verdict = _verdict(root / "reports" / j.slug)[0] or "-"
+        if r["status"] == "failed" and r.get("notebook") in ("inputs", "01_clean"):
+            verdict = "RED"
+        claims = _claims_cell(j, failing.get(j.slug, []), root) if r["status"] == "ok" else "-"
+        facts_path = root / "reports" / j.slug / "facts.json"
+        searches = "-"
+        if r["status"] == "ok" and facts_path.exists():
+            searches = f"{json.loads(facts_path.read_text(encoding='utf-8')).get('searches', 0):,}"
+        rows.append((j.slug, status, verdict, claims, searches, f"{r['seconds']:.1f}",
+                     f"{len(r['timings'])} / {len(r['cached'])}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    right = {4, 5}
+    return ["  ".join((cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])) if i < len(widths) else cell
+                      for i, cell in enumerate(row)).rstrip() for row in rows]
+
+
+def _claims_cell(j: Jurisdiction, failing: list[str], root: Path) -> str:
+    if not j.claims:
+        return "none listed"
+    held = len(j.claims) - len(failing)
+    if not failing:
+        return f"{held} held"
+    return f"{held} held, {len(failing)} failed: " + "; ".join(f'"{c}"' for c in failing)
 
 
 def failed_claims(jurisdictions: list[Jurisdiction], root: Path) -> list[tuple[str, dict]]:

@@ -21,7 +21,9 @@ pd.set_option("display.max_colwidth", 120)
 
 
 def jurisdiction(slug: str, config: str = "", root: str = "") -> Jurisdiction:
-    root_path = Path(root) if root else ROOT
+    root_path = Path(root).resolve() if root else ROOT   # the runner passes "." (the notebook's folder)
+    if config and not Path(config).is_absolute():
+        config = str(root_path / config)
     (j,) = select(load(config or None, root=root_path, check_files=False), [slug])
     check_inputs(j)
     return j

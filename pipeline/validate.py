@@ -671,8 +671,8 @@ def verdict_of(outcomes: list[dict], manifest: dict) -> tuple[str, str]:
     """(GREEN | YELLOW | RED, one plain-English sentence naming the worst problem and where to look).
 
     RED: a critical expectation failed. YELLOW: only warnings failed, or rows were rejected on reading
-    for a reason other than layout (repeated header rows, blank rows). GREEN otherwise. Skipped
-    expectations (success None) count for nothing.
+    for a reason other than layout (repeated header rows, blank rows), or a sheet or archive member was
+    not read as searches. GREEN otherwise. Skipped expectations (success None) count for nothing.
     """
     failed = [o for o in outcomes if o.get("success") is False]
     critical = [o for o in failed if o.get("severity", "critical") == "critical"]
@@ -680,6 +680,12 @@ def verdict_of(outcomes: list[dict], manifest: dict) -> tuple[str, str]:
     lost = {k: v for k, v in (manifest.get("rejected_by_reason") or {}).items() if k not in LAYOUT_REJECTS and v}
     lost_text = (f"{sum(lost.values()):,} row(s) were rejected on reading "
                  f"({', '.join(f'{k}: {v:,}' for k, v in sorted(lost.items()))}; see rejected.csv)")
+    # A sheet or archive member the readers did not take for a search audit (a cover letter, a pivot
+    # table, a PDF beside the CSV): most are what they seem, but a person must confirm none holds searches.
+    skipped = manifest.get("skipped") or []
+    skipped_text = (f"{len(skipped):,} sheet(s) or file(s) were not read as searches ("
+                    + "; ".join(_skipped_item(x) for x in skipped[:5]) + ("; …" if len(skipped) > 5 else "")
+                    + "): check that none of them holds searches")
     if critical:
         o = _worst(critical)
         more = (f"; {len(critical)} critical checks failed in all" if len(critical) > 1 else "")
@@ -688,11 +694,13 @@ def verdict_of(outcomes: list[dict], manifest: dict) -> tuple[str, str]:
     if warnings:
         o = _worst(warnings)
         more = f" ({len(warnings)} warnings in all)" if len(warnings) > 1 else ""
-        also = f"; also, {lost_text}" if lost else ""
+        also = (f"; also, {lost_text}" if lost else "") + (f"; also, {skipped_text}" if skipped else "")
         return "YELLOW", _cap(f"{describe(o)}{_where(o)}: the table holds, but read these rows before "
                               f"publishing{more}{also}.")
     if lost:
-        return "YELLOW", f"Every check passed, but {lost_text}."
+        return "YELLOW", f"Every check passed, but {lost_text}" + (f"; also, {skipped_text}." if skipped else ".")
+    if skipped:
+        return "YELLOW", f"Every check passed, but {skipped_text}."
     # Cells that held something the pipeline could not read (a negative count, text in a number column)
     # were left empty in the table: the searches are kept, but a person should look.
     unread = {k: v for k, v in (manifest.get("cells_not_understood") or {}).items() if v}
@@ -701,6 +709,11 @@ def verdict_of(outcomes: list[dict], manifest: dict) -> tuple[str, str]:
                           f"empty ({', '.join(f'{k}: {v:,}' for k, v in sorted(unread.items()))}; see "
                           "cells_not_understood in manifest.json).")
     return "GREEN", "Every check passed and every row read was kept or recognised as a duplicate."
+
+
+def _skipped_item(s: dict) -> str:
+    where = s["file"].rsplit("/", 1)[-1] + (f"!{s['member']}" if s.get("member") else "")
+    return f"{where}, sheet '{s['sheet']}' ({s['why']})" if s.get("sheet") else f"{where} ({s['why']})"
 
 
 def read_verdict(reports: Path) -> dict | None:

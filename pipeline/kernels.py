@@ -1,0 +1,90 @@
+"""Run one notebook in a Jupyter kernel that cannot collide with another and stops without a fuss.
+
+Jupyter's default start picks free TCP ports, closes them and lets the kernel bind them a moment later;
+a kernel started in between by a parallel run can take one (`ZMQError: Address already in use`,
+papermill issue #511). Here every kernel talks over IPC: Unix sockets named after that kernel alone in
+a private folder, so two kernels never reach for the same address (and ipykernel's warning about
+unencrypted TCP does not apply).
+
+On shutdown jupyter_client first interrupts the kernel (SIGINT), then asks it to stop. A kernel still
+answering a message when the signal lands logs "KeyboardInterrupt caught in kernel". A notebook that
+has finished has nothing to interrupt, so the shutdown here leaves the interrupt out.
+
+A kernel that still dies before its first reply is started once more, and the caller is told so.
+"""
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+
+_socket_dir: str | None = None
+
+
+def socket_dir() -> str:
+    """A private folder for this process's kernel sockets, short enough for a Unix socket path (108 bytes)."""
+    global _socket_dir
+    if _socket_dir is None:
+        _socket_dir = tempfile.mkdtemp(prefix="flock-kernels-")
+        atexit.register(shutil.rmtree, _socket_dir, ignore_errors=True)
+    return _socket_dir
+
+
+class IpcKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel binds IPC sockets of its own and is not interrupted on shutdown."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.transport = "ipc"
+        # jupyter_client's default IPC address is "kernel-ipc" in the notebook's working folder: shared by
+        # every kernel started there. A name of its own in a private folder cannot be taken by another.
+        self.ip = str(Path(socket_dir()) / uuid.uuid4().hex[:16])
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:   # set by shutdown_kernel just before it would interrupt
+            return
+        await super()._async_interrupt_kernel()
+
+
+def _ran_a_cell(path: Path) -> bool:
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # not written yet, or half-written: nothing ran
+        return False
+    return any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+def _died_at_start(error: Exception, output: Path) -> bool:
+    """A kernel that died (or never answered) before running a cell: worth one more start."""
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(error, PapermillExecutionError):   # a cell raised: the notebook's own failure
+        return False
+    kernel_trouble = isinstance(error, (DeadKernelError, TimeoutError, RuntimeError)) or \
+        type(error).__module__.startswith("zmq")
+    return kernel_trouble and not _ran_a_cell(output)
+
+
+def execute_notebook(source: Path, output: Path, *, parameters: dict, cwd: Path,
+                     say: Callable[[str], None] = print) -> None:
+    """Execute `source` with papermill into `output`; a kernel that dies before its first reply is
+    restarted once (said through `say`). Any other failure is raised as papermill raises it."""
+    import papermill as pm
+
+    for attempt in (1, 2):
+        try:
+            pm.execute_notebook(str(source), str(output), parameters=parameters, kernel_name="python3",
+                                cwd=str(cwd), progress_bar=False, log_output=False,
+                                kernel_manager_class=IpcKernelManager)
+            return
+        except Exception as e:
+            if attempt == 2 or not _died_at_start(e, output):
+                raise
+            say(f"the kernel stopped before it answered ({type(e).__name__}: {e}); starting it once more")
