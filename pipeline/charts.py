@@ -23,6 +23,7 @@ import yaml
 
 from pipeline import RULES
 from pipeline.atomic import atomic_path
+from pipeline.publish import write_csv
 
 SYNTHETIC_PREFIX = "SYNTHETIC DATA — "
 SYNTHETIC_NOTE = "Generated test data, not a real public-records release."
@@ -431,7 +432,7 @@ def save_chart(chart: alt.Chart, data: pd.DataFrame, out_dir: Path, name: str) -
     """Write out_dir/name.{png,svg,html,csv}, each atomically; return {"png": path, "svg": ..., "html": ..., "csv": ...}.
 
     The PNG is drawn at scale 2. The HTML embeds the Vega JavaScript (about 0.9 MB) so it opens offline.
-    The CSV is `data` as given (index not written): pass the aggregate table the chart was built from.
+    The CSV is `data` as given, formula-safe (publish.write_csv): pass the aggregate table the chart was built from.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -443,8 +444,7 @@ def save_chart(chart: alt.Chart, data: pd.DataFrame, out_dir: Path, name: str) -
     with atomic_path(paths["html"]) as tmp:
         chart.save(str(tmp), format="html", inline=True, json_kwds={"cls": _ScriptSafeJSON},
                    embed_options=EMBED_OPTIONS)
-    with atomic_path(paths["csv"]) as tmp:
-        data.to_csv(tmp, index=False, date_format="%Y-%m-%d")
+    write_csv(data, paths["csv"], date_format="%Y-%m-%d")
     return {ext: str(path) for ext, path in paths.items()}
 
 

@@ -23,7 +23,8 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(df: pd.DataFrame, target: Path) -> Path:
+def write_csv(df: pd.DataFrame, target: Path, **to_csv) -> Path:
+    """The one writer of every CSV under reports/: atomic, formula-safe, no index column."""
     with atomic_path(target) as tmp:
-        spreadsheet_safe(df).to_csv(tmp, index=False)
+        spreadsheet_safe(df).to_csv(tmp, index=False, **to_csv)
     return target

@@ -76,6 +76,41 @@ CASES = [
     ("Fort Wayne \u2013 IN \u2013 PD", "IN", "city_police"),       # en dashes
     ("  Houston   TX PD ", "TX", "city_police"),
     ("Houston TX PD (DNU)", "TX", "city_police"),
+    # multi-agency forms and "<State> <place> <type>" (rules 4b and 4c): the state is the name's first words
+    ("Arizona Jaston Task Force", "AZ", "task_force_or_multi_agency"),
+    ("Georgia Elmville Task Force", "GA", "task_force_or_multi_agency"),
+    ("Georgia Elmville Drug Task Force", "GA", "task_force_or_multi_agency"),
+    ("New Mexico Elmville Task Force", "NM", "task_force_or_multi_agency"),
+    ("Florida Elmville PD", "FL", "city_police"),
+    ("North Carolina Elmville PD", "NC", "city_police"),
+    ("West Virginia Elmville PD", "WV", "city_police"),
+    ("Ohio Elmville Metro Narcotics Unit", "OH", "unknown"),
+    ("Virginia Commonwealth University Police", "VA", "school_or_campus_police"),
+    ("Nevada HIDTA", "NV", "task_force_or_multi_agency"),
+    ("North Texas HIDTA", "TX", "task_force_or_multi_agency"),
+    ("South Florida HIDTA", "FL", "task_force_or_multi_agency"),
+    ("Northern California HIDTA", "CA", "task_force_or_multi_agency"),
+    ("West Virginia HIDTA", "WV", "task_force_or_multi_agency"),     # not Virginia after "West"
+    ("Indiana Task Force 1", "IN", "task_force_or_multi_agency"),
+    # ... and what must not match: a state name that begins a place name, two states, Washington D.C.
+    ("Kansas City Metro Task Force", "", "task_force_or_multi_agency"),
+    ("Washington County Drug Task Force", "", "task_force_or_multi_agency"),
+    ("Delaware Valley Intelligence Center", "", "task_force_or_multi_agency"),
+    ("Oregon-Idaho HIDTA", "", "task_force_or_multi_agency"),
+    ("New York/New Jersey HIDTA", "", "task_force_or_multi_agency"),
+    ("Washington/Baltimore HIDTA", "", "task_force_or_multi_agency"),
+    ("New York New Jersey Port Authority Police", "", "city_police"),
+    ("Missouri City PD", "", "city_police"),                   # Texas
+    ("Michigan City PD", "", "city_police"),                   # Indiana
+    ("Maryland Heights PD", "", "city_police"),                # Missouri
+    ("California Borough PD", "", "city_police"),              # Pennsylvania
+    ("Colorado River Indian Tribes PD", "", "city_police"),
+    ("Tennessee Valley Authority Police", "", "city_police"),
+    ("Washington Metropolitan Police Department", "", "city_police"),   # D.C.
+    ("Washington Navy Yard Police", "", "city_police"),
+    ("Wyoming PD", "", "city_police"),                         # a city in Michigan
+    ("Indiana County SO", "", "sheriff"),                      # Pennsylvania
+    ("Nevada County SO", "", "sheriff"),                       # California
     # types
     ("University Park TX PD", "TX", "city_police"),            # a city, not a university
     ("College Station TX PD", "TX", "city_police"),
@@ -177,7 +212,8 @@ def test_rules_file_is_sound():
     assert set(doc["types"]) == {"city_police", "sheriff", "state_agency", "federal", "school_or_campus_police",
                                  "task_force_or_multi_agency", "private_or_business", "other", "unknown"}
     assert len(doc["states"]) == 52 and {"DC", "PR"} <= set(doc["states"])
-    assert [r["id"] for r in doc["state_rules"]] == ["paren", "dash", "before_suffix", "after_suffix", "state_name"]
+    assert [r["id"] for r in doc["state_rules"]] == ["paren", "dash", "before_suffix", "after_suffix", "state_name",
+                                                   "state_name_place", "state_multi_agency"]
     for o in doc["overrides"]:
         assert o["why"].strip() and o.get("state", "") in ("", *doc["states"])
     raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))

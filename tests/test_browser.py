@@ -3,8 +3,9 @@
 The pages come from the shared end-to-end run (fixture `e2e`): reports/index.html, each jurisdiction's
 notebook pages (0N_*.html, 0N_*.code.html) and its interactive charts (charts/*.html). For each page:
 the charts drew, nothing failed to load, no request left the machine and the console has no errors.
-A screenshot of every page is saved in the run's reports/_browser/ and, for people to look at, copied to
-reports/_browser_test/ of this checkout (gitignored). Skipped only when no Chromium is installed
+A screenshot of every page is saved in the run's build/screenshots/ and, for people to look at, copied to
+build/browser_test/ of this checkout (gitignored). Nothing is written under any reports/: a reporter who
+zips reports/ to share it ships only what the pipeline published. Skipped only when no Chromium is installed
 (`apt-get install -y chromium`).
 """
 from __future__ import annotations
@@ -19,8 +20,8 @@ import pytest
 from browser import CANDIDATES, Browser, find_chromium
 from pipeline import ROOT
 
-SCREENSHOTS = "_browser"
-REVIEW_COPY = ROOT / "reports" / "_browser_test"
+SCREENSHOTS = "build/screenshots"     # under the end-to-end run's root
+REVIEW_COPY = ROOT / "build" / "browser_test"
 IMAGE_MIME = ("image/png", "image/svg+xml", "image/jpeg", "image/gif")
 
 # Vega-embed draws into #vis; wait for its marks (or its error message) before looking.
@@ -64,7 +65,7 @@ def chromium() -> str:
 
 
 def _pages(reports: Path) -> list[Path]:
-    return sorted(p for p in reports.rglob("*.html") if SCREENSHOTS not in p.relative_to(reports).parts)
+    return sorted(reports.rglob("*.html"))
 
 
 def _shot_name(reports: Path, page: Path) -> str:
@@ -78,8 +79,8 @@ def visits(e2e, chromium):
     reports = root / "reports"
     pages = _pages(reports)
     assert pages, f"the end-to-end run wrote no HTML page under {reports}"
-    shots = reports / SCREENSHOTS
-    shots.mkdir(exist_ok=True)
+    shots = root / SCREENSHOTS
+    shots.mkdir(parents=True, exist_ok=True)
     out = {}
     with Browser(chromium) as browser:
         for page in pages:
@@ -87,12 +88,11 @@ def visits(e2e, chromium):
             if visit.screenshot:
                 (shots / _shot_name(reports, page)).write_bytes(visit.screenshot)
             out[page.relative_to(reports).as_posix()] = visit
-    if REVIEW_COPY.parent.is_dir():
-        REVIEW_COPY.mkdir(exist_ok=True)
-        for old in REVIEW_COPY.glob("*.png"):
-            old.unlink()
-        for shot in shots.glob("*.png"):
-            shutil.copyfile(shot, REVIEW_COPY / shot.name)
+    REVIEW_COPY.mkdir(parents=True, exist_ok=True)
+    for old in REVIEW_COPY.glob("*.png"):
+        old.unlink()
+    for shot in shots.glob("*.png"):
+        shutil.copyfile(shot, REVIEW_COPY / shot.name)
     return out
 
 
@@ -155,10 +155,10 @@ def test_screenshots_saved(e2e, visits):
     root, _, _ = e2e
     reports = root / "reports"
     for name in visits:
-        shot = reports / SCREENSHOTS / _shot_name(reports, reports / name)
+        shot = root / SCREENSHOTS / _shot_name(reports, reports / name)
         assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{name}: no screenshot"
-    if REVIEW_COPY.parent.is_dir():
-        assert len(list(REVIEW_COPY.glob("*.png"))) == len(visits)
+    assert len(list(REVIEW_COPY.glob("*.png"))) == len(visits)
+    assert not list(reports.rglob("*.png")) or all("/charts/" in p.as_posix() for p in reports.rglob("*.png"))
 
 
 def test_the_checks_catch_a_broken_page(tmp_path, chromium):
