@@ -46,13 +46,14 @@ def compute(j: Jurisdiction) -> dict:
                count(DISTINCT searcher) FILTER (WHERE name_state = 'present'),
                count(*) FILTER (WHERE name_state = 'present'),
                count(*) FILTER (WHERE name_state = 'masked'),
+               count(*) FILTER (WHERE name_state = 'blank'),
                count(*) FILTER (WHERE name_state = 'not_exported'),
                min(searched_at_utc), max(searched_at_utc),
                min(searched_local_date), max(searched_local_date),
                count(*) FILTER (WHERE copies > 1)
         FROM searches
     """).fetchone()
-    (searches, agencies, with_org, searchers, named, masked, not_exported, first, last, first_d, last_d,
+    (searches, agencies, with_org, searchers, named, masked, blank, not_exported, first, last, first_d, last_d,
      with_copies) = row
     totals = manifest["totals"]
     outside = None
@@ -71,10 +72,7 @@ def compute(j: Jurisdiction) -> dict:
         notes.append("agencies: the release has no agency (Org Name) column; a portal export lists only the "
                      "producer's own searches")
     searchers_value = searchers if named else None
-    if searchers_value is None:
-        notes.append("searchers: " + ("every searcher name or id is masked in this release" if masked
-                                      else "the release has no searcher column" if not_exported
-                                      else "no searcher names in this release"))
+    notes.append("searcher names or ids, by search: " + searcher_counts(named, masked, blank, not_exported))
     return {
         "jurisdiction": j.slug,
         "name": j.name,
@@ -91,7 +89,10 @@ def compute(j: Jurisdiction) -> dict:
         "searches_with_copies": with_copies,
         "agencies": agencies_value,
         "searchers": searchers_value,
+        "searches_searcher_present": named,
         "searches_searcher_masked": masked,
+        "searches_searcher_blank": blank,
+        "searches_searcher_not_exported": not_exported,
         "first_search_utc": _iso_z(first),
         "last_search_utc": _iso_z(last),
         "first_local_date": first_d.isoformat() if first_d else None,
@@ -242,6 +243,15 @@ def immigration_searches(j: Jurisdiction) -> pd.DataFrame:
         WHERE s.immigration ORDER BY s.searched_at_utc, s.search_key""")
 
 
+def searcher_counts(present: int, masked: int, blank: int, not_exported: int) -> str:
+    """The searcher (Name / userId) cells as they are: a masked cell, a blank one and a column the file
+    did not export are three different things, and none of them is a name."""
+    parts = [f"{n:,} {what}" for n, what in ((present, "with a name or id"), (masked, "masked"),
+                                              (blank, "blank"), (not_exported, "from files without that column"))
+             if n]
+    return "; ".join(parts) if parts else "no searches"
+
+
 def sentences(f: dict) -> list[str]:
     """The headline figures as sentences an editor can read and a fact-checker can trace."""
     label = "[SYNTHETIC DATA] " if f["synthetic"] else ""
@@ -252,7 +262,8 @@ def sentences(f: dict) -> list[str]:
     else:
         out.append(f"{label}The release does not say which agency ran each search (no Org Name column).")
     if f["searchers"] is not None:
-        out.append(f"{label}{f['searchers']:,} distinct searcher ids appear unmasked.")
+        out.append(f"{label}{f['searchers']:,} distinct searcher names or ids appear unmasked, on "
+                   f"{f['searches_searcher_present']:,} of the {f['searches']:,} searches.")
     if f["immigration_searches"]:
         who = (f" by {f['immigration_agencies']:,} agencies" if f["immigration_agencies"] is not None else "")
         out.append(f"{label}{f['immigration_searches']:,} searches{who} gave an immigration-related reason: "

@@ -23,8 +23,23 @@ PII_PATH = RULES / "pii.yml"
 
 
 @functools.cache
+def load_rules(path: Path = PII_PATH) -> dict:
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    for p in doc.get("not_personal") or []:
+        if re.compile(p["pattern"]).groups:
+            raise ValueError(f"{path}: not_personal pattern {p['pattern']!r} has a capturing group; "
+                             "use (?:...) (the text is split on these patterns)")
+    return doc
+
+
 def load_patterns(path: Path = PII_PATH) -> list[dict]:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["patterns"]
+    return load_rules(path)["patterns"]
+
+
+def not_personal_pattern(path: Path = PII_PATH) -> str | None:
+    """One regular expression for every reference number that is set aside before redaction."""
+    pats = [p["pattern"] for p in load_rules(path).get("not_personal") or []]
+    return "|".join(f"(?:{p})" for p in pats) if pats else None
 
 
 def _sql(s: str) -> str:
@@ -32,17 +47,27 @@ def _sql(s: str) -> str:
 
 
 def redact_in_duckdb(con, reasons_sql: str) -> None:
-    """TEMP TABLE reason_pii(reason_clean, reason_pii VARCHAR[], reason_redacted) per distinct reason."""
+    """TEMP TABLE reason_pii(reason_clean, reason_pii VARCHAR[], reason_redacted) per distinct reason.
+
+    Each reason is split around its reference numbers (`not_personal`); the patterns flag and redact the
+    pieces between them, and the numbers are put back as typed."""
     pats = load_patterns()
-    kinds = ", ".join(f"CASE WHEN regexp_matches(r, {_sql(p['pattern'])}) THEN {_sql(p['kind'])} END" for p in pats)
-    redacted = "r"
+    keep = not_personal_pattern()
+    pieces = f"regexp_split_to_array(r, {_sql(keep)})" if keep else "[r]"
+    refs = f"regexp_extract_all(r, {_sql(keep)})" if keep else "[]::VARCHAR[]"
+    kinds = ", ".join(f"CASE WHEN list_bool_or(list_transform(pieces, lambda x: regexp_matches(x, {_sql(p['pattern'])}))) "
+                      f"THEN {_sql(p['kind'])} END" for p in pats)
+    redacted = "pieces[i]"
     for p in pats:
         redacted = f"regexp_replace({redacted}, {_sql(p['pattern'])}, {_sql('[REDACTED ' + p['kind'] + ']')}, 'g')"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE reason_pii AS
-        SELECT r AS reason_clean, list_filter([{kinds}], lambda x: x IS NOT NULL) AS reason_pii,
-               {redacted} AS reason_redacted
-        FROM (SELECT DISTINCT reason_clean AS r FROM ({reasons_sql}))
+        SELECT r AS reason_clean, list_filter([{kinds}], lambda k: k IS NOT NULL) AS reason_pii,
+               CASE WHEN r IS NOT NULL THEN array_to_string(list_transform(range(1, len(pieces) + 1),
+                    lambda i: {redacted} || coalesce(refs[i], '')), '')
+               END AS reason_redacted
+        FROM (SELECT r, {pieces} AS pieces, {refs} AS refs
+              FROM (SELECT DISTINCT reason_clean AS r FROM ({reasons_sql})))
     """)
 
 
@@ -50,13 +75,16 @@ def redact_text(text: str | None) -> tuple[list[str], str | None]:
     """The same in Python (for tests and one-off checks): (kinds found, redacted text)."""
     if text is None:
         return [], None
-    kinds, out = [], text
+    keep = not_personal_pattern()
+    pieces = re.split(keep, text) if keep else [text]
+    refs = re.findall(keep, text) if keep else []
+    kinds, out = [], list(pieces)
     for p in load_patterns():
         rx = re.compile(p["pattern"])
-        if rx.search(text):
+        if any(rx.search(piece) for piece in pieces):
             kinds.append(p["kind"])
-        out = rx.sub(f"[REDACTED {p['kind']}]", out)
-    return kinds, out
+        out = [rx.sub(f"[REDACTED {p['kind']}]", piece) for piece in out]
+    return kinds, "".join(piece + (refs[i] if i < len(refs) else "") for i, piece in enumerate(out))
 
 
 def pseudonym_key(root: Path) -> str:
