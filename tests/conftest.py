@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -57,11 +58,13 @@ HOSTILE_ROWS = [
     ("Robert Fakename", "***", "-2+3 stolen vehicle call 713-555-0142"),
 ]
 HOSTILE_LEAKS = ["Jane Quimby", "Robert Fakename", "QZX4821", "KLM7734", "7QWE552", "Juan Testcase", "713-555-0142"]
+# Agency names that try to run in a browser, and one that is a live spreadsheet formula.
+HOSTILE_AGENCIES = ["<img src=x onerror=alert(1)> Hostile TX PD"] * 3 + ['=HYPERLINK("http://x","y") TX PD']
 HOSTILE_CSV = "ID,Name,Org Name,Total Networks Searched,Time Frame,License Plate,Reason,Case #,Filters,Search Time,Search Type\n" + "".join(
-    f'0f8b6c1e-0000-4000-8000-0000000009{i:02d},{name},"<img src=x onerror=alert(1)> Hostile TX PD",1,'
+    f'0f8b6c1e-0000-4000-8000-0000000009{i:02d},{name},"{org.replace(chr(34), chr(34) * 2)}",1,'
     f'"12/01/2025, 01:00:00 AM UTC\n12/02/2025, 01:00:00 AM UTC",{plate},"{reason.replace(chr(34), chr(34) * 2)}",'
     f'***,,"12/02/2025, 0{i + 1}:00:00 PM UTC",search\n'
-    for i, (name, plate, reason) in enumerate(HOSTILE_ROWS))
+    for i, ((name, plate, reason), org) in enumerate(zip(HOSTILE_ROWS, HOSTILE_AGENCIES)))
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +85,11 @@ def e2e(tmp_path_factory):
     shutil.copyfile(REAL / "belmont-ca-pd/belmont-ca-pd_search_audit.a871b2fc.csv", red / "b.csv")
     hostile = root / "data/raw/hostile-pd"
     hostile.mkdir(parents=True)
-    (hostile / "org-audit.csv").write_text(HOSTILE_CSV, encoding="utf-8")
+    # released as a zip with a cover letter beside the audit: the letter is not read, and the run says so
+    with zipfile.ZipFile(hostile / "org-audit.zip", "w") as zf:
+        zf.writestr("org-audit.csv", HOSTILE_CSV)
+        zf.writestr("cover-letter.docx", b"PK\x03\x04 a letter, not an audit")
+    (hostile / "SOURCE.md").write_text("Released by Hostile PD; inputs ['*'] matches this note too.\n")
     broken = root / "data/raw/broken-pd"
     broken.mkdir(parents=True)
     (broken / "b.csv").write_text("Colour,Shape\nred,round\n")
@@ -98,7 +105,7 @@ def e2e(tmp_path_factory):
                     {"claim": "agencies in Florida, Georgia, Indiana and Tennessee", "fact": "immigration_states",
                      "test": "contains_all", "value": ["FL", "GA", "IN", "TN"]}]},
         {"slug": "hostile-pd", "name": "Hostile <b>PD</b>", "producer": "Hostile PD", "log_kind": "organization",
-         "timezone": "America/Chicago", "producer_state": "TX", "inputs": ["org-audit.csv"]},
+         "timezone": "America/Chicago", "producer_state": "TX", "inputs": ["*"]},
         # a release whose searches all fall outside the period it claims to cover: validation is RED
         {"slug": "red-pd", "name": "Red PD", "producer": "Red PD", "log_kind": "portal",
          "timezone": "America/Los_Angeles", "inputs": ["b.csv"], "period": {"start": "2024-01-01", "end": "2024-01-31"}},

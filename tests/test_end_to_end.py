@@ -1,5 +1,10 @@
 """One real papermill run of the three notebooks per jurisdiction, in a temp project (fixture `e2e`)."""
+import csv
 import json
+import os
+from pathlib import Path
+
+from pipeline.publish import FORMULA_START
 
 
 def test_a_broken_release_fails_alone_with_the_readers_message(e2e):
@@ -85,3 +90,85 @@ def test_a_red_verdict_stops_the_analysis_of_that_jurisdiction_only(e2e):
     index = (root / "reports/index.html").read_text()
     assert "Red PD" in index and "RED" in index
     assert "foster-city-ca-pd: done" in out                     # the others still ran
+
+
+def test_the_closing_table_shows_verdict_claims_and_searches_and_a_failed_claim_is_not_ok(e2e):
+    root, _, lines = e2e
+    header = next(i for i, line in enumerate(lines) if line.startswith("jurisdiction "))
+    assert lines[header].split()[:5] == ["jurisdiction", "status", "verdict", "claims", "searches"]
+    rows = {line.split()[0]: line for line in lines[header + 1:header + 7]}
+    alvin = rows["alvin-isd"]
+    assert "claim fails" in alvin and " ok " not in alvin
+    assert '1 held, 1 failed: "more than 733,000 searches"' in alvin
+    facts = json.loads((root / "reports/alvin-isd/facts.json").read_text())
+    assert f"{facts['searches']:,}" in alvin
+    assert rows["broken-pd"].split()[1:3] == ["FAILED", "RED"]
+    assert rows["red-pd"].split()[1:3] == ["RED", "RED"]
+    assert rows["foster-city-ca-pd"].split()[1:4] == ["ok", "GREEN", "none"]
+    index_line = next(line for line in lines if line.startswith("index: "))
+    assert index_line == f"index: {(root / 'reports/index.html').resolve().as_uri()}"
+
+
+def test_what_was_not_read_is_said_listed_and_makes_the_verdict_yellow(e2e):
+    root, _, lines = e2e
+    member = "data/raw/hostile-pd/org-audit.zip!cover-letter.docx"
+    said = [line for line in lines if "cover-letter.docx" in line]
+    assert said == [f"hostile-pd: not read: {member}: not a CSV or workbook (or a system file)"]
+    v = json.loads((root / "reports/hostile-pd/validation.json").read_text())
+    assert v["verdict"] == "YELLOW" and "org-audit.zip!cover-letter.docx" in v["why"], v["why"]
+    assert "cover-letter.docx" in (root / "reports/hostile-pd/01_clean.html").read_text()
+    index = (root / "reports/index.html").read_text()
+    row = index[index.index("Hostile &lt;b&gt;PD&lt;/b&gt;"):]
+    row = row[:row.index("</tr>")]
+    assert "Not read as searches" in row and "cover-letter.docx" in row and "YELLOW" in row
+
+
+def test_source_notes_matched_by_a_pattern_are_skipped_and_said_once(e2e):
+    root, _, lines = e2e
+    assert [line for line in lines if "SOURCE.md" in line] == [
+        "hostile-pd: not read as a release (source notes): SOURCE.md"]
+    manifest = json.loads((root / "data/processed/hostile-pd/manifest.json").read_text())
+    assert [f["file"] for f in manifest["raw_files"]] == ["data/raw/hostile-pd/org-audit.zip"]
+
+
+def _cells(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.reader(f):
+            yield from row
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+def test_no_csv_under_reports_holds_a_live_formula(e2e):
+    root, _, _ = e2e
+    files = sorted((root / "reports").rglob("*.csv"))
+    assert any(f.match("hostile-pd/charts/top_agencies.csv") for f in files)
+    scanned = {f.relative_to(root).as_posix(): list(_cells(f)) for f in files}
+    assert any("'=HYPERLINK" in c for c in scanned["reports/hostile-pd/charts/top_agencies.csv"])  # escaped, kept
+    live = [(name, c) for name, cells in scanned.items() for c in cells
+            if c.startswith(FORMULA_START) and not _number(c)]
+    assert not live, live[:10]
+
+
+def test_published_files_name_no_folder_of_the_machine(e2e):
+    root, _, _ = e2e
+    needles = {str(root.resolve()), str(root)}
+    home = os.environ.get("HOME", "")
+    if len(home) > 1:
+        needles.add(home.rstrip("/") + "/")
+    found = []
+    for f in sorted((root / "reports").rglob("*")):
+        if f.is_file():
+            text = f.read_bytes().decode("utf-8", errors="replace")
+            found += [(f.relative_to(root).as_posix(), n) for n in needles if n in text]
+    assert not found, found[:10]
+    meta = json.loads((root / "reports/foster-city-ca-pd/01_clean.ipynb").read_text())["metadata"]["papermill"]
+    assert meta["input_path"] == "notebooks/01_clean.ipynb"
+    assert meta["output_path"] == "reports/foster-city-ca-pd/01_clean.ipynb"
+    assert meta["parameters"]["root"] == "."
