@@ -7,7 +7,6 @@ PYTHON  := $(BIN)/python
 JOBS    ?=
 SCALE   ?= 1.0
 
-export PYTHONPATH            := $(CURDIR)
 export IPYTHONDIR            := $(CURDIR)/build/.ipython
 export JUPYTER_CONFIG_DIR    := $(CURDIR)/build/.jupyter
 export JUPYTER_DATA_DIR      := $(CURDIR)/build/.jupyter/data
@@ -23,17 +22,20 @@ all: venv synth run                 ## set up, generate the synthetic releases, 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(VENV)/.installed: requirements.lock
+# The pinned dependencies, then the package itself, editable (pyproject.toml): kernels and tools import it
+# from this checkout, with no PYTHONPATH.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet -r requirements.lock
+	$(PYTHON) -m pip install --quiet --no-deps -e .
 	mkdir -p build/.ipython
 	touch $@
 
 venv: $(VENV)/.installed            ## create .venv and install the pinned dependencies
 
 # The synthetic releases are generated, never committed; regenerated when the generator changes.
-data/raw/%/truth.json: pipeline/synth.py $(VENV)/.installed
-	$(PYTHON) -m pipeline synth $* --scale $(SCALE)
+data/raw/%/truth.json: tools/synth.py $(VENV)/.installed
+	$(PYTHON) -m tools.synth $* --scale $(SCALE)
 
 synth: $(SYNTH_TRUTH)               ## generate the synthetic jurisdictions (alvin-isd, huffman-isd)
 
@@ -48,11 +50,12 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
 	  || echo "note: Chromium could not be installed here; the browser test will be skipped"; }
 
-test: venv browser                  ## run the test suite (small fixtures; a few minutes)
+test: venv browser                  ## the import layers, then the test suite (small fixtures; a few minutes)
+	$(BIN)/lint-imports
 	$(PYTHON) -m pytest -q
 
 bench: venv                         ## benchmark against the floor at 1 and 32 months (bench/RESULTS.md; ~15 min)
-	$(PYTHON) -m pipeline bench
+	$(PYTHON) -m bench
 
 lock:                               ## re-resolve requirements.in into requirements.lock in a scratch venv
 	rm -rf build/lock-venv && $(PY) -m venv build/lock-venv

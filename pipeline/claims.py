@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import operator
 
-from .errors import ConfigError
+from pipeline.errors import ConfigError
 
 TESTS = {
     "greater_than": (operator.gt, "more than"),

@@ -1,9 +1,10 @@
 """Command line: argument parsing only; the work is done by the modules named in each command.
 
     python -m pipeline run [--jurisdiction SLUG ...] [--config FILE] [--jobs N] [--debug]
-    python -m pipeline synth [SLUG ...] [--out DIR] [--scale X] [--seed N]
     python -m pipeline classify "TEXT" ...     (how the reason registry reads a phrase, as JSON)
-    python -m pipeline bench [--quick]         (benchmark; see bench/README.md)
+
+The synthetic releases (`python -m tools.synth`) and the benchmark (`python -m bench`) are outside the
+package: they make inputs and measure, they are not the pipeline.
 """
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import sys
 
 from pathlib import Path
 
-from . import ROOT
-from .errors import PipelineError
+from pipeline import ROOT
+from pipeline.errors import PipelineError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,22 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--accept-changed-raw", action="store_true",
                        help="go on when a raw file's bytes changed since the last run (normally an error)")
     p_run.add_argument("--debug", action="store_true", help="show Python tracebacks")
-    sub.add_parser("synth", help="generate the synthetic jurisdictions' releases", add_help=False)
     sub.add_parser("classify", help="show how the reason registry classifies each TEXT", add_help=False)
-    sub.add_parser("bench", help="measure the pipeline against the floor at real scale (make bench)", add_help=False)
-    if argv and argv[0] == "synth":
-        from . import synth
-        return synth.main(argv[1:])
-    if argv and argv[0] == "bench":
-        from . import bench
-        return bench.main(argv[1:])
     if argv and argv[0] == "classify":
-        from . import classify
+        from pipeline.enrich import classify
         return classify.main(argv[1:])
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            from .runner import run
+            from pipeline.run.runner import run
             return run(args.jurisdiction, args.config, args.jobs, root=(args.root or ROOT).resolve(),
                        force=args.force, accept_changed_raw=args.accept_changed_raw, debug=args.debug)
     except PipelineError as e:

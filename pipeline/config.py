@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from . import ROOT
-from .claims import check_spec
-from .errors import ConfigError
+from pipeline import ROOT, project
+from pipeline.claims import check_spec
+from pipeline.errors import ConfigError
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOG_KINDS = ("network", "organization", "portal", "auto")
@@ -133,7 +133,7 @@ def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisd
         inputs = [inputs]
     if not isinstance(inputs, list) or not all(isinstance(i, str) and i for i in inputs):
         raise ConfigError(f"jurisdiction '{slug}': inputs must be a list of file names or patterns.")
-    raw_dir = root / "data" / "raw" / slug
+    raw_dir = project.raw_dir(root, slug)
     for pattern in inputs:
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
             raise ConfigError(f"jurisdiction '{slug}': input '{pattern}' must be a path inside data/raw/{slug}/ "
@@ -169,7 +169,7 @@ def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisd
 
 def check_inputs(j: Jurisdiction) -> None:
     """Every pattern matches at least one file, and every file lies inside data/raw/<slug>/."""
-    hint = (f" This jurisdiction is synthetic: generate it with `python -m pipeline synth {j.slug}` (make all does)."
+    hint = (f" This jurisdiction is synthetic: generate it with `python -m tools.synth {j.slug}` (make all does)."
             if j.synthetic else "")
     if not j.raw_dir.is_dir():
         raise ConfigError(f"jurisdiction '{j.slug}': folder data/raw/{j.slug}/ does not exist.{hint}")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from pipeline import ROOT
-from pipeline.build import build
+from pipeline.clean.build import build
 from pipeline.config import load, select
 
 REAL = ROOT / "data" / "raw"
@@ -71,8 +71,8 @@ HOSTILE_CSV = "ID,Name,Org Name,Total Networks Searched,Time Frame,License Plate
 def e2e(tmp_path_factory):
     """One real run of the whole pipeline (papermill notebooks, HTML, index) in a temp project holding a
     small real jurisdiction, a small synthetic one and a broken one. Returns (root, exit code, printed lines)."""
-    from pipeline import synth
-    from pipeline.runner import run
+    from tools import synth
+    from pipeline.run.runner import run
 
     root = tmp_path_factory.mktemp("e2e")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")

@@ -1,4 +1,4 @@
-"""Tests of pipeline.agencies: every `Org Name` form of FORMATS.md §4, the traps, the rules file itself,
+"""Tests of pipeline.enrich.agencies: every `Org Name` form of FORMATS.md §4, the traps, the rules file itself,
 and the synthetic generator's agencies (the state it records for each name must be the state read)."""
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline import agencies, synth
-from pipeline.agencies import COLUMNS, RULES_PATH, identify, identify_many, load_rules
+from pipeline.enrich import agencies
+from tools import synth
+from pipeline.enrich.agencies import COLUMNS, RULES_PATH, identify, identify_many, load_rules
 
 # (Org Name, state, type): every form FORMATS.md §4 lists, then traps and the decisions documented in
 # pipeline/rules/agencies.yml.

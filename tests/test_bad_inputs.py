@@ -53,7 +53,7 @@ import yaml
 from pipeline import ROOT
 from pipeline.config import load, select
 from pipeline.errors import ConfigError, PipelineError, SourceError
-from pipeline.hashing import sha256_file
+from pipeline.io.hashing import sha256_file
 
 from conftest import built, entry
 
@@ -332,9 +332,9 @@ CASES: list[Case] = [
     Case("zip_member_windows_dotdot", {"a.zip": zipped({"..\\..\\evil.csv": GOOD})}, "error", ("points outside",),
          "a.zip"),
     Case("zip_member_over_the_size_limit", {"a.zip": zipped({"a.csv": GOOD * 50})}, "error",
-         ("safety limit",), "a.zip", patch=(("pipeline.sources", "MAX_ZIP_MEMBER_BYTES", 1000),)),
+         ("safety limit",), "a.zip", patch=(("pipeline.ingest", "MAX_ZIP_MEMBER_BYTES", 1000),)),
     Case("zip_members_over_the_total_limit", {"a.zip": zipped({"a.csv": GOOD * 10, "b.csv": GOOD * 10})}, "error",
-         ("in all", "safety limit"), "a.zip", patch=(("pipeline.sources", "MAX_ZIP_TOTAL_BYTES", 2000),)),
+         ("in all", "safety limit"), "a.zip", patch=(("pipeline.ingest", "MAX_ZIP_TOTAL_BYTES", 2000),)),
     Case("zip_with_no_data_member", {"a.zip": zipped({"README.txt": "hello", "scan.png": b"\x89PNG\r\n"})}, "error",
          ("holds no CSV or workbook", "README.txt"), "a.zip"),
     Case("zip_with_a_cover_letter", {"r.zip": zipped({"a.csv": GOOD, "README.txt": "Responsive records attached."})},
@@ -537,10 +537,12 @@ def run_cli(root: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 def reports_of_a_failed_run(root: Path) -> list[str]:
-    """What a failed run may leave under reports/: only the index, listing the failure (the notebook that
-    failed goes to build/failed/, outside what is published)."""
+    """What a failed run may leave under reports/: only the index, listing the failure, and the jurisdiction's
+    run record (run.json: its status and message, so the index shows it as it last was). The notebook that
+    failed goes to build/failed/, outside what is published."""
     return sorted(str(p.relative_to(root / "reports")) for p in (root / "reports").rglob("*") if p.is_file()
-                  and not (p.name == "index.html" and p.parent == root / "reports"))
+                  and not (p.name == "index.html" and p.parent == root / "reports")
+                  and not (p.name == "run.json" and p.parent.parent == root / "reports"))
 
 
 @pytest.mark.parametrize("kind", CLI_CASES)

@@ -9,12 +9,12 @@ import subprocess
 import sys
 
 from pipeline import ROOT
-from pipeline.bench import METHODS
+from bench.bench import METHODS
 
 
 def test_bench_tiny(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, "-m", "pipeline.bench", "--rows", "20000", "--no-e2e", "--no-profile",
+    proc = subprocess.run([sys.executable, "-m", "bench.bench", "--rows", "20000", "--no-e2e", "--no-profile",
                            "--out", str(tmp_path / "out"), "--data", str(tmp_path / "data")],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline import ROOT, classify
-from pipeline.build import processed_dir
+from pipeline import ROOT
+from pipeline.enrich import classify
+from pipeline.clean.build import processed_dir
 from pipeline.config import load, select
-from pipeline.hashing import sha256_file
-from pipeline.runner import run
+from pipeline.io.hashing import sha256_file
+from pipeline.run.runner import run
 
 from conftest import REAL, built
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import charts
+from pipeline.analyze import charts
 
 EVIL = "<script>alert(1)</script> Police Dept"
 

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 import yaml
 
-from pipeline.classify import (REGISTRY_PATH, RegistryError, classify_in_duckdb, classify_text, load_registry,
+from pipeline.enrich.classify import (REGISTRY_PATH, RegistryError, classify_in_duckdb, classify_text, load_registry,
                                main)
 
 REG = load_registry()

@@ -77,7 +77,7 @@ def test_a_link_out_of_the_raw_folder_is_refused(tmp_path):
 def test_a_missing_synthetic_release_says_how_to_make_it(tmp_path):
     p = tmp_path / "jurisdictions.yml"
     p.write_text(yaml.safe_dump({"jurisdictions": [base(slug="fake-isd", synthetic=True)]}))
-    with pytest.raises(ConfigError, match="python -m pipeline synth fake-isd"):
+    with pytest.raises(ConfigError, match="python -m tools.synth fake-isd"):
         load(p, root=tmp_path)
 
 

@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from pipeline.publish import FORMULA_START
+from pipeline.io.publish import FORMULA_START
 
 
 def test_a_broken_release_fails_alone_with_the_readers_message(e2e):

@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pipeline import ROOT, kernels
+from pipeline import ROOT
+from pipeline.run import kernels
 
 PROBE = ("from ipykernel.kernelapp import IPKernelApp\n"
          "app = IPKernelApp.instance()\n"

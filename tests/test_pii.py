@@ -4,7 +4,7 @@ import pytest
 
 import re
 
-from pipeline.pii import load_patterns, load_rules, pseudonym_sql, redact_in_duckdb, redact_text
+from pipeline.enrich.pii import load_patterns, load_rules, pseudonym_sql, redact_in_duckdb, redact_text
 
 EXAMPLES = [(p["kind"], text, True) for p in load_patterns() for text in p["match"]] + \
            [(p["kind"], text, False) for p in load_patterns() for text in p["no_match"]]

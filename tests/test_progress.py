@@ -2,8 +2,8 @@
 jurisdiction; quiet in CI and when the terminal is not a terminal."""
 from __future__ import annotations
 
-from pipeline.build import build
-from pipeline.progress import rate, reporter
+from pipeline.clean.build import build
+from pipeline.io.progress import rate, reporter
 
 HDR = ("ID,Name,Org Name,Total Networks Searched,Total Devices Searched,Time Frame,License Plate,Reason,Case #,"
        "Filters,Search Time,Search Type,Text Prompt,Moderation")

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from pipeline import ROOT
-from pipeline.facts import compute
-from pipeline.hashing import sha256_file
+from pipeline.analyze.facts import compute
+from pipeline.io.hashing import sha256_file
 
 from conftest import FIXTURES, REAL, built, read_searches
 

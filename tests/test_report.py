@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pipeline import report
+from pipeline.report import render as report
 
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
        '<text x="2" y="15">chart-marker</text></svg>')

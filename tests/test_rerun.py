@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from pipeline import ROOT, synth
-from pipeline.build import RawFileChanged, processed_dir
-from pipeline.hashing import sha256_file
+from pipeline import ROOT
+from tools import synth
+from pipeline.clean.build import RawFileChanged, processed_dir
+from pipeline.io.hashing import sha256_file
 
 from conftest import REAL, built
 
@@ -63,7 +64,7 @@ def test_a_run_killed_mid_write_leaves_the_last_good_outputs_and_the_next_run_co
     # A changed parameter forces a full rebuild, which we kill while it writes.
     cfg = j.root / "jurisdictions.yml"
     cfg.write_text(cfg.read_text().replace("America/Chicago", "America/Denver"))
-    code = ("import sys; from pipeline.config import load, select; from pipeline.build import build; "
+    code = ("import sys; from pipeline.config import load, select; from pipeline.clean.build import build; "
             f"(j,) = select(load(r'{cfg}', root=r'{j.root}'), ['alvin-isd']); build(j, progress=lambda m: None)")
     proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.time() + 60

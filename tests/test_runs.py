@@ -12,11 +12,12 @@ import textwrap
 import pytest
 
 from conftest import REAL, built
-from pipeline import ROOT, facts
+from pipeline import ROOT
+from pipeline.analyze import facts
 from pipeline.errors import ConfigError, RunInProgress
-from pipeline.runlock import exclusive_run
-from pipeline.runner import run
-from pipeline.validate import verdict_of
+from pipeline.run.runlock import exclusive_run
+from pipeline.run.runner import run
+from pipeline.validate.checks import verdict_of
 
 EXPORT_HEADER = "ID,Name,Org Name,Total Networks Searched,Time Frame,License Plate,Reason,Case #,Filters,Search Time,Search Type\n"
 
@@ -31,7 +32,7 @@ def test_a_second_run_of_the_same_project_stops_and_says_one_is_running(tmp_path
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time; sys.path.insert(0, {str(ROOT)!r})
         from pathlib import Path
-        from pipeline.runlock import exclusive_run
+        from pipeline.run.runlock import exclusive_run
         with exclusive_run(Path({str(tmp_path)!r})):
             print("held", flush=True)
             time.sleep(60)

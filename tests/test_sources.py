@@ -116,8 +116,8 @@ def test_blank_line_and_truncated_record_switch_to_the_exact_reader(project):
 
 
 def test_fast_and_exact_readers_agree(project):
-    from pipeline.sources.csv_reader import read_csv
-    from pipeline.sources.stage import SourceInfo
+    from pipeline.ingest.csv_reader import read_csv
+    from pipeline.ingest.stage import SourceInfo
     import pyarrow as pa
     j = project({"a.csv": csv_text(row(U1), HDR, row(U2, reason="a, b"), row(U3, org="Price UT PD "))})
     path = j.files()[0]
@@ -266,7 +266,7 @@ def test_searches_are_written_in_release_order_whatever_the_slice_size(project, 
     # The table is written a sorted slice at a time (clean.SLICE_ROWS); slices of whole files, and of the
     # rows of one large file, must give the same rows in the same order: file by file, row by row.
     import pyarrow.parquet as pq
-    from pipeline import clean
+    from pipeline.clean import searches as clean
     uids = ["0f8b6c1e-0000-4000-8000-%012d" % i for i in range(14)]
     files = {"a.csv": csv_text(*[row(u, t=f"12/0{1 + i % 9}/2025, 05:30:00 AM UTC") for i, u in enumerate(uids[:11])]),
              "b.csv": csv_text(row(uids[11]), row(uids[12])), "c.csv": csv_text(row(uids[13]), row(uids[0]))}

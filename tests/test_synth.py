@@ -1,4 +1,4 @@
-"""Tests of pipeline.synth: the files are re-read with csv / openpyxl and checked against truth.json."""
+"""Tests of tools.synth: the files are re-read with csv / openpyxl and checked against truth.json."""
 from __future__ import annotations
 
 import csv
@@ -13,7 +13,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from pipeline import synth
+from tools import synth
 
 UTC = dt.timezone.utc
 TIME_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}), (\d{1,2}):(\d{2}):(\d{2}) (AM|PM) UTC$")
@@ -98,7 +98,7 @@ def test_files_are_labelled_and_truth_written(alvin):
     assert files == sorted([ALVIN_CSV, ALVIN_XLSX, "SYNTHETIC.md", "truth.json"])  # no *.tmp left over
     assert json.loads((out / "truth.json").read_text()) == truth
     md = (out / "SYNTHETIC.md").read_text()
-    assert "python -m pipeline synth" in md and "NOT a real" in md and "The 74" in md
+    assert "python -m tools.synth" in md and "NOT a real" in md and "The 74" in md
     assert f"seed {truth['seed']}" in md and "scale 0.01" in md
     assert truth["synthetic"] is True and truth["producer_timezone"] == "America/Chicago"
     assert [f["file"] for f in truth["files"]] == [ALVIN_CSV, ALVIN_XLSX]

@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from pipeline import synth
-from pipeline.facts import compute
+from tools import synth
+from pipeline.analyze.facts import compute
 
 from conftest import built, read_searches
 

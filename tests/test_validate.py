@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from pipeline import validate
-from pipeline.build import processed_dir
+from pipeline.validate import checks as validate
+from pipeline.clean.build import processed_dir
 from pipeline.config import load, select
 
 from conftest import REAL, built, entry
@@ -382,7 +382,7 @@ def test_an_unknown_search_type_is_yellow_not_red_and_no_plate_or_name_is_kept(p
 
 
 def test_cells_that_could_not_be_read_make_the_verdict_yellow():
-    from pipeline.validate import verdict_of
+    from pipeline.validate.checks import verdict_of
     manifest = {"rejected_by_reason": {}, "cells_not_understood": {"total_networks": 2, "total_devices": 0}}
     verdict, why = verdict_of([], manifest)
     assert verdict == "YELLOW" and "total_networks: 2" in why

@@ -1,0 +1,238 @@
+"""Sources: find every readable unit of a jurisdiction's release and stage its rows.
+
+A raw file is a CSV, a workbook (each audit sheet is one source) or a zip of them (each member is
+read from a private temporary folder, never extracted beside the raw files). Raw files are opened
+read-only. Nothing downstream knows which shape a row came from except through its citation
+(source file, sheet, row).
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+from pipeline import ROOT
+from pipeline.errors import SourceError
+from pipeline.io.hashing import sha256_file
+from pipeline.ingest.csv_reader import NeedsExactRead, NotUtf8, delimiter_of, header_map, read_csv, scan_text
+from pipeline.ingest.stage import SourceInfo, StageWriter
+from pipeline.ingest.xlsx_reader import WORKBOOK_SUFFIXES, audit_sheets, read_sheet
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+MAX_ZIP_MEMBER_BYTES = 8 * 1024**3     # a member claiming more than this is refused (zip bomb guard)
+MAX_ZIP_TOTAL_BYTES = 32 * 1024**3
+MAX_ZIP_RATIO = 200                    # uncompressed / compressed
+
+
+def display_path(path: Path, root: Path = ROOT) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _kind_of(name: str) -> str | None:
+    low = name.lower()
+    if low.endswith(CSV_SUFFIXES):
+        return "csv"
+    if low.endswith(WORKBOOK_SUFFIXES):
+        return "xlsx"
+    if low.endswith(".zip"):
+        return "zip"
+    return None
+
+
+class Ingest:
+    """Stage every source of a list of raw files into `stage_dir` (one Parquet per source)."""
+
+    def __init__(self, stage_dir: Path, root: Path = ROOT, progress=None):
+        self.stage_dir, self.root = stage_dir, root
+        self.sources: list[SourceInfo] = []
+        self.skipped: list[dict] = []
+        self.raw_files: list[dict] = []
+        self.progress = progress or (lambda msg: None)
+        self.files_total = self.file_no = 0      # for "file k of n" in progress messages (set by ingest)
+
+    def add_file(self, path: Path, sha: str | None = None) -> None:
+        display = display_path(path, self.root)
+        sha, size = sha or sha256_file(path), path.stat().st_size
+        self.raw_files.append({"file": display, "bytes": size, "sha256": sha})
+        kind = _kind_of(path.name)
+        if kind is None:
+            raise SourceError("this kind of file is not read by the pipeline (expected .csv, .xlsx/.xls/.xlsb/.ods "
+                              "or .zip).", file=display,
+                              hint="Convert a PDF release to CSV first, or remove the file from the inputs.")
+        if size == 0:
+            raise SourceError("the file is empty (0 bytes).", file=display, hint="Ask the agency for the file again.")
+        self._add(path, display, kind, sha, size, None)
+
+    def _add(self, path: Path, display: str, kind: str, sha: str, size: int, member_sha: str | None) -> None:
+        if kind == "csv":
+            self._stage(path, SourceInfo(index=len(self.sources), file=display, sha256=sha, bytes=size,
+                                         container="csv", member_sha256=member_sha))
+        elif kind == "xlsx":
+            keep, skipped = audit_sheets(path, display)
+            for name, why in skipped:
+                self.skipped.append({"file": display, "sheet": name, "why": why})
+            if not keep:
+                listed = "; ".join(f"'{name}': {why}" for name, why in skipped[:5]) or "it has no sheets"
+                raise SourceError("no sheet of this workbook holds search-audit rows (no sheet has a header "
+                                  f"with a search time and known Flock columns). Sheets: {listed}.", file=display,
+                                  hint="Check the sheets; add unknown column names to pipeline/rules/columns.yml.")
+            empty = []
+            for name in keep:
+                info = SourceInfo(index=len(self.sources), file=display, sha256=sha, bytes=size,
+                                  container="xlsx", sheet=name, member_sha256=member_sha)
+                self._stage(path, info)
+                if info.rows_read == 0:       # a header and no rows (a month without searches): not a source
+                    self.sources.pop()
+                    Path(info.stage).unlink(missing_ok=True)
+                    self.skipped.append({"file": display, "sheet": name, "why": "a header and no rows"})
+                    empty.append(name)
+            if len(empty) == len(keep):
+                raise SourceError(f"the workbook has a header but no rows (sheet{'s' if len(empty) > 1 else ''} "
+                                  f"{', '.join(repr(n) for n in empty)}).", file=display,
+                                  hint="Check that this is the release you meant to add; remove it from the inputs "
+                                       "if it holds no data.")
+        elif kind == "zip":
+            self._add_zip(path, display, sha, size)
+
+    def _stage(self, path: Path, info: SourceInfo) -> None:
+        info.stage = str(self.stage_dir / f"source-{info.index:05d}.parquet")
+        label = info.file + (f" [{info.sheet}]" if info.sheet else "")
+        self.progress(f"reading {label}" + (f" (file {self.file_no} of {self.files_total})" if self.files_total else ""))
+        started = time.perf_counter()
+        if info.container == "csv":
+            try:
+                try:
+                    self._write(info, read_csv(path, info))
+                except NotUtf8:     # taken to be UTF-8 from its start, it is not: scan it all and read again
+                    self._write(info, read_csv(path, info, trust_utf8=False))
+            except NeedsExactRead:
+                self.progress(f"  {label}: malformed records found; re-reading record by record")
+                self._write(info, read_csv(path, info, exact=True))
+        else:
+            self._write(info, read_sheet(path, info))
+        self.sources.append(info)
+        seconds = time.perf_counter() - started
+        self.progress(f"  {info.rows_read:,} rows ({info.reader})"
+                      + (f", {info.rows_read / seconds:,.0f} rows/s" if seconds > 0 and info.rows_read else ""))
+
+    def _write(self, info: SourceInfo, batches) -> None:
+        writer = StageWriter(Path(info.stage))
+        try:
+            for batch in batches:
+                writer.write(batch)
+        finally:
+            writer.close()
+
+    def _add_zip(self, path: Path, display: str, sha: str, size: int) -> None:
+        try:
+            zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+            raise SourceError(f"the zip archive cannot be opened: it is damaged or not a zip ({e}).", file=display,
+                              hint="Ask the agency for the archive again; it may have been cut short.") from None
+        with zf:
+            members = [m for m in zf.infolist() if not m.is_dir()]
+            total = 0
+            for m in members:
+                p = PurePosixPath(m.filename)
+                if p.is_absolute() or ".." in p.parts or "\\" in m.filename and ".." in m.filename:
+                    raise SourceError(f"the archive member '{m.filename}' points outside the archive's folder; "
+                                      "the archive is refused.", file=display,
+                                      hint="Extract the archive by hand, check its files, and add the release's "
+                                           "files to the folder as new files.")
+                total += m.file_size
+                if (m.file_size > MAX_ZIP_MEMBER_BYTES
+                        or (m.compress_size and m.file_size / max(m.compress_size, 1) > MAX_ZIP_RATIO
+                            and m.file_size > 64 * 1024**2)):
+                    raise SourceError(f"the archive member '{m.filename}' would expand to {m.file_size:,} bytes, "
+                                      "past the pipeline's safety limit.", file=display,
+                                      hint="Extract the archive by hand and add its files instead.")
+                if total > MAX_ZIP_TOTAL_BYTES:
+                    raise SourceError(f"the archive's members would expand to more than {total:,} bytes in all "
+                                      f"(at '{m.filename}'), past the pipeline's safety limit.", file=display,
+                                      hint="Extract the archive by hand and add its files instead.")
+            readable = [m for m in members
+                        if _kind_of(m.filename) in ("csv", "xlsx")
+                        and not PurePosixPath(m.filename).name.startswith(".")
+                        and "__MACOSX" not in PurePosixPath(m.filename).parts]
+            for m in members:
+                if m not in readable:
+                    why = ("an archive inside the archive (not opened)" if _kind_of(m.filename) == "zip"
+                           else "not a CSV or workbook (or a system file)")
+                    self.skipped.append({"file": display, "sheet": None, "member": m.filename, "why": why})
+            if not readable:
+                names = ", ".join(m.filename for m in members[:8]) + (", …" if len(members) > 8 else "")
+                nested = any(_kind_of(m.filename) == "zip" for m in members)
+                raise SourceError(f"the archive holds no CSV or workbook (members: {names or 'none'}).", file=display,
+                                  hint=("A zip inside the zip is not opened: extract it and add the inner archive "
+                                        "as its own file." if nested else
+                                        "Check that this is the archive the agency sent; ask for the data as CSV "
+                                        "or XLSX."))
+            read = 0
+            with tempfile.TemporaryDirectory(dir=self.stage_dir) as tmp:
+                for m in sorted(readable, key=lambda m: m.filename):
+                    target = Path(tmp) / f"member{Path(m.filename).suffix.lower()}"
+                    try:
+                        with zf.open(m) as src, open(target, "wb") as dst:
+                            copied = 0
+                            while block := src.read(1 << 20):
+                                copied += len(block)
+                                if copied > MAX_ZIP_MEMBER_BYTES:
+                                    raise SourceError(f"the archive member '{m.filename}' expands past the "
+                                                      "pipeline's safety limit.", file=display,
+                                                      hint="Extract the archive by hand and add its files instead.")
+                                dst.write(block)
+                    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+                        raise SourceError(f"the archive member '{m.filename}' cannot be extracted: the archive is "
+                                          f"damaged ({e}).", file=display,
+                                          hint="Ask the agency for the archive again; it may have been cut short "
+                                               "or corrupted in transfer.") from None
+                    except NotImplementedError as e:
+                        raise SourceError(f"the archive member '{m.filename}' is compressed with a method this "
+                                          f"pipeline cannot open ({e}).", file=display,
+                                          hint="Extract the archive with another tool and add its files "
+                                               "instead.") from None
+                    except RuntimeError:          # zipfile: "File ... is encrypted, password required"
+                        raise SourceError(f"the archive member '{m.filename}' is password-protected (encrypted).",
+                                          file=display, hint="Extract it by hand with the password the agency gave "
+                                          "and add its files as new files instead.") from None
+                    member_display = f"{display}!{m.filename}"
+                    if m.filename.lower().endswith(".txt") and not _is_audit_text(target, member_display):
+                        self.skipped.append({"file": display, "sheet": None, "member": m.filename,
+                                             "why": "a text file that is not a search audit (a note or letter?)"})
+                    else:
+                        self._add(target, member_display, _kind_of(m.filename), sha, size, sha256_file(target))
+                        read += 1
+                    target.unlink()
+            if not read:
+                names = ", ".join(m.filename for m in members[:8]) + (", …" if len(members) > 8 else "")
+                raise SourceError(f"the archive holds no CSV or workbook with search-audit rows (members: {names}).",
+                                  file=display, hint="Check that this is the archive the agency sent; ask for the "
+                                                     "data as CSV or XLSX.")
+
+
+def _is_audit_text(path: Path, display: str) -> bool:
+    """A .txt inside an archive is read only when it is a search audit (releases come with notes and letters)."""
+    try:
+        scan = scan_text(path, display)
+        header_map(path, scan.encoding, display, delimiter_of(path))
+        return True
+    except SourceError:
+        return False
+
+
+def ingest(files: list[Path], stage_dir: Path, root: Path = ROOT, progress=None,
+           hashes: dict[Path, str] | None = None) -> Ingest:
+    """Stage every file; `hashes` (path -> SHA-256 already computed by the caller) avoids hashing twice."""
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    ing = Ingest(stage_dir, root, progress)
+    ing.files_total = len(files)
+    for k, f in enumerate(files, 1):
+        ing.file_no = k
+        ing.add_file(f, (hashes or {}).get(f))
+    return ing

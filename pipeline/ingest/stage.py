@@ -1,0 +1,94 @@
+"""The staging table: every row read from every source, in canonical columns, with its citation.
+
+Readers yield record batches in this schema; `clean` turns the staged rows into searches. Every
+value is text exactly as released (None only where the column was not in the release), so nothing
+is typed, trimmed or dropped before `clean` decides and counts it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.ingest.headers import CANONICAL
+
+CITATION = [("source_index", pa.int32()), ("source_row", pa.int64())]
+EXTRA = [("reject_reason", pa.string()), ("raw_record", pa.string()), ("extra", pa.string())]
+SCHEMA = pa.schema([(c, pa.string()) for c in CANONICAL] + CITATION + EXTRA)
+
+BATCH_ROWS = 100_000
+
+
+@dataclass
+class SourceInfo:
+    """One readable unit of a release (a CSV, a sheet, a zip member) and what reading it found."""
+    index: int
+    file: str                         # path in the repo, with "!member" for zip members
+    sha256: str                       # of the raw file on disk (the zip itself for members)
+    bytes: int
+    container: str                    # csv | xlsx | zip
+    sheet: str | None = None
+    member_sha256: str | None = None
+    schema: str | None = None         # flock_export | portal
+    encoding: str | None = None
+    header: list[str] = field(default_factory=list)
+    has_header: bool = True
+    header_row: int | None = None     # spreadsheet row of the header (1 for CSV)
+    columns: list[str | None] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    reader: str | None = None         # which parser produced the rows (fast or exact)
+    notes: list[str] = field(default_factory=list)
+    stage: str | None = None
+
+    @property
+    def detected_kind(self) -> str:
+        return f"{self.schema} {self.container}" if self.schema else self.container
+
+    def manifest(self) -> dict:
+        return {"file": self.file, "sheet": self.sheet, "bytes": self.bytes, "sha256": self.sha256,
+                "member_sha256": self.member_sha256, "detected_kind": self.detected_kind,
+                "encoding": self.encoding, "has_header": self.has_header, "header_row": self.header_row,
+                "header_as_released": self.header, "canonical_columns": self.columns,
+                "extra_columns": self.extra_columns, "rows_read": self.rows_read, "reader": self.reader,
+                "notes": self.notes}
+
+
+class StageWriter:
+    """Write one source's batches to its own Parquet file (so a source can be re-read alone)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        # Staging files are read a few times and deleted: lz4 without dictionaries is the fastest to write
+        # here short of leaving them uncompressed (3 times the disk).
+        self._writer = pq.ParquetWriter(path, SCHEMA, compression="lz4", use_dictionary=False)
+        self.rows = 0
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self._writer.write_batch(batch)
+        self.rows += batch.num_rows
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def build_batch(columns: list[str | None], cells: dict[int, pa.Array], n: int, source_index: int,
+                first_row: int | pa.Array, reject: pa.Array | None = None, raw: pa.Array | None = None,
+                extra: pa.Array | None = None) -> pa.RecordBatch:
+    """Assemble a staging batch from positional cell arrays (`cells[k]` is column k of the source)."""
+    arrays = []
+    pos = {c: k for k, c in enumerate(columns) if c}
+    for c in CANONICAL:
+        arrays.append(cells[pos[c]] if c in pos and pos[c] in cells else pa.nulls(n, pa.string()))
+    arrays.append(pa.array([source_index] * n, pa.int32()) if n else pa.array([], pa.int32()))
+    if isinstance(first_row, int):
+        import numpy as np
+        arrays.append(pa.array(np.arange(first_row, first_row + n, dtype="int64")))
+    else:
+        arrays.append(first_row)
+    arrays.append(reject if reject is not None else pa.nulls(n, pa.string()))
+    arrays.append(raw if raw is not None else pa.nulls(n, pa.string()))
+    arrays.append(extra if extra is not None else pa.nulls(n, pa.string()))
+    return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)

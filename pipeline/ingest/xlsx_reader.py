@@ -1,0 +1,192 @@
+"""Read a workbook (XLSX, XLSM, XLSB, XLS, ODS) into staging batches, one source per audit sheet.
+
+A sheet holds audit rows when one of its first rows is a header the alias table recognises; other
+sheets (covers, pivot tables) are skipped and listed in the manifest. Cells keep their released text:
+a number typed into Reason becomes its digits ("123", not 123.0), a date cell becomes ISO text.
+Row numbers are spreadsheet rows (header = its own row, usually 1).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterator
+
+import pyarrow as pa
+import python_calamine
+
+from pipeline.errors import SourceError
+from pipeline.ingest import sniff
+from pipeline.ingest.headers import HeaderMap, is_event_log, map_header
+from pipeline.ingest.rows import extra_json, reject_marks
+from pipeline.ingest.stage import BATCH_ROWS, SourceInfo, build_batch
+
+HEADER_SEARCH_ROWS = 20
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+
+
+def cell_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):
+        return str(v)
+    return str(v)
+
+
+def _not_a_workbook(path: Path, display: str) -> None:
+    """Refuse, saying what the file really is, a file whose first bytes are not those of its kind of workbook."""
+    head = sniff.head(path)
+    suffix = Path(display.split("!")[-1]).suffix.lower() or "(no ending)"
+    zipped = head.startswith(b"PK\x03\x04")            # xlsx, xlsm, xlsb, ods
+    ole = head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")   # xls (BIFF)
+    if ole and suffix != ".xls":
+        raise SourceError(f"this is an old-style XLS workbook, though its name ends in {suffix}.", file=display,
+                          hint="Save a copy named .xls beside it and list that in inputs.")
+    if zipped and suffix == ".xls":
+        raise SourceError("this is a zipped workbook (XLSX or similar), though its name ends in .xls.", file=display,
+                          hint="Save a copy named .xlsx beside it and list that in inputs.")
+    if zipped or ole:
+        return
+    markup = sniff.markup_kind(head) if sniff.looks_like_text(head) else None
+    if markup:
+        raise SourceError(f"this is {markup}, not a workbook, though its name ends in {suffix} (some systems export "
+                          "tables this way).", file=display,
+                          hint="Open it in Excel or LibreOffice, save it as .xlsx as a new file beside it and list "
+                               "that in inputs.")
+    if sniff.looks_like_text(head) or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError(f"this is plain text (perhaps a CSV), not a workbook, though its name ends in {suffix}.",
+                          file=display, hint="If it is a CSV, save a copy named .csv beside it and list that in inputs.")
+    sig = sniff.signature(head)
+    if sig:
+        raise SourceError(f"this is {sig[0]}, not a workbook, though its name ends in {suffix}.", file=display,
+                          hint=sig[1])
+
+
+def open_workbook(path: Path, display: str):
+    _not_a_workbook(path, display)
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # calamine raises its own error types for every kind of damage
+        raise SourceError(f"the workbook cannot be opened: it is damaged or not a spreadsheet "
+                          f"({type(e).__name__}: {e}).", file=display,
+                          hint="Check that it is the spreadsheet the agency sent and that it is not damaged; "
+                               "ask the agency for the file again.") from None
+
+
+def _sheet(wb, name: str, display: str):
+    try:
+        return wb.get_sheet_by_name(name)
+    except Exception as e:  # calamine: a damaged sheet
+        raise SourceError(f"the sheet '{name}' cannot be read: it is damaged ({type(e).__name__}: {e}).",
+                          file=display, hint="Open the workbook in Excel or LibreOffice to check it; ask the agency "
+                                             "for the file again.") from None
+
+
+def _rows(sheet, display: str, name: str):
+    """The sheet's rows; a sheet damaged part-way is refused with a plain message, not a calamine error."""
+    it = iter(sheet.iter_rows())
+    i = 0
+    while True:
+        try:
+            row = next(it)
+        except StopIteration:
+            return
+        except Exception as e:
+            raise SourceError(f"the sheet '{name}' cannot be read past row {i} ({type(e).__name__}: {e}).",
+                              file=display, row=i + 1,
+                              hint="Open the workbook in Excel or LibreOffice to check it; ask the agency for "
+                                   "the file again.") from None
+        i += 1
+        yield row
+
+
+def find_header(sheet, display: str = "", name: str = "") -> tuple[int, HeaderMap] | None:
+    """(0-based row index, header map) of the first recognisable header in the sheet's first rows."""
+    for i, row in enumerate(_rows(sheet, display, name)):
+        if i >= HEADER_SEARCH_ROWS:
+            break
+        cells = [cell_text(c) for c in row]
+        if is_event_log(cells):
+            return None
+        hmap = map_header(cells)
+        if hmap:
+            return i, hmap
+    return None
+
+
+def audit_sheets(path: Path, display: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Names of sheets holding audit rows, and (sheet, why) for the ones skipped."""
+    wb = open_workbook(path, display)
+    keep, skipped = [], []
+    for name in wb.sheet_names:
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            found = find_header(sheet, display, name)
+        except Exception as e:   # a damaged sheet: listed as skipped; the workbook fails only if none is readable
+            skipped.append((name, f"cannot be read ({e})"))
+            continue
+        if found:
+            keep.append(name)
+        else:
+            skipped.append((name, "no search-audit header in its first rows (a cover, pivot or summary sheet)"))
+    return keep, skipped
+
+
+def read_sheet(path: Path, info: SourceInfo) -> Iterator[pa.RecordBatch]:
+    wb = open_workbook(path, info.file)
+    where = f"{info.file} [{info.sheet}]"
+    sheet = _sheet(wb, info.sheet, where)
+    found = find_header(sheet, where, info.sheet)
+    if not found:
+        raise SourceError("the sheet has no search-audit header.", file=where,
+                          hint="Check the sheet; add unknown column names to pipeline/rules/columns.yml.")
+    header_index, hmap = found
+    ncols = len(hmap.columns)
+    info.schema, info.header, info.columns = hmap.schema, hmap.released, hmap.columns
+    info.has_header, info.header_row = True, header_index + 1
+    info.extra_columns = hmap.extra
+    info.reader = "calamine"
+    info.rows_read = 0
+    pending: list[list[str]] = []     # blank rows are held back: trailing ones are sheet padding, not rows
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+
+    def flush():
+        n = len(rows)
+        cols = list(zip(*rows))
+        cells = {k: pa.array(cols[k], pa.string()) for k in range(ncols)}
+        batch = build_batch(hmap.columns, cells, n, info.index, pa.array(numbers, pa.int64()),
+                            reject=reject_marks(cells, hmap, n), extra=extra_json(cells, hmap, n))
+        rows.clear(); numbers.clear()
+        return batch
+
+    for i, row in enumerate(_rows(sheet, where, info.sheet)):
+        if i <= header_index:
+            continue
+        cells = [cell_text(c) for c in row[:ncols]] + [""] * max(0, ncols - len(row))
+        if len(row) > ncols and any(cell_text(c).strip() for c in row[ncols:]):
+            info.notes.append(f"row {i + 1} has values beyond the header's last column; they are ignored")
+        if not any(c.strip() for c in cells):
+            pending.append(i + 1)
+            continue
+        for blank in pending:          # blank rows between data rows are rows read, rejected as blank
+            rows.append([""] * ncols); numbers.append(blank)
+        pending.clear()
+        rows.append(cells); numbers.append(i + 1)
+        if len(rows) >= BATCH_ROWS:
+            info.rows_read += len(rows)
+            yield flush()
+    if rows:
+        info.rows_read += len(rows)
+        yield flush()
+    if pending:
+        info.notes.append(f"{len(pending)} empty row(s) after the last data row (sheet padding) not counted")

@@ -1,0 +1,43 @@
+"""Every path of a project, spelled once: where raw releases, processed tables, published reports and
+scratch work live. Imports no stage, so every stage can find the others' files without importing them.
+
+A project is a folder holding jurisdictions.yml, data/raw/, data/processed/, reports/ and build/ (this
+checkout by default; `run --root DIR` names another).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def raw_dir(root: Path, slug: str) -> Path:
+    """data/raw/<slug>/: the release exactly as received; read, never written."""
+    return Path(root) / "data" / "raw" / slug
+
+
+def processed_dir(root: Path, slug: str) -> Path:
+    """data/processed/<slug>/: the cleaned tables (they hold plates and names: never published)."""
+    return Path(root) / "data" / "processed" / slug
+
+
+def reports_root(root: Path) -> Path:
+    """reports/: everything that may be published."""
+    return Path(root) / "reports"
+
+
+def reports_dir(root: Path, slug: str) -> Path:
+    """reports/<slug>/: one jurisdiction's pages, figures, charts and published CSVs."""
+    return reports_root(root) / slug
+
+
+def build_dir(root: Path) -> Path:
+    """build/: scratch work, tool state, and what is kept out of reports/ (failed notebooks, screenshots)."""
+    return Path(root) / "build"
+
+
+def failed_notebook(root: Path, slug: str, notebook: str) -> Path:
+    """A notebook that stopped, as far as it ran: for diagnosis, never published."""
+    return build_dir(root) / "failed" / slug / f"{notebook}.ipynb"
+
+
+def pseudonym_key_file(root: Path) -> Path:
+    return Path(root) / "data" / "processed" / ".pseudonym-key"

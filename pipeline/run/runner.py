@@ -1,0 +1,434 @@
+"""Run the notebooks of every jurisdiction with papermill and render them for editors.
+
+Each jurisdiction runs in its own process (its notebooks in their own kernels); one jurisdiction's
+failure never stops the others. The run ends with a table of every jurisdiction's status and writes
+reports/index.html. Executed notebooks are written beside their target and renamed into place, so a
+failed run leaves the last good outputs untouched.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import json
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from pipeline import ROOT
+from pipeline.config import Jurisdiction, check_inputs, load, select
+from pipeline.io.atomic import write_json
+from pipeline.errors import PipelineError
+from pipeline.project import build_dir, failed_notebook, processed_dir, reports_dir, reports_root
+
+NOTEBOOKS = ("01_clean", "02_validate", "03_analyze")
+
+
+def _environment(root: Path) -> None:
+    """Keep Jupyter, IPython and GX state inside the project and the kernels on this package."""
+    build = build_dir(root)
+    (build / ".ipython").mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("IPYTHONDIR", str(build / ".ipython"))
+    os.environ.setdefault("JUPYTER_CONFIG_DIR", str(build / ".jupyter"))
+    os.environ.setdefault("JUPYTER_DATA_DIR", str(build / ".jupyter" / "data"))
+    os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(build / ".jupyter" / "runtime"))
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # Kernels cannot tell whether a person watches (their standard error is not the terminal): decide here
+    # whether long steps echo their progress there (pipeline/progress.py).
+    try:
+        watched = sys.stderr.isatty() and not os.environ.get("CI")
+    except (AttributeError, ValueError):
+        watched = False
+    os.environ.setdefault("PIPELINE_PROGRESS", "1" if watched else "0")
+
+
+def _pipeline_error_names() -> set[str]:
+    """Class names of every input error: a notebook that stops on one shows its message, not a traceback."""
+    from pipeline.clean import build  # noqa: F401  (build defines RawFileChanged)
+    from pipeline import errors
+    names, todo = set(), [errors.PipelineError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return names
+
+
+def notebook_keys(j: Jurisdiction, config: str, accept_changed_raw: bool) -> dict[str, str]:
+    """The content key of each notebook: what its outputs depend on. Each key includes the one before it."""
+    from pipeline.io.keys import code_version, digest, files_digest, raw_hashes
+    from pipeline.ingest import display_path
+
+    try:
+        manifest = json.loads((processed_dir(j.root, j.slug) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    raw = raw_hashes(j.files(), manifest.get("raw_files"), lambda p: display_path(p, j.root))
+    nb = {name: files_digest([f"notebooks/{name}.ipynb"], j.root) for name in NOTEBOOKS}
+    params = {**j.as_params(), "claims": list(j.claims), "config": config, "accept_changed_raw": accept_changed_raw}
+    keys, before = {}, [(r["file"], r["sha256"]) for r in raw]
+    for name in NOTEBOOKS:   # each key: the one before it, this notebook's own code, the notebook itself
+        keys[name] = digest(before, code_version(ROOT, name), nb[name], *([params] if name == "01_clean" else []))
+        before = keys[name]
+    return keys
+
+
+def _run_record(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _outputs_exist(out_dir: Path, name: str) -> bool:
+    return all((out_dir / f"{name}{ext}").exists() for ext in (".ipynb", ".html", ".code.html"))
+
+
+def _verdict(out_dir: Path) -> tuple[str | None, str | None]:
+    from pipeline.validate.checks import read_verdict
+    try:
+        v = read_verdict(out_dir) or {}
+    except ValueError:
+        return None, None
+    return v.get("verdict"), v.get("why")
+
+
+def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
+                     accept_changed_raw: bool = False, debug: bool = False) -> dict:
+    """Execute and render the notebooks of one jurisdiction whose content key changed; never raises."""
+    root_path = Path(root)
+    _environment(root_path)
+    t0 = time.perf_counter()
+    result = {"slug": slug, "status": "ok", "timings": {}, "cached": [], "seconds": 0.0}
+    try:
+        (j,) = select(load(config or None, root=root_path, check_files=False), [slug])
+        out_dir = reports_dir(root_path, slug)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        keys = notebook_keys(j, config, accept_changed_raw)
+        record = _run_record(out_dir)
+        for name in NOTEBOOKS:
+            if name == "03_analyze":
+                verdict, why = _verdict(out_dir)
+                if verdict == "RED":
+                    result.update(status="red", notebook="02_validate",
+                                  message=f"validation is RED, so the analysis did not run: {why}")
+                    break
+            if not force and record.get("keys", {}).get(name) == keys[name] and _outputs_exist(out_dir, name):
+                result["cached"].append(name)
+                continue
+            failure = _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result, debug)
+            if failure:
+                result.update(failure)
+                break
+            record.setdefault("keys", {})[name] = keys[name]
+            write_json(out_dir / "run.json", record)
+    except Exception as e:  # a config that broke since the parent read it, a full disk: report, never crash the run
+        result.update(status="failed", notebook=result.get("notebook", "?"), message=f"{type(e).__name__}: {e}",
+                      traceback=traceback.format_exc())
+    result["seconds"] = time.perf_counter() - t0
+    return result
+
+
+def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result, debug=False) -> dict | None:
+    from papermill.exceptions import PapermillExecutionError
+
+    from pipeline.run.kernels import execute_notebook
+    from pipeline.report.render import render_notebook
+
+    t = time.perf_counter()
+    print(f"{j.slug}: running {name} ({NOTEBOOKS.index(name) + 1}/{len(NOTEBOOKS)})", flush=True)
+    target = out_dir / f"{name}.ipynb"
+    tmp = out_dir / f".{name}.{os.getpid()}.ipynb"
+    # The notebook runs in the project folder, so the project is "." to it: a published notebook names no
+    # folder of the machine that ran it.
+    parameters = {"jurisdiction": j.slug, "config": _project_relative(config, root_path), "root": "."}
+    if name == "01_clean":
+        parameters.update(force=force, accept_changed_raw=accept_changed_raw)
+    try:
+        execute_notebook(root_path / "notebooks" / f"{name}.ipynb", tmp, parameters=parameters, cwd=root_path,
+                         say=lambda msg: print(f"{j.slug}: {name}: {msg}", flush=True))
+        _relative_papermill_paths(tmp, root_path, target)
+        os.replace(tmp, target)
+    except PapermillExecutionError as e:
+        # The notebook as far as it ran, for diagnosis: kept out of reports/, which holds only what is published.
+        failed = failed_notebook(root_path, j.slug, name)
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            os.replace(tmp, failed)
+        message = e.evalue if e.ename in _pipeline_error_names() else f"{e.ename}: {e.evalue}"
+        message += f" (the notebook as far as it ran: {failed.relative_to(root_path)})"
+        if debug:
+            message += "\n" + "\n".join(e.traceback)
+        return {"status": "failed", "notebook": name, "message": message}
+    except Exception as e:  # a kernel that died twice, a missing notebook
+        if tmp.exists():
+            tmp.unlink()
+        return {"status": "failed", "notebook": name, "message": f"{type(e).__name__}: {e}",
+                "traceback": traceback.format_exc()}
+    render_notebook(target, out_dir, synthetic=j.synthetic)
+    result["timings"][name] = round(time.perf_counter() - t, 1)
+    return None
+
+
+def _project_relative(path: str, root: Path) -> str:
+    """A path inside the project as seen from the project folder; anything else as given."""
+    if not path:
+        return path
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return path
+
+
+def _relative_papermill_paths(executed: Path, root: Path, target: Path) -> None:
+    """Papermill records the absolute input and output paths in the notebook's metadata; keep them
+    relative to the project (the output under its published name, not the temporary one)."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    meta["input_path"] = _project_relative(meta.get("input_path", ""), root)
+    meta["output_path"] = _project_relative(str(target), root)
+    nbformat.write(nb, executed)
+
+
+def _remember(root: Path, result: dict) -> dict:
+    """Keep this run's outcome for a jurisdiction in its run record, so that a later run of other
+    jurisdictions still shows it as it last was. Returns the state kept."""
+    out_dir = reports_dir(root, result["slug"])
+    if not out_dir.is_dir():
+        out_dir.mkdir(parents=True)
+    record = _run_record(out_dir)
+    state = {k: result[k] for k in ("status", "notebook", "message", "seconds", "timings", "cached") if k in result}
+    state["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    record["last"] = state
+    write_json(out_dir / "run.json", record)
+    return state
+
+
+def _skipped(root: Path, slug: str) -> list[dict]:
+    """What the last build of a jurisdiction did not read (sheets, archive members), from its manifest."""
+    try:
+        return json.loads((processed_dir(root, slug) / "manifest.json").read_text(encoding="utf-8"))["skipped"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def describe_skipped(s: dict) -> str:
+    """'data/raw/x/a.zip!cover.pdf: not a CSV or workbook' — one skipped sheet or member, for people."""
+    where = s["file"] + (f"!{s['member']}" if s.get("member") else "") + (f", sheet '{s['sheet']}'" if s.get("sheet") else "")
+    return f"{where}: {s['why']}"
+
+
+def index_entries(jurisdictions: list[Jurisdiction], states: dict[str, dict], root: Path) -> list[dict]:
+    """One entry per jurisdiction for the index, each from its last real state: this run's result, or the
+    outcome its own run record kept from an earlier run."""
+    entries = []
+    for j in jurisdictions:
+        facts_path = reports_dir(root, j.slug) / "facts.json"
+        facts = json.loads(facts_path.read_text(encoding="utf-8")) if facts_path.exists() else None
+        r = states.get(j.slug)
+        earlier = f" (last run {r['finished_at']})" if r and r.get("finished_at") and not r.get("this_run") else ""
+        if r is None:
+            status, note = ("ok", "not run by this version of the pipeline yet") if facts else ("never run", None)
+        elif r["status"] == "ok":
+            unchanged = r.get("cached") and not r.get("timings")
+            status, note = "ok", ("unchanged since the last run" if unchanged else None)
+            if earlier:
+                note = f"not rerun in this run{earlier}"
+        elif r["status"] == "red":
+            status = "red"
+            note = r["message"] + earlier + (" The figures shown are from the last good run." if facts else "")
+        else:
+            status = "stale" if facts else "failed"
+            note = (f"{r['notebook']} failed{earlier}: {r['message']}" +
+                    (" The figures shown are from the last good run." if facts else ""))
+        claims_path = reports_dir(root, j.slug) / "claims.json"
+        claims = json.loads(claims_path.read_text(encoding="utf-8"))["claims"] if claims_path.exists() else None
+        verdict, why = _verdict(reports_dir(root, j.slug))
+        if r is not None and r["status"] == "failed" and r.get("notebook") in ("inputs", "01_clean"):
+            # A release that cannot be read is RED for the reporter, whatever an older validation said.
+            verdict, why = "RED", f"The release could not be read, so nothing was validated: {r['message']}"
+        entries.append({"slug": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
+                        "log_kind": (facts or {}).get("log_kind", j.log_kind), "status": status,
+                        "status_note": note, "facts": facts, "claims": claims,
+                        "skipped": [describe_skipped(x) for x in _skipped(root, j.slug)],
+                        "validation": {"verdict": verdict, "why": why} if verdict else None})
+    return entries
+
+
+def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]:
+    """Agencies whose name (as released, trimmed) appears in more than one producer's log."""
+    import pandas as pd
+
+    seen: dict[str, dict] = {}
+    for j in jurisdictions:
+        path = reports_dir(root, j.slug) / "agencies.csv"
+        if not path.exists():
+            continue
+        df = pd.read_csv(path, keep_default_na=False, dtype={"agency_state": str})
+        for name, state, searches in zip(df["org_name"], df["agency_state"], df["searches"]):
+            entry = seen.setdefault(name, {"org_name": name, "agency_state": state, "producers": []})
+            entry["producers"].append({"name": j.name, "synthetic": j.synthetic, "searches": int(searches)})
+    shared = [e for e in seen.values() if len(e["producers"]) > 1]
+    return sorted(shared, key=lambda e: (-len(e["producers"]), -sum(p["searches"] for p in e["producers"]),
+                                         e["org_name"]))
+
+
+def _all_cached(j: Jurisdiction, config: str, root: Path, accept_changed_raw: bool) -> bool:
+    """True when every notebook's key is unchanged and its outputs exist: nothing to do, not even a process."""
+    out_dir = reports_dir(root, j.slug)
+    record = _run_record(out_dir).get("keys", {})
+    try:
+        keys = notebook_keys(j, config, accept_changed_raw)
+    except PipelineError:
+        return False
+    return all(record.get(n) == keys[n] and _outputs_exist(out_dir, n) for n in NOTEBOOKS) \
+        and _verdict(out_dir)[0] != "RED"
+
+
+def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | None = None,
+        root: Path = ROOT, echo=print, force: bool = False, accept_changed_raw: bool = False,
+        debug: bool = False) -> int:
+    """Run the selected jurisdictions (default: all); return the process exit code.
+
+    A jurisdiction whose notebooks' content keys are all unchanged is not run at all (say so); the
+    others run in separate processes, `jobs` at a time. Exit 1 if any failed, was RED, or has a
+    published claim that does not hold; every jurisdiction is finished first. One run of a project at a
+    time: a second one stops with RunInProgress (build/run.lock).
+    """
+    from pipeline.run.runlock import exclusive_run
+
+    _environment(root)
+    with exclusive_run(root):
+        return _run(slugs, config, jobs, root, echo, force, accept_changed_raw, debug)
+
+
+def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug) -> int:
+    from pipeline.report.render import write_index
+
+    all_j = load(config, root=root, check_files=False)
+    chosen = select(all_j, slugs)
+    cfg = str(config or "")
+    results: dict[str, dict] = {}
+    runnable = []
+    for j in chosen:
+        try:
+            check_inputs(j)
+        except PipelineError as e:
+            results[j.slug] = {"slug": j.slug, "status": "failed", "notebook": "inputs", "message": str(e),
+                               "seconds": 0.0, "timings": {}, "cached": []}
+            echo(f"{j.slug}: cannot start: {e}")
+            continue
+        for note in j.notes_skipped:
+            echo(f"{j.slug}: {note}")
+        if not force and _all_cached(j, cfg, root, accept_changed_raw):
+            results[j.slug] = {"slug": j.slug, "status": "ok", "seconds": 0.0, "timings": {}, "cached": list(NOTEBOOKS)}
+            echo(f"{j.slug}: unchanged since the last run; nothing to do")
+        else:
+            runnable.append(j)
+    if runnable:
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(runnable)))
+        echo(f"running {len(runnable)} jurisdiction(s) with {jobs} process(es): "
+             f"{', '.join(j.slug for j in runnable)}")
+        ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            futures = {pool.submit(run_jurisdiction, j.slug, cfg, str(root), force, accept_changed_raw, debug): j
+                       for j in runnable}
+            for fut in cf.as_completed(futures):
+                j = futures[fut]
+                try:
+                    r = fut.result()
+                except Exception as e:  # the worker process itself died
+                    r = {"slug": j.slug, "status": "failed", "notebook": "?", "message": f"{type(e).__name__}: {e}",
+                         "seconds": 0.0, "timings": {}, "cached": []}
+                results[j.slug] = r
+                _echo_outcome(j.slug, r, root, echo)
+    states = {}
+    for j in all_j:
+        if j.slug in results:
+            states[j.slug] = {**_remember(root, results[j.slug]), "this_run": True}
+        elif "last" in _run_record(reports_dir(root, j.slug)):
+            states[j.slug] = _run_record(reports_dir(root, j.slug))["last"]
+    index = write_index(reports_root(root), index_entries(all_j, states, root),
+                        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                        shared_agencies=shared_agencies(all_j, root))
+    claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == "ok"], root)
+    echo("")
+    for line in closing_table(chosen, results, claims_failed, root):
+        echo(line)
+    echo(f"index: {index.resolve().as_uri()}")
+    failed = [s for s, r in results.items() if r["status"] != "ok"]
+    for slug, claim in claims_failed:
+        echo(f"{slug}: CLAIM DOES NOT HOLD: \"{claim['claim']}\" ({claim['fact']} = {claim['computed']}, "
+             f"needs {claim['test'].replace('_', ' ')} {claim['target']}){': ' + claim['why_not'] if claim['why_not'] else ''}")
+    if failed:
+        echo(f"{len(failed)} jurisdiction(s) did not finish: {', '.join(failed)}")
+    return 1 if failed or claims_failed else 0
+
+
+def _echo_outcome(slug: str, r: dict, root: Path, echo) -> None:
+    if r["status"] == "ok":
+        ran = ", ".join(f"{k} {v} s" for k, v in r["timings"].items()) or "nothing to rerun"
+        cached = f"; unchanged: {', '.join(r['cached'])}" if r["cached"] else ""
+        echo(f"{slug}: done in {r['seconds']:.1f} s ({ran}{cached})")
+    elif r["status"] == "red":
+        echo(f"{slug}: RED, stopped before analysis: {r['message']}")
+    else:
+        echo(f"{slug}: FAILED in {r['notebook']}: {r['message']}")
+    if "01_clean" in r["timings"]:         # said once, when the release was read
+        for s in _skipped(root, slug):
+            echo(f"{slug}: not read: {describe_skipped(s)}")
+
+
+def closing_table(chosen: list[Jurisdiction], results: dict[str, dict], claims_failed: list[tuple[str, dict]],
+                  root: Path) -> list[str]:
+    """The table a run ends with: per jurisdiction its status, verdict, claims, searches, seconds and
+    notebooks run / unchanged. A jurisdiction whose published claim does not hold is not 'ok'."""
+    failing = {}
+    for slug, c in claims_failed:
+        failing.setdefault(slug, []).append(c["claim"])
+    rows = [("jurisdiction", "status", "verdict", "claims", "searches", "seconds", "notebooks run / unchanged")]
+    for j in chosen:
+        r = results[j.slug]
+        status = {"red": "RED", "failed": "FAILED"}.get(r["status"], "ok")
+        if status == "ok" and j.slug in failing:
+            status = "claim fails"
+        verdict = _verdict(reports_dir(root, j.slug))[0] or "-"
+        if r["status"] == "failed" and r.get("notebook") in ("inputs", "01_clean"):
+            verdict = "RED"
+        claims = _claims_cell(j, failing.get(j.slug, []), root) if r["status"] == "ok" else "-"
+        facts_path = reports_dir(root, j.slug) / "facts.json"
+        searches = "-"
+        if r["status"] == "ok" and facts_path.exists():
+            searches = f"{json.loads(facts_path.read_text(encoding='utf-8')).get('searches', 0):,}"
+        rows.append((j.slug, status, verdict, claims, searches, f"{r['seconds']:.1f}",
+                     f"{len(r['timings'])} / {len(r['cached'])}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    right = {4, 5}
+    return ["  ".join((cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])) if i < len(widths) else cell
+                      for i, cell in enumerate(row)).rstrip() for row in rows]
+
+
+def _claims_cell(j: Jurisdiction, failing: list[str], root: Path) -> str:
+    if not j.claims:
+        return "none listed"
+    held = len(j.claims) - len(failing)
+    if not failing:
+        return f"{held} held"
+    return f"{held} held, {len(failing)} failed: " + "; ".join(f'"{c}"' for c in failing)
+
+
+def failed_claims(jurisdictions: list[Jurisdiction], root: Path) -> list[tuple[str, dict]]:
+    """(slug, claim) for every published claim that the last run of its jurisdiction did not reproduce."""
+    out = []
+    for j in jurisdictions:
+        path = reports_dir(root, j.slug) / "claims.json"
+        if j.claims and path.exists():
+            out += [(j.slug, c) for c in json.loads(path.read_text(encoding="utf-8"))["claims"] if not c["holds"]]
+        elif j.claims:
+            out.append((j.slug, {"claim": "(claims were not checked)", "fact": "-", "computed": None, "test": "-",
+                                 "target": "-", "why_not": "claims.json is missing"}))
+    return out
