@@ -13,7 +13,7 @@ from bench.bench import METHODS
 
 
 def test_bench_tiny(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ)
     proc = subprocess.run([sys.executable, "-m", "bench.bench", "--rows", "20000", "--no-e2e", "--no-profile",
                            "--out", str(tmp_path / "out"), "--data", str(tmp_path / "data")],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)

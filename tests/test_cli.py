@@ -9,7 +9,7 @@ from pipeline import ROOT
 
 def run_cli(*args, cwd):
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+                          env={"PATH": "/usr/bin:/bin"})   # the package comes from the editable install
 
 
 def test_a_config_error_is_one_message_and_exit_2(tmp_path):

@@ -128,8 +128,7 @@ def test_a_kernel_that_dies_twice_or_a_failing_cell_is_not_retried(tmp_path, mon
 def test_a_notebook_run_prints_no_jupyter_or_ipython_log_line(tmp_path):
     """The kernel's standard error is the terminal's: nothing of Jupyter's own may reach it."""
     source = _probe_notebook(tmp_path / "probe.ipynb")
-    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-              "from pathlib import Path\nfrom pipeline import kernels\n"
+    script = ("from pathlib import Path\nfrom pipeline.run import kernels\n"
               f"for i in range(3): kernels.execute_notebook(Path({str(source)!r}), Path({str(tmp_path)!r}) / f'o{{i}}.ipynb', "
               f"parameters={{}}, cwd=Path({str(tmp_path)!r}))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)

@@ -30,7 +30,7 @@ def _export_row(i: int, name: str) -> str:
 def test_a_second_run_of_the_same_project_stops_and_says_one_is_running(tmp_path):
     """The lock is held by another process (as a second `make all` would find it)."""
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys, time; sys.path.insert(0, {str(ROOT)!r})
+        import time
         from pathlib import Path
         from pipeline.run.runlock import exclusive_run
         with exclusive_run(Path({str(tmp_path)!r})):
