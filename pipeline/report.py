@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from pipeline.atomic import write_text
+from pipeline.changes import index_section as changes_section
 
 SYNTHETIC_BANNER_TEXT = ("SYNTHETIC DATA — generated for testing and demonstration; "
                          "not a real public-records release.")
@@ -165,6 +166,7 @@ generated test data, not a real public-records release: do not report from them.
 A figure shown as <span class="missing">{NOT_IN_RELEASE}</span> cannot be measured from that release; it is
 not zero.</p>
 <p class="meta">Generated {html.escape(str(generated_at))}. {html.escape(summary)}</p>
+{changes_section(reports_dir, entries)}
 <table>
 <thead><tr>
 <th scope="col">Jurisdiction</th><th scope="col">Data</th><th scope="col">Log kind</th>
