@@ -227,15 +227,19 @@ def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:
     s, ag = fig["searches"], fig["agencies"]
     lead = f"The release in {_names(added)}" if added and not (removed or changed) else "This run"
     unchanged = []
-    if s["difference"] and s["difference"] > 0 and (ag["difference"] or 0) > 0:
-        out.append(f"{lead} adds {s['difference']:,} searches ({s['before']:,} → {s['after']:,}) and "
-                   f"{ag['difference']:,} agencies ({ag['before']:,} → {ag['after']:,}).")
-    else:
-        for x in (s, ag):
-            if x["before"] == x["after"]:
-                unchanged.append(x)
-            else:
-                out.append(_move(x["label"], x["before"], x["after"]))
+    rest = [s, ag]
+    if (s["difference"] or 0) > 0:
+        text = f"{lead} adds {s['difference']:,} searches ({s['before']:,} → {s['after']:,})"
+        rest.remove(s)
+        if (ag["difference"] or 0) > 0:
+            text += f" and {ag['difference']:,} agencies ({ag['before']:,} → {ag['after']:,})"
+            rest.remove(ag)
+        out.append(text + ".")
+    for x in rest:
+        if x["before"] == x["after"]:
+            unchanged.append(x)
+        else:
+            out.append(_move(x["label"], x["before"], x["after"]))
     imm = [fig[k] for k in ("immigration_searches", "immigration_civil", "immigration_criminal",
                             "immigration_unspecified")]
     if any(x["before"] != x["after"] for x in imm):
