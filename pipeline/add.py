@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import fnmatch
+import glob
 import io
 import os
 import re
@@ -300,7 +301,8 @@ def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None 
     source_md = source_md_path.read_text(encoding="utf-8") if source_md_path.exists() else None
     planned = plan(files, raw_dir, patterns, _recorded(source_md or ""), root)
 
-    to_list = [p.name for p in planned if p.list_input]
+    # inputs are glob patterns: a name holding [, * or ? is listed escaped, so that it matches itself only
+    to_list = [glob.escape(p.name) for p in planned if p.list_input]
     config_text = config.read_text(encoding="utf-8")
     new_config = _edited_config(config_text, slug, new_entry, to_list) if (new_entry is not None or to_list) else None
     if new_config is not None:

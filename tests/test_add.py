@@ -151,3 +151,11 @@ def test_an_existing_entry_gives_the_time_zone(root):
     doc = yaml.safe_load((root / "jurisdictions.yml").read_text())
     (e,) = [e for e in doc["jurisdictions"] if e["slug"] == "eugene-or-pd"]
     assert e["inputs"] == ["EPDSearchAuditLogs.csv", FOSTER.name] and e["timezone"] == "America/Los_Angeles"
+
+
+def test_a_name_that_looks_like_a_pattern_is_listed_so_that_it_matches_itself_only(root, tmp_path):
+    odd = tmp_path / "audit [2026-05].csv"
+    shutil.copyfile(BELMONT, odd)
+    assert add(root, odd, "-j", "newtown-pd", *NEW) == 0
+    (j,) = [j for j in load(root / "jurisdictions.yml", root=root, check_files=False) if j.slug == "newtown-pd"]
+    assert j.files() == [root / "data/raw/newtown-pd" / odd.name]
