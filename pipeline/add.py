@@ -307,7 +307,7 @@ def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None 
     new_config = _edited_config(config_text, slug, new_entry, to_list) if (new_entry is not None or to_list) else None
     if new_config is not None:
         _check_config(new_config, config, root)
-    today = today or dt.date.today().isoformat()
+    today = today or dt.datetime.now(dt.timezone.utc).date().isoformat()     # (UTC, as every date the run records)
     blocks = [_source_block(p, today, received, request, note) for p in planned if p.record]
 
     # Everything is checked: write the files first (each whole), then what refers to them.

@@ -214,10 +214,13 @@ def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:
         out.append(f"The raw file {c['file']} changed in place since the last run (same name, other bytes: SHA-256 "
                    f"{c['sha256_before'][:12]}… is now {c['sha256_after'][:12]}…).")
     if not (added or removed or changed):
+        figures_differ = any(p.get(k) != v for k, v in f.items() if k not in NOT_A_FIGURE)
         why = ("the pipeline's code or rules changed "
                f"({str(p.get('pipeline_commit'))[:10]} → {str(f.get('pipeline_commit'))[:10]})"
                if p.get("pipeline_commit") != f.get("pipeline_commit") else "the jurisdiction's entry or rules changed")
-        out.append(f"The inputs are the same as at the last run ({when}); the figures differ because {why}.")
+        out.append(f"The inputs are the same as at the last run ({when}); "
+                   + (f"the figures differ because {why}." if figures_differ
+                      else "the figures are the same, but the published claims listed for it changed."))
     b, a = period["before"], period["after"]
     if period["changed"]:
         out.append(f"The period now runs from {a['first_local_date']} to {a['last_local_date']} (local days); "

@@ -166,7 +166,6 @@ generated test data, not a real public-records release: do not report from them.
 A figure shown as <span class="missing">{NOT_IN_RELEASE}</span> cannot be measured from that release; it is
 not zero.</p>
 <p class="meta">Generated {html.escape(str(generated_at))}. {html.escape(summary)}</p>
-{changes_section(reports_dir, entries)}
 <table>
 <thead><tr>
 <th scope="col">Jurisdiction</th><th scope="col">Data</th><th scope="col">Log kind</th>
@@ -180,6 +179,7 @@ not zero.</p>
 {rows}
 </tbody>
 </table>
+{changes_section(reports_dir, entries)}
 {_shared_agencies_section(shared_agencies or [])}
 </body>
 </html>

@@ -117,3 +117,15 @@ def test_synthetic_changes_say_so_everywhere_and_the_index_escapes_them(tmp_path
     assert "[SYNTHETIC DATA] The release in feb&lt;script&gt;.csv adds 1,000 searches (1,000 → 2,000)." in block
     assert 'href="x-pd/changes.json"' in block
     assert changes.index_section(tmp_path / "reports", [{"slug": "never-run", "name": "N"}]) == ""
+
+
+def test_the_same_inputs_with_other_figures_say_why(tmp_path):
+    j = jurisdiction(tmp_path)
+    changes.record(j, facts([A]), now="2026-02-01T10:00:00Z")
+    ch = changes.record(j, facts([A], immigration_searches=600, immigration_unspecified=50, pipeline_commit="22222222229"),
+                        now="2026-02-02T10:00:00Z")
+    assert ch["status"] == "changed" and ch["files"]["added"] == [] and ch["files"]["unchanged"] == 1
+    assert ("The inputs are the same as at the last run (2026-02-01 10:00:00 UTC); the figures differ because the "
+            "pipeline's code or rules changed (1111111111 → 2222222222).") in ch["sentences"]
+    assert ("Immigration-related searches rise from 590 to 600 (+10): civil/administrative 400 → 400, criminal "
+            "150 → 150, unspecified (free text) 40 → 50 (+10).") in ch["sentences"]
