@@ -16,12 +16,15 @@ import datetime as dt
 import fnmatch
 import glob
 import io
+import json
 import os
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from . import ROOT
 from .atomic import write_text
@@ -92,12 +95,20 @@ def _yaml():
     return y
 
 
+# (mapping, sequence, offset) indents tried in turn: the first that gives the file back unchanged is kept,
+# so an edit touches only the lines it adds.
+_INDENTS = [(2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 3, 1)]
+
+
 def _load_round_trip(text: str):
-    from ruamel.yaml.util import load_yaml_guess_indent
-    _, ind, bsi = load_yaml_guess_indent(text)
-    y = _yaml()
-    y.indent(mapping=bsi or 2, sequence=ind or 4, offset=bsi or 2)
-    return y, y.load(text)
+    for mapping, sequence, offset in _INDENTS:
+        y = _yaml()
+        y.indent(mapping=mapping, sequence=sequence, offset=offset)
+        doc = y.load(text)
+        if _dump(y, doc) == text:
+            return y, doc
+    raise AddError("jurisdictions.yml is laid out in a way this command cannot edit without changing other "
+                   "lines; add the entry by hand (see the keys at the top of the file).")
 
 
 def _dump(y, doc) -> str:
@@ -153,6 +164,16 @@ def _edited_config(text: str, slug: str, new_entry, names: list[str]) -> str:
     if new_entry is not None and re.search(r"\n\n[ \t]*- slug:", text):
         # Keep the file's blank line between entries for the new one too.
         out = re.sub(rf"\n([ \t]*- slug: {re.escape(slug)}\n)", r"\n\n\1", out, count=1)
+    # The edit changes what was asked and nothing else: the same data, plus the entry or the names.
+    expected = yaml.safe_load(text)
+    if new_entry is not None:
+        expected["jurisdictions"].append(json.loads(json.dumps(new_entry)))
+    else:
+        entry = next(e for e in expected["jurisdictions"] if e.get("slug") == slug)
+        entry["inputs"] = ([entry["inputs"]] if isinstance(entry["inputs"], str) else entry["inputs"]) + names
+    if yaml.safe_load(out) != expected:
+        raise AddError("editing jurisdictions.yml would change more than the new release; add it by hand "
+                       "(see the keys at the top of the file).")
     return out
 
 

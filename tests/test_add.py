@@ -159,3 +159,16 @@ def test_a_name_that_looks_like_a_pattern_is_listed_so_that_it_matches_itself_on
     assert add(root, odd, "-j", "newtown-pd", *NEW) == 0
     (j,) = [j for j in load(root / "jurisdictions.yml", root=root, check_files=False) if j.slug == "newtown-pd"]
     assert j.files() == [root / "data/raw/newtown-pd" / odd.name]
+
+
+def test_a_file_laid_out_otherwise_keeps_its_layout(tmp_path):
+    root = tmp_path / "p"
+    root.mkdir()
+    text = ("# my comment\njurisdictions:\n- slug: y-pd\n  name: Y\n  producer: Y\n  log_kind: auto\n"
+            "  timezone: UTC\n  inputs:\n  - a.csv  # the first month\n")
+    (root / "jurisdictions.yml").write_text(text)
+    assert add(root, FOSTER, "-j", "y-pd") == 0
+    assert (root / "jurisdictions.yml").read_text() == text + f"  - {FOSTER.name}\n"
+    assert add(root, BELMONT, "-j", "z-pd", "--name", "Z", "--producer", "Z", "--timezone", "UTC") == 0
+    after = (root / "jurisdictions.yml").read_text()
+    assert after.startswith(text + f"  - {FOSTER.name}\n- slug: z-pd\n  name: Z\n")
