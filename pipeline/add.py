@@ -277,6 +277,39 @@ def plan(files: list[Path], raw_dir: Path, patterns, recorded: dict[str, set[str
 # The command
 
 
+def _entry(slug, config: Path, *, name, producer, timezone, log_kind, producer_state, synthetic, received, request):
+    """The entry of a new jurisdiction, from the options; its time zone is required, never guessed."""
+    missing = [opt for opt, v in (("--name", name), ("--producer", producer), ("--timezone", timezone)) if not v]
+    if missing:
+        tz_note = (" The time zone is the producer's IANA zone (e.g. America/Chicago); searches are counted "
+                   "by local day in it, so it is never guessed." if "--timezone" in missing else "")
+        raise AddError(f"jurisdiction '{slug}' is new: give {', '.join(missing)} to create its entry in "
+                       f"{config.name}.{tz_note}")
+    check_timezone(slug, timezone)
+    if producer_state and not re.fullmatch(r"[A-Z]{2}", producer_state):
+        raise AddError(f"--producer-state '{producer_state}' must be a two-letter code such as TX.")
+    source = "; ".join(x for x in (f"request {_one_line(request)}" if request else None,
+                                    f"received {received}" if received else None) if x)
+    source = (source + "; " if source else "") + f"see data/raw/{slug}/SOURCE.md."
+    if synthetic:
+        source = "SYNTHETIC data, not a real release; " + source
+    return _new_entry(slug, _one_line(name), _one_line(producer), timezone, log_kind or "auto", producer_state,
+                      synthetic, source)
+
+
+def _check_unchanged(j, config: Path, **given) -> None:
+    """An existing entry gives the time zone and the rest; an option that says otherwise is refused."""
+    current = {"name": j.name, "producer": j.producer, "timezone": j.timezone, "log_kind": j.log_kind,
+               "producer_state": j.producer_state}
+    differ = [f"--{k.replace('_', '-')} '{v}' (the entry says '{current[k]}')"
+              for k, v in given.items() if k in current and v and v != current[k]]
+    if given.get("synthetic") and not j.synthetic:
+        differ.append("--synthetic (the entry is not synthetic)")
+    if differ:
+        raise AddError(f"jurisdiction '{j.slug}' exists in {config.name} and add does not change an entry: "
+                       f"{'; '.join(differ)}. Edit {config.name} by hand to change it.")
+
+
 def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None = None, name=None, producer=None,
         timezone=None, log_kind=None, producer_state=None, synthetic=False, received=None, request=None,
         note=None, today: str | None = None, echo=print) -> list[Planned]:
@@ -286,37 +319,15 @@ def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None 
     check_slug(slug)
     received = _date_arg(received, "--received")
     existing = {j.slug: j for j in load(config, root=root, check_files=False)}
-    j = existing.get(slug)
-    new_entry = None
-    if j is None:
-        missing = [opt for opt, v in (("--name", name), ("--producer", producer), ("--timezone", timezone)) if not v]
-        if missing:
-            tz_note = (" The time zone is the producer's IANA zone (e.g. America/Chicago); searches are counted "
-                       "by local day in it, so it is never guessed." if "--timezone" in missing else "")
-            raise AddError(f"jurisdiction '{slug}' is new: give {', '.join(missing)} to create its entry in "
-                           f"{config.name}.{tz_note}")
-        check_timezone(slug, timezone)
-        if producer_state and not re.fullmatch(r"[A-Z]{2}", producer_state):
-            raise AddError(f"--producer-state '{producer_state}' must be a two-letter code such as TX.")
-        source = "; ".join(x for x in (f"request {_one_line(request)}" if request else None,
-                                        f"received {received}" if received else None) if x)
-        source = (source + "; " if source else "") + f"see data/raw/{slug}/SOURCE.md."
-        if synthetic:
-            source = "SYNTHETIC data, not a real release; " + source
-        new_entry = _new_entry(slug, _one_line(name), _one_line(producer), timezone, log_kind or "auto",
-                               producer_state, synthetic, source)
-        patterns: tuple = ()
+    if slug in existing:
+        j = existing[slug]
+        _check_unchanged(j, config, name=name, producer=producer, timezone=timezone, log_kind=log_kind,
+                         producer_state=producer_state, synthetic=synthetic)
+        new_entry, patterns, synthetic = None, j.inputs, j.synthetic
     else:
-        given = {"--name": (name, j.name), "--producer": (producer, j.producer), "--timezone": (timezone, j.timezone),
-                 "--log-kind": (log_kind, j.log_kind), "--producer-state": (producer_state, j.producer_state)}
-        differ = [f"{opt} '{v}' (the entry says '{cur}')" for opt, (v, cur) in given.items() if v and v != cur]
-        if synthetic and not j.synthetic:
-            differ.append("--synthetic (the entry is not synthetic)")
-        if differ:
-            raise AddError(f"jurisdiction '{slug}' exists in {config.name} and add does not change an entry: "
-                           f"{'; '.join(differ)}. Edit {config.name} by hand to change it.")
-        patterns = j.inputs
-        synthetic = j.synthetic
+        new_entry = _entry(slug, config, name=name, producer=producer, timezone=timezone, log_kind=log_kind,
+                           producer_state=producer_state, synthetic=synthetic, received=received, request=request)
+        patterns = ()
     raw_dir = root / "data" / "raw" / slug
     source_md_path = raw_dir / "SOURCE.md"
     source_md = source_md_path.read_text(encoding="utf-8") if source_md_path.exists() else None

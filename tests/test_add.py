@@ -172,3 +172,10 @@ def test_a_file_laid_out_otherwise_keeps_its_layout(tmp_path):
     assert add(root, BELMONT, "-j", "z-pd", "--name", "Z", "--producer", "Z", "--timezone", "UTC") == 0
     after = (root / "jurisdictions.yml").read_text()
     assert after.startswith(text + f"  - {FOSTER.name}\n- slug: z-pd\n  name: Z\n")
+
+
+def test_a_bad_date_and_a_missing_file_are_refused(root, tmp_path, capsys):
+    assert "--received '14/04/2026' is not a date" in refused(root, capsys, FOSTER, "-j", "newtown-pd", *NEW,
+                                                              "--received", "14/04/2026")
+    assert f"{tmp_path / 'nope.csv'}: no such file" in refused(root, capsys, tmp_path / "nope.csv", "-j",
+                                                               "newtown-pd", *NEW)
