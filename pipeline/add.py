@@ -328,6 +328,10 @@ def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None 
         new_entry = _entry(slug, config, name=name, producer=producer, timezone=timezone, log_kind=log_kind,
                            producer_state=producer_state, synthetic=synthetic, received=received, request=request)
         patterns = ()
+    generated = [Path(f).name for f in files if Path(f).name.upper().startswith("SYNTHETIC")]
+    if generated and not synthetic:
+        raise AddError(f"{generated[0]} is named as generated data, but '{slug}' is not a synthetic jurisdiction; "
+                       "pass --synthetic for a new one, so that everything made from it is labelled SYNTHETIC.")
     raw_dir = root / "data" / "raw" / slug
     source_md_path = raw_dir / "SOURCE.md"
     source_md = source_md_path.read_text(encoding="utf-8") if source_md_path.exists() else None

@@ -179,3 +179,12 @@ def test_a_bad_date_and_a_missing_file_are_refused(root, tmp_path, capsys):
                                                               "--received", "14/04/2026")
     assert f"{tmp_path / 'nope.csv'}: no such file" in refused(root, capsys, tmp_path / "nope.csv", "-j",
                                                                "newtown-pd", *NEW)
+
+
+def test_generated_files_go_only_to_a_synthetic_jurisdiction(root, tmp_path, capsys):
+    fake = tmp_path / "SYNTHETIC_newtown_2026-01.csv"
+    shutil.copyfile(FOSTER, fake)
+    assert "pass --synthetic" in refused(root, capsys, fake, "-j", "newtown-pd", *NEW)
+    assert "not a synthetic jurisdiction" in refused(root, capsys, fake, "-j", "eugene-or-pd")
+    assert add(root, fake, "-j", "newtown-pd", *NEW, "--synthetic") == 0
+    assert "SYNTHETIC data" in (root / "data/raw/newtown-pd/SOURCE.md").read_text()
