@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED  := False
 
 SYNTH_TRUTH := data/raw/alvin-isd/truth.json data/raw/huffman-isd/truth.json
 
-.PHONY: all venv synth run test browser bench lock clean-outputs help
+.PHONY: all venv synth run add test browser bench lock clean-outputs help
 
 all: venv synth run                 ## set up, generate the synthetic releases, run every jurisdiction
 
@@ -41,6 +41,12 @@ synth: $(SYNTH_TRUTH)               ## generate the synthetic jurisdictions (alv
 
 run: venv synth                     ## run every jurisdiction in jurisdictions.yml into reports/
 	$(PYTHON) -m pipeline run $(if $(JOBS),--jobs $(JOBS),)
+
+# A new release: make add FILES="jan.csv feb.csv" J=slug, and for a new jurisdiction
+# ARGS='--name "..." --producer "..." --timezone America/Chicago' (see `python -m pipeline add --help`).
+add: venv                           ## copy a release into data/raw/<slug>/ (FILES=... J=slug), record it in SOURCE.md and jurisdictions.yml
+	@test -n "$(FILES)" && test -n "$(J)" || { echo "usage: make add FILES=\"FILE ...\" J=SLUG [ARGS='--name ... --producer ... --timezone ...']" >&2; exit 2; }
+	$(PYTHON) -m pipeline add $(FILES) --jurisdiction $(J) $(ARGS)
 
 # The report pages are tested in a real browser: Debian's Chromium (the test skips, saying why, where it
 # cannot be installed).

@@ -1,6 +1,7 @@
 """Command line: argument parsing only; the work is done by the modules named in each command.
 
     python -m pipeline run [--jurisdiction SLUG ...] [--config FILE] [--jobs N] [--debug]
+    python -m pipeline add FILE... --jurisdiction SLUG [--name N --producer P --timezone TZ] (see pipeline/run/add.py)
     python -m pipeline classify "TEXT" ...     (how the reason registry reads a phrase, as JSON)
 
 The synthetic releases (`python -m tools.synth`) and the benchmark (`python -m bench`) are outside the
@@ -32,7 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--accept-changed-raw", action="store_true",
                        help="go on when a raw file's bytes changed since the last run (normally an error)")
     p_run.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    sub.add_parser("add", help="copy a release's files into data/raw/<slug>/ and record them", add_help=False)
     sub.add_parser("classify", help="show how the reason registry classifies each TEXT", add_help=False)
+    if argv and argv[0] == "add":
+        from pipeline.run import add
+        try:
+            return add.main(argv[1:])
+        except PipelineError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     if argv and argv[0] == "classify":
         from pipeline.enrich import classify
         return classify.main(argv[1:])

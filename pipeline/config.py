@@ -97,6 +97,21 @@ class Jurisdiction:
         }
 
 
+def check_slug(slug: str) -> None:
+    """The slug names the folder data/raw/<slug>/ and reports/<slug>/: plain lower-case words only."""
+    if not SLUG_RE.match(slug):
+        raise ConfigError(f"jurisdiction '{slug}': the slug must be lower-case letters, digits and single "
+                          "hyphens (e.g. 'alvin-isd').")
+
+
+def check_timezone(slug: str, timezone: str) -> None:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"jurisdiction '{slug}': time zone '{timezone}' is not an IANA zone "
+                          "(e.g. America/Chicago).") from None
+
+
 def _date(value, entry: str, key: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -118,16 +133,10 @@ def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisd
     if missing:
         raise ConfigError(f"jurisdiction '{label}': missing {', '.join(missing)}.")
     slug = str(raw["slug"])
-    if not SLUG_RE.match(slug):
-        raise ConfigError(f"jurisdiction '{slug}': the slug must be lower-case letters, digits and single "
-                          "hyphens (e.g. 'alvin-isd').")
+    check_slug(slug)
     if raw["log_kind"] not in LOG_KINDS:
         raise ConfigError(f"jurisdiction '{slug}': log_kind '{raw['log_kind']}' is not one of {', '.join(LOG_KINDS)}.")
-    try:
-        ZoneInfo(str(raw["timezone"]))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"jurisdiction '{slug}': time zone '{raw['timezone']}' is not an IANA zone "
-                          "(e.g. America/Chicago).") from None
+    check_timezone(slug, str(raw["timezone"]))
     inputs = raw["inputs"]
     if isinstance(inputs, str):
         inputs = [inputs]

@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from pipeline.io.atomic import write_text
+from pipeline.analyze.changes import index_section as changes_section
 
 SYNTHETIC_BANNER_TEXT = ("SYNTHETIC DATA — generated for testing and demonstration; "
                          "not a real public-records release.")
@@ -179,6 +180,7 @@ not zero.</p>
 {rows}
 </tbody>
 </table>
+{changes_section(reports_dir, entries)}
 {_shared_agencies_section(shared_agencies or [])}
 </body>
 </html>
