@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED  := False
 
 SYNTH_TRUTH := data/raw/alvin-isd/truth.json data/raw/huffman-isd/truth.json
 
-.PHONY: all venv synth run add test browser bench lock clean-outputs help
+.PHONY: all venv synth run add test browser bench check-identical lock clean-outputs help
 
 all: venv synth run                 ## set up, generate the synthetic releases, run every jurisdiction
 
@@ -62,6 +62,11 @@ test: venv browser                  ## the import layers, then the test suite (s
 
 bench: venv                         ## benchmark against the floor at 1 and 32 months (bench/RESULTS.md; ~15 min)
 	$(PYTHON) -m bench
+
+# BASE: the revision whose outputs the working tree must reproduce (a refactor's parent commit).
+check-identical: venv               ## outputs of the working tree vs BASE=<rev> on the bundled jurisdictions (tools/check_identical.py)
+	@test -n "$(BASE)" || { echo "usage: make check-identical BASE=<git revision>" >&2; exit 2; }
+	$(PYTHON) -m tools.check_identical --base $(BASE)
 
 lock:                               ## re-resolve requirements.in into requirements.lock in a scratch venv
 	rm -rf build/lock-venv && $(PY) -m venv build/lock-venv

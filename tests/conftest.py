@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from builders import OLD_EXPORT_HEADER
 from pipeline import ROOT
 from pipeline.clean.build import build
 from pipeline.config import load, select
@@ -60,7 +61,7 @@ HOSTILE_ROWS = [
 HOSTILE_LEAKS = ["Jane Quimby", "Robert Fakename", "QZX4821", "KLM7734", "7QWE552", "Juan Testcase", "713-555-0142"]
 # Agency names that try to run in a browser, and one that is a live spreadsheet formula.
 HOSTILE_AGENCIES = ["<img src=x onerror=alert(1)> Hostile TX PD"] * 3 + ['=HYPERLINK("http://x","y") TX PD']
-HOSTILE_CSV = "ID,Name,Org Name,Total Networks Searched,Time Frame,License Plate,Reason,Case #,Filters,Search Time,Search Type\n" + "".join(
+HOSTILE_CSV = OLD_EXPORT_HEADER + "\n" + "".join(
     f'0f8b6c1e-0000-4000-8000-0000000009{i:02d},{name},"{org.replace(chr(34), chr(34) * 2)}",1,'
     f'"12/01/2025, 01:00:00 AM UTC\n12/02/2025, 01:00:00 AM UTC",{plate},"{reason.replace(chr(34), chr(34) * 2)}",'
     f'***,,"12/02/2025, 0{i + 1}:00:00 PM UTC",search\n'

@@ -55,19 +55,15 @@ from pipeline.config import load, select
 from pipeline.errors import ConfigError, PipelineError, SourceError
 from pipeline.io.hashing import sha256_file
 
+from builders import EXPORT_HEADER, uid
 from conftest import built, entry
 
 SLUG = "bad-j"
-HDR = ("ID,Name,Org Name,Total Networks Searched,Total Devices Searched,Time Frame,License Plate,Reason,Case #,"
-       "Filters,Search Time,Search Type,Text Prompt,Moderation")
+HDR = EXPORT_HEADER
 PORTAL = "id,userId,searchDate,networkCount,reason"
 
 
 # ---------------------------------------------------------------------------------------------- builders
-
-def uid(i: int) -> str:
-    return f"0f8b6c1e-0000-4000-8000-{i:012d}"
-
 
 def export_row(i: int, reason="Investigation", t="12/01/2025, 05:30:00 AM UTC", networks="3", devices="120") -> str:
     tf = '"11/01/2025, 05:30:00 AM UTC\n12/01/2025, 05:29:00 AM UTC"'

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pipeline.clean.build import build
 from pipeline.io.progress import rate, reporter
 
-HDR = ("ID,Name,Org Name,Total Networks Searched,Total Devices Searched,Time Frame,License Plate,Reason,Case #,"
-       "Filters,Search Time,Search Type,Text Prompt,Moderation")
+from builders import EXPORT_HEADER as HDR
 
 
 def _csv(first: int, n: int) -> str:

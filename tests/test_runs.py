@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 
+from builders import OLD_EXPORT_HEADER
 from conftest import REAL, built
 from pipeline import ROOT
 from pipeline.analyze import facts
@@ -19,7 +20,7 @@ from pipeline.run.runlock import exclusive_run
 from pipeline.run.runner import run
 from pipeline.validate.checks import verdict_of
 
-EXPORT_HEADER = "ID,Name,Org Name,Total Networks Searched,Time Frame,License Plate,Reason,Case #,Filters,Search Time,Search Type\n"
+EXPORT_HEADER = OLD_EXPORT_HEADER + "\n"
 
 
 def _export_row(i: int, name: str) -> str:

@@ -12,7 +12,7 @@ from pipeline.errors import SourceError
 
 from conftest import built, read_searches
 
-HDR = "ID,Name,Org Name,Total Networks Searched,Total Devices Searched,Time Frame,License Plate,Reason,Case #,Filters,Search Time,Search Type,Text Prompt,Moderation"
+from builders import EXPORT_HEADER as HDR
 U1, U2, U3 = ("0f8b6c1e-0000-4000-8000-00000000000%d" % i for i in (1, 2, 3))
 
 

@@ -24,14 +24,8 @@ from pipeline.config import load, select
 
 from conftest import REAL, built, entry
 
-HDR = ("ID,Name,Org Name,Total Networks Searched,Total Devices Searched,Time Frame,License Plate,Reason,Case #,"
-       "Filters,Search Time,Search Type,Text Prompt,Moderation")
-TF = '"11/01/2025, 05:30:00 AM UTC\n12/01/2025, 05:29:00 AM UTC"'
+from builders import EXPORT_HEADER as HDR, TIME_FRAME as TF, uid
 DECEMBER = {"timezone": "America/Chicago", "period": {"start": "2025-12-01", "end": "2025-12-31"}}
-
-
-def uid(i: int) -> str:
-    return f"0f8b6c1e-0000-4000-8000-{i:012d}"
 
 
 def row(i, t=None, org="Houston TX PD", stype="search", name="***", plate="***", reason="Investigation",
