@@ -50,13 +50,6 @@ CONTENT_FIELDS = [
 SEARCH_TEXT = ("CASE WHEN search_date IS NOT NULL AND trim(search_date) <> '' "
                "THEN trim(search_date) || ' ' || trim(search_time) ELSE trim(search_time) END")
 
-SEARCH_COLUMNS = ["jurisdiction", "producer", "log_kind", "search_key", "flock_id", "searched_at_utc",
-                  "searched_local_date", "org_name", "searcher", "license_plate", "name_state", "plate_state",
-                  "total_networks", "total_devices", "time_frame_start_utc", "time_frame_end_utc", "reason",
-                  "reason_clean", "case_number", "filters", "search_type", "text_prompt", "moderation",
-                  "source_file", "source_sha256", "source_sheet", "source_row", "copies", "other_copies"]
-
-
 @functools.cache
 def cell_rules() -> dict:
     return yaml.safe_load((RULES / "cells.yml").read_text(encoding="utf-8"))
@@ -98,17 +91,36 @@ def _time(expr: str, fmts: str) -> str:
     return f"CAST(try_strptime({expr}, {fmts}) AS TIMESTAMPTZ)"
 
 
+@dataclass(frozen=True)
+class CellSql:
+    """The cell rules of rules/cells.yml as SQL literals: masks, time formats, null numbers, the time-frame
+    split, and the producer's time zone."""
+    mask: str
+    fmts: str
+    nulls: str
+    split: str
+    tz: str
+
+    @classmethod
+    def of(cls, j: Jurisdiction) -> "CellSql":
+        rules = cell_rules()
+        return cls(mask="|".join(f"(?:{m})" for m in rules["masks"]).replace("'", "''"),
+                   fmts=_sql_list(rules["time_formats"]),
+                   nulls="(" + ", ".join("'" + v.replace("'", "''") + "'" for v in rules["null_numbers"]) + ")",
+                   split=rules["time_frame_split"].replace("'", "''"),
+                   tz=j.timezone.replace("'", "''"))
+
+
 def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Path,
           pseudonym_key: Callable[[], str], progress: Callable[[str], None] = lambda msg: None) -> CleanResult:
     """Clean the staged rows of `sources` into out_dir. `pseudonym_key` is asked for only once the release
-    has been reconciled (so a release that stops here leaves no key behind)."""
+    has been reconciled (so a release that stops here leaves no key behind).
+
+    The steps, each over the DuckDB tables the one before made: type every staged row (`parsed`), rank the
+    copies of searches held more than once, reconcile every source, then write searches.parquet (with
+    the enrichment rules' answers), rejected.csv and conflicts.csv."""
     started = time.perf_counter()
-    rules = cell_rules()
-    mask = "|".join(f"(?:{m})" for m in rules["masks"]).replace("'", "''")
-    fmts = _sql_list(rules["time_formats"])
-    nulls = "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in rules["null_numbers"]) + ")"
-    split = rules["time_frame_split"].replace("'", "''")
-    tz = j.timezone.replace("'", "''")
+    cells = CellSql.of(j)
     if not sources:
         raise SourceError(f"nothing to read: the inputs ({', '.join(j.inputs)}) match no readable file (only "
                           "folders?).", file=f"data/raw/{j.slug}/",
@@ -116,7 +128,37 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     if [s.index for s in sources] != list(range(len(sources))):
         raise AssertionError("source indexes must be 0..n-1 in input order")   # the list lookups below rely on it
     con = connect(tmp_dir)
+    _register_sources(con, sources)
+    _parse(con, sources, cells)
+    progress(f"  typed {rate(sum(s.rows_read for s in sources), time.perf_counter() - started)}")
+    _rank_copies(con)
+    log_kind = _resolve_log_kind(con, j, sources)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    reconciliation = _reconcile(con)              # checked before anything is published
+    _write_csv(out_dir / "reconciliation.csv", reconciliation)
+    enrichment = _write_searches(con, j, log_kind, cells, out_dir, pseudonym_key(), progress)
+    _write_rejected(con, out_dir)
+    _write_conflicts(con, out_dir)
+    totals = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE reject IS NOT NULL) FROM parsed
+    """).fetchone() + con.execute("""
+        SELECT (SELECT count(*) FROM dup_rows WHERE copy_rank > 1), (SELECT count(*) FROM conflicting)
+    """).fetchone() + con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE networks_bad), count(*) FILTER (WHERE devices_bad),
+               count(*) FILTER (WHERE time_frame_bad)
+        FROM firsts
+    """).fetchone()
+    con.close()
+    rows_read, rejected, duplicates, conflicts, searches, networks_n, devices_n, time_frame_n = totals
+    return CleanResult(log_kind=log_kind, reconciliation=reconciliation, rows_read=rows_read, searches=searches,
+                       duplicates=duplicates, rejected=rejected, conflicts=conflicts,
+                       not_understood={"total_networks": networks_n, "total_devices": devices_n,
+                                       "time_frame": time_frame_n},
+                       enrichment=enrichment.summary())
 
+
+def _register_sources(con, sources: list[SourceInfo]) -> None:
+    """`src`: one row per source (file, sheet, SHA-256, rows read); `staged`: every staged row."""
     src = pa.table({
         "source_index": pa.array([s.index for s in sources], pa.int32()),
         "source_file": [s.file for s in sources],
@@ -127,17 +169,22 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     con.register("src_arrow", src)
     con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
     con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list([s.stage for s in sources])})")
-    portal = "[" + ", ".join("true" if s.schema == "portal" else "false" for s in sources) + "]"
 
+
+def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
+    """`parsed`: every staged row typed (times, counts, the cleaned reason, the search key, why rejected).
+
+    It holds what every later step needs of every staged row, and nothing more (the raw cells of the few
+    rejected and duplicated rows are read back from the staging files). It is built from the staged rows
+    alone (no join) with insertion order kept, so it lies in release order (source, row) and the ordered
+    write can read it a slice at a time."""
+    mask, fmts, nulls, split = cells.mask, cells.fmts, cells.nulls, cells.split
+    portal = "[" + ", ".join("true" if s.schema == "portal" else "false" for s in sources) + "]"
     networks, networks_bad = _number("total_networks", mask, nulls)
     devices, devices_bad = _number("total_devices", mask, nulls)
     tf_parts = f"regexp_split_to_array(trim(time_frame), '{split}')"
     reason_clean = ("nullif(trim(regexp_replace(CASE WHEN portal THEN replace(reason, '+', ' ') ELSE reason END, "
                     "'\\s+', ' ', 'g')), '')")
-    # `parsed` holds what every later step needs of every staged row, and nothing more (the raw cells of
-    # the few rejected and duplicated rows are read back from the staging files). It is built from the
-    # staged rows alone (no join) with insertion order kept, so it lies in release order (source, row)
-    # and the ordered write below can read it a slice at a time.
     con.execute("SET preserve_insertion_order = true")
     con.execute(f"""
         CREATE TEMP TABLE parsed AS
@@ -186,9 +233,12 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         FROM t
     """)
     con.execute("SET preserve_insertion_order = false")
-    progress(f"  typed {rate(sum(s.rows_read for s in sources), time.perf_counter() - started)}")
-    # De-duplication touches only the searches that occur more than once (a fraction of a percent in real
-    # releases): their copies are ranked in a small table, and every other row is its own first copy.
+
+
+def _rank_copies(con) -> None:
+    """De-duplication touches only the searches that occur more than once (a fraction of a percent in real
+    releases): their copies are ranked in a small table, and every other row is its own first copy.
+    Makes `multi`, `dup_rows`, `firsts` (the searches) and `copies`."""
     con.execute("""
         CREATE TEMP TABLE multi AS
         SELECT search_key, count(*) AS copies FROM parsed WHERE reject IS NULL GROUP BY 1 HAVING count(*) > 1
@@ -210,10 +260,9 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         SELECT p.*, d.copy_rank, d.copies FROM parsed p JOIN dup_rows d USING (source_index, source_row)
     """)
 
-    log_kind = _resolve_log_kind(con, j, sources)
-    out_dir.mkdir(parents=True, exist_ok=True)
 
-    # Reconciliation per source, checked before anything is published.
+def _reconcile(con) -> list[dict]:
+    """Per source: rows read = searches kept + duplicates + rejected, or ReconciliationError."""
     recon = con.execute("""
         WITH per AS (
             SELECT source_index, count(*) AS staged, count(*) FILTER (WHERE reject IS NULL) AS unrejected
@@ -248,10 +297,14 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         if rows_read and rej == rows_read:
             _all_rejected(con, idx, file, sheet, rows_read, by_reason)
         reconciliation.append(entry)
-    _write_csv(out_dir / "reconciliation.csv", reconciliation)
+    return reconciliation
 
-    # searches.parquet: the first copy of each search (earliest file in input order, then earliest row),
-    # in release order, with the enrichment rules' answers.
+
+def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir: Path, key: str,
+                    progress: Callable[[str], None]) -> Enrichment:
+    """searches.parquet: the first copy of each search (earliest file in input order, then earliest row), in
+    release order, with the enrichment rules' answers; and matches.parquet, the rules' audit trail."""
+    mask, tz = cells.mask, cells.tz
     con.execute("""
         CREATE TEMP TABLE others AS
         SELECT search_key, list(s.source_file || coalesce(' [' || s.source_sheet || ']', '') || ' row ' || c.source_row
@@ -260,7 +313,7 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     """)
     state = _state("searcher", mask)
     enrichment = Enrichment(con, f"SELECT reason_clean, searcher, {state} AS name_state, org_name_t AS org_name, "
-                                 "search_key FROM firsts", pseudonym_key())
+                                 "search_key FROM firsts", key)
     search_sql = f"""
         SELECT {_q(j.slug)} AS jurisdiction, {_q(j.producer)} AS producer, {_q(log_kind)} AS log_kind,
                r.search_key, CASE WHEN NOT starts_with(r.search_key, 'h:') THEN r.search_key END AS flock_id,
@@ -280,7 +333,11 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     schema = con.sql(search_sql.replace("{slice}", "false")).to_arrow_reader().schema
     enrichment.write(_in_slices(con, search_sql, progress), schema, out_dir / "searches.parquet")
     enrichment.write_matches(con, out_dir / "matches.parquet")
+    return enrichment
 
+
+def _write_rejected(con, out_dir: Path) -> None:
+    """rejected.csv: every rejected row with its reason, citation and raw cells (from the staging files)."""
     _copy(con, """
         SELECT s.source_file, s.source_sheet, p.source_row, p.reject AS reject_reason, st.raw_record,
                st.flock_id, st.searcher, st.org_name, st.total_networks, st.total_devices, st.time_frame,
@@ -290,6 +347,9 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         WHERE p.reject IS NOT NULL ORDER BY p.source_index, p.source_row
     """, out_dir / "rejected.csv", "CSV, HEADER")
 
+
+def _write_conflicts(con, out_dir: Path) -> None:
+    """conflicts.csv: the copies of every search whose copies disagree in a field their files exported."""
     differs = ", ".join(
         f"CASE WHEN count(DISTINCT coalesce(CAST({value} AS VARCHAR), '')) FILTER (WHERE exported & {1 << k} <> 0) > 1 "
         f"THEN '{name}' END" for k, (name, value, _) in enumerate(CONTENT_FIELDS))
@@ -305,23 +365,6 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
         FROM copies JOIN conflicting c USING (search_key) JOIN src s USING (source_index)
         ORDER BY search_key, copy_rank
     """, out_dir / "conflicts.csv", "CSV, HEADER")
-
-    totals = con.execute("""
-        SELECT count(*), count(*) FILTER (WHERE reject IS NOT NULL) FROM parsed
-    """).fetchone() + con.execute("""
-        SELECT (SELECT count(*) FROM dup_rows WHERE copy_rank > 1), (SELECT count(*) FROM conflicting)
-    """).fetchone() + con.execute("""
-        SELECT count(*), count(*) FILTER (WHERE networks_bad), count(*) FILTER (WHERE devices_bad),
-               count(*) FILTER (WHERE time_frame_bad)
-        FROM firsts
-    """).fetchone()
-    con.close()
-    rows_read, rejected, duplicates, conflicts, searches, networks_n, devices_n, time_frame_n = totals
-    return CleanResult(log_kind=log_kind, reconciliation=reconciliation, rows_read=rows_read, searches=searches,
-                       duplicates=duplicates, rejected=rejected, conflicts=conflicts,
-                       not_understood={"total_networks": networks_n, "total_devices": devices_n,
-                                       "time_frame": time_frame_n},
-                       enrichment=enrichment.summary())
 
 
 SLICE_ROWS = 500_000   # rows sorted and written at a time: a slice is sorted in memory, never spilled
