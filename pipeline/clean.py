@@ -126,7 +126,7 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     })
     con.register("src_arrow", src)
     con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
-    con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list([s.stage for s in sources])})")
+    con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list(list(dict.fromkeys(s.stage for s in sources)))})")
     portal = "[" + ", ".join("true" if s.schema == "portal" else "false" for s in sources) + "]"
 
     networks, networks_bad = _number("total_networks", mask, nulls)
