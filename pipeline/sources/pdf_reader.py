@@ -322,14 +322,17 @@ def layout_rows(lines: list[list[Word]], layout: Layout, starts: list[float], bo
     """The rows of one page: every line given to the ID it belongs to, every word to its column."""
     slack = rules()["column_slack_pt"]
     bounds = [s - slack for s in starts]
+    # Characters of a word printed across two cells go by their middle: a cell's text starts at most about a
+    # point left of its label, and the cell before it ends left of that.
+    split = [s - slack / 2 for s in starts]
     ncols = len(bounds)
     placed: list[list[tuple[int, Word]]] = []       # per line: (column, word)
     for line in lines:
         out = []
         for w in line:
             col = _column_of(w.x0, bounds)
-            if col + 1 < ncols and w.x1 > bounds[col + 1] + slack and boxes is not None:
-                out += _split_at_boundaries(w, boxes, bounds)
+            if col + 1 < ncols and w.x1 > starts[col + 1] and boxes is not None:
+                out += _split_at_boundaries(w, boxes, split)
             else:
                 out.append((col, w))
         placed.append(out)
