@@ -261,3 +261,34 @@ def big_text_pdf(megabytes: int = 10) -> bytes:
     """One page holding `megabytes` of text in short lines (a dump, not an audit)."""
     line = b"(" + b"y" * 100 + b") Tj 0 -1 Td\n"
     return raw_pdf([b"BT /F1 1 Tf 10 780 Td\n" + line * (megabytes * 1024 * 1024 // len(line)) + b"ET"])
+
+
+def concat_pdfs(*parts: bytes) -> bytes:
+    """The pages of several PDFs in one file (a cover page before the audit, a scanned page inside it)."""
+    import pypdfium2 as pdfium
+
+    out = pdfium.PdfDocument.new()
+    for data in parts:
+        src = pdfium.PdfDocument(data)
+        out.import_pages(src)
+        src.close()
+    buf = io.BytesIO()
+    out.save(buf)
+    out.close()
+    return buf.getvalue()
+
+
+def encrypted_pdf(data_rows: list[dict]) -> bytes:
+    """The 5-label audit, protected by a user password (AES-256)."""
+    from fpdf.enums import EncryptionMethod
+
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.set_encryption(owner_password="owner", user_password="secret", encryption_method=EncryptionMethod.AES_256)
+    pdf.add_page()
+    pdf.set_font("helvetica", size=FONT)
+    for k, label in enumerate(FIVE):
+        pdf.text(FIVE_X[k], 60, label)
+    for i, row in enumerate(data_rows):
+        for k, label in enumerate(FIVE):
+            pdf.text(FIVE_X[k], 70 + 10 * i, row[label])
+    return bytes(pdf.output())

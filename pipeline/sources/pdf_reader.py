@@ -129,9 +129,13 @@ def open_pdf(path: Path, display: str):
     head = sniff.head(path, 1024)
     if b"%PDF-" not in head:
         sig = sniff.signature(head)
-        what = sig[0] if sig else "not a PDF"
-        raise _refuse(display, f"this is {what}, though its name ends in .pdf.",
-                      sig[1] if sig else "Check that it is the file the agency sent; ask the agency for it again.")
+        if sig:
+            raise _refuse(display, f"this is {sig[0]}, not a PDF, though its name ends in .pdf.", sig[1])
+        if sniff.looks_like_text(head):
+            raise _refuse(display, "this is plain text (perhaps a CSV), not a PDF, though its name ends in .pdf.",
+                          "If it is a CSV, save a copy named .csv beside it and list that in inputs.")
+        raise _refuse(display, "this is not a PDF (it does not start like one), though its name ends in .pdf.",
+                      "Check that it is the file the agency sent; ask the agency for it again.")
     with open(path, "rb") as f:
         f.seek(max(0, path.stat().st_size - 2048))
         tail = f.read()
@@ -141,6 +145,8 @@ def open_pdf(path: Path, display: str):
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as e:
+        if _declares_no_page(path):           # PDFium refuses a document of zero pages as if it were damaged
+            raise _refuse(display, "the PDF has no pages.", "Ask the agency for the file again.") from None
         if "password" in str(e).lower():
             raise _refuse(display, "the PDF is encrypted (password-protected) and cannot be read.",
                           "Ask the agency for an unprotected copy, or better the audit as CSV or XLSX.") from None
@@ -150,6 +156,14 @@ def open_pdf(path: Path, display: str):
         doc.close()
         raise _refuse(display, "the PDF has no pages.", "Ask the agency for the file again.")
     return doc
+
+
+def _declares_no_page(path: Path, limit: int = 64 * 1024**2) -> bool:
+    """Whether a PDF that PDFium cannot open holds no page object at all (and a page tree of none)."""
+    if path.stat().st_size > limit:
+        return False
+    data = path.read_bytes()
+    return re.search(rb"/Count\s+0\b", data) is not None and re.search(rb"/Type\s*/Page(?![s\w])", data) is None
 
 
 # ---------------------------------------------------------------------------------------------- words
@@ -387,6 +401,7 @@ def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Pa
     textless: list[int] = []          # pages that draw something but hold no text (scanned or outlined)
     held: list[Page] = []             # pages before the first header: yielded once the file proves an audit
     seen_text = False
+    rows = 0
     total = len(doc)
     try:
         for i in range(total):
@@ -419,6 +434,7 @@ def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Pa
                         result.layout = layout
                         result.rows = layout_rows(lines, layout, starts, boxes, result.notes, number)
                         _self_check(result, text, ids, problems)
+                        rows += len(result.rows)
                         if not result.rows:
                             result.skipped = "no rows on it"
                 if boxes is not None:
@@ -445,6 +461,9 @@ def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Pa
                           + ASK_FOR_DATA[1:])
         raise NotAnAudit("not a search audit: no page prints the header of a known audit layout or any search "
                          "ID (a cover letter or memo?)", display)
+    if not rows and not problems:
+        raise _refuse(display, f"the PDF prints the header of an audit ({layout.name}) but no rows.",
+                      "Check that this is the release you meant to add; remove it from the inputs if it holds no data.")
     if textless:
         problems.append(f"page(s) {_pages(textless)} hold no text layer (scanned inside the release?)")
     if problems:
