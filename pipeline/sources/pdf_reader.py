@@ -49,7 +49,18 @@ def _time_formats() -> tuple[str, ...]:
     return tuple(yaml.safe_load((RULES / "cells.yml").read_text(encoding="utf-8"))["time_formats"])
 
 
+FLOCK_TIME = re.compile(r"(\d{2})/(\d{2})/(\d{4}), (\d{2}):(\d{2}):(\d{2}) ([AP])M UTC")
+
+
 def time_parses(text: str) -> bool:
+    m = FLOCK_TIME.fullmatch(text)            # how Flock prints it: checked without strptime (7,273 rows a file)
+    if m:
+        mo, d, y, h, mi, sec, ap = m.groups()
+        try:
+            dt.datetime(int(y), int(mo), int(d), int(h) % 12 + (12 if ap == "P" else 0), int(mi), int(sec))
+            return 1 <= int(h) <= 12
+        except ValueError:
+            return False
     for fmt in _time_formats():
         try:
             dt.datetime.strptime(text.strip(), fmt)
@@ -83,7 +94,7 @@ def layouts() -> tuple[Layout, ...]:
     return tuple(out)
 
 
-@dataclass
+@dataclass(slots=True)
 class Word:
     x0: float       # display coordinates in points: x from the left, y from the top of the page as viewed
     y0: float
@@ -185,39 +196,39 @@ def _to_display(rotation: int, box: tuple, media: tuple) -> tuple[float, float, 
 
 @functools.cache
 def _char_box_function():
-    """FPDFText_GetCharBox taking plain addresses: the same C function as pypdfium2.raw's, called without its
-    typed-pointer checks (2.4x faster a call; it is called twice for every word of every page)."""
+    """FPDFText_GetLooseCharBox called with ready-made pointers: the same C function as pypdfium2.raw's, without
+    its per-call argument checks (about 2x faster; it is called twice for every word of every page). The
+    loose box spans the font's ascent to descent, so every character of a line has the same height."""
     try:
         import pypdfium2_raw.bindings as bindings
-        fn = bindings._libs["pdfium"]["FPDFText_GetCharBox"]     # a fresh function object of the loaded library
-        fn.argtypes = [ctypes.c_void_p, ctypes.c_int] + [ctypes.c_void_p] * 4
+        fn = bindings._libs["pdfium"]["FPDFText_GetLooseCharBox"]   # a fresh function object of the loaded library
         fn.restype = ctypes.c_int
         return fn, True
-    except (ImportError, AttributeError, KeyError, TypeError):      # another binding layout: the typed call
+    except (ImportError, AttributeError, KeyError, TypeError):       # another binding layout: the typed call
         import pypdfium2.raw as pdfium_c
-        return pdfium_c.FPDFText_GetCharBox, False
+        return pdfium_c.FPDFText_GetLooseCharBox, False
 
 
 class _Boxes:
     """Character boxes of one text page, one PDFium call each (the costly part: asked for sparingly)."""
 
     def __init__(self, textpage, rotation: int, media: tuple):
+        import pypdfium2.raw as pdfium_c
+
         self.textpage, self.rotation, self.media = textpage, rotation, media
-        self._buf = (ctypes.c_double * 4)()          # left, right, bottom, top
+        self._rect = pdfium_c.FS_RECTF()              # left, top, right, bottom (top < bottom in rotated text)
         self._get, plain = _char_box_function()
         if plain:
-            base = ctypes.addressof(self._buf)
-            self._handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
-            self._args = (base, base + 8, base + 16, base + 24)
+            self._handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
+            self._arg = ctypes.c_void_p(ctypes.addressof(self._rect))
         else:
-            self._handle = textpage.raw
-            self._args = tuple(ctypes.pointer(ctypes.c_double.from_buffer(self._buf, 8 * k)) for k in range(4))
+            self._handle, self._arg = textpage.raw, ctypes.byref(self._rect)
 
     def raw(self, i: int) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) in PDF page space."""
-        self._get(self._handle, i, *self._args)
-        left, right, bottom, top = self._buf
-        return left, bottom, right, top
+        self._get(self._handle, i, self._arg)
+        r = self._rect
+        return r.left, min(r.top, r.bottom), r.right, max(r.top, r.bottom)
 
     def box(self, i: int) -> tuple[float, float, float, float]:
         return _to_display(self.rotation, self.raw(i), self.media)
@@ -250,18 +261,33 @@ def page_words(page, number: int, display: str) -> tuple[list[Word], str, _Boxes
     boxes = _Boxes(textpage, page.get_rotation() % 360, (l, b, r, t))
     words = []
     # Two PDFium calls a word (its first and last character), inlined: this loop is most of the reader's time.
-    get, handle, args, buf = boxes._get, boxes._handle, boxes._args, boxes._buf
+    get, handle, arg, rect = boxes._get, boxes._handle, boxes._arg, boxes._rect
     rot, media = boxes.rotation, boxes.media
+    upright = rot == 90 and media[0] == 0 and media[1] == 0      # (Okaloosa: every page; the common case inlined)
     for m in WORD.finditer(text):
         i, j = m.start(), m.end() - 1
-        get(handle, i, *args)
-        left, right, bottom, top = buf
+        get(handle, i, arg)
+        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
+        if bottom > top:                              # (upright text: FS_RECTF's top is above its bottom)
+            bottom, top = top, bottom
         if j != i:
-            get(handle, j, *args)
-            l2, r2, b2, t2 = buf
-            left, right, bottom, top = min(left, l2), max(right, r2), min(bottom, b2), max(top, t2)
-        x0, y0, x1, y1 = _to_display(rot, (left, bottom, right, top), media)
-        words.append(Word(x0, y0, x1, y1, m.group(), i, j))
+            get(handle, j, arg)
+            lo, hi = rect.bottom, rect.top
+            if lo > hi:
+                lo, hi = hi, lo
+            if lo < bottom:
+                bottom = lo
+            if hi > top:
+                top = hi
+            if rect.left < left:
+                left = rect.left
+            if rect.right > right:
+                right = rect.right
+        if upright:
+            words.append(Word(bottom, left, top, right, m.group(), i, j))
+        else:
+            x0, y0, x1, y1 = _to_display(rot, (left, bottom, right, top), media)
+            words.append(Word(x0, y0, x1, y1, m.group(), i, j))
     return words, text, boxes, objects
 
 
@@ -289,14 +315,24 @@ def _lines(words: list[Word]) -> list[list[Word]]:
 
 # ---------------------------------------------------------------------------------------------- layout
 
-def find_header(lines: list[list[Word]]) -> tuple[int, Layout, list[float]] | None:
+@functools.cache
+def _label_words() -> tuple[tuple[Layout, frozenset[str]], ...]:
+    return tuple((layout, frozenset(w for label in layout.labels for w in normalize(label).split()))
+                 for layout in layouts())
+
+
+def find_header(lines: list[list[Word]], text: str = "") -> tuple[int, Layout, list[float]] | None:
     """(line index, layout, x where each label starts) of the first line printing a known layout's labels."""
-    firsts = {normalize(layout.labels[0]) for layout in layouts()}
+    low = text.lower()
+    candidates = [layout for layout, words in _label_words() if not text or all(w in low for w in words)]
+    if not candidates:          # (cheap: most pages print no header)
+        return None
+    firsts = {normalize(layout.labels[0]) for layout in candidates}
     for k, line in enumerate(lines):
-        if not any(w.text.lower() in firsts for w in line):     # (cheap: most lines hold no header)
+        if not any(w.text.lower() in firsts for w in line):
             continue
         tokens = [normalize(w.text) for w in line]
-        for layout in layouts():
+        for layout in candidates:
             starts, pos = [], 0
             for label in layout.labels:
                 want = normalize(label).split(" ")
@@ -344,7 +380,9 @@ def layout_rows(lines: list[list[Word]], layout: Layout, starts: list[float], bo
     for line in lines:
         out = []
         for w in line:
-            col = _column_of(w.x0, bounds)
+            col = bisect.bisect_right(bounds, w.x0) - 1
+            if col < 0:
+                col = 0
             if col + 1 < ncols and w.x1 > starts[col + 1] and boxes is not None:
                 out += _split_at_boundaries(w, boxes, split)
             else:
@@ -420,7 +458,7 @@ def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Pa
                 else:
                     seen_text = True
                     lines = _lines(words)
-                    found = find_header(lines)
+                    found = find_header(lines, text)
                     if found:
                         k, layout, starts = found
                         lines = lines[k + 1:]            # a title above the header is not a row
