@@ -16,7 +16,7 @@ from .hashing import sha256_file
 PACKAGE = ROOT / "pipeline"
 # What the ingest + clean stage of build() runs (when it is reused, the enrichment rules are re-applied).
 CLEAN_CODE = ["pipeline/sources/*.py", "pipeline/clean.py", "pipeline/db.py", "pipeline/rules/columns.yml",
-              "pipeline/rules/cells.yml"]
+              "pipeline/rules/cells.yml", "pipeline/rules/pdf_layouts.yml"]
 
 
 def digest(*parts) -> str:
@@ -33,7 +33,7 @@ def files_digest(patterns: list[str], root: Path = ROOT) -> str:
 
 
 # Modules that make inputs or measure, but never shape a jurisdiction's outputs: editing them reruns nothing.
-NOT_IN_CODE_VERSION = {"pipeline/synth.py", "pipeline/bench.py"}
+NOT_IN_CODE_VERSION = {"pipeline/synth.py", "pipeline/bench.py", "pipeline/bench_pdf.py"}
 
 
 def code_version(root: Path = ROOT) -> str:
