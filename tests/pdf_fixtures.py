@@ -93,7 +93,7 @@ class _Page:
             self.items.append((x, y, s))
 
 
-def audit_pdf(rows: list[dict], layout: str = "9", *, rows_per_page: int = 9, rotate: bool = False,
+def audit_pdf(rows: list[dict], layout: str = "9", *, rows_per_page: int = 9, rotate: bool | int = False,
               glue: bool = False, shuffle: bool = False, header_every_page: bool = False,
               id_offset: dict[int, float] | None = None, seed: int = 7) -> bytes:
     """The rows printed as a Flock audit PDF. id_offset {row: points} moves a row's ID to the right (a row
@@ -134,7 +134,7 @@ def audit_pdf(rows: list[dict], layout: str = "9", *, rows_per_page: int = 9, ro
         for x, y, s in items:
             pdf.text(x, y, s)
     data = bytes(pdf.output())
-    return _rotated(data) if rotate else data
+    return _rotated(data, 90 if rotate is True else rotate) if rotate else data
 
 
 def _x_right(pdf: FPDF, right: float, s: str) -> float:
@@ -184,21 +184,22 @@ def _five_row(page: _Page, pdf: FPDF, row: dict, xs, right, y: float, step: floa
     return id_y + max(1, len(lines)) * step + 2.0
 
 
-def _rotated(data: bytes) -> bytes:
-    """Every landscape page redrawn on a portrait page with /Rotate 90: it looks the same, but the text's
-    coordinates in the file run across the page (as in PrimoPDF's output)."""
+def _rotated(data: bytes, degrees: int = 90) -> bytes:
+    """Every page redrawn so that /Rotate `degrees` shows it as drawn: it looks the same, but the text's
+    coordinates in the file run across or against the page (PrimoPDF's output is rotated 90)."""
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(data)
     for i in range(len(doc)):
         page = doc[i]
-        w, h = page.get_size()               # 792 x 612 as drawn
-        # viewed (X, Y from the bottom) -> file (x, y) = (h - Y, X): /Rotate 90 shows it as drawn
-        m = pdfium.PdfMatrix(0, 1, -1, 0, h, 0)
+        w, h = page.get_size()               # as drawn (viewed)
+        # viewed (X, Y from the bottom) -> file (x, y), so that the viewer's rotation gives the drawing back
+        m, media = {90: ((0, 1, -1, 0, h, 0), (h, w)), 180: ((-1, 0, 0, -1, w, h), (w, h)),
+                    270: ((0, -1, 1, 0, 0, w), (h, w))}[degrees]
         for obj in list(page.get_objects()):
-            obj.transform(m)
-        page.set_mediabox(0, 0, h, w)
-        page.set_rotation(90)
+            obj.transform(pdfium.PdfMatrix(*m))
+        page.set_mediabox(0, 0, *media)
+        page.set_rotation(degrees)
         page.gen_content()
         page.close()
     buf = io.BytesIO()

@@ -42,6 +42,9 @@ def test_every_layout_maps_to_known_columns_with_the_id_first():
 QUIRKS = {
     "plain": {},
     "rotated": {"rotate": True},
+    "rotated_and_glued": {"rotate": True, "glue": True},        # split words in rotated page space
+    "rotated_180_and_glued": {"rotate": 180, "glue": True},
+    "rotated_270_and_glued": {"rotate": 270, "glue": True},
     "glued": {"glue": True},
     "resaved_out_of_order": {"shuffle": True},
     "header_on_every_page": {"header_every_page": True},
@@ -55,7 +58,9 @@ def _quirk_is_there(data: bytes, layout: str, quirk: dict) -> None:
     page = doc[0]
     text = page.get_textpage().get_text_range()
     if quirk.get("rotate"):
-        assert page.get_rotation() == 90 and page.get_mediabox() == (0, 0, 612, 792)   # portrait in the file
+        degrees = 90 if quirk["rotate"] is True else quirk["rotate"]
+        assert page.get_rotation() == degrees
+        assert page.get_mediabox() == ((0, 0, 792, 612) if degrees == 180 else (0, 0, 612, 792))
     if quirk.get("glue") and not quirk.get("shuffle"):      # (drawn out of order, the cells are not neighbours)
         glued = r"\d+UTC" if layout == "9" else r"[0-9a-f-]{36}[0-9a-f]{8}-"
         assert re.search(glued, text), text[:300]
