@@ -95,9 +95,10 @@ class _Page:
 
 def audit_pdf(rows: list[dict], layout: str = "9", *, rows_per_page: int = 9, rotate: bool | int = False,
               glue: bool = False, shuffle: bool = False, header_every_page: bool = False,
-              id_offset: dict[int, float] | None = None, seed: int = 7) -> bytes:
+              id_offset: dict[int, float] | None = None, furniture: bool = False, seed: int = 7) -> bytes:
     """The rows printed as a Flock audit PDF. id_offset {row: points} moves a row's ID to the right (a row
-    the reader cannot anchor: the self-check must refuse the file)."""
+    the reader cannot anchor: the self-check must refuse the file); furniture prints a running title and a
+    page number on every page, apart from the rows."""
     labels, xs, right = (NINE, NINE_X, NINE_RIGHT) if layout == "9" else (FIVE, FIVE_X, FIVE_RIGHT)
     if glue:      # counts end where the next cell's text starts (1 pt left of its label, as Okaloosa prints)
         right = {k: xs[labels.index(k) + 1] - 1.2 for k in right}
@@ -110,6 +111,9 @@ def audit_pdf(rows: list[dict], layout: str = "9", *, rows_per_page: int = 9, ro
     for start in range(0, len(rows), rows_per_page):
         page = _Page()
         pages.append(page)
+        if furniture:
+            page.text(xs[1], 30.0, "Search audit export - Okaloosa County FL SO")
+            page.text(xs[2], (612.0 if landscape else 792.0) - 24.0, f"Page {len(pages)}")
         y = 60.0
         if start == 0 or header_every_page:
             for x, label in zip(xs, labels):

@@ -48,6 +48,7 @@ QUIRKS = {
     "glued": {"glue": True},
     "resaved_out_of_order": {"shuffle": True},
     "header_on_every_page": {"header_every_page": True},
+    "page_title_and_number": {"furniture": True},
     "all_at_once": {"rotate": True, "glue": True, "shuffle": True},
 }
 
@@ -80,6 +81,14 @@ def test_generated_pdf_gives_back_exactly_its_rows(tmp_path, layout, quirk):
     data = audit_pdf(rows, layout, rows_per_page=9 if layout == "9" else 14, **QUIRKS[quirk])
     _quirk_is_there(data, layout, QUIRKS[quirk])
     assert read_rows(tmp_path, data) == expected(rows)
+
+
+def test_page_title_and_number_are_noted_not_read(tmp_path):
+    p = tmp_path / "a.pdf"
+    p.write_bytes(audit_pdf(nine_rows(12), "9", rows_per_page=9, furniture=True))
+    pages = list(read_pdf(p, "a.pdf"))
+    assert [r for page in pages for r in page.rows] == expected(nine_rows(12))
+    assert pages[1].notes == ["page 2: 2 line(s) outside every row (a page header or footer) not read"]
 
 
 def test_quirks_of_the_rows_are_in_the_generated_rows():

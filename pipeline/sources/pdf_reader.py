@@ -401,6 +401,24 @@ def layout_rows(lines: list[list[Word]], layout: Layout, starts: list[float], bo
             r = bisect.bisect_right(anchors, k) - 1     # the last ID line at or above this line
             if r >= 0:
                 owner[k] = r
+    # Before the first row (wrapping above) or after the last (below), only lines printed at the rows' own
+    # line spacing belong to it: a page title or footer stands apart.
+    centres = [sum(w.yc for _, w in line) / len(line) for line in placed]
+    gaps = sorted(b - a for a, b in zip(centres, centres[1:]) if b > a)
+    if gaps:
+        far = 1.6 * gaps[len(gaps) // 2]
+        if layout.wrapped_lines == "above":
+            k = anchors[0]
+            while k > 0 and centres[k] - centres[k - 1] <= far:
+                k -= 1
+            for j in range(k):
+                owner.pop(j, None)
+        else:
+            k = anchors[-1]
+            while k + 1 < len(placed) and centres[k + 1] - centres[k] <= far:
+                k += 1
+            for j in range(k + 1, len(placed)):
+                owner.pop(j, None)
     stray = len(placed) - len(owner)
     if stray:
         notes.append(f"page {number}: {stray} line(s) outside every row (a page header or footer) not read")
