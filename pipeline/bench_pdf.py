@@ -129,7 +129,8 @@ def markdown(result: dict) -> str:
          "| method | seconds | pages/s | peak RSS |", "|---|---:|---:|---:|"]
     for m, r in result["best"].items():
         if r:
-            L.append(f"| {m} | {r['seconds']:.2f} | {r['pages'] / r['seconds']:,.0f} | {r['peak_rss'] / 1024**2:,.0f} MB |")
+            L.append(f"| {m} | {r['seconds']:.2f} | {r['pages'] / r['seconds']:,.0f} | "
+                     f"{r['peak_rss'] / 1024**2:,.0f} MB |")
         else:
             L.append(f"| {m} | failed | | |")
     t = result.get("target")

@@ -126,7 +126,8 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     })
     con.register("src_arrow", src)
     con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
-    con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list(list(dict.fromkeys(s.stage for s in sources)))})")
+    stages = list(dict.fromkeys(s.stage for s in sources))      # (the pages of a PDF share one staging file)
+    con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list(stages)})")
     portal = "[" + ", ".join("true" if s.schema == "portal" else "false" for s in sources) + "]"
 
     networks, networks_bad = _number("total_networks", mask, nulls)

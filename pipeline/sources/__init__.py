@@ -140,7 +140,8 @@ class Ingest:
     def _add_pdf(self, path: Path, display: str, sha: str, size: int, member_sha: str | None) -> None:
         """Every page with rows becomes a source ("page N"); rows go to one staging file in batches."""
         stage = self.stage_dir / f"source-{len(self.sources):05d}.parquet"
-        self.progress(f"reading {display}" + (f" (file {self.file_no} of {self.files_total})" if self.files_total else ""))
+        self.progress(f"reading {display}"
+                      + (f" (file {self.file_no} of {self.files_total})" if self.files_total else ""))
         started = time.perf_counter()
         writer = StageWriter(stage)
         pending: list[tuple[int, int, list[str]]] = []      # (source index, row on its page, cells)
