@@ -95,11 +95,16 @@ class _Page:
 
 def audit_pdf(rows: list[dict], layout: str = "9", *, rows_per_page: int = 9, rotate: bool | int = False,
               glue: bool = False, shuffle: bool = False, header_every_page: bool = False,
-              id_offset: dict[int, float] | None = None, furniture: bool = False, seed: int = 7) -> bytes:
+              id_offset: dict[int, float] | None = None, furniture: bool = False, drop: tuple[str, ...] = (),
+              seed: int = 7) -> bytes:
     """The rows printed as a Flock audit PDF. id_offset {row: points} moves a row's ID to the right (a row
     the reader cannot anchor: the self-check must refuse the file); furniture prints a running title and a
     page number on every page, apart from the rows."""
     labels, xs, right = (NINE, NINE_X, NINE_RIGHT) if layout == "9" else (FIVE, FIVE_X, FIVE_RIGHT)
+    if drop:      # a month's export without these columns: the others print where they always do
+        xs = [x for label, x in zip(labels, xs) if label not in drop]
+        labels = [label for label in labels if label not in drop]
+        right = {k: v for k, v in right.items() if k not in drop}
     if glue:      # counts end where the next cell's text starts (1 pt left of its label, as Okaloosa prints)
         right = {k: xs[labels.index(k) + 1] - 1.2 for k in right}
     landscape = layout == "9"
@@ -122,7 +127,7 @@ def audit_pdf(rows: list[dict], layout: str = "9", *, rows_per_page: int = 9, ro
         for k, row in enumerate(rows[start:start + rows_per_page]):
             index = start + k
             if layout == "9":
-                y = _nine_row(page, pdf, row, xs, right, y, step, glue)
+                y = _nine_row(page, pdf, row, dict(zip(labels, xs)), right, y, step, glue)
             else:
                 y = _five_row(page, pdf, row, xs, right, y, step, glue)
             if id_offset and index in id_offset:
@@ -145,7 +150,8 @@ def _x_right(pdf: FPDF, right: float, s: str) -> float:
     return right - pdf.get_string_width(s)
 
 
-def _nine_row(page: _Page, pdf: FPDF, row: dict, xs, right, y: float, step: float, glue: bool) -> float:
+def _nine_row(page: _Page, pdf: FPDF, row: dict, at: dict[str, float], right, y: float, step: float,
+              glue: bool) -> float:
     start, end = row["Time Frame"].split("\n")
     wrapped = []
     for part in (start, end):                       # "11/13/2025," / "10:00:17 PM" / "UTC"
@@ -154,12 +160,12 @@ def _nine_row(page: _Page, pdf: FPDF, row: dict, xs, right, y: float, step: floa
         wrapped += [date + ",", clock, zone]
     top = y
     for k, line in enumerate(wrapped):
-        page.text(xs[4] - (1.0 if glue else 0.0), top + k * step, line)
+        page.text(at["Time Frame"] - (1.0 if glue else 0.0), top + k * step, line)
     id_y = top + (len(wrapped) - 1) * step           # the ID line is the Time Frame's last line
     reason = textwrap.wrap(row["Reason"], 28)           # bottom-aligned like every cell: ends on the ID line
     for k, line in enumerate(reason[:-1]):
-        page.text(xs[5] - 0.5, id_y - (len(reason) - 1 - k) * step, line)
-    for label, x in zip(NINE, xs):
+        page.text(at["Reason"] - 0.5, id_y - (len(reason) - 1 - k) * step, line)
+    for label, x in at.items():
         if label == "Time Frame":
             continue
         value = reason[-1] + row["Reason"][len(row["Reason"].rstrip()):] if label == "Reason" and reason else row[label]

@@ -83,6 +83,19 @@ def test_generated_pdf_gives_back_exactly_its_rows(tmp_path, layout, quirk):
     assert read_rows(tmp_path, data) == expected(rows)
 
 
+def test_a_month_printed_without_the_columns_that_drift_away(project):
+    """FORMATS.md §2: Moderation disappears after August 2025, Total Devices Searched after January 2026."""
+    rows = nine_rows(11)
+    drop = ("Total Devices Searched", "Moderation")
+    j = project({"jan.pdf": audit_pdf(rows, "9", drop=drop)}, log_kind="organization")
+    m = built(j)
+    assert m["sources"][0]["header_as_released"] == [c for c in NINE if c not in drop]
+    df = read_searches(j).set_index("flock_id")
+    assert df["total_devices"].isna().all() and df["moderation"].isna().all()       # not exported, not blank
+    assert [int(df.loc[r["ID"], "total_networks"]) for r in rows] == [int(r["Total Networks Searched"]) for r in rows]
+    assert [df.loc[r["ID"], "search_type"] for r in rows] == [r["Search Type"] for r in rows]
+
+
 def test_page_title_and_number_are_noted_not_read(tmp_path):
     p = tmp_path / "a.pdf"
     p.write_bytes(audit_pdf(nine_rows(12), "9", rows_per_page=9, furniture=True))

@@ -73,9 +73,10 @@ def time_parses(text: str) -> bool:
 @dataclass(frozen=True)
 class Layout:
     name: str
-    labels: tuple[str, ...]
+    labels: tuple[str, ...]             # as printed, in order
     wrapped_lines: str                  # "above" or "below" the row's ID line
     hmap: HeaderMap
+    optional: frozenset[str] = frozenset()   # labels a month's export may lack (FORMATS.md §2: columns drift)
 
     @property
     def columns(self) -> list[str]:
@@ -90,8 +91,24 @@ def layouts() -> tuple[Layout, ...]:
         if hmap is None or None in hmap.columns or hmap.columns[0] != "flock_id":
             raise ValueError(f"pdf_layouts.yml: every label of {entry['name']!r} must be a known column "
                              "(columns.yml), ID first")
-        out.append(Layout(entry["name"], tuple(entry["labels"]), entry["wrapped_lines"], hmap))
+        optional = frozenset(entry.get("optional") or [])
+        if not optional <= set(entry["labels"]) - {entry["labels"][0]}:
+            raise ValueError(f"pdf_layouts.yml: the optional labels of {entry['name']!r} must be labels other than ID")
+        out.append(Layout(entry["name"], tuple(entry["labels"]), entry["wrapped_lines"], hmap, optional))
     return tuple(out)
+
+
+_PRINTED: dict[tuple[str, tuple[str, ...]], Layout] = {}
+
+
+def _printed(layout: Layout, labels: tuple[str, ...]) -> Layout:
+    """The layout as one file prints it: without the optional labels its header lacks."""
+    if labels == layout.labels:
+        return layout
+    key = (layout.name, labels)
+    if key not in _PRINTED:
+        _PRINTED[key] = Layout(layout.name, labels, layout.wrapped_lines, map_header(list(labels)))
+    return _PRINTED[key]
 
 
 @dataclass(slots=True)
@@ -317,7 +334,8 @@ def _lines(words: list[Word]) -> list[list[Word]]:
 
 @functools.cache
 def _label_words() -> tuple[tuple[Layout, frozenset[str]], ...]:
-    return tuple((layout, frozenset(w for label in layout.labels for w in normalize(label).split()))
+    return tuple((layout, frozenset(w for label in layout.labels if label not in layout.optional
+                                    for w in normalize(label).split()))
                  for layout in layouts())
 
 
@@ -333,18 +351,31 @@ def find_header(lines: list[list[Word]], text: str = "") -> tuple[int, Layout, l
             continue
         tokens = [normalize(w.text) for w in line]
         for layout in candidates:
-            starts, pos = [], 0
-            for label in layout.labels:
-                want = normalize(label).split(" ")
-                while pos < len(tokens) and tokens[pos:pos + len(want)] != want:
-                    pos += 1
-                if pos >= len(tokens):
-                    break
-                starts.append(line[pos].x0)
-                pos += len(want)
-            if len(starts) == len(layout.labels) and starts == sorted(starts):
-                return k, layout, starts
+            found = _labels_in_order(tokens, layout)
+            if found is not None:
+                labels = tuple(label for label, _ in found)
+                starts = [line[pos].x0 for _, pos in found]
+                if starts == sorted(starts):
+                    return k, _printed(layout, labels), starts
     return None
+
+
+def _labels_in_order(tokens: list[str], layout: Layout) -> list[tuple[str, int]] | None:
+    """(label, index of its first word) for each label printed in the line, in order; None when a label the
+    layout requires is missing. An optional label that is not there is passed over."""
+    found, pos = [], 0
+    for label in layout.labels:
+        want = normalize(label).split(" ")
+        at = pos
+        while at < len(tokens) and tokens[at:at + len(want)] != want:
+            at += 1
+        if at >= len(tokens):
+            if label in layout.optional:
+                continue
+            return None
+        found.append((label, at))
+        pos = at + len(want)
+    return found
 
 
 def _split_at_boundaries(word: Word, boxes: _Boxes, bounds: list[float]) -> list[tuple[int, Word]]:
