@@ -134,7 +134,7 @@ def write_project(project: Path, sizes: list[str]) -> None:
     entries = [{"slug": _slug(s), "name": f"Benchmark {s} (synthetic)", "producer": "The Colony TX PD (synthetic)",
                 "log_kind": "network", "timezone": "America/Chicago", "producer_state": "TX", "synthetic": True,
                 "inputs": ["SYNTHETIC_*.csv"]} for s in sizes]
-    text = ("# Written by pipeline/bench.py: the benchmark's throw-away project (bench/README.md).\n"
+    text = ("# Written by bench/bench.py: the benchmark's throw-away project (bench/README.md).\n"
             + yaml.safe_dump({"jurisdictions": entries}, sort_keys=False))
     cfg = project / "jurisdictions.yml"
     if not cfg.exists() or cfg.read_text() != text:
@@ -595,8 +595,10 @@ def _vm_hwm() -> int | None:
 
 
 def _child_main(argv: list[str]) -> int:
+    from .bench_pdf import CHILDREN as PDF_CHILDREN
+
     method, args, out = argv[0], json.loads(argv[1]), Path(argv[2])
-    result = CHILDREN[method](args)
+    result = {**CHILDREN, **PDF_CHILDREN}[method](args)
     result.setdefault("ok", True)
     result["vm_hwm"] = _vm_hwm()
     out.write_text(json.dumps(result, default=str))
@@ -980,6 +982,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(BENCH / "data"), help="generated files, the project and logs (default bench/data)")
     ap.add_argument("--no-e2e", action="store_true", help="skip the whole-run measurements")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
+    ap.add_argument("--pdf", action="store_true", help="only the PDF row: the reader on the 809-page Okaloosa PDF "
+                                                       "against the fastest plain text extraction (pdf.json, PDF.md)")
+    ap.add_argument("--no-pdf", action="store_true", help="skip the PDF row of the full run")
     ap.add_argument("--repeat", type=int, default=1, help="run each read/build method N times (best is reported)")
     ap.add_argument("--live-code", action="store_true", help="run the work tree's code, not a copy taken at the start")
     ap.add_argument("--quiet-wait", type=float, default=None,
@@ -987,6 +992,10 @@ def main(argv: list[str] | None = None) -> int:
                          "(default 120 for the full run, 0 otherwise)")
     a = ap.parse_args(argv)
     data = Path(a.data)
+    if a.pdf:
+        from .bench_pdf import run as run_pdf
+        run_pdf(Path(a.out) if a.out else data / "pdf", data, echo=lambda *x: print(*x, flush=True))
+        return 0
     if a.quick or a.rows:
         n = 200_000 if a.quick else a.rows
         name = "quick" if a.quick else f"rows-{n}"
@@ -1007,6 +1016,10 @@ def main(argv: list[str] | None = None) -> int:
     run_bench(sizes, out_dir=out, data_dir=data, echo=lambda *x: print(*x, flush=True), e2e_size=None if a.no_e2e else first,
               profile_size=None if a.no_profile else first, repeat=max(1, a.repeat),
               snapshot=not a.live_code, quiet_wait=quiet)
+    if full and not a.no_pdf:
+        from .bench_pdf import run as run_pdf
+        print("PDF releases: the reader on the Okaloosa PDF against the floor", flush=True)
+        run_pdf(out, data, echo=lambda *x: print(*x, flush=True))
     return 0
 
 

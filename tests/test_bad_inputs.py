@@ -57,6 +57,7 @@ from pipeline.io.hashing import sha256_file
 
 from builders import EXPORT_HEADER, uid
 from conftest import built, entry
+import pdf_fixtures as pdfs
 
 SLUG = "bad-j"
 HDR = EXPORT_HEADER
@@ -142,6 +143,37 @@ def write_50mb_cell(path: Path) -> None:
         for _ in range(50):
             f.write(block)
         f.write('"\n' + portal_row(3) + "\n")
+
+
+def lazy(make: Callable[[], bytes]) -> Callable[[Path], None]:
+    """A file made only when its case runs (PDFs are generated, some are large)."""
+    return lambda path: path.write_bytes(make())
+
+
+def pdf_zip(members: dict[str, Callable[[], bytes]]) -> Callable[[Path], None]:
+    return lazy(lambda: zipped({name: make() for name, make in members.items()}))
+
+
+def _pdf_skipped(*whys):
+    def check(m, j):
+        assert [(s["sheet"], s["why"]) for s in m["skipped"]] == list(whys), m["skipped"]
+    return check
+
+
+def _pdf_pages(*sheets):
+    def check(m, j):
+        assert [(s["file"].split(f"data/raw/{SLUG}/")[1], s["sheet"]) for s in m["sources"]] == list(sheets)
+    return check
+
+
+def _unanchored() -> bytes:
+    return pdfs.audit_pdf(pdfs.nine_rows(9), "9", id_offset={4: 150.0})
+
+
+def _bad_time() -> bytes:
+    rows = pdfs.five_rows(4)
+    rows[1]["Search Time"] = "yesterday"
+    return pdfs.audit_pdf(rows, "5")
 
 
 # ---------------------------------------------------------------------------------------------- the table
@@ -351,7 +383,8 @@ CASES: list[Case] = [
                                                       "__MACOSX/release/._a.csv": "junk"})},
          "kept", searches=4, check=_nested_zip_members),
     # --- other files and the jurisdiction's entry ---------------------------------------------------
-    Case("pdf_release", {"a.pdf": b"%PDF-1.3\n"}, "error", ("not read by the pipeline", "CSV"), "a.pdf"),
+    Case("unknown_kind_of_file", {"a.docx": b"PK\x03\x04 a letter"}, "error", ("not read by the pipeline", "CSV"),
+         "a.docx"),                             # (PDFs are read now: the PDF cases are above)
     Case("bad_file_added_after_a_good_run", {"a.csv": GOOD}, "error", ("PDF",), "b.csv",
          entry={"inputs": ["*.csv"]}, later={"b.csv": b"%PDF-1.4\n"}),
     Case("slug_with_dotdot", {"a.csv": GOOD}, "error", ("'../evil'", "slug must be lower-case"), error=ConfigError,
@@ -374,6 +407,56 @@ CASES: list[Case] = [
          entry={"inputs": ["missing.csv"]}),
     Case("input_matches_only_a_folder", {"a.csv": GOOD}, "error", ("data/raw/bad-j/",), error=PipelineError,
          entry={"inputs": ["*.d"]}, setup=lambda root, raw: (raw / "dec.d").mkdir()),
+    # --- PDF releases (tests/pdf_fixtures.py makes them; tests/test_pdf.py has the good ones) ------------
+    Case("pdf_empty_file", {"a.pdf": b""}, "error", ("empty", "0 bytes"), "a.pdf"),
+    Case("pdf_truncated", {"a.pdf": lazy(lambda: (d := pdfs.audit_pdf(pdfs.nine_rows(9)))[:len(d) // 2])}, "error",
+         ("cut short", "end-of-file"), "a.pdf"),
+    Case("pdf_damaged", {"a.pdf": b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n"}, "error",
+         ("cannot be opened", "damaged"), "a.pdf"),
+    Case("pdf_encrypted", {"a.pdf": lazy(lambda: pdfs.encrypted_pdf(pdfs.five_rows(2)))}, "error",
+         ("encrypted", "password"), "a.pdf"),
+    Case("pdf_zero_pages", {"a.pdf": lazy(lambda: pdfs.raw_pdf([]))}, "error", ("no pages",), "a.pdf"),
+    Case("pdf_scan", {"a.pdf": lazy(pdfs.scanned_pdf)}, "error", ("is a scan", "no text layer", "CSV or XLSX"),
+         "a.pdf"),
+    Case("pdf_text_drawn_as_outlines", {"a.pdf": lazy(pdfs.outlined_pdf)}, "error", ("scan", "outlines"), "a.pdf"),
+    Case("pdf_page_of_10_mb_of_text", {"a.pdf": lazy(pdfs.big_text_pdf)}, "error",
+         ("page 1", "far more than any audit page"), "a.pdf"),
+    Case("pdf_that_is_a_csv", {"a.pdf": GOOD}, "error", ("plain text", "not a PDF", ".csv"), "a.pdf"),
+    Case("pdf_that_is_a_png", {"a.pdf": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)}, "error",
+         ("PNG image", "not a PDF"), "a.pdf"),
+    Case("pdf_named_xlsx", {"a.xlsx": lazy(lambda: pdfs.audit_pdf(pdfs.five_rows(2), "5"))}, "error",
+         ("PDF document", ".pdf"), "a.xlsx"),
+    Case("pdf_row_the_reader_cannot_anchor", {"a.pdf": lazy(_unanchored)}, "error",
+         ("not read in full", "page 1 prints 9 UUID(s) but 8 row(s)"), "a.pdf"),
+    Case("pdf_search_time_that_does_not_parse", {"a.pdf": lazy(_bad_time)}, "error",
+         ("not read in full", "page 1 row(s) 2", "does not parse", "yesterday"), "a.pdf"),
+    Case("pdf_ids_under_an_unknown_header", {"a.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(
+         ["Identifier When", f"{uid(1)} 11/01/2025, 01:00:00 AM UTC"])]))}, "error",
+         ("no header of a layout", "pdf_layouts.yml"), "a.pdf"),
+    Case("pdf_header_and_no_rows", {"a.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(
+         ["ID userId networkCount Search Time Reason"])]))}, "error", ("header of an audit", "no rows"), "a.pdf"),
+    Case("pdf_cover_letter_only", {"letter.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(
+         ["Dear requester,", "The records you asked for are attached."])]))}, "error",
+         ("none of the inputs", "not a search audit", "cover letter"), "letter.pdf"),
+    Case("pdf_cover_letter_beside_the_csv", {"a.csv": GOOD, "letter.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(
+         ["Dear requester,"])]))}, "kept", searches=3,
+         check=_pdf_skipped((None, "not a search audit: no page prints the header of a known audit layout or any "
+                                   "search ID (a cover letter or memo?)"))),
+    Case("pdf_cover_page_before_the_audit", {"a.pdf": lazy(lambda: pdfs.concat_pdfs(
+         pdfs.raw_pdf([pdfs.text_page(["Dear requester,"])]), pdfs.audit_pdf(pdfs.five_rows(3), "5")))}, "kept",
+         searches=3, check=_pdf_skipped(("page 1", "no audit header or rows on it (a cover page or letter?)"))),
+    Case("pdf_blank_page_at_the_end", {"a.pdf": lazy(lambda: pdfs.concat_pdfs(
+         pdfs.audit_pdf(pdfs.five_rows(3), "5"), pdfs.raw_pdf([b""])))}, "kept", searches=3,
+         check=_pdf_skipped(("page 2", "a blank page"))),
+    Case("pdf_scanned_page_inside_the_audit", {"a.pdf": lazy(lambda: pdfs.concat_pdfs(
+         pdfs.audit_pdf(pdfs.nine_rows(12), "9"), pdfs.scanned_pdf(1)))}, "error",
+         ("not read in full", "page(s) 3 hold no text layer"), "a.pdf"),
+    Case("pdf_inside_a_zip", {"a.zip": pdf_zip({"audit/dec.pdf": lambda: pdfs.audit_pdf(pdfs.nine_rows(11), "9")})},
+         "kept", searches=11, check=_pdf_pages(("a.zip!audit/dec.pdf", "page 1"), ("a.zip!audit/dec.pdf", "page 2"))),
+    Case("pdf_encrypted_inside_a_zip", {"a.zip": pdf_zip({"dec.pdf": lambda: pdfs.encrypted_pdf(pdfs.five_rows(2))})},
+         "error", ("encrypted",), "a.zip!dec.pdf"),
+    Case("pdf_scan_inside_a_zip", {"a.zip": pdf_zip({"dec.pdf": pdfs.scanned_pdf})}, "error", ("is a scan",),
+         "a.zip!dec.pdf"),
 ]
 
 

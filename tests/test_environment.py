@@ -37,13 +37,16 @@ def test_every_top_level_requirement_is_pinned_in_the_lock_and_environment():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     env_names = {_norm(s.split("==")[0]) for d in env["dependencies"] if isinstance(d, dict) for s in d["pip"]}
     for line in (ROOT / "requirements.in").read_text().splitlines():
-        name = line.split("#")[0].strip()
+        name, _, version = line.split("#")[0].strip().partition("==")
         if name:
             assert _norm(name) in lock, f"{name} is not pinned in requirements.lock"
             assert _norm(name) in env_names, f"{name} is not pinned in environment.yml"
+            if version:       # pinned in requirements.in too (the PDF libraries): the same version everywhere
+                assert lock[_norm(name)] == version.strip(), f"{name}: requirements.in {version}, lock {lock[_norm(name)]}"
 
 
 def test_installed_versions_are_the_locked_ones():
     lock = lock_pins()
-    for name in ("pandas", "duckdb", "pyarrow", "altair", "great-expectations", "papermill", "python-calamine"):
+    for name in ("pandas", "duckdb", "pyarrow", "altair", "great-expectations", "papermill", "python-calamine",
+                 "pypdfium2", "fpdf2"):
         assert importlib.metadata.version(name) == lock[name], name

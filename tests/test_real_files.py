@@ -16,6 +16,7 @@ SHA = {
     "eugene-or-pd/EPDSearchAuditLogs.csv": "5423cbd85840368ad5aac09c0e9617be8a46107bd0ef598b77ba5c575df4237b",
     "belmont-ca-pd/belmont-ca-pd_search_audit.a871b2fc.csv": "746412d598703f368a58a36163419171a1fb0f3168277a18f85d36e9f36a6405",
     "foster-city-ca-pd/foster-city-ca-pd_search_audit.f5f2e2bb.csv": "158e20ddd4e2f93992cd2fc599a9677d1bb23371180253f1405c9e663285c33f",
+    "okaloosa-fl-so/11_1_2025-12_8_2025-Okaloosa_County_FL_SO-Audit.pdf": "a8474f726a12d5ef99d80351783901dcbf912461d35dcd4f2c8c0a2f216d173d",
 }
 
 

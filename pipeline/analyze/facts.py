@@ -69,6 +69,7 @@ def compute(j: Jurisdiction) -> dict:
             cond.append(f"searched_local_date > DATE '{j.period_end.isoformat()}'")
         outside = con.execute(f"SELECT count(*) FROM searches WHERE {' OR '.join(cond)}").fetchone()[0]
     who = _who_and_why(con, j, with_org)
+    lookback = _look_back(con)
     con.close()
     notes = []
     agencies_value = agencies if with_org else None
@@ -105,6 +106,7 @@ def compute(j: Jurisdiction) -> dict:
         "period_end": j.period_end.isoformat() if j.period_end else None,
         "searches_outside_period": outside,
         **who,
+        **lookback,
         "notes": notes,
         "sources": [{"file": f["file"], "sha256": f["sha256"], "bytes": f["bytes"]} for f in manifest["raw_files"]],
         "pipeline_commit": manifest["pipeline"]["git_commit"],
@@ -154,6 +156,43 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
         "no_stated_purpose_searches": no_purpose,
         "reasons_flagged_personal_data": personal,
     }
+
+
+LOOK_BACK_DAYS = 30     # "more than 30 days before the search": the figure the Okaloosa release was reported for
+
+
+def _look_back(con) -> dict:
+    """How far back the searches reached: searches whose Time Frame starts more than LOOK_BACK_DAYS days
+    before the search, and the longest reach in whole days. None when the release has no Time Frame."""
+    over, longest, with_frame = con.execute(f"""
+        SELECT count(*) FILTER (WHERE searched_at_utc - time_frame_start_utc > INTERVAL {LOOK_BACK_DAYS} DAY),
+               max(date_diff('day', time_frame_start_utc, searched_at_utc)),
+               count(time_frame_start_utc)
+        FROM searches""").fetchone()
+    return {"look_back_days": LOOK_BACK_DAYS,
+            "searches_looking_back_over_30_days": over if with_frame else None,
+            "longest_look_back_days": longest if with_frame else None}
+
+
+def look_back(j: Jurisdiction, longest: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(searches by how far back their Time Frame reached, the `longest` reaches with their citation)."""
+    tz = j.timezone.replace("'", "''")
+    reach = "date_diff('day', time_frame_start_utc, searched_at_utc)"
+    buckets = _table(j, f"""
+        WITH r AS (SELECT {reach} AS days FROM searches WHERE time_frame_start_utc IS NOT NULL)
+        SELECT b.reached_back, count(r.days) AS searches
+        FROM (VALUES (1, 'under 1 day', -1e9, 1), (2, '1 to 7 days', 1, 8), (3, '8 to 30 days', 8, 31),
+                     (4, '31 to 90 days', 31, 91), (5, '91 to 365 days', 91, 366), (6, 'over 365 days', 366, 1e9))
+             b(k, reached_back, lo, hi)
+        LEFT JOIN r ON r.days >= b.lo AND r.days < b.hi GROUP BY b.k, b.reached_back ORDER BY b.k""")
+    top = _table(j, f"""
+        SELECT {reach} AS days_reached_back,
+               strftime(timezone('{tz}', searched_at_utc), '%Y-%m-%d %H:%M') AS searched_local,
+               strftime(timezone('{tz}', time_frame_start_utc), '%Y-%m-%d %H:%M') AS time_frame_start_local,
+               source_file, source_sheet, source_row
+        FROM searches WHERE time_frame_start_utc IS NOT NULL
+        ORDER BY searched_at_utc - time_frame_start_utc DESC, search_key LIMIT {int(longest)}""")
+    return buckets, top
 
 
 def write(j: Jurisdiction, facts: dict) -> Path:
@@ -283,6 +322,10 @@ def sentences(f: dict) -> list[str]:
         out.append(f"{label}{f['out_of_state_searches']:,} searches were run by agencies outside the producer's "
                    f"state; agencies from {f['searcher_states']:,} states searched "
                    f"({f['searches_state_not_identified']:,} searches by agencies whose state the name does not tell).")
+    if f.get("searches_looking_back_over_30_days") is not None:
+        out.append(f"{label}{f['searches_looking_back_over_30_days']:,} searches reached back more than "
+                   f"{f['look_back_days']} days before they were run (the Time Frame searched started earlier); "
+                   f"the longest reached back {f['longest_look_back_days']:,} days.")
     out.append(f"{label}{f['rows_read']:,} rows were read: {f['duplicates']:,} were further copies of a search "
                f"already counted and {f['rejected']:,} were rejected (see reconciliation.csv and rejected.csv).")
     return out

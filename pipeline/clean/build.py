@@ -27,7 +27,7 @@ from pipeline.io.hashing import sha256_file
 from pipeline.io.keys import CLEAN_CODE, code_version, digest, files_digest, raw_hashes
 from pipeline.ingest import display_path, ingest
 
-PACKAGES = ["pandas", "pyarrow", "duckdb", "python-calamine", "altair", "vl-convert-python", "papermill",
+PACKAGES = ["pandas", "pyarrow", "duckdb", "python-calamine", "pypdfium2", "altair", "vl-convert-python", "papermill",
             "nbconvert", "great_expectations", "PyYAML"]
 
 

@@ -168,7 +168,8 @@ def _register_sources(con, sources: list[SourceInfo]) -> None:
     })
     con.register("src_arrow", src)
     con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
-    con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list([s.stage for s in sources])})")
+    stages = list(dict.fromkeys(s.stage for s in sources))      # (the pages of a PDF share one staging file)
+    con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list(stages)})")
 
 
 def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:

@@ -1,7 +1,8 @@
 """Sources: find every readable unit of a jurisdiction's release and stage its rows.
 
-A raw file is a CSV, a workbook (each audit sheet is one source) or a zip of them (each member is
-read from a private temporary folder, never extracted beside the raw files). Raw files are opened
+A raw file is a CSV, a workbook (each audit sheet is one source), a PDF (each page with rows is one
+source; the pages share one staging file) or a zip of them (each member is read from a private temporary
+folder, never extracted beside the raw files). Raw files are opened
 read-only. Nothing downstream knows which shape a row came from except through its citation
 (source file, sheet, row).
 """
@@ -14,11 +15,14 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+import pyarrow as pa
+
 from pipeline import ROOT
 from pipeline.errors import SourceError
 from pipeline.io.hashing import sha256_file
 from pipeline.ingest.csv_reader import NeedsExactRead, NotUtf8, delimiter_of, header_map, read_csv, scan_text
-from pipeline.ingest.stage import SourceInfo, StageWriter
+from pipeline.ingest.pdf_reader import READER as PDF_READER, NotAnAudit, read_pdf
+from pipeline.ingest.stage import BATCH_ROWS, SourceInfo, StageWriter, build_batch
 from pipeline.ingest.xlsx_reader import WORKBOOK_SUFFIXES, audit_sheets, read_sheet
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -40,6 +44,8 @@ def _kind_of(name: str) -> str | None:
         return "csv"
     if low.endswith(WORKBOOK_SUFFIXES):
         return "xlsx"
+    if low.endswith(".pdf"):
+        return "pdf"
     if low.endswith(".zip"):
         return "zip"
     return None
@@ -62,9 +68,9 @@ class Ingest:
         self.raw_files.append({"file": display, "bytes": size, "sha256": sha})
         kind = _kind_of(path.name)
         if kind is None:
-            raise SourceError("this kind of file is not read by the pipeline (expected .csv, .xlsx/.xls/.xlsb/.ods "
-                              "or .zip).", file=display,
-                              hint="Convert a PDF release to CSV first, or remove the file from the inputs.")
+            raise SourceError("this kind of file is not read by the pipeline (expected .csv, .xlsx/.xls/.xlsb/.ods, "
+                              ".pdf or .zip).", file=display,
+                              hint="Ask the agency for the data as CSV or XLSX, or remove the file from the inputs.")
         if size == 0:
             raise SourceError("the file is empty (0 bytes).", file=display, hint="Ask the agency for the file again.")
         self._add(path, display, kind, sha, size, None)
@@ -97,6 +103,8 @@ class Ingest:
                                   f"{', '.join(repr(n) for n in empty)}).", file=display,
                                   hint="Check that this is the release you meant to add; remove it from the inputs "
                                        "if it holds no data.")
+        elif kind == "pdf":
+            self._add_pdf(path, display, sha, size, member_sha)
         elif kind == "zip":
             self._add_zip(path, display, sha, size)
 
@@ -129,6 +137,53 @@ class Ingest:
         finally:
             writer.close()
 
+    def _add_pdf(self, path: Path, display: str, sha: str, size: int, member_sha: str | None) -> None:
+        """Every page with rows becomes a source ("page N"); rows go to one staging file in batches."""
+        stage = self.stage_dir / f"source-{len(self.sources):05d}.parquet"
+        self.progress(f"reading {display}"
+                      + (f" (file {self.file_no} of {self.files_total})" if self.files_total else ""))
+        started = time.perf_counter()
+        writer = StageWriter(stage)
+        pending: list[tuple[int, int, list[str]]] = []      # (source index, row on its page, cells)
+        columns: list[str] = []
+        first = len(self.sources)
+
+        def flush():
+            cells = {k: pa.array([r[2][k] for r in pending], pa.string()) for k in range(len(columns))}
+            writer.write(build_batch(columns, cells, len(pending), pa.array([r[0] for r in pending], pa.int32()),
+                                     pa.array([r[1] for r in pending], pa.int64())))
+            pending.clear()
+
+        try:
+            for page in read_pdf(path, display, self.progress):
+                if page.skipped:
+                    self.skipped.append({"file": display, "sheet": f"page {page.number}", "why": page.skipped})
+                    continue
+                if page.layout.columns != columns and pending:
+                    flush()
+                columns = page.layout.columns
+                info = SourceInfo(index=len(self.sources), file=display, sha256=sha, bytes=size, container="pdf",
+                                  sheet=f"page {page.number}", member_sha256=member_sha, schema=page.layout.hmap.schema,
+                                  header=list(page.layout.labels), has_header=True, columns=list(columns),
+                                  rows_read=len(page.rows), reader=PDF_READER, notes=page.notes, stage=str(stage))
+                self.sources.append(info)
+                pending += [(info.index, k, cells) for k, cells in enumerate(page.rows, 1)]
+                if len(pending) >= BATCH_ROWS:
+                    flush()
+            if pending:
+                flush()
+        except NotAnAudit as e:
+            self.skipped.append({"file": display, "sheet": None, "why": e.why})
+            return
+        finally:
+            writer.close()
+            if len(self.sources) == first:
+                stage.unlink(missing_ok=True)
+        rows = sum(s.rows_read for s in self.sources[first:])
+        seconds = time.perf_counter() - started
+        self.progress(f"  {rows:,} rows on {len(self.sources) - first:,} pages ({PDF_READER})"
+                      + (f", {rows / seconds:,.0f} rows/s" if seconds > 0 and rows else ""))
+
     def _add_zip(self, path: Path, display: str, sha: str, size: int) -> None:
         try:
             zf = zipfile.ZipFile(path)
@@ -157,13 +212,13 @@ class Ingest:
                                       f"(at '{m.filename}'), past the pipeline's safety limit.", file=display,
                                       hint="Extract the archive by hand and add its files instead.")
             readable = [m for m in members
-                        if _kind_of(m.filename) in ("csv", "xlsx")
+                        if _kind_of(m.filename) in ("csv", "xlsx", "pdf")
                         and not PurePosixPath(m.filename).name.startswith(".")
                         and "__MACOSX" not in PurePosixPath(m.filename).parts]
             for m in members:
                 if m not in readable:
                     why = ("an archive inside the archive (not opened)" if _kind_of(m.filename) == "zip"
-                           else "not a CSV or workbook (or a system file)")
+                           else "not a CSV, workbook or PDF (or a system file)")
                     self.skipped.append({"file": display, "sheet": None, "member": m.filename, "why": why})
             if not readable:
                 names = ", ".join(m.filename for m in members[:8]) + (", …" if len(members) > 8 else "")
@@ -235,4 +290,9 @@ def ingest(files: list[Path], stage_dir: Path, root: Path = ROOT, progress=None,
     for k, f in enumerate(files, 1):
         ing.file_no = k
         ing.add_file(f, (hashes or {}).get(f))
+    if files and not ing.sources and ing.skipped:       # e.g. only a cover letter printed to PDF
+        listed = "; ".join(f"{s['file']}{' [' + s['sheet'] + ']' if s.get('sheet') else ''}: {s['why']}"
+                           for s in ing.skipped[:3])
+        raise SourceError(f"none of the inputs holds search-audit rows ({listed}).", file=ing.skipped[0]["file"],
+                          hint="Check that these are the release's files; ask the agency for the audit as CSV or XLSX.")
     return ing

@@ -11,8 +11,7 @@ HEAD_BYTES = 64 * 1024
 
 # (leading bytes, what the file is, what to do)
 SIGNATURES: list[tuple[bytes, str, str]] = [
-    (b"%PDF", "a PDF document",
-     "PDF releases are not read yet: convert it to CSV, save the CSV as a new file beside it and list that in inputs."),
+    (b"%PDF", "a PDF document", "Save a copy named .pdf beside it and list that in inputs."),
     (b"PK\x03\x04", "a zip archive (an XLSX workbook is a zip too)",
      "Save a copy with the right ending (.xlsx or .zip) beside it and list that in inputs."),
     (b"PK\x05\x06", "an empty zip archive", "Ask the agency for the file again."),

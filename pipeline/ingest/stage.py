@@ -28,8 +28,8 @@ class SourceInfo:
     file: str                         # path in the repo, with "!member" for zip members
     sha256: str                       # of the raw file on disk (the zip itself for members)
     bytes: int
-    container: str                    # csv | xlsx | zip
-    sheet: str | None = None
+    container: str                    # csv | xlsx | pdf | zip
+    sheet: str | None = None          # a workbook's sheet, or a PDF's page ("page 12")
     member_sha256: str | None = None
     schema: str | None = None         # flock_export | portal
     encoding: str | None = None
@@ -74,7 +74,7 @@ class StageWriter:
         self._writer.close()
 
 
-def build_batch(columns: list[str | None], cells: dict[int, pa.Array], n: int, source_index: int,
+def build_batch(columns: list[str | None], cells: dict[int, pa.Array], n: int, source_index: int | pa.Array,
                 first_row: int | pa.Array, reject: pa.Array | None = None, raw: pa.Array | None = None,
                 extra: pa.Array | None = None) -> pa.RecordBatch:
     """Assemble a staging batch from positional cell arrays (`cells[k]` is column k of the source)."""
@@ -82,7 +82,10 @@ def build_batch(columns: list[str | None], cells: dict[int, pa.Array], n: int, s
     pos = {c: k for k, c in enumerate(columns) if c}
     for c in CANONICAL:
         arrays.append(cells[pos[c]] if c in pos and pos[c] in cells else pa.nulls(n, pa.string()))
-    arrays.append(pa.array([source_index] * n, pa.int32()) if n else pa.array([], pa.int32()))
+    if isinstance(source_index, int):
+        arrays.append(pa.array([source_index] * n, pa.int32()) if n else pa.array([], pa.int32()))
+    else:                        # one source per row: the pages of a PDF share one staging file
+        arrays.append(source_index)
     if isinstance(first_row, int):
         import numpy as np
         arrays.append(pa.array(np.arange(first_row, first_row + n, dtype="int64")))

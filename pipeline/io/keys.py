@@ -28,7 +28,7 @@ NOTEBOOK_CODE = {
 # Inside 01: what the ingest + clean stage runs (when only the rules changed, they are re-applied to the
 # reused searches instead).
 CLEAN_CODE = ["pipeline/ingest/*.py", "pipeline/clean/searches.py", "pipeline/io/db.py", "pipeline/rules/columns.yml",
-              "pipeline/rules/cells.yml"]
+              "pipeline/rules/cells.yml", "pipeline/rules/pdf_layouts.yml"]
 
 
 def digest(*parts) -> str:
