@@ -228,7 +228,7 @@ def raw_pdf(contents: list[bytes], *, resources: bytes = b"<< /Font << /F1 99 0 
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(contents)))
     objs[2] = f"<< /Type /Pages /Kids [{kids}] /Count {len(contents)} >>".encode()
     for i, content in enumerate(contents):
-        objs[3 + 2 * i] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources ".encode() + resources
+        objs[3 + 2 * i] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources " + resources
                            + f" /Contents {4 + 2 * i} 0 R >>".encode())
         objs[4 + 2 * i] = f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"
     objs[99] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"

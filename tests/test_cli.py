@@ -4,7 +4,6 @@ import sys
 
 import yaml
 
-from pipeline import ROOT
 
 
 def run_cli(*args, cwd):

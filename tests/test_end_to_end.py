@@ -2,7 +2,6 @@
 import csv
 import json
 import os
-from pathlib import Path
 
 from pipeline.io.publish import FORMULA_START
 
@@ -113,7 +112,7 @@ def test_what_was_not_read_is_said_listed_and_makes_the_verdict_yellow(e2e):
     root, _, lines = e2e
     member = "data/raw/hostile-pd/org-audit.zip!cover-letter.docx"
     said = [line for line in lines if "cover-letter.docx" in line]
-    assert said == [f"hostile-pd: not read: {member}: not a CSV or workbook (or a system file)"]
+    assert said == [f"hostile-pd: not read: {member}: not a CSV, workbook or PDF (or a system file)"]
     v = json.loads((root / "reports/hostile-pd/validation.json").read_text())
     assert v["verdict"] == "YELLOW" and "org-audit.zip!cover-letter.docx" in v["why"], v["why"]
     assert "cover-letter.docx" in (root / "reports/hostile-pd/01_clean.html").read_text()

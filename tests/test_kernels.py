@@ -13,7 +13,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pipeline import ROOT
 from pipeline.run import kernels
 
 PROBE = ("from ipykernel.kernelapp import IPKernelApp\n"

@@ -3,10 +3,8 @@
 Those figures were checked by hand against the files and their publishers; nothing here is taken from
 the pipeline's own output.
 """
-import pandas as pd
 import pytest
 
-from pipeline import ROOT
 from pipeline.analyze.facts import compute
 from pipeline.io.hashing import sha256_file
 

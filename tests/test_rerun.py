@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from pipeline import ROOT
 from tools import synth
 from pipeline.clean.build import RawFileChanged, processed_dir
 from pipeline.io.hashing import sha256_file

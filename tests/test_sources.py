@@ -1,7 +1,5 @@
 """Reader quirks of FORMATS.md §2-3, each on a small file made here, checked against what was planted."""
-import codecs
 import io
-import json
 import zipfile
 
 import openpyxl

@@ -8,7 +8,6 @@ read-only. Nothing downstream knows which shape a row came from except through i
 """
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 import zipfile
