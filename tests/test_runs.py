@@ -18,7 +18,7 @@ from pipeline.analyze import facts
 from pipeline.errors import ConfigError, RunInProgress
 from pipeline.run.runlock import exclusive_run
 from pipeline.run.runner import run
-from pipeline.validate.checks import verdict_of
+from pipeline.validate.verdict import verdict_of
 
 EXPORT_HEADER = OLD_EXPORT_HEADER + "\n"
 

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from pipeline.validate import checks as validate
+from pipeline.validate import checks, slices, suites, tables, verdict
 from pipeline.clean.build import processed_dir
 from pipeline.config import load, select
 
@@ -77,7 +77,7 @@ def eugene(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def clean_result(clean_export):
-    return validate.run(clean_export)
+    return checks.run(clean_export)
 
 
 def mutated(j, tmp_path, change, keep_types=True):
@@ -116,7 +116,7 @@ ROW = {"source_file": "data/raw/x/a.csv", "source_sheet": None, "source_row": 17
 
 
 def test_verdict_green_ignores_skipped_checks_and_layout_rejects():
-    v, why = validate.verdict_of([_o(True), _o(None), _o(True, "warning")],
+    v, why = verdict.verdict_of([_o(True), _o(None), _o(True, "warning")],
                                  {"rejected_by_reason": {"repeated_header": 3, "blank_row": 1, "missing_search_time": 0}})
     assert v == "GREEN" and why.startswith("Every check passed")
 
@@ -125,7 +125,7 @@ def test_verdict_red_names_the_worst_critical_failure_and_where_to_look():
     outcomes = [_o(False, "warning", 5000, problem="{n} searches have a strange type"),
                 _o(False, "critical", 3, problem="{n} searches share a key"),
                 _o(False, "critical", 1204, rows=[ROW], problem="{n} searches have no search time")]
-    v, why = validate.verdict_of(outcomes, {"rejected_by_reason": {"missing_search_time": 9}})
+    v, why = verdict.verdict_of(outcomes, {"rejected_by_reason": {"missing_search_time": 9}})
     assert v == "RED"
     assert why.startswith("1,204 searches have no search time (first at data/raw/x/a.csv row 17")
     assert "cannot be trusted" in why and "2 critical checks failed" in why and why.count(".") >= 1
@@ -133,16 +133,16 @@ def test_verdict_red_names_the_worst_critical_failure_and_where_to_look():
 
 def test_verdict_red_puts_a_failure_of_the_whole_table_first():
     outcomes = [_o(False, "critical", 10), _o(False, "critical", None, problem="the table holds no searches")]
-    assert validate.verdict_of(outcomes, {})[1].startswith("The table holds no searches")
+    assert verdict.verdict_of(outcomes, {})[1].startswith("The table holds no searches")
 
 
 def test_verdict_yellow_for_warnings_and_for_rows_lost_on_reading():
-    v, why = validate.verdict_of([_o(True), _o(False, "warning", 2, suite="flock_export", rows=[ROW],
+    v, why = verdict.verdict_of([_o(True), _o(False, "warning", 2, suite="flock_export", rows=[ROW],
                                                 problem="{n} searches have a search type this pipeline does not know")],
                                  {"rejected_by_reason": {"unparseable_search_time": 4, "repeated_header": 1}})
     assert v == "YELLOW" and why.startswith("2 searches have a search type this pipeline does not know")
     assert "data/raw/x/a.csv row 17" in why and "'flock_export'" in why and "unparseable_search_time: 4" in why
-    v, why = validate.verdict_of([_o(True)], {"rejected_by_reason": {"wrong_cell_count": 12, "blank_row": 2}})
+    v, why = verdict.verdict_of([_o(True)], {"rejected_by_reason": {"wrong_cell_count": 12, "blank_row": 2}})
     assert v == "YELLOW" and why == ("Every check passed, but 12 row(s) were rejected on reading "
                                      "(wrong_cell_count: 12; see rejected.csv).")
 
@@ -150,7 +150,7 @@ def test_verdict_yellow_for_warnings_and_for_rows_lost_on_reading():
 def test_verdict_names_a_check_that_could_not_run():
     o = _o(False, "critical", None)
     o["exception"] = "column(s) not in the table: flock_id"
-    v, why = validate.verdict_of([o], {})
+    v, why = verdict.verdict_of([o], {})
     assert v == "RED" and "could not run (column(s) not in the table: flock_id)" in why
 
 
@@ -159,17 +159,17 @@ def test_verdict_names_a_check_that_could_not_run():
 def test_suites_are_valid_gx_suites_with_a_severity_a_reason_and_a_problem():
     import great_expectations as gx
 
-    paths = validate.suite_paths()
+    paths = suites.suite_paths()
     assert [p.name for p in paths] == ["searches.json", "flock_export.json", "portal_csv.json"]
     period = {"$period.start": "2025-12-01T00:00:00+00:00", "$period.end": "2026-01-01T06:00:00+00:00"}
     for p in paths:
-        s = validate.load_suite(p)
+        s = suites.load_suite(p)
         assert s["meta"]["applies_to"] in ("all", {"schema": "flock_export"}, {"schema": "portal"})
         exps = []
         for e in s["expectations"]:
             assert e["severity"] in ("critical", "warning") and e["meta"]["why"] and e["meta"]["problem"], e
-            assert e["meta"].get("on", "rows") in validate.TARGETS
-            kwargs, skip = validate._fill_placeholders(e["kwargs"], period)
+            assert e["meta"].get("on", "rows") in suites.TARGETS
+            kwargs, skip = suites.fill_placeholders(e["kwargs"], period)
             assert skip is None
             exps.append({**e, "kwargs": kwargs})
         assert len(gx.ExpectationSuite(name=s["name"], expectations=exps).expectations) == len(exps)
@@ -178,11 +178,11 @@ def test_suites_are_valid_gx_suites_with_a_severity_a_reason_and_a_problem():
 def test_period_bounds_allow_both_local_and_utc_day_edges():
     j = dataclasses.replace(select(load(check_files=False), ["alvin-isd"])[0], period_start=dt.date(2025, 12, 1),
                             period_end=dt.date(2025, 12, 31), timezone="America/Chicago")
-    start, end = validate.period_bounds(j)
+    start, end = suites.period_bounds(j)
     assert start.isoformat() == "2025-12-01T00:00:00+00:00"     # UTC midnight is earlier than Chicago's
     assert end.isoformat() == "2026-01-01T06:00:00+00:00"       # Chicago's midnight is later than UTC's
     tokyo = dataclasses.replace(j, timezone="Asia/Tokyo")
-    assert [b.isoformat() for b in validate.period_bounds(tokyo)] == ["2025-11-30T15:00:00+00:00",
+    assert [b.isoformat() for b in suites.period_bounds(tokyo)] == ["2025-11-30T15:00:00+00:00",
                                                                      "2026-01-01T00:00:00+00:00"]
 
 
@@ -207,12 +207,12 @@ def test_a_clean_export_is_green_and_says_what_ran(clean_export, clean_result):
             assert key in o
     on_disk = json.loads((clean_export.root / "reports" / clean_export.slug / "validation.json").read_text())
     assert on_disk == json.loads(json.dumps(r))
-    assert validate.read_verdict(clean_export.root / "reports" / clean_export.slug) == {"verdict": "GREEN",
+    assert verdict.read_verdict(clean_export.root / "reports" / clean_export.slug) == {"verdict": "GREEN",
                                                                                         "why": r["why"]}
 
 
 def test_the_real_eugene_file_is_green_or_yellow_with_its_reason(eugene):
-    r = validate.run(eugene)
+    r = checks.run(eugene)
     assert r["verdict"] in ("GREEN", "YELLOW") and r["why"], r["why"]
     suites = {s["suite"]: s for s in r["suites"]}
     assert suites["portal_csv"]["searches"] == 4294 and suites["searches"]["searches"] == 4294
@@ -228,10 +228,10 @@ def test_processed_suite_duplicate_keys_are_red_with_capped_citations(clean_expo
         df = df.sort_values("source_row").reset_index(drop=True)
         df.loc[1:25, "search_key"] = df.loc[0, "search_key"]          # 26 rows share one key
         return df
-    r = validate.run(mutated(clean_export, tmp_path, dup))
+    r = checks.run(mutated(clean_export, tmp_path, dup))
     o = outcome(r, "searches", "expect_column_values_to_be_unique", "search_key")
     assert r["verdict"] == "RED" and o["severity"] == "critical" and o["success"] is False
-    assert o["unexpected_count"] == 26 and len(o["rows"]) == validate.CITE_CAP
+    assert o["unexpected_count"] == 26 and len(o["rows"]) == suites.CITE_CAP
     assert cited(o) == [("data/raw/clean-isd/dec.csv", n) for n in range(2, 22)]     # file order, header = row 1
     assert o["rows"][0]["value"] == uid(0)
     assert r["why"].startswith("26 rows share a search key") and "dec.csv row 2" in r["why"]
@@ -241,7 +241,7 @@ def test_processed_suite_missing_search_times_and_wrong_types_are_red(clean_expo
     def no_time(df):
         df.loc[df["source_row"].isin([5, 9]), "searched_at_utc"] = pd.NaT
         return df
-    r = validate.run(mutated(clean_export, tmp_path / "a", no_time))
+    r = checks.run(mutated(clean_export, tmp_path / "a", no_time))
     o = outcome(r, "searches", "expect_column_values_to_not_be_null", "searched_at_utc")
     assert r["verdict"] == "RED" and o["unexpected_count"] == 2
     assert sorted(cited(o)) == [("data/raw/clean-isd/dec.csv", 5), ("data/raw/clean-isd/dec.csv", 9)]
@@ -249,7 +249,7 @@ def test_processed_suite_missing_search_times_and_wrong_types_are_red(clean_expo
     def as_text(df):
         df["searched_at_utc"] = df["searched_at_utc"].astype(str)
         return df
-    r = validate.run(mutated(clean_export, tmp_path / "b", as_text, keep_types=False))
+    r = checks.run(mutated(clean_export, tmp_path / "b", as_text, keep_types=False))
     o = outcome(r, "searches", "expect_column_values_to_be_of_type", "searched_at_utc")
     assert r["verdict"] == "RED" and o["success"] is False and o["observed_value"] == "str"
 
@@ -258,7 +258,7 @@ def test_processed_suite_a_citation_of_a_file_the_manifest_lacks_is_red(clean_ex
     def elsewhere(df):
         df.loc[df["source_row"] == 6, "source_file"] = "data/raw/clean-isd/not-in-manifest.csv"
         return df
-    r = validate.run(mutated(clean_export, tmp_path, elsewhere))
+    r = checks.run(mutated(clean_export, tmp_path, elsewhere))
     o = outcome(r, "searches", "expect_column_values_to_not_be_null", "source_kind")
     assert r["verdict"] == "RED" and cited(o) == [("data/raw/clean-isd/not-in-manifest.csv", 6)]
     assert r["why"].startswith("1 search cites a file the manifest does not list")
@@ -270,7 +270,7 @@ def test_flock_suite_negative_counts_are_red_and_cite_their_rows(clean_export, t
     def negative(df):
         df.loc[df["source_row"].isin([3, 7, 40]), "total_devices"] = -5
         return df
-    r = validate.run(mutated(clean_export, tmp_path, negative))
+    r = checks.run(mutated(clean_export, tmp_path, negative))
     o = outcome(r, "flock_export", "expect_column_values_to_be_between", "total_devices")
     assert r["verdict"] == "RED" and o["severity"] == "critical" and o["unexpected_count"] == 3
     assert [(c["source_row"], c["value"]) for c in o["rows"]] == [(3, -5), (7, -5), (40, -5)]
@@ -282,12 +282,12 @@ def test_flock_suite_rows_with_no_agency_warn_above_1_and_fail_above_10_percent(
             df.loc[df["source_row"].between(2, 1 + n), "org_name"] = None
             return df
         return change
-    r = validate.run(mutated(clean_export, tmp_path / "one", blank_orgs(1)))       # 1 of 45: 2.2 %
+    r = checks.run(mutated(clean_export, tmp_path / "one", blank_orgs(1)))       # 1 of 45: 2.2 %
     assert r["verdict"] == "YELLOW"
     assert outcome(r, "flock_export", "expect_column_values_to_not_be_null", "org_name", "warning")["success"] is False
     assert outcome(r, "flock_export", "expect_column_values_to_not_be_null", "org_name", "critical")["success"] is True
     assert "1 search (2.2 %) names no agency" in r["why"]
-    r = validate.run(mutated(clean_export, tmp_path / "ten", blank_orgs(10)))      # 10 of 45: 22 %
+    r = checks.run(mutated(clean_export, tmp_path / "ten", blank_orgs(10)))      # 10 of 45: 22 %
     o = outcome(r, "flock_export", "expect_column_values_to_not_be_null", "org_name", "critical")
     assert r["verdict"] == "RED" and o["success"] is False and o["unexpected_count"] == 10
     assert cited(o) == [("data/raw/clean-isd/dec.csv", n) for n in range(2, 12)]
@@ -299,7 +299,7 @@ def test_portal_suite_negative_count_is_red_and_an_agency_warns(eugene, tmp_path
         df.loc[3, "total_networks"] = -1
         df.loc[[10, 11], "org_name"] = "Springfield PD"
         return df
-    r = validate.run(mutated(eugene, tmp_path, change))
+    r = checks.run(mutated(eugene, tmp_path, change))
     neg = outcome(r, "portal_csv", "expect_column_values_to_be_between", "total_networks")
     assert r["verdict"] == "RED" and neg["severity"] == "critical"
     assert [(c["source_file"], c["source_row"], c["value"]) for c in neg["rows"]] == [
@@ -314,7 +314,7 @@ def test_an_export_without_an_org_name_column_is_red_citing_its_header(project):
     j = project({"no-org.csv": csv_text((row(i, header=header) for i in range(5)), header=header)},
                 slug="no-org", log_kind="network", **DECEMBER)
     built(j)
-    r = validate.run(j)
+    r = checks.run(j)
     o = outcome(r, "flock_export", "expect_column_values_to_be_in_set", "exported_org_name")
     assert r["verdict"] == "RED" and o["on"] == "sources" and o["unexpected_count"] == 1
     assert o["rows"] == [{"source_file": "data/raw/no-org/no-org.csv", "source_sheet": None, "source_row": 1,
@@ -334,7 +334,7 @@ def test_a_search_outside_the_period_fails_but_the_local_day_edges_pass(project)
              row(303, t="11/29/2025, 12:00:00 PM UTC")]    # outside
     j = project({"dec.csv": csv_text(rows)}, slug="edges", log_kind="network", **DECEMBER)
     built(j)
-    r = validate.run(j)
+    r = checks.run(j)
     warn = outcome(r, "searches", "expect_column_values_to_be_between", "searched_at_utc", "warning")
     crit = outcome(r, "searches", "expect_column_values_to_be_between", "searched_at_utc", "critical")
     assert warn["success"] is False and crit["success"] is True          # 2 of 304 is under 1 %
@@ -346,7 +346,7 @@ def test_a_search_outside_the_period_fails_but_the_local_day_edges_pass(project)
 
 def test_many_searches_outside_the_period_are_red(clean_export, tmp_path):
     j = dataclasses.replace(clean_export, period_start=dt.date(2025, 12, 20))
-    r = validate.run(mutated(j, tmp_path, lambda df: df))
+    r = checks.run(mutated(j, tmp_path, lambda df: df))
     assert r["verdict"] == "RED" and "fall outside the release's stated period" in r["why"]
 
 
@@ -356,7 +356,7 @@ def test_an_unknown_search_type_is_yellow_not_red_and_no_plate_or_name_is_kept(p
     rows.append(row(31, name="WITHHELD Zelda Quux", plate="ZZZ9999 REDACTED BY CLERK"))
     j = project({"dec.csv": csv_text(rows)}, slug="unknown-type", log_kind="network", **DECEMBER)
     built(j)
-    r = validate.run(j)
+    r = checks.run(j)
     assert r["verdict"] == "YELLOW", r["why"]
     st = outcome(r, "flock_export", "expect_column_values_to_be_in_set", "search_type")
     assert st["severity"] == "warning" and st["rows"] == [
@@ -370,13 +370,13 @@ def test_an_unknown_search_type_is_yellow_not_red_and_no_plate_or_name_is_kept(p
     text = (j.root / "reports" / j.slug / "validation.json").read_text()
     for secret in ("ZZZ9999", "Zelda", "Quux", "CLERK"):
         assert secret not in text
-    table = validate.failing_rows(r)
+    table = tables.failing_rows(r)
     assert set(table.loc[table["check"].str.contains("not_match_regex"), "value"]) == {"(withheld)"}
     assert not table.astype(str).apply(lambda c: c.str.contains("ZZZ9999|Zelda")).any().any()
 
 
 def test_cells_that_could_not_be_read_make_the_verdict_yellow():
-    from pipeline.validate.checks import verdict_of
+    from pipeline.validate.verdict import verdict_of
     manifest = {"rejected_by_reason": {}, "cells_not_understood": {"total_networks": 2, "total_devices": 0}}
     verdict, why = verdict_of([], manifest)
     assert verdict == "YELLOW" and "total_networks: 2" in why
@@ -414,9 +414,9 @@ def test_a_table_validated_in_slices_gives_the_result_of_the_whole_table(clean_e
     # 1 % warning but not the 10 % critical check, though 4 of the first 7 rows would fail both), uniqueness
     # across slices and the first citations in release order must all be what one pass gives.
     j = mutated(clean_export, tmp_path, _slicing_changes()[name])
-    whole = validate.run(j)
-    monkeypatch.setattr(validate, "VALIDATE_ROWS", 7)
-    sliced = validate.run(j)
+    whole = checks.run(j)
+    monkeypatch.setattr(slices, "VALIDATE_ROWS", 7)
+    sliced = checks.run(j)
     assert (whole["slices"], sliced["slices"]) == (1, 7)
     for r in (whole, sliced):
         r.pop("seconds"), r.pop("slices")
@@ -429,9 +429,9 @@ def test_a_table_validated_in_slices_gives_the_result_of_the_whole_table(clean_e
 
 
 def test_the_real_eugene_file_validated_in_slices_gives_the_whole_table_result(eugene, monkeypatch):
-    whole = validate.run(eugene)
-    monkeypatch.setattr(validate, "VALIDATE_ROWS", 1000)
-    sliced = validate.run(eugene)
+    whole = checks.run(eugene)
+    monkeypatch.setattr(slices, "VALIDATE_ROWS", 1000)
+    sliced = checks.run(eugene)
     assert (whole["slices"], sliced["slices"], sliced["rows_validated"]) == (1, 5, 4294)
     for r in (whole, sliced):
         r.pop("seconds"), r.pop("slices")

@@ -87,7 +87,7 @@ def _outputs_exist(out_dir: Path, name: str) -> bool:
 
 
 def _verdict(out_dir: Path) -> tuple[str | None, str | None]:
-    from pipeline.validate.checks import read_verdict
+    from pipeline.validate.verdict import read_verdict
     try:
         v = read_verdict(out_dir) or {}
     except ValueError:
