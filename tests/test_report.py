@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pipeline.report import render as report
+from pipeline.report import index, render
 
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
        '<text x="2" y="15">chart-marker</text></svg>')
@@ -50,7 +50,7 @@ def _no_network(page: str) -> None:
 @pytest.mark.parametrize("synthetic", [True, False])
 def test_render_notebook(tmp_path, synthetic):
     executed = _notebook(tmp_path / "03_analyze.ipynb")
-    out = report.render_notebook(executed, tmp_path / "html", synthetic=synthetic)
+    out = render.render_notebook(executed, tmp_path / "html", synthetic=synthetic)
     assert out == {"editor": tmp_path / "html" / "03_analyze.html", "code": tmp_path / "html" / "03_analyze.code.html"}
     editor = out["editor"].read_text(encoding="utf-8")
     code = out["code"].read_text(encoding="utf-8")
@@ -94,7 +94,7 @@ def test_write_index(tmp_path):
                facts={"rows_read": 10, "searches": 9, "duplicates": 0, "rejected": 1, "agencies": None,
                       "searchers": 0, "first_local_date": None, "last_local_date": None}),
     ]
-    path = report.write_index(tmp_path, entries, generated_at="2026-11-28 19:45 UTC")
+    path = index.write_index(tmp_path, entries, generated_at="2026-11-28 19:45 UTC")
     assert path == tmp_path / "index.html"
     page = path.read_text(encoding="utf-8")
 

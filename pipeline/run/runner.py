@@ -21,7 +21,8 @@ from pipeline import ROOT
 from pipeline.config import Jurisdiction, check_inputs, load, select
 from pipeline.io.atomic import write_json
 from pipeline.errors import PipelineError
-from pipeline.project import build_dir, failed_notebook, processed_dir, reports_dir, reports_root
+from pipeline.project import build_dir, failed_notebook, processed_dir, reports_dir
+from pipeline.report.index import describe_skipped, skipped_inputs, verdict_of_reports
 
 NOTEBOOKS = ("01_clean", "02_validate", "03_analyze")
 
@@ -86,15 +87,6 @@ def _outputs_exist(out_dir: Path, name: str) -> bool:
     return all((out_dir / f"{name}{ext}").exists() for ext in (".ipynb", ".html", ".code.html"))
 
 
-def _verdict(out_dir: Path) -> tuple[str | None, str | None]:
-    from pipeline.validate.verdict import read_verdict
-    try:
-        v = read_verdict(out_dir) or {}
-    except ValueError:
-        return None, None
-    return v.get("verdict"), v.get("why")
-
-
 def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
                      accept_changed_raw: bool = False, debug: bool = False) -> dict:
     """Execute and render the notebooks of one jurisdiction whose content key changed; never raises."""
@@ -110,7 +102,7 @@ def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
         record = _run_record(out_dir)
         for name in NOTEBOOKS:
             if name == "03_analyze":
-                verdict, why = _verdict(out_dir)
+                verdict, why = verdict_of_reports(out_dir)
                 if verdict == "RED":
                     result.update(status="red", notebook="02_validate",
                                   message=f"validation is RED, so the analysis did not run: {why}")
@@ -208,75 +200,6 @@ def _remember(root: Path, result: dict) -> dict:
     return state
 
 
-def _skipped(root: Path, slug: str) -> list[dict]:
-    """What the last build of a jurisdiction did not read (sheets, archive members), from its manifest."""
-    try:
-        return json.loads((processed_dir(root, slug) / "manifest.json").read_text(encoding="utf-8"))["skipped"]
-    except (OSError, ValueError, KeyError):
-        return []
-
-
-def describe_skipped(s: dict) -> str:
-    """'data/raw/x/a.zip!cover.pdf: not a CSV or workbook' — one skipped sheet or member, for people."""
-    where = s["file"] + (f"!{s['member']}" if s.get("member") else "") + (f", sheet '{s['sheet']}'" if s.get("sheet") else "")
-    return f"{where}: {s['why']}"
-
-
-def index_entries(jurisdictions: list[Jurisdiction], states: dict[str, dict], root: Path) -> list[dict]:
-    """One entry per jurisdiction for the index, each from its last real state: this run's result, or the
-    outcome its own run record kept from an earlier run."""
-    entries = []
-    for j in jurisdictions:
-        facts_path = reports_dir(root, j.slug) / "facts.json"
-        facts = json.loads(facts_path.read_text(encoding="utf-8")) if facts_path.exists() else None
-        r = states.get(j.slug)
-        earlier = f" (last run {r['finished_at']})" if r and r.get("finished_at") and not r.get("this_run") else ""
-        if r is None:
-            status, note = ("ok", "not run by this version of the pipeline yet") if facts else ("never run", None)
-        elif r["status"] == "ok":
-            unchanged = r.get("cached") and not r.get("timings")
-            status, note = "ok", ("unchanged since the last run" if unchanged else None)
-            if earlier:
-                note = f"not rerun in this run{earlier}"
-        elif r["status"] == "red":
-            status = "red"
-            note = r["message"] + earlier + (" The figures shown are from the last good run." if facts else "")
-        else:
-            status = "stale" if facts else "failed"
-            note = (f"{r['notebook']} failed{earlier}: {r['message']}" +
-                    (" The figures shown are from the last good run." if facts else ""))
-        claims_path = reports_dir(root, j.slug) / "claims.json"
-        claims = json.loads(claims_path.read_text(encoding="utf-8"))["claims"] if claims_path.exists() else None
-        verdict, why = _verdict(reports_dir(root, j.slug))
-        if r is not None and r["status"] == "failed" and r.get("notebook") in ("inputs", "01_clean"):
-            # A release that cannot be read is RED for the reporter, whatever an older validation said.
-            verdict, why = "RED", f"The release could not be read, so nothing was validated: {r['message']}"
-        entries.append({"slug": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
-                        "log_kind": (facts or {}).get("log_kind", j.log_kind), "status": status,
-                        "status_note": note, "facts": facts, "claims": claims,
-                        "skipped": [describe_skipped(x) for x in _skipped(root, j.slug)],
-                        "validation": {"verdict": verdict, "why": why} if verdict else None})
-    return entries
-
-
-def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]:
-    """Agencies whose name (as released, trimmed) appears in more than one producer's log."""
-    import pandas as pd
-
-    seen: dict[str, dict] = {}
-    for j in jurisdictions:
-        path = reports_dir(root, j.slug) / "agencies.csv"
-        if not path.exists():
-            continue
-        df = pd.read_csv(path, keep_default_na=False, dtype={"agency_state": str})
-        for name, state, searches in zip(df["org_name"], df["agency_state"], df["searches"]):
-            entry = seen.setdefault(name, {"org_name": name, "agency_state": state, "producers": []})
-            entry["producers"].append({"name": j.name, "synthetic": j.synthetic, "searches": int(searches)})
-    shared = [e for e in seen.values() if len(e["producers"]) > 1]
-    return sorted(shared, key=lambda e: (-len(e["producers"]), -sum(p["searches"] for p in e["producers"]),
-                                         e["org_name"]))
-
-
 def _all_cached(j: Jurisdiction, config: str, root: Path, accept_changed_raw: bool) -> bool:
     """True when every notebook's key is unchanged and its outputs exist: nothing to do, not even a process."""
     out_dir = reports_dir(root, j.slug)
@@ -286,7 +209,7 @@ def _all_cached(j: Jurisdiction, config: str, root: Path, accept_changed_raw: bo
     except PipelineError:
         return False
     return all(record.get(n) == keys[n] and _outputs_exist(out_dir, n) for n in NOTEBOOKS) \
-        and _verdict(out_dir)[0] != "RED"
+        and verdict_of_reports(out_dir)[0] != "RED"
 
 
 def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | None = None,
@@ -307,7 +230,7 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
 
 
 def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug) -> int:
-    from pipeline.report.render import write_index
+    from pipeline.report.index import write as write_index
 
     all_j = load(config, root=root, check_files=False)
     chosen = select(all_j, slugs)
@@ -352,9 +275,7 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
             states[j.slug] = {**_remember(root, results[j.slug]), "this_run": True}
         elif "last" in _run_record(reports_dir(root, j.slug)):
             states[j.slug] = _run_record(reports_dir(root, j.slug))["last"]
-    index = write_index(reports_root(root), index_entries(all_j, states, root),
-                        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                        shared_agencies=shared_agencies(all_j, root))
+    index = write_index(root, all_j, states)
     claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == "ok"], root)
     echo("")
     for line in closing_table(chosen, results, claims_failed, root):
@@ -379,7 +300,7 @@ def _echo_outcome(slug: str, r: dict, root: Path, echo) -> None:
     else:
         echo(f"{slug}: FAILED in {r['notebook']}: {r['message']}")
     if "01_clean" in r["timings"]:         # said once, when the release was read
-        for s in _skipped(root, slug):
+        for s in skipped_inputs(root, slug):
             echo(f"{slug}: not read: {describe_skipped(s)}")
 
 
@@ -396,7 +317,7 @@ def closing_table(chosen: list[Jurisdiction], results: dict[str, dict], claims_f
         status = {"red": "RED", "failed": "FAILED"}.get(r["status"], "ok")
         if status == "ok" and j.slug in failing:
             status = "claim fails"
-        verdict = _verdict(reports_dir(root, j.slug))[0] or "-"
+        verdict = verdict_of_reports(reports_dir(root, j.slug))[0] or "-"
         if r["status"] == "failed" and r.get("notebook") in ("inputs", "01_clean"):
             verdict = "RED"
         claims = _claims_cell(j, failing.get(j.slug, []), root) if r["status"] == "ok" else "-"
