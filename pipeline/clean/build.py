@@ -7,11 +7,9 @@ fact-checker can tell which raw bytes produced which tables.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import json
 import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -24,37 +22,12 @@ from pipeline.io.progress import reporter
 from pipeline.config import Jurisdiction, check_inputs
 from pipeline.errors import PipelineError
 from pipeline.io.hashing import sha256_file
+from pipeline.clean.provenance import package_versions, pipeline_version
 from pipeline.io.keys import CLEAN_CODE, code_version, digest, files_digest, raw_hashes
 from pipeline.ingest import display_path, ingest
 
-PACKAGES = ["pandas", "pyarrow", "duckdb", "python-calamine", "pypdfium2", "altair", "vl-convert-python", "papermill",
-            "nbconvert", "great_expectations", "PyYAML"]
-
-
 def processed_dir(j: Jurisdiction) -> Path:
     return project.processed_dir(j.root, j.slug)
-
-
-def pipeline_version(root: Path = ROOT) -> dict:
-    """The git commit of the code that ran, and whether the work tree had uncommitted changes."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "pipeline", "notebooks", "expectations"],
-                                    cwd=root, capture_output=True, text=True).stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        commit, dirty = None, None
-    return {"git_commit": commit, "uncommitted_changes": dirty}
-
-
-def package_versions() -> dict:
-    out = {}
-    for name in PACKAGES:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = None
-    return out
 
 
 # Manifest fields that describe the ingest + clean stage; reused as they are when that stage is skipped.
@@ -144,58 +117,76 @@ def build(j: Jurisdiction, progress=None, accept_changed_raw: bool = False, forc
         reuse = (not force and previous is not None and previous.get("stage_keys", {}).get("clean") == clean_key
                  and all((out / name).exists() for name in CLEAN_OUTPUTS))
         if reuse:
-            progress("raw files, cleaning code and rules unchanged: reusing the cleaned searches")
-            for name in CLEAN_OUTPUTS:
-                os.link(out / name, new / name)
-            clean_fields = {k: previous[k] for k in CLEAN_FIELDS}
-            clean_fields["raw_files"] = raw_files
-        else:
-            hashes = {path: r["sha256"] for path, r in zip(files, raw_files)}
-            ing = ingest(files, work / "stage", root, progress, hashes=hashes)
-            progress(f"cleaning {sum(s.rows_read for s in ing.sources):,} rows")
-            result: CleanResult = clean(j, ing.sources, new, work, lambda: pseudonym_key(root), progress)
-            enriched = result.enrichment
-            clean_fields = {
-                "log_kind": result.log_kind,
-                "raw_files": raw_files,
-                "sources": [s.manifest() for s in ing.sources],
-                "skipped": ing.skipped,
-                "totals": {"rows_read": result.rows_read, "searches": result.searches,
-                           "duplicates": result.duplicates, "rejected": result.rejected,
-                           "conflicting_searches": result.conflicts},
-                "rejected_by_reason": {k[len("rejected_"):]: sum(r[k] for r in result.reconciliation)
-                                       for k in (result.reconciliation[0] if result.reconciliation else {})
-                                       if k.startswith("rejected_")},
-                "cells_not_understood": result.not_understood,
-                "reconciliation_balanced": all(r["balanced"] for r in result.reconciliation),
-            }
-        if reuse:
+            clean_fields = _reuse_cleaned(previous, out, new, raw_files, progress)
             progress("classifying reasons and agencies")
             work.mkdir(exist_ok=True)
             enriched = enrich(new / "searches.parquet", new / "matches.parquet", work, pseudonym_key(root))
+        else:
+            clean_fields, enriched = _ingest_and_clean(j, files, raw_files, new, work, progress)
         totals = clean_fields["totals"]
         progress(f"{totals['searches']:,} searches, {totals['duplicates']:,} duplicates, "
                  f"{totals['rejected']:,} rejected ({time.perf_counter() - t0:.1f} s)")
-        manifest = {
-            "jurisdiction": j.slug,
-            "synthetic": j.synthetic,
-            "log_kind_declared": j.log_kind,
-            **clean_fields,
-            "outputs": {name: {"bytes": (new / name).stat().st_size, "sha256": sha256_file(new / name)}
-                        for name in OUTPUTS},
-            "enrichment": enriched,
-            "stage_keys": {"clean": clean_key, "clean_reused": reuse},
-            "rules": {p.name: sha256_file(p) for p in sorted(RULES.glob("*.yml"))},
-            "parameters": j.as_params(),
-            "pipeline": pipeline_version(root),
-            "code_version": code_version(ROOT),
-            "packages": package_versions(),
-            "started_at_utc": started.isoformat(timespec="seconds"),
-            "seconds": round(time.perf_counter() - t0, 2),
-        }
+        manifest = _manifest(j, clean_fields, new, enriched, {"clean": clean_key, "clean_reused": reuse},
+                             started, t0)
         write_json(new / "manifest.json", manifest)
         _swap(new, out, stamp)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(new, ignore_errors=True)
     return manifest
+
+
+def _reuse_cleaned(previous: dict, out: Path, new: Path, raw_files: list[dict], progress) -> dict:
+    """The cleaned tables of the last build, linked into the new folder; their manifest fields as they were."""
+    progress("raw files, cleaning code and rules unchanged: reusing the cleaned searches")
+    for name in CLEAN_OUTPUTS:
+        os.link(out / name, new / name)
+    clean_fields = {k: previous[k] for k in CLEAN_FIELDS}
+    clean_fields["raw_files"] = raw_files
+    return clean_fields
+
+
+def _ingest_and_clean(j: Jurisdiction, files: list[Path], raw_files: list[dict], new: Path, work: Path,
+                      progress) -> tuple[dict, dict]:
+    """Read and clean the release into `new`; return its manifest fields and the enrichment summary."""
+    hashes = {path: r["sha256"] for path, r in zip(files, raw_files)}
+    ing = ingest(files, work / "stage", j.root, progress, hashes=hashes)
+    progress(f"cleaning {sum(s.rows_read for s in ing.sources):,} rows")
+    result: CleanResult = clean(j, ing.sources, new, work, lambda: pseudonym_key(j.root), progress)
+    clean_fields = {
+        "log_kind": result.log_kind,
+        "raw_files": raw_files,
+        "sources": [s.manifest() for s in ing.sources],
+        "skipped": ing.skipped,
+        "totals": {"rows_read": result.rows_read, "searches": result.searches,
+                   "duplicates": result.duplicates, "rejected": result.rejected,
+                   "conflicting_searches": result.conflicts},
+        "rejected_by_reason": {k[len("rejected_"):]: sum(r[k] for r in result.reconciliation)
+                               for k in (result.reconciliation[0] if result.reconciliation else {})
+                               if k.startswith("rejected_")},
+        "cells_not_understood": result.not_understood,
+        "reconciliation_balanced": all(r["balanced"] for r in result.reconciliation),
+    }
+    return clean_fields, result.enrichment
+
+
+def _manifest(j: Jurisdiction, clean_fields: dict, new: Path, enriched: dict, stage_keys: dict,
+              started: dt.datetime, t0: float) -> dict:
+    """What was read and made, from which bytes, by which code: every input's and output's SHA-256."""
+    return {
+        "jurisdiction": j.slug,
+        "synthetic": j.synthetic,
+        "log_kind_declared": j.log_kind,
+        **clean_fields,
+        "outputs": {name: {"bytes": (new / name).stat().st_size, "sha256": sha256_file(new / name)}
+                    for name in OUTPUTS},
+        "enrichment": enriched,
+        "stage_keys": stage_keys,
+        "rules": {p.name: sha256_file(p) for p in sorted(RULES.glob("*.yml"))},
+        "parameters": j.as_params(),
+        "pipeline": pipeline_version(j.root),
+        "code_version": code_version(ROOT, "01_clean"),
+        "packages": package_versions(),
+        "started_at_utc": started.isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
