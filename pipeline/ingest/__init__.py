@@ -8,11 +8,8 @@ read-only. Nothing downstream knows which shape a row came from except through i
 """
 from __future__ import annotations
 
-import tempfile
 import time
-import zipfile
-import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -22,32 +19,15 @@ from pipeline.io.hashing import sha256_file
 from pipeline.ingest.csv_reader import NeedsExactRead, NotUtf8, delimiter_of, header_map, read_csv, scan_text
 from pipeline.ingest.pdf_reader import READER as PDF_READER, NotAnAudit, read_pdf
 from pipeline.ingest.stage import BATCH_ROWS, SourceInfo, StageWriter, build_batch
-from pipeline.ingest.xlsx_reader import WORKBOOK_SUFFIXES, audit_sheets, read_sheet
-
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-MAX_ZIP_MEMBER_BYTES = 8 * 1024**3     # a member claiming more than this is refused (zip bomb guard)
-MAX_ZIP_TOTAL_BYTES = 32 * 1024**3
-MAX_ZIP_RATIO = 200                    # uncompressed / compressed
-
+from pipeline.ingest import zip_reader
+from pipeline.ingest.sniff import kind_of
+from pipeline.ingest.xlsx_reader import audit_sheets, read_sheet
 
 def display_path(path: Path, root: Path = ROOT) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
-
-
-def _kind_of(name: str) -> str | None:
-    low = name.lower()
-    if low.endswith(CSV_SUFFIXES):
-        return "csv"
-    if low.endswith(WORKBOOK_SUFFIXES):
-        return "xlsx"
-    if low.endswith(".pdf"):
-        return "pdf"
-    if low.endswith(".zip"):
-        return "zip"
-    return None
 
 
 class Ingest:
@@ -65,7 +45,7 @@ class Ingest:
         display = display_path(path, self.root)
         sha, size = sha or sha256_file(path), path.stat().st_size
         self.raw_files.append({"file": display, "bytes": size, "sha256": sha})
-        kind = _kind_of(path.name)
+        kind = kind_of(path.name)
         if kind is None:
             raise SourceError("this kind of file is not read by the pipeline (expected .csv, .xlsx/.xls/.xlsb/.ods, "
                               ".pdf or .zip).", file=display,
@@ -184,90 +164,22 @@ class Ingest:
                       + (f", {rows / seconds:,.0f} rows/s" if seconds > 0 and rows else ""))
 
     def _add_zip(self, path: Path, display: str, sha: str, size: int) -> None:
-        try:
-            zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
-            raise SourceError(f"the zip archive cannot be opened: it is damaged or not a zip ({e}).", file=display,
-                              hint="Ask the agency for the archive again; it may have been cut short.") from None
-        with zf:
-            members = [m for m in zf.infolist() if not m.is_dir()]
-            total = 0
-            for m in members:
-                p = PurePosixPath(m.filename)
-                if p.is_absolute() or ".." in p.parts or "\\" in m.filename and ".." in m.filename:
-                    raise SourceError(f"the archive member '{m.filename}' points outside the archive's folder; "
-                                      "the archive is refused.", file=display,
-                                      hint="Extract the archive by hand, check its files, and add the release's "
-                                           "files to the folder as new files.")
-                total += m.file_size
-                if (m.file_size > MAX_ZIP_MEMBER_BYTES
-                        or (m.compress_size and m.file_size / max(m.compress_size, 1) > MAX_ZIP_RATIO
-                            and m.file_size > 64 * 1024**2)):
-                    raise SourceError(f"the archive member '{m.filename}' would expand to {m.file_size:,} bytes, "
-                                      "past the pipeline's safety limit.", file=display,
-                                      hint="Extract the archive by hand and add its files instead.")
-                if total > MAX_ZIP_TOTAL_BYTES:
-                    raise SourceError(f"the archive's members would expand to more than {total:,} bytes in all "
-                                      f"(at '{m.filename}'), past the pipeline's safety limit.", file=display,
-                                      hint="Extract the archive by hand and add its files instead.")
-            readable = [m for m in members
-                        if _kind_of(m.filename) in ("csv", "xlsx", "pdf")
-                        and not PurePosixPath(m.filename).name.startswith(".")
-                        and "__MACOSX" not in PurePosixPath(m.filename).parts]
-            for m in members:
-                if m not in readable:
-                    why = ("an archive inside the archive (not opened)" if _kind_of(m.filename) == "zip"
-                           else "not a CSV, workbook or PDF (or a system file)")
-                    self.skipped.append({"file": display, "sheet": None, "member": m.filename, "why": why})
-            if not readable:
-                names = ", ".join(m.filename for m in members[:8]) + (", …" if len(members) > 8 else "")
-                nested = any(_kind_of(m.filename) == "zip" for m in members)
-                raise SourceError(f"the archive holds no CSV or workbook (members: {names or 'none'}).", file=display,
-                                  hint=("A zip inside the zip is not opened: extract it and add the inner archive "
-                                        "as its own file." if nested else
-                                        "Check that this is the archive the agency sent; ask for the data as CSV "
-                                        "or XLSX."))
-            read = 0
-            with tempfile.TemporaryDirectory(dir=self.stage_dir) as tmp:
-                for m in sorted(readable, key=lambda m: m.filename):
-                    target = Path(tmp) / f"member{Path(m.filename).suffix.lower()}"
-                    try:
-                        with zf.open(m) as src, open(target, "wb") as dst:
-                            copied = 0
-                            while block := src.read(1 << 20):
-                                copied += len(block)
-                                if copied > MAX_ZIP_MEMBER_BYTES:
-                                    raise SourceError(f"the archive member '{m.filename}' expands past the "
-                                                      "pipeline's safety limit.", file=display,
-                                                      hint="Extract the archive by hand and add its files instead.")
-                                dst.write(block)
-                    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
-                        raise SourceError(f"the archive member '{m.filename}' cannot be extracted: the archive is "
-                                          f"damaged ({e}).", file=display,
-                                          hint="Ask the agency for the archive again; it may have been cut short "
-                                               "or corrupted in transfer.") from None
-                    except NotImplementedError as e:
-                        raise SourceError(f"the archive member '{m.filename}' is compressed with a method this "
-                                          f"pipeline cannot open ({e}).", file=display,
-                                          hint="Extract the archive with another tool and add its files "
-                                               "instead.") from None
-                    except RuntimeError:          # zipfile: "File ... is encrypted, password required"
-                        raise SourceError(f"the archive member '{m.filename}' is password-protected (encrypted).",
-                                          file=display, hint="Extract it by hand with the password the agency gave "
-                                          "and add its files as new files instead.") from None
-                    member_display = f"{display}!{m.filename}"
-                    if m.filename.lower().endswith(".txt") and not _is_audit_text(target, member_display):
-                        self.skipped.append({"file": display, "sheet": None, "member": m.filename,
-                                             "why": "a text file that is not a search audit (a note or letter?)"})
-                    else:
-                        self._add(target, member_display, _kind_of(m.filename), sha, size, sha256_file(target))
-                        read += 1
-                    target.unlink()
+        """Each audit member of a zip is a source of its own, cited as `file.zip!member`."""
+        read = 0
+        with zip_reader.open_archive(path, display) as archive:
+            readable = archive.readable(self.skipped)
+            for m, target in archive.extract_each(readable, self.stage_dir):
+                member_display = f"{display}!{m.filename}"
+                if m.filename.lower().endswith(".txt") and not _is_audit_text(target, member_display):
+                    self.skipped.append({"file": display, "sheet": None, "member": m.filename,
+                                         "why": "a text file that is not a search audit (a note or letter?)"})
+                else:
+                    self._add(target, member_display, kind_of(m.filename), sha, size, sha256_file(target))
+                    read += 1
             if not read:
-                names = ", ".join(m.filename for m in members[:8]) + (", …" if len(members) > 8 else "")
-                raise SourceError(f"the archive holds no CSV or workbook with search-audit rows (members: {names}).",
-                                  file=display, hint="Check that this is the archive the agency sent; ask for the "
-                                                     "data as CSV or XLSX.")
+                raise SourceError(f"the archive holds no CSV or workbook with search-audit rows (members: "
+                                  f"{archive.names()}).", file=display,
+                                  hint="Check that this is the archive the agency sent; ask for the data as CSV or XLSX.")
 
 
 def _is_audit_text(path: Path, display: str) -> bool:

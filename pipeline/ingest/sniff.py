@@ -74,3 +74,21 @@ def markup_kind(data: bytes) -> str | None:
     if start.startswith(b"<?xml"):
         return "an XML document (perhaps an Excel 2003 XML spreadsheet)"
     return None
+
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+def kind_of(name: str) -> str | None:
+    """The reader a file's name asks for: csv, xlsx (any workbook), pdf, zip, or None."""
+    low = name.lower()
+    if low.endswith(CSV_SUFFIXES):
+        return "csv"
+    if low.endswith(WORKBOOK_SUFFIXES):
+        return "xlsx"
+    if low.endswith(".pdf"):
+        return "pdf"
+    if low.endswith(".zip"):
+        return "zip"
+    return None

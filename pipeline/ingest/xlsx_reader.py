@@ -21,7 +21,6 @@ from pipeline.ingest.rows import extra_json, reject_marks
 from pipeline.ingest.stage import BATCH_ROWS, SourceInfo, build_batch
 
 HEADER_SEARCH_ROWS = 20
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
 
 def cell_text(v) -> str:
