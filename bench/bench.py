@@ -408,7 +408,6 @@ def _instrument(timers: dict, sql_times: dict) -> list[str]:
     wrap("pipeline.ingest", "sha256_file", "ingest: SHA-256 of raw files")
     wrap("pipeline.io.keys", "sha256_file", "ingest: SHA-256 of raw files (and of code files, for content keys)")
     wrap("pipeline.ingest.csv_reader", "scan_text", "ingest: scan text (encoding, quotes)")
-    wrap("pipeline.ingest.csv_reader", "sniff_encoding", "ingest: scan text (encoding, quotes)")
     wrap("pipeline.ingest.csv_reader", "header_map", "ingest: header")
     wrap("pipeline.ingest.csv_reader", "build_batch", "ingest: build staging batches")
     wrap("pipeline.ingest.csv_reader", "reject_marks", "ingest: row marks (repeated headers, blank rows)")

@@ -28,7 +28,6 @@ from pipeline import RULES
 REGISTRY_PATH = RULES / "reasons.yml"
 IMMIGRATION = "immigration"
 IMMIGRATION_TYPES = ("civil", "criminal", "unspecified")
-ERAS = ("dropdown", "free_text")
 FLAGS = re.IGNORECASE | re.ASCII
 
 _TOP_KEYS = {"dropdown_categories", "rules"}

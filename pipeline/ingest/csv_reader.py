@@ -155,11 +155,6 @@ def _scan_utf16(path: Path, display: str) -> TextScan:
     return TextScan("utf-16", quotes % 2 == 1, nul)
 
 
-def sniff_encoding(path: Path, display: str) -> str:
-    """utf-8 (with or without BOM), utf-16 (with BOM) or cp1252; refuse binary files."""
-    return scan_text(path, display).encoding
-
-
 def delimiter_of(path: Path) -> str:
     """A .tsv is tab-separated; every other CSV release is comma-separated."""
     return "\t" if path.suffix.lower() == ".tsv" else ","

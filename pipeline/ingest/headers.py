@@ -59,10 +59,6 @@ class HeaderMap:
         return [self.released[i] if i < len(self.released) else f"column {i + 1}"
                 for i, c in enumerate(self.columns) if c is None]
 
-    def header_signature(self) -> list[str]:
-        """Normalised released header: a row equal to it in the body is a repeated header row."""
-        return [normalize(h) for h in self.released]
-
 
 def is_event_log(cells: list) -> bool:
     names = {normalize(c) for c in cells}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-# DuckDB's budget; what it needs beyond this it spills to disk. With Python, Arrow batches and the Parquet
-# writer on top, a 17.1M-row build peaks near 2.2 GB of RSS at 1.5GB (2.6 GB at 2GB, and no faster).
+# DuckDB's budget; what it needs beyond this it spills to disk. Python, Arrow batches and the Parquet writer
+# come on top of it, so it is kept well under the memory target (README: "Memory"; bench/RESULTS.md).
 DEFAULT_MEMORY_LIMIT = "1.5GB"
 
 

@@ -24,8 +24,8 @@ TARGETS = ("rows", "schema", "sources")
 DERIVED = ("source_kind", "reason_blank")        # plus exported_<canonical column>
 CITATION = ["source_file", "source_sheet", "source_row"]
 # GX 1.24: naming the frame's index and asking for the index only keeps the cost of a failure with many
-# unexpected rows linear and small (asking for index *columns* walks every unexpected row in Python:
-# minutes on 700,000 rows); no query string of every index either.
+# unexpected rows linear and small (asking for index *columns* walks every unexpected row in Python, which
+# a month's release turns into minutes); no query string of every index either.
 RESULT_FORMAT = {"result_format": "SUMMARY", "unexpected_index_column_names": ["_row"],
                  "exclude_unexpected_values": True, "return_unexpected_index_query": False,
                  "partial_unexpected_count": CITE_CAP}
