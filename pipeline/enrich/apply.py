@@ -102,7 +102,7 @@ class Enrichment:
     def write(self, batches: Iterable[pa.RecordBatch], schema: pa.Schema, target: Path) -> None:
         """Write the enriched batches, in the order given, to target (atomically; an empty table has the
         same columns). Parquet encoding runs in a second thread, overlapping the work that makes the next
-        batches (both release the GIL; the gain is measured in the benchmark, README "Speed")."""
+        batches (both release the GIL; the gain is measured in the benchmark, README "Speed and memory")."""
         with atomic_path(target) as tmp, _BackgroundWriter(tmp) as writer:
             wrote = False
             for batch in batches:

@@ -214,7 +214,7 @@ def _to_display(rotation: int, box: tuple, media: tuple) -> tuple[float, float, 
 @functools.cache
 def _char_box_function():
     """FPDFText_GetLooseCharBox called with ready-made pointers: the same C function as pypdfium2.raw's, without
-    its per-call argument checks (it is called twice for every word of every page; README "Speed"). The
+    its per-call argument checks (it is called twice for every word of every page; README "Speed and memory"). The
     loose box spans the font's ascent to descent, so every character of a line has the same height."""
     try:
         import pypdfium2_raw.bindings as bindings

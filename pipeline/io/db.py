@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 # DuckDB's budget; what it needs beyond this it spills to disk. Python, Arrow batches and the Parquet writer
-# come on top of it, so it is kept well under the memory target (README: "Memory"; bench/RESULTS.md).
+# come on top of it, so it is kept well under the memory target (README "Speed and memory").
 DEFAULT_MEMORY_LIMIT = "1.5GB"
 
 
