@@ -24,6 +24,7 @@ from pipeline.io.atomic import atomic_path
 from pipeline.config import Jurisdiction
 from pipeline.io.db import connect
 from pipeline.enrich.apply import Enrichment
+from pipeline.contracts import Schema
 from pipeline.errors import ReconciliationError, SourceError
 from pipeline.io.progress import rate
 from pipeline.ingest.stage import BATCH_ROWS, SourceInfo
@@ -180,7 +181,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
     alone (no join) with insertion order kept, so it lies in release order (source, row) and the ordered
     write can read it a slice at a time."""
     mask, fmts, nulls, split = cells.mask, cells.fmts, cells.nulls, cells.split
-    portal = "[" + ", ".join("true" if s.schema == "portal" else "false" for s in sources) + "]"
+    portal = "[" + ", ".join("true" if s.schema == Schema.PORTAL else "false" for s in sources) + "]"
     networks, networks_bad = _number("total_networks", mask, nulls)
     devices, devices_bad = _number("total_devices", mask, nulls)
     tf_parts = f"regexp_split_to_array(trim(time_frame), '{split}')"
@@ -428,7 +429,7 @@ def _q(value: str) -> str:
 def _resolve_log_kind(con, j: Jurisdiction, sources: list[SourceInfo]) -> str:
     if j.log_kind != "auto":
         return j.log_kind
-    if sources and all(s.schema == "portal" for s in sources):
+    if sources and all(s.schema == Schema.PORTAL for s in sources):
         return "portal"
     orgs = con.execute("SELECT count(DISTINCT org_name_t) FROM parsed WHERE reject IS NULL").fetchone()[0]
     return "organization" if orgs <= 1 else "network"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from pipeline.contracts import Schema
 from pipeline import RULES
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -48,7 +49,7 @@ class HeaderMap:
     released: list[str]              # the header as released (empty for header-less files)
     columns: list[str | None]        # canonical name per position (None: unknown extra column)
     has_header: bool
-    schema: str                      # "flock_export" or "portal"
+    schema: Schema
 
     @property
     def present(self) -> set[str]:
@@ -80,7 +81,7 @@ def map_header(cells: list) -> HeaderMap | None:
         return None
     portal = {normalize(c) for c in cells} & set(rules()["portal_headers"])
     return HeaderMap(released=[str(c) if c is not None else "" for c in cells], columns=columns,
-                     has_header=True, schema="portal" if portal else "flock_export")
+                     has_header=True, schema=Schema.PORTAL if portal else Schema.FLOCK_EXPORT)
 
 
 def headerless_map(first_row: list) -> HeaderMap | None:
@@ -94,4 +95,4 @@ def headerless_map(first_row: list) -> HeaderMap | None:
     time_cell = cells[order.index("search_time")].strip()
     if not re.match(r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})", time_cell):
         return None
-    return HeaderMap(released=[], columns=order, has_header=False, schema="flock_export")
+    return HeaderMap(released=[], columns=order, has_header=False, schema=Schema.FLOCK_EXPORT)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.contracts import Schema
 from pipeline.ingest.headers import CANONICAL
 
 CITATION = [("source_index", pa.int32()), ("source_row", pa.int64())]
@@ -31,7 +32,7 @@ class SourceInfo:
     container: str                    # csv | xlsx | pdf | zip
     sheet: str | None = None          # a workbook's sheet, or a PDF's page ("page 12")
     member_sha256: str | None = None
-    schema: str | None = None         # flock_export | portal
+    schema: Schema | None = None
     encoding: str | None = None
     header: list[str] = field(default_factory=list)
     has_header: bool = True

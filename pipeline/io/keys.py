@@ -17,7 +17,7 @@ from pipeline.io.hashing import sha256_file
 # notebook before it), so editing a chart reruns 03_analyze alone, and editing a reason rule reruns 01's
 # enrichment (ingest and clean are reused) and what follows. The shared base and the renderer shape every
 # notebook's outputs; the runner, the command line and the tools outside the package shape none.
-BASE_CODE = ["pipeline/__init__.py", "pipeline/config.py", "pipeline/claims.py", "pipeline/errors.py",
+BASE_CODE = ["pipeline/__init__.py", "pipeline/config.py", "pipeline/claims.py", "pipeline/contracts.py", "pipeline/errors.py",
              "pipeline/project.py", "pipeline/io/*.py", "pipeline/report/*.py"]
 NOTEBOOK_CODE = {
     "01_clean": BASE_CODE + ["pipeline/ingest/*.py", "pipeline/clean/*.py", "pipeline/enrich/*.py",

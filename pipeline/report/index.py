@@ -11,6 +11,7 @@ import math
 import urllib.parse
 from pathlib import Path
 
+from pipeline.contracts import RunStatus
 from pipeline.config import Jurisdiction
 from pipeline.io.atomic import write_text
 from pipeline.project import processed_dir, reports_dir, reports_root
@@ -308,12 +309,12 @@ def index_entries(jurisdictions: list[Jurisdiction], states: dict[str, dict], ro
         earlier = f" (last run {r['finished_at']})" if r and r.get("finished_at") and not r.get("this_run") else ""
         if r is None:
             status, note = ("ok", "not run by this version of the pipeline yet") if facts else ("never run", None)
-        elif r["status"] == "ok":
+        elif r["status"] == RunStatus.OK:
             unchanged = r.get("cached") and not r.get("timings")
             status, note = "ok", ("unchanged since the last run" if unchanged else None)
             if earlier:
                 note = f"not rerun in this run{earlier}"
-        elif r["status"] == "red":
+        elif r["status"] == RunStatus.RED:
             status = "red"
             note = r["message"] + earlier + (" The figures shown are from the last good run." if facts else "")
         else:
@@ -323,7 +324,7 @@ def index_entries(jurisdictions: list[Jurisdiction], states: dict[str, dict], ro
         claims_path = reports_dir(root, j.slug) / "claims.json"
         claims = json.loads(claims_path.read_text(encoding="utf-8"))["claims"] if claims_path.exists() else None
         verdict, why = verdict_of_reports(reports_dir(root, j.slug))
-        if r is not None and r["status"] == "failed" and r.get("notebook") in ("inputs", "01_clean"):
+        if r is not None and r["status"] == RunStatus.FAILED and r.get("notebook") in ("inputs", "01_clean"):
             # A release that cannot be read is RED for the reporter, whatever an older validation said.
             verdict, why = "RED", f"The release could not be read, so nothing was validated: {r['message']}"
         entries.append({"slug": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,

@@ -20,6 +20,7 @@ from pathlib import Path
 from pipeline import ROOT
 from pipeline.config import Jurisdiction, check_inputs, load, select
 from pipeline.io.atomic import write_json
+from pipeline.contracts import RunStatus
 from pipeline.errors import PipelineError
 from pipeline.project import build_dir, failed_notebook, processed_dir, reports_dir
 from pipeline.report.index import describe_skipped, skipped_inputs, verdict_of_reports
@@ -93,7 +94,7 @@ def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
     root_path = Path(root)
     _environment(root_path)
     t0 = time.perf_counter()
-    result = {"slug": slug, "status": "ok", "timings": {}, "cached": [], "seconds": 0.0}
+    result = {"slug": slug, "status": RunStatus.OK, "timings": {}, "cached": [], "seconds": 0.0}
     try:
         (j,) = select(load(config or None, root=root_path, check_files=False), [slug])
         out_dir = reports_dir(root_path, slug)
@@ -104,7 +105,7 @@ def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
             if name == "03_analyze":
                 verdict, why = verdict_of_reports(out_dir)
                 if verdict == "RED":
-                    result.update(status="red", notebook="02_validate",
+                    result.update(status=RunStatus.RED, notebook="02_validate",
                                   message=f"validation is RED, so the analysis did not run: {why}")
                     break
             if not force and record.get("keys", {}).get(name) == keys[name] and _outputs_exist(out_dir, name):
@@ -117,7 +118,7 @@ def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
             record.setdefault("keys", {})[name] = keys[name]
             write_json(out_dir / "run.json", record)
     except Exception as e:  # a config that broke since the parent read it, a full disk: report, never crash the run
-        result.update(status="failed", notebook=result.get("notebook", "?"), message=f"{type(e).__name__}: {e}",
+        result.update(status=RunStatus.FAILED, notebook=result.get("notebook", "?"), message=f"{type(e).__name__}: {e}",
                       traceback=traceback.format_exc())
     result["seconds"] = time.perf_counter() - t0
     return result
@@ -153,11 +154,11 @@ def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, res
         message += f" (the notebook as far as it ran: {failed.relative_to(root_path)})"
         if debug:
             message += "\n" + "\n".join(e.traceback)
-        return {"status": "failed", "notebook": name, "message": message}
+        return {"status": RunStatus.FAILED, "notebook": name, "message": message}
     except Exception as e:  # a kernel that died twice, a missing notebook
         if tmp.exists():
             tmp.unlink()
-        return {"status": "failed", "notebook": name, "message": f"{type(e).__name__}: {e}",
+        return {"status": RunStatus.FAILED, "notebook": name, "message": f"{type(e).__name__}: {e}",
                 "traceback": traceback.format_exc()}
     render_notebook(target, out_dir, synthetic=j.synthetic)
     result["timings"][name] = round(time.perf_counter() - t, 1)
@@ -241,14 +242,14 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
         try:
             check_inputs(j)
         except PipelineError as e:
-            results[j.slug] = {"slug": j.slug, "status": "failed", "notebook": "inputs", "message": str(e),
+            results[j.slug] = {"slug": j.slug, "status": RunStatus.FAILED, "notebook": "inputs", "message": str(e),
                                "seconds": 0.0, "timings": {}, "cached": []}
             echo(f"{j.slug}: cannot start: {e}")
             continue
         for note in j.notes_skipped:
             echo(f"{j.slug}: {note}")
         if not force and _all_cached(j, cfg, root, accept_changed_raw):
-            results[j.slug] = {"slug": j.slug, "status": "ok", "seconds": 0.0, "timings": {}, "cached": list(NOTEBOOKS)}
+            results[j.slug] = {"slug": j.slug, "status": RunStatus.OK, "seconds": 0.0, "timings": {}, "cached": list(NOTEBOOKS)}
             echo(f"{j.slug}: unchanged since the last run; nothing to do")
         else:
             runnable.append(j)
@@ -265,7 +266,7 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
                 try:
                     r = fut.result()
                 except Exception as e:  # the worker process itself died
-                    r = {"slug": j.slug, "status": "failed", "notebook": "?", "message": f"{type(e).__name__}: {e}",
+                    r = {"slug": j.slug, "status": RunStatus.FAILED, "notebook": "?", "message": f"{type(e).__name__}: {e}",
                          "seconds": 0.0, "timings": {}, "cached": []}
                 results[j.slug] = r
                 _echo_outcome(j.slug, r, root, echo)
@@ -276,12 +277,12 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
         elif "last" in _run_record(reports_dir(root, j.slug)):
             states[j.slug] = _run_record(reports_dir(root, j.slug))["last"]
     index = write_index(root, all_j, states)
-    claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == "ok"], root)
+    claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == RunStatus.OK], root)
     echo("")
     for line in closing_table(chosen, results, claims_failed, root):
         echo(line)
     echo(f"index: {index.resolve().as_uri()}")
-    failed = [s for s, r in results.items() if r["status"] != "ok"]
+    failed = [s for s, r in results.items() if r["status"] != RunStatus.OK]
     for slug, claim in claims_failed:
         echo(f"{slug}: CLAIM DOES NOT HOLD: \"{claim['claim']}\" ({claim['fact']} = {claim['computed']}, "
              f"needs {claim['test'].replace('_', ' ')} {claim['target']}){': ' + claim['why_not'] if claim['why_not'] else ''}")
@@ -291,11 +292,11 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
 
 
 def _echo_outcome(slug: str, r: dict, root: Path, echo) -> None:
-    if r["status"] == "ok":
+    if r["status"] == RunStatus.OK:
         ran = ", ".join(f"{k} {v} s" for k, v in r["timings"].items()) or "nothing to rerun"
         cached = f"; unchanged: {', '.join(r['cached'])}" if r["cached"] else ""
         echo(f"{slug}: done in {r['seconds']:.1f} s ({ran}{cached})")
-    elif r["status"] == "red":
+    elif r["status"] == RunStatus.RED:
         echo(f"{slug}: RED, stopped before analysis: {r['message']}")
     else:
         echo(f"{slug}: FAILED in {r['notebook']}: {r['message']}")
@@ -314,16 +315,16 @@ def closing_table(chosen: list[Jurisdiction], results: dict[str, dict], claims_f
     rows = [("jurisdiction", "status", "verdict", "claims", "searches", "seconds", "notebooks run / unchanged")]
     for j in chosen:
         r = results[j.slug]
-        status = {"red": "RED", "failed": "FAILED"}.get(r["status"], "ok")
+        status = {RunStatus.RED: "RED", RunStatus.FAILED: "FAILED"}.get(r["status"], "ok")
         if status == "ok" and j.slug in failing:
             status = "claim fails"
         verdict = verdict_of_reports(reports_dir(root, j.slug))[0] or "-"
-        if r["status"] == "failed" and r.get("notebook") in ("inputs", "01_clean"):
+        if r["status"] == RunStatus.FAILED and r.get("notebook") in ("inputs", "01_clean"):
             verdict = "RED"
-        claims = _claims_cell(j, failing.get(j.slug, []), root) if r["status"] == "ok" else "-"
+        claims = _claims_cell(j, failing.get(j.slug, []), root) if r["status"] == RunStatus.OK else "-"
         facts_path = reports_dir(root, j.slug) / "facts.json"
         searches = "-"
-        if r["status"] == "ok" and facts_path.exists():
+        if r["status"] == RunStatus.OK and facts_path.exists():
             searches = f"{json.loads(facts_path.read_text(encoding='utf-8')).get('searches', 0):,}"
         rows.append((j.slug, status, verdict, claims, searches, f"{r['seconds']:.1f}",
                      f"{len(r['timings'])} / {len(r['cached'])}"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.contracts import Schema
 from pipeline.validate.suites import CITATION, DERIVED, columns_of
 
 
@@ -15,7 +16,7 @@ def _schema_of(kind: str | None) -> str | None:
     if not kind:
         return None
     first = kind.split()[0]
-    return first if first in ("flock_export", "portal") else None
+    return first if first in tuple(Schema) else None
 
 
 def _exported(canonical: list, column: str) -> bool:

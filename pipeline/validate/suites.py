@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pipeline.contracts import Schema
 from pipeline import ROOT
 from pipeline.config import Jurisdiction
 
@@ -29,7 +30,7 @@ CITATION = ["source_file", "source_sheet", "source_row"]
 RESULT_FORMAT = {"result_format": "SUMMARY", "unexpected_index_column_names": ["_row"],
                  "exclude_unexpected_values": True, "return_unexpected_index_query": False,
                  "partial_unexpected_count": CITE_CAP}
-SCHEMA_LABELS = {"flock_export": "Flock network or organization export", "portal": "transparency-portal CSV"}
+SCHEMA_LABELS = {Schema.FLOCK_EXPORT: "Flock network or organization export", Schema.PORTAL: "transparency-portal CSV"}
 COLOURS = {"GREEN": "#1b7f3b", "YELLOW": "#9a6700", "RED": "#b00020"}
 
 
