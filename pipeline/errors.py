@@ -35,3 +35,7 @@ class ReconciliationError(PipelineError):
 
 class RunInProgress(PipelineError):
     """Another run of the same project holds its lock (build/run.lock)."""
+
+
+class RulesError(PipelineError):
+    """A rules file under pipeline/rules/ is malformed: the message names the file and the entry."""

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
-import yaml
 
-from pipeline import RULES
+from pipeline.io import rules
 from pipeline.io.atomic import atomic_path
 from pipeline.config import Jurisdiction
 from pipeline.io.db import connect
@@ -53,7 +52,7 @@ SEARCH_TEXT = ("CASE WHEN search_date IS NOT NULL AND trim(search_date) <> '' "
 
 @functools.cache
 def cell_rules() -> dict:
-    return yaml.safe_load((RULES / "cells.yml").read_text(encoding="utf-8"))
+    return rules.load("cells.yml")
 
 
 def _sql_list(values: list[str]) -> str:

@@ -9,17 +9,16 @@ import functools
 import re
 from dataclasses import dataclass
 
-import yaml
 
 from pipeline.contracts import Schema
-from pipeline import RULES
+from pipeline.io import rules as rules_file
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @functools.cache
 def rules() -> dict:
-    return yaml.safe_load((RULES / "columns.yml").read_text(encoding="utf-8"))
+    return rules_file.load("columns.yml")
 
 
 CANONICAL: tuple[str, ...] = tuple(rules()["canonical"])

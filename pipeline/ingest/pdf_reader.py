@@ -27,6 +27,7 @@ from typing import Iterator
 import yaml
 
 from pipeline import RULES
+from pipeline.io import rules as rules_file
 from pipeline.errors import SourceError
 from pipeline.ingest import sniff
 from pipeline.ingest.headers import HeaderMap, map_header, normalize
@@ -46,7 +47,7 @@ def rules() -> dict:
 @functools.cache
 def _time_formats() -> tuple[str, ...]:
     """The search-time formats clean accepts (DuckDB's strptime codes are Python's for these)."""
-    return tuple(yaml.safe_load((RULES / "cells.yml").read_text(encoding="utf-8"))["time_formats"])
+    return tuple(rules_file.load("cells.yml")["time_formats"])
 
 
 FLOCK_TIME = re.compile(r"(\d{2})/(\d{2})/(\d{4}), (\d{2}):(\d{2}):(\d{2}) ([AP])M UTC")
