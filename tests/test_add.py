@@ -1,5 +1,7 @@
 """`python -m pipeline add`: a release copied byte-identical and recorded, or refused with nothing written."""
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -53,7 +55,9 @@ def test_a_new_jurisdiction_gets_its_files_source_md_and_entry_with_every_commen
         "Newtown PD", "Newtown Police Department", "America/Los_Angeles", "auto", (FOSTER.name,))
     assert j.files() == [copied]
     out = capsys.readouterr().out
-    assert out.strip().splitlines()[-1] == f"next: python -m pipeline run --jurisdiction newtown-pd --root {root}"
+    python = Path(sys.executable)
+    python = python.relative_to(Path.cwd()) if python.is_relative_to(Path.cwd()) else python
+    assert out.strip().splitlines()[-1] == f"next: {python} -m pipeline run --jurisdiction newtown-pd --root {root}"
 
 
 def test_a_second_release_is_listed_only_where_no_pattern_matches_it(root, tmp_path):

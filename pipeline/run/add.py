@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -368,7 +369,14 @@ def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None 
 
 
 def next_command(slug: str, root: Path, config: Path) -> str:
-    cmd = f"python -m pipeline run --jurisdiction {slug}"
+    """The command to run next, with the interpreter that ran this one (the project's .venv, shown relative
+    to the current folder, so it can be pasted as it is)."""
+    python = Path(sys.executable)
+    try:
+        python = python.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    cmd = f"{python} -m pipeline run --jurisdiction {slug}"
     if root.resolve() != ROOT.resolve():
         cmd += f" --root {root}"
     if config.resolve() != (root / "jurisdictions.yml").resolve():
