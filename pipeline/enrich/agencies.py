@@ -95,110 +95,122 @@ def _compiled(rules: dict | None) -> _Compiled:
     return c
 
 
-def _compile(doc: dict, where: str) -> _Compiled:
-    def fail(msg: str):
-        raise ValueError(f"{where}: {msg}")
+class _Compiler:
+    """What compiling one rules file needs at every step: its states and types, the placeholder lists,
+    and a message that names the file."""
 
-    for key in ("states", "types", "tags", "state_rules", "type_rules"):
-        if key not in doc:
-            fail(f"missing section {key!r}")
-    states = {str(k): str(v) for k, v in doc["states"].items()}
-    for code in states:
-        if not re.fullmatch(r"[A-Z]{2}", code):
-            fail(f"state code {code!r} is not two upper-case letters")
-    types = frozenset(doc["types"])
-    names = sorted(states.values(), key=lambda s: (-len(s), s))
-    lists = {
-        "state_code": "|".join(sorted(states)),
-        "state_name": "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names),
-        "suffix": "|".join(f"(?:{s})" for s in doc.get("type_suffixes") or []),
-        "state_body": "|".join(f"(?:{s})" for s in doc.get("state_bodies") or []),
-    }
+    def __init__(self, doc: dict, where: str):
+        self.where = where
+        for key in ("states", "types", "tags", "state_rules", "type_rules"):
+            if key not in doc:
+                self.fail(f"missing section {key!r}")
+        self.states = {str(k): str(v) for k, v in doc["states"].items()}
+        for code in self.states:
+            if not re.fullmatch(r"[A-Z]{2}", code):
+                self.fail(f"state code {code!r} is not two upper-case letters")
+        self.types = frozenset(doc["types"])
+        names = sorted(self.states.values(), key=lambda s: (-len(s), s))
+        self.lists = {
+            "state_code": "|".join(sorted(self.states)),
+            "state_name": "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names),
+            "suffix": "|".join(f"(?:{s})" for s in doc.get("type_suffixes") or []),
+            "state_body": "|".join(f"(?:{s})" for s in doc.get("state_bodies") or []),
+        }
+        self.seen: set[str] = set()        # rule ids, unique across state and type rules
 
-    def rx(pattern: str, what: str, lower: bool = False) -> re.Pattern:
-        expanded = _PLACEHOLDER.sub(lambda m: lists.get(m.group(1), m.group(0)), str(pattern))
+    def fail(self, msg: str):
+        raise ValueError(f"{self.where}: {msg}")
+
+    def rx(self, pattern: str, what: str, lower: bool = False) -> re.Pattern:
+        expanded = _PLACEHOLDER.sub(lambda m: self.lists.get(m.group(1), m.group(0)), str(pattern))
         if lower:
             expanded = _lower_pattern(expanded)
         try:
             return re.compile(expanded)
         except re.error as e:
-            fail(f"{what}: bad regular expression {pattern!r} ({e})")
+            self.fail(f"{what}: bad regular expression {pattern!r} ({e})")
 
-    tags = {k: rx(v, f"tags.{k}") for k, v in doc["tags"].items()}
-    for k in ("federal", "inactive"):
-        if k not in tags:
-            fail(f"tags.{k} is missing")
-    ignore = [rx(p, "ignore") for p in doc.get("ignore") or []]
-
-    state_rules, seen = [], set()
-    for r in doc["state_rules"]:
+    def unique_id(self, r: dict, kind: str) -> str:
         rid = r.get("id")
-        if not rid or rid in seen:
-            fail(f"state rule without a unique id: {r!r}")
-        seen.add(rid)
+        if not rid or rid in self.seen:
+            self.fail(f"{kind} rule without a unique id: {r!r}")
+        self.seen.add(rid)
+        return rid
+
+    def state_rule(self, r: dict) -> _StateRule:
+        rid = self.unique_id(r, "state")
         lower = bool(r.get("ignore_case"))
-        pats = [rx(p, f"state rule {rid}", lower) for p in r.get("patterns") or []]
+        pats = [self.rx(p, f"state rule {rid}", lower) for p in r.get("patterns") or []]
         for p in pats:
             if not ({"code", "name"} & set(p.groupindex)):
-                fail(f"state rule {rid}: pattern {p.pattern[:60]!r} captures neither `code` nor `name`")
+                self.fail(f"state rule {rid}: pattern {p.pattern[:60]!r} captures neither `code` nor `name`")
             if lower and "code" in p.groupindex:
-                fail(f"state rule {rid}: an ignore_case rule must not capture a `code`")
+                self.fail(f"state rule {rid}: an ignore_case rule must not capture a `code`")
         reject = {}
         for code, p in (r.get("reject") or {}).items():
-            if code not in states:
-                fail(f"state rule {rid}: reject of unknown code {code!r}")
-            reject[code] = rx(p, f"state rule {rid} reject {code}")
-        requires = rx(r["requires"], f"state rule {rid} requires") if r.get("requires") else None
-        state_rules.append(_StateRule(rid, pats, lower, requires, reject,
-                                      [rx(p, f"state rule {rid} not_if", lower) for p in r.get("not_if") or []]))
+            if code not in self.states:
+                self.fail(f"state rule {rid}: reject of unknown code {code!r}")
+            reject[code] = self.rx(p, f"state rule {rid} reject {code}")
+        requires = self.rx(r["requires"], f"state rule {rid} requires") if r.get("requires") else None
+        return _StateRule(rid, pats, lower, requires, reject,
+                          [self.rx(p, f"state rule {rid} not_if", lower) for p in r.get("not_if") or []])
 
-    type_rules = []
-    for r in doc["type_rules"]:
-        rid, typ = r.get("id"), r.get("type")
-        if not rid or rid in seen:
-            fail(f"type rule without a unique id: {r!r}")
-        seen.add(rid)
-        if typ not in types:
-            fail(f"type rule {rid}: type {typ!r} is not one of `types`")
-        regexes, lower_regexes = [], []
+    def type_rule(self, r: dict, tags: dict) -> _TypeRule:
+        rid, typ = self.unique_id(r, "type"), r.get("type")
+        if typ not in self.types:
+            self.fail(f"type rule {rid}: type {typ!r} is not one of `types`")
         acr = [str(a) for a in r.get("acronyms") or []]
         plain = frozenset(a for a in acr if _WORDS.fullmatch(a))
         acr_rx = [a for a in acr if a not in plain]
-        acronym_rx = rx("|".join(f"(?:{a})" for a in acr_rx), f"type rule {rid} acronyms") if acr_rx else None
-        regexes += [rx(p, f"type rule {rid}") for p in r.get("patterns") or []]
+        acronym_rx = self.rx("|".join(f"(?:{a})" for a in acr_rx), f"type rule {rid} acronyms") if acr_rx else None
+        regexes = [self.rx(p, f"type rule {rid}") for p in r.get("patterns") or []]
+        lower_regexes = []
         if r.get("words"):
-            lower_regexes.append(rx(_WORD_EDGE[0] + "|".join(f"(?:{w})" for w in r["words"]) + _WORD_EDGE[1],
-                                    f"type rule {rid} words", lower=True))
+            lower_regexes.append(self.rx(_WORD_EDGE[0] + "|".join(f"(?:{w})" for w in r["words"]) + _WORD_EDGE[1],
+                                         f"type rule {rid} words", lower=True))
         tag = r.get("tag")
         if tag is not None and tag not in tags:
-            fail(f"type rule {rid}: unknown tag {tag!r}")
+            self.fail(f"type rule {rid}: unknown tag {tag!r}")
         if not (plain or acr_rx or regexes or lower_regexes or tag):
-            fail(f"type rule {rid} has nothing to match")
-        type_rules.append(_TypeRule(rid, typ, tag, plain, acronym_rx, regexes, lower_regexes,
-                                    [rx(p, f"type rule {rid} unless") for p in r.get("unless") or []],
-                                    bool(r.get("marks_federal"))))
+            self.fail(f"type rule {rid} has nothing to match")
+        return _TypeRule(rid, typ, tag, plain, acronym_rx, regexes, lower_regexes,
+                         [self.rx(p, f"type rule {rid} unless") for p in r.get("unless") or []],
+                         bool(r.get("marks_federal")))
 
-    overrides = {}
-    for o in doc.get("overrides") or []:
-        oid, name = o.get("id"), o.get("name")
-        if not oid or not name or not str(o.get("why") or "").strip():
-            fail(f"override needs id, name and why: {o!r}")
-        if "state" in o and o["state"] not in ("", *states):
-            fail(f"override {oid}: state {o['state']!r} is not a code under `states` or \"\"")
-        if "type" in o and o["type"] not in types:
-            fail(f"override {oid}: type {o['type']!r} is not one of `types`")
-        key = _key(_clean(str(name), tags, ignore)[0])
-        if key in overrides:
-            fail(f"override {oid}: name {name!r} is listed twice")
-        overrides[key] = o
+    def overrides(self, doc: dict, tags: dict, ignore: list) -> dict:
+        overrides = {}
+        for o in doc.get("overrides") or []:
+            oid, name = o.get("id"), o.get("name")
+            if not oid or not name or not str(o.get("why") or "").strip():
+                self.fail(f"override needs id, name and why: {o!r}")
+            if "state" in o and o["state"] not in ("", *self.states):
+                self.fail(f"override {oid}: state {o['state']!r} is not a code under `states` or \"\"")
+            if "type" in o and o["type"] not in self.types:
+                self.fail(f"override {oid}: type {o['type']!r} is not one of `types`")
+            key = _key(_clean(str(name), tags, ignore)[0])
+            if key in overrides:
+                self.fail(f"override {oid}: name {name!r} is listed twice")
+            overrides[key] = o
+        return overrides
 
+
+def _compile(doc: dict, where: str) -> _Compiled:
+    c = _Compiler(doc, where)
+    tags = {k: c.rx(v, f"tags.{k}") for k, v in doc["tags"].items()}
+    for k in ("federal", "inactive"):
+        if k not in tags:
+            c.fail(f"tags.{k} is missing")
+    ignore = [c.rx(p, "ignore") for p in doc.get("ignore") or []]
+    state_rules = [c.state_rule(r) for r in doc["state_rules"]]
+    type_rules = [c.type_rule(r, tags) for r in doc["type_rules"]]
+    overrides = c.overrides(doc, tags, ignore)
     federal_after = [any(r.marks_federal for r in type_rules[i + 1:]) for i in range(len(type_rules))]
     acronym_index: dict[str, tuple[int, ...]] = {}
     for i, r in enumerate(type_rules):
         for a in r.acronyms:
             acronym_index[a] = acronym_index.get(a, ()) + (i,)
-    return _Compiled(frozenset(states), {n.casefold(): c for c, n in states.items()}, tags, ignore,
-                     state_rules, type_rules, overrides, types, federal_after, acronym_index)
+    return _Compiled(frozenset(c.states), {n.casefold(): code for code, n in c.states.items()}, tags, ignore,
+                     state_rules, type_rules, overrides, c.types, federal_after, acronym_index)
 
 
 # --------------------------------------------------------------------------------------------------
