@@ -201,6 +201,7 @@ def _day(iso: str | None) -> str:
     return (iso or "?").replace("T", " ").replace("Z", " UTC")
 
 
+# Long (~65 lines) on purpose: one sentence per kind of change, in the order an editor reads them.
 def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:
     out = []
     added, removed, changed = files["added"], files["removed"], files["changed"]

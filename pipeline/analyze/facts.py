@@ -39,6 +39,7 @@ def _iso_z(ts) -> str | None:
     return pd.Timestamp(ts).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
 
 
+# Long (~70 lines) on purpose: one query and the figures it gives, so each published figure sits beside its SQL.
 def compute(j: Jurisdiction) -> dict:
     """The headline figures of one jurisdiction, from its processed data."""
     pdir = processed_dir(j)

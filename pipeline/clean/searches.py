@@ -172,6 +172,7 @@ def _register_sources(con, sources: list[SourceInfo]) -> None:
     con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list(stages)})")
 
 
+# Long (~60 lines) on purpose: one SQL statement types every staged row in a single pass.
 def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
     """`parsed`: every staged row typed (times, counts, the cleaned reason, the search key, why rejected).
 

@@ -399,6 +399,7 @@ def _column_of(x: float, bounds: list[float]) -> int:
     return max(0, bisect.bisect_right(bounds, x) - 1)
 
 
+# Long (~75 lines) on purpose: one walk down a page's lines, giving each line to its ID and each word to its column.
 def layout_rows(lines: list[list[Word]], layout: Layout, starts: list[float], boxes: _Boxes | None,
                 notes: list[str], number: int) -> list[list[str]]:
     """The rows of one page: every line given to the ID it belongs to, every word to its column."""
@@ -477,6 +478,7 @@ def layout_rows(lines: list[list[Word]], layout: Layout, starts: list[float], bo
 
 # ---------------------------------------------------------------------------------------------- the file
 
+# Long (~80 lines) on purpose: one pass over the pages, whose self-check, skipped pages and batching share its state.
 def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Page]:
     """Yield every page (its rows, or why it has none); refuse the file if any page fails its self-check.
 
