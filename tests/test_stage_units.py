@@ -123,3 +123,25 @@ def test_facts_on_a_hand_made_table(tmp_path):
     assert (f["searches_looking_back_over_30_days"], f["longest_look_back_days"]) == (2, 46)   # 45 days + the day after
     assert (f["first_local_date"], f["last_local_date"]) == ("2025-12-02", "2025-12-03")
     assert (f["rows_read"], f["duplicates"], f["rejected"], f["searches_with_copies"]) == (7, 1, 1, 1)
+
+
+def test_a_project_folder_with_an_apostrophe_in_its_name(tmp_path):
+    """Paths reach DuckDB as SQL literals: a folder such as "O'Brien's laptop" must not break a statement."""
+    import yaml
+
+    from builders import EXPORT_HEADER, TIME_FRAME, csv_text, uid
+    from conftest import built, entry
+    from pipeline.config import load, select
+    from pipeline.validate import checks
+
+    root = tmp_path / "O'Brien's laptop"
+    raw = root / "data" / "raw" / "quote-pd"
+    raw.mkdir(parents=True)
+    rows = [f'{uid(i)},***,Houston TX PD,3,120,{TIME_FRAME},***,"Investigation",***,,"12/01/2025, 05:3{i}:00 AM UTC",search,,'
+            for i in range(3)]
+    (raw / "a.csv").write_text(csv_text(*rows, header=EXPORT_HEADER), encoding="utf-8")
+    (root / "jurisdictions.yml").write_text(yaml.safe_dump({"jurisdictions": [entry("quote-pd", ["a.csv"])]}))
+    (j,) = select(load(root / "jurisdictions.yml", root=root), ["quote-pd"])
+    assert built(j)["totals"]["searches"] == 3
+    assert facts.compute(j)["searches"] == 3
+    assert checks.run(j)["rows_validated"] == 3

@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.io.atomic import write_json
 from pipeline import project
+from pipeline.io.db import literal
 from pipeline.claims import evaluate
 from pipeline.config import Jurisdiction
 
@@ -29,7 +30,7 @@ def processed_dir(j: Jurisdiction) -> Path:
 def _con(searches: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"CREATE VIEW searches AS SELECT * FROM read_parquet('{searches}')")
+    con.execute(f"CREATE VIEW searches AS SELECT * FROM read_parquet({literal(searches)})")
     return con
 
 
@@ -177,7 +178,7 @@ def _look_back(con) -> dict:
 
 def look_back(j: Jurisdiction, longest: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(searches by how far back their Time Frame reached, the `longest` reaches with their citation)."""
-    tz = j.timezone.replace("'", "''")
+    tz = literal(j.timezone)
     reach = "date_diff('day', time_frame_start_utc, searched_at_utc)"
     buckets = _table(j, f"""
         WITH r AS (SELECT {reach} AS days FROM searches WHERE time_frame_start_utc IS NOT NULL)
@@ -188,8 +189,8 @@ def look_back(j: Jurisdiction, longest: int = 10) -> tuple[pd.DataFrame, pd.Data
         LEFT JOIN r ON r.days >= b.lo AND r.days < b.hi GROUP BY b.k, b.reached_back ORDER BY b.k""")
     top = _table(j, f"""
         SELECT {reach} AS days_reached_back,
-               strftime(timezone('{tz}', searched_at_utc), '%Y-%m-%d %H:%M') AS searched_local,
-               strftime(timezone('{tz}', time_frame_start_utc), '%Y-%m-%d %H:%M') AS time_frame_start_local,
+               strftime(timezone({tz}, searched_at_utc), '%Y-%m-%d %H:%M') AS searched_local,
+               strftime(timezone({tz}, time_frame_start_utc), '%Y-%m-%d %H:%M') AS time_frame_start_local,
                source_file, source_sheet, source_row
         FROM searches WHERE time_frame_start_utc IS NOT NULL
         ORDER BY searched_at_utc - time_frame_start_utc DESC, search_key LIMIT {int(longest)}""")
@@ -275,15 +276,15 @@ def agencies_table(j: Jurisdiction) -> pd.DataFrame:
 
 def immigration_searches(j: Jurisdiction) -> pd.DataFrame:
     """Every immigration-related search with the words that made it count and where to find it."""
-    tz = j.timezone.replace("'", "''")
+    tz = literal(j.timezone)
     matches = processed_dir(j) / "matches.parquet"
     return _table(j, f"""
         SELECT s.search_key, s.org_name AS agency, s.agency_state,
-               strftime(timezone('{tz}', s.searched_at_utc), '%Y-%m-%d %H:%M:%S') AS local_time,
+               strftime(timezone({tz}, s.searched_at_utc), '%Y-%m-%d %H:%M:%S') AS local_time,
                s.searched_at_utc, s.immigration_type, s.reason_redacted AS reason,
                array_to_string(s.reason_pii, ', ') AS reason_flagged_personal_data, m.matched_text, m.rule_id,
                s.source_file, s.source_sheet, s.source_row, s.copies
-        FROM searches s JOIN read_parquet('{matches}') m ON m.search_key = s.search_key AND m.category = 'immigration'
+        FROM searches s JOIN read_parquet({literal(matches)}) m ON m.search_key = s.search_key AND m.category = 'immigration'
         WHERE s.immigration ORDER BY s.searched_at_utc, s.search_key""")
 
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 from pipeline.io import rules
 from pipeline.io.atomic import atomic_path
 from pipeline.config import Jurisdiction
-from pipeline.io.db import connect
+from pipeline.io.db import connect, literal, literal_list
 from pipeline.enrich.apply import Enrichment
 from pipeline.contracts import Schema
 from pipeline.errors import ReconciliationError, SourceError
@@ -55,10 +55,6 @@ def cell_rules() -> dict:
     return rules.load("cells.yml")
 
 
-def _sql_list(values: list[str]) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
-
-
 @dataclass
 class CleanResult:
     log_kind: str
@@ -75,14 +71,14 @@ class CleanResult:
 def _state(col: str, mask: str) -> str:
     """not_exported / blank / masked / present: a column not in the release is not a blank cell."""
     return (f"CASE WHEN {col} IS NULL THEN 'not_exported' WHEN trim({col}) = '' THEN 'blank' "
-            f"WHEN regexp_full_match(upper(trim({col})), '{mask}') THEN 'masked' ELSE 'present' END")
+            f"WHEN regexp_full_match(upper(trim({col})), {mask}) THEN 'masked' ELSE 'present' END")
 
 
 def _number(col: str, mask: str, nulls: str) -> tuple[str, str]:
     """(typed value, flag for a value that is there but is not a number) of a count column."""
     t = f"trim({col})"
     ok = f"regexp_full_match({t}, '[0-9]+(\\.0+)?')"
-    empty = f"({col} IS NULL OR {t} = '' OR {t} IN {nulls} OR regexp_full_match(upper({t}), '{mask}'))"
+    empty = f"({col} IS NULL OR {t} = '' OR {t} IN {nulls} OR regexp_full_match(upper({t}), {mask}))"
     return (f"CASE WHEN {ok} THEN CAST(CAST({t} AS DOUBLE) AS BIGINT) END",
             f"(NOT {empty} AND NOT {ok})")
 
@@ -104,11 +100,11 @@ class CellSql:
     @classmethod
     def of(cls, j: Jurisdiction) -> "CellSql":
         rules = cell_rules()
-        return cls(mask="|".join(f"(?:{m})" for m in rules["masks"]).replace("'", "''"),
-                   fmts=_sql_list(rules["time_formats"]),
-                   nulls="(" + ", ".join("'" + v.replace("'", "''") + "'" for v in rules["null_numbers"]) + ")",
-                   split=rules["time_frame_split"].replace("'", "''"),
-                   tz=j.timezone.replace("'", "''"))
+        return cls(mask=literal("|".join(f"(?:{m})" for m in rules["masks"])),
+                   fmts=literal_list(rules["time_formats"]),
+                   nulls="(" + ", ".join(literal(v) for v in rules["null_numbers"]) + ")",
+                   split=literal(rules["time_frame_split"]),
+                   tz=literal(j.timezone))
 
 
 def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Path,
@@ -169,7 +165,7 @@ def _register_sources(con, sources: list[SourceInfo]) -> None:
     con.register("src_arrow", src)
     con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
     stages = list(dict.fromkeys(s.stage for s in sources))      # (the pages of a PDF share one staging file)
-    con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({_sql_list(stages)})")
+    con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({literal_list(stages)})")
 
 
 # Long (~60 lines) on purpose: one SQL statement types every staged row in a single pass.
@@ -184,7 +180,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
     portal = "[" + ", ".join("true" if s.schema == Schema.PORTAL else "false" for s in sources) + "]"
     networks, networks_bad = _number("total_networks", mask, nulls)
     devices, devices_bad = _number("total_devices", mask, nulls)
-    tf_parts = f"regexp_split_to_array(trim(time_frame), '{split}')"
+    tf_parts = f"regexp_split_to_array(trim(time_frame), {split})"
     reason_clean = ("nullif(trim(regexp_replace(CASE WHEN portal THEN replace(reason, '+', ' ') ELSE reason END, "
                     "'\\s+', ' ', 'g')), '')")
     con.execute("SET preserve_insertion_order = true")
@@ -317,10 +313,10 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
     enrichment = Enrichment(con, f"SELECT reason_clean, searcher, {state} AS name_state, org_name_t AS org_name, "
                                  "search_key FROM firsts", key)
     search_sql = f"""
-        SELECT {_q(j.slug)} AS jurisdiction, {_q(j.producer)} AS producer, {_q(log_kind)} AS log_kind,
+        SELECT {literal(j.slug)} AS jurisdiction, {literal(j.producer)} AS producer, {literal(log_kind)} AS log_kind,
                r.search_key, CASE WHEN NOT starts_with(r.search_key, 'h:') THEN r.search_key END AS flock_id,
                r.searched_at_utc,
-               CAST(timezone('{tz}', r.searched_at_utc) AS DATE) AS searched_local_date,
+               CAST(timezone({tz}, r.searched_at_utc) AS DATE) AS searched_local_date,
                r.org_name_t AS org_name, r.searcher, r.license_plate,
                {_state('r.searcher', mask)} AS name_state, {_state('r.license_plate', mask)} AS plate_state,
                r.total_networks_n AS total_networks, r.total_devices_n AS total_devices,
@@ -422,10 +418,6 @@ def _all_rejected(con, idx: int, file: str, sheet: str | None, rows_read: int, b
                       hint=hint)
 
 
-def _q(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _resolve_log_kind(con, j: Jurisdiction, sources: list[SourceInfo]) -> str:
     if j.log_kind != "auto":
         return j.log_kind
@@ -437,7 +429,7 @@ def _resolve_log_kind(con, j: Jurisdiction, sources: list[SourceInfo]) -> str:
 
 def _copy(con, query: str, target: Path, fmt: str) -> None:
     with atomic_path(target) as tmp:
-        con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT {fmt})")
+        con.execute(f"COPY ({query}) TO {literal(tmp)} (FORMAT {fmt})")
 
 
 def _write_csv(target: Path, rows: list[dict]) -> None:

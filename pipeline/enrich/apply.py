@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from pipeline.enrich.agencies import identify_many
 from pipeline.io.atomic import atomic_path
 from pipeline.enrich.classify import classify_in_duckdb
-from pipeline.io.db import connect
+from pipeline.io.db import connect, literal
 from pipeline.enrich.pii import pseudonym_sql, redact_in_duckdb
 from pipeline.ingest.stage import BATCH_ROWS
 
@@ -121,7 +121,7 @@ class Enrichment:
                     SELECT b.search_key, m.category, m.rule_id, m.matched_text, m.span_start, m.span_end
                     FROM ({self.base_sql}) b JOIN reason_matches m ON b.reason_clean IS NOT DISTINCT FROM m.reason_clean
                     ORDER BY b.search_key, m.category, m.rule_id
-                ) TO '{tmp}' (FORMAT PARQUET, COMPRESSION zstd)""")
+                ) TO {literal(tmp)} (FORMAT PARQUET, COMPRESSION zstd)""")
 
     def summary(self) -> dict:
         return {"searches": self.searches, "immigration": self.immigration,
@@ -184,7 +184,7 @@ def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> 
     con = connect(tmp_dir)
     source = pq.ParquetFile(searches)
     keep = [c for c in source.schema_arrow.names if c not in ENRICHED_COLUMNS]
-    base = f"SELECT reason_clean, searcher, name_state, org_name, search_key FROM read_parquet('{searches}')"
+    base = f"SELECT reason_clean, searcher, name_state, org_name, search_key FROM read_parquet({literal(searches)})"
     enrichment = Enrichment(con, base, pseudonym_key)
     enrichment.write(source.iter_batches(batch_size=BATCH_ROWS, columns=keep),
                      pa.schema([source.schema_arrow.field(c) for c in keep]), searches)

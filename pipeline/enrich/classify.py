@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from pipeline import RULES
+from pipeline.io.db import literal
 
 REGISTRY_PATH = RULES / "reasons.yml"
 IMMIGRATION = "immigration"
@@ -187,10 +188,6 @@ def classify_text(text: str | None, registry: dict | None = None) -> dict:
             "matches": matches}
 
 
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 # Long (~60 lines) on purpose: two SQL statements built from the registry, kept together so both engines read alike.
 def classify_in_duckdb(con, reasons_sql: str, registry: dict | None = None) -> None:
     """Classify the distinct values of `reason_clean` yielded by reasons_sql, in DuckDB (RE2).
@@ -203,15 +200,15 @@ def classify_in_duckdb(con, reasons_sql: str, registry: dict | None = None) -> N
         CREATE OR REPLACE TEMP TABLE _classify_distinct AS
         SELECT DISTINCT CAST(reason_clean AS VARCHAR) AS reason_clean FROM ({reasons_sql}) AS reasons_in
     """)
-    view = f"translate(coalesce(reason_clean, ''), {_lit(_VIEW_FROM)}, {_lit(_VIEW_TO)})"
+    view = f"translate(coalesce(reason_clean, ''), {literal(_VIEW_FROM)}, {literal(_VIEW_TO)})"
     selects = []
     for rank, rule in enumerate(imm_rules + other_rules):
-        p = _lit(rule["pattern"])
-        wrapped = _lit("^((?s:.*?))(" + rule["pattern"] + ")")
+        p = literal(rule["pattern"])
+        wrapped = literal("^((?s:.*?))(" + rule["pattern"] + ")")
         imm = rule["category"] == IMMIGRATION
         selects.append(f"""
-            SELECT reason_clean, {_lit(rule['category'])} AS category, {_lit(rule['id'])} AS rule_id,
-                   {rank} AS rank, {_lit(rule['immigration_type']) if imm else 'NULL'} AS immigration_type,
+            SELECT reason_clean, {literal(rule['category'])} AS category, {literal(rule['id'])} AS rule_id,
+                   {rank} AS rank, {literal(rule['immigration_type']) if imm else 'NULL'} AS immigration_type,
                    length(regexp_extract(v, {wrapped}, 1, 'i')) AS span_start,
                    length(regexp_extract(v, {wrapped}, 2, 'i')) AS match_len
             FROM viewed WHERE regexp_matches(v, {p}, 'i')""")
@@ -233,7 +230,7 @@ def classify_in_duckdb(con, reasons_sql: str, registry: dict | None = None) -> N
         FROM _classify_fired
         ORDER BY reason_clean NULLS FIRST, rank
     """)
-    dropdown = " OR ".join(f"starts_with(ltrim(d.reason_clean), {_lit(v)})"
+    dropdown = " OR ".join(f"starts_with(ltrim(d.reason_clean), {literal(v)})"
                            for v in registry["dropdown_categories"])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE reason_classes AS

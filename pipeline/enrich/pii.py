@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline import RULES
 from pipeline.io import rules
+from pipeline.io.db import literal
 from pipeline.project import pseudonym_key_file
 
 PII_PATH = RULES / "pii.yml"
@@ -37,10 +38,6 @@ def not_personal_pattern(path: Path = PII_PATH) -> str | None:
     return "|".join(f"(?:{p})" for p in pats) if pats else None
 
 
-def _sql(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
 def redact_in_duckdb(con, reasons_sql: str) -> None:
     """TEMP TABLE reason_pii(reason_clean, reason_pii VARCHAR[], reason_redacted) per distinct reason.
 
@@ -48,13 +45,13 @@ def redact_in_duckdb(con, reasons_sql: str) -> None:
     pieces between them, and the numbers are put back as typed."""
     pats = load_patterns()
     keep = not_personal_pattern()
-    pieces = f"regexp_split_to_array(r, {_sql(keep)})" if keep else "[r]"
-    refs = f"regexp_extract_all(r, {_sql(keep)})" if keep else "[]::VARCHAR[]"
-    kinds = ", ".join(f"CASE WHEN list_bool_or(list_transform(pieces, lambda x: regexp_matches(x, {_sql(p['pattern'])}))) "
-                      f"THEN {_sql(p['kind'])} END" for p in pats)
+    pieces = f"regexp_split_to_array(r, {literal(keep)})" if keep else "[r]"
+    refs = f"regexp_extract_all(r, {literal(keep)})" if keep else "[]::VARCHAR[]"
+    kinds = ", ".join(f"CASE WHEN list_bool_or(list_transform(pieces, lambda x: regexp_matches(x, {literal(p['pattern'])}))) "
+                      f"THEN {literal(p['kind'])} END" for p in pats)
     redacted = "pieces[i]"
     for p in pats:
-        redacted = f"regexp_replace({redacted}, {_sql(p['pattern'])}, {_sql('[REDACTED ' + p['kind'] + ']')}, 'g')"
+        redacted = f"regexp_replace({redacted}, {literal(p['pattern'])}, {literal('[REDACTED ' + p['kind'] + ']')}, 'g')"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE reason_pii AS
         SELECT r AS reason_clean, list_filter([{kinds}], lambda k: k IS NOT NULL) AS reason_pii,
@@ -97,4 +94,4 @@ def pseudonym_key(root: Path) -> str:
 
 def pseudonym_sql(column: str, key: str) -> str:
     """SQL for a stable pseudonym of a searcher: S- and 12 hex digits of SHA-256(key | value)."""
-    return f"CASE WHEN {column} IS NOT NULL THEN 'S-' || substr(sha256({_sql(key)} || '|' || {column}), 1, 12) END"
+    return f"CASE WHEN {column} IS NOT NULL THEN 'S-' || substr(sha256({literal(key)} || '|' || {column}), 1, 12) END"

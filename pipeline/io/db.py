@@ -11,6 +11,17 @@ import duckdb
 DEFAULT_MEMORY_LIMIT = "1.5GB"
 
 
+def literal(value: str) -> str:
+    """A string as an SQL literal. For the SQL the pipeline builds from rules files and config (patterns,
+    formats, time zones, names) where DuckDB takes no parameter: a list literal, a regular expression
+    compiled once per statement."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def literal_list(values) -> str:
+    return "[" + ", ".join(literal(v) for v in values) + "]"
+
+
 def connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with a memory budget that spills to tmp_dir (PIPELINE_MEMORY_LIMIT, default 1.5GB).
 
@@ -18,7 +29,7 @@ def connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
     matters either says ORDER BY or sets it for itself (see clean.parsed)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET temp_directory = '{tmp_dir}'")
+    con.execute(f"SET temp_directory = {literal(tmp_dir)}")
     con.execute(f"SET memory_limit = '{os.environ.get('PIPELINE_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT)}'")
     con.execute("SET preserve_insertion_order = false")
     try:   # inside a Jupyter kernel DuckDB refuses to touch this setting (and shows no bar there anyway)

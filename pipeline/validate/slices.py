@@ -70,7 +70,7 @@ def _whole_table(suite: dict, e: dict, path: Path, columns: set[str], manifest: 
     - anything else: the columns it names (and the citations), for every row."""
     import tempfile
 
-    from pipeline.io.db import connect
+    from pipeline.io.db import connect, literal
 
     col = (e.get("kwargs") or {}).get("column")
     names = set(schema.columns)         # every column of the table (schema_frame read them once)
@@ -84,16 +84,16 @@ def _whole_table(suite: dict, e: dict, path: Path, columns: set[str], manifest: 
         plain = not (e.get("meta") or {}).get("rows_where") and kind is None     # on every search of the table
         if e["type"] == "expect_column_values_to_be_unique" and plain and col in names:
             need = sorted({col} | (columns & names))
-            df = con.sql(f"""SELECT {", ".join(f'"{c}"' for c in need)} FROM read_parquet('{path}')
-                             WHERE "{col}" IN (SELECT "{col}" FROM read_parquet('{path}') GROUP BY 1 HAVING count(*) > 1)
+            df = con.sql(f"""SELECT {", ".join(f'"{c}"' for c in need)} FROM read_parquet({literal(path)})
+                             WHERE "{col}" IN (SELECT "{col}" FROM read_parquet({literal(path)}) GROUP BY 1 HAVING count(*) > 1)
                           """).to_arrow_table().to_pandas()
-            present = con.execute(f"""SELECT count("{col}") FROM read_parquet('{path}')""").fetchone()[0]
+            present = con.execute(f"""SELECT count("{col}") FROM read_parquet({literal(path)})""").fetchone()[0]
         elif e["type"] == "expect_table_row_count_to_be_between" and plain:
             df, present = None, None
         else:
             need = sorted((set(columns_of(e["kwargs"])) | set((e.get("meta") or {}).get("rows_where") or {})
                            | set(CITATION) | (columns & {"reason_clean"})) & names)   # (reason_blank is derived from it)
-            df = con.sql(f"""SELECT {", ".join(f'"{c}"' for c in need)} FROM read_parquet('{path}')""").to_arrow_table().to_pandas()
+            df = con.sql(f"""SELECT {", ".join(f'"{c}"' for c in need)} FROM read_parquet({literal(path)})""").to_arrow_table().to_pandas()
             present = None
     finally:
         con.close()
