@@ -13,7 +13,7 @@ REG = load_registry()
 RULES = {r["id"]: r for r in REG["rules"]}
 IMMIGRATION_RULES = {r["id"] for r in REG["rules"] if r["category"] == "immigration"}
 
-# FORMATS.md §7 and the traps planted by pipeline/synth.py: none of these is an immigration search.
+# FORMATS.md §7 and the traps planted by tools/synth.py: none of these is an immigration search.
 MUST_NOT_MATCH = [
     "police", "service", "notice", "justice", "office", "device", "license", "Niceville", "Price",
     "vice unit", "icy roads", "black ice", "ice cream truck", "DHS", "DHS welfare check", "zero", "hero",

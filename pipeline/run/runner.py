@@ -29,7 +29,7 @@ NOTEBOOKS = ("01_clean", "02_validate", "03_analyze")
 
 
 def _environment(root: Path) -> None:
-    """Keep Jupyter, IPython and GX state inside the project and the kernels on this package."""
+    """Keep Jupyter, IPython and GX state inside the project (the kernels import the installed package)."""
     build = build_dir(root)
     (build / ".ipython").mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("IPYTHONDIR", str(build / ".ipython"))
@@ -38,7 +38,7 @@ def _environment(root: Path) -> None:
     os.environ.setdefault("JUPYTER_RUNTIME_DIR", str(build / ".jupyter" / "runtime"))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     # Kernels cannot tell whether a person watches (their standard error is not the terminal): decide here
-    # whether long steps echo their progress there (pipeline/progress.py).
+    # whether long steps echo their progress there (pipeline/io/progress.py).
     try:
         watched = sys.stderr.isatty() and not os.environ.get("CI")
     except (AttributeError, ValueError):
