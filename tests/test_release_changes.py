@@ -114,3 +114,14 @@ def test_a_rerun_with_nothing_new_says_so_and_keeps_the_history(two_releases):
     assert ch["status"] == "no_change" and ch["sentences"][0].startswith(
         "[SYNTHETIC DATA] No change since the last run")
     assert {p.name: p.read_bytes() for p in history.iterdir()} == before
+
+
+def test_a_rerun_that_has_nothing_to_redo_says_no_change_on_the_index(two_releases):
+    root = two_releases[0]
+    lines: list[str] = []
+    assert run([SLUG], root=root, jobs=1, echo=lines.append) == 0
+    assert f"{SLUG}: unchanged since the last run; nothing to do" in lines
+    index = (root / "reports" / "index.html").read_text()
+    section = index[index.index("What changed since the last run"):index.index("</section>")]
+    said = section.index("No change since the last run")
+    assert "adds" not in section or said < section.index("adds")    # an older change comes after, if at all

@@ -291,7 +291,12 @@ def index_section(reports_dir: Path, entries: list[dict]) -> str:
         if not ch or not ch.get("sentences"):
             continue
         tag = ' <span class="label synthetic">SYNTHETIC</span>' if ch.get("synthetic") or e.get("synthetic") else ""
-        lines = "".join(f"<li>{html.escape(s)}</li>" for s in ch["sentences"])
+        sentences = ch["sentences"]
+        if e.get("status_note") == "unchanged since the last run" and ch.get("status") != "no_change":
+            # this run had nothing to redo, so changes.json still speaks of the run before: say so first
+            sentences = ["No change since the last run: nothing new to read or compute. What the run before "
+                         "it changed:"] + sentences
+        lines = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
         link = f' (<a href="{html.escape(urllib.parse.quote(slug, safe=""))}/changes.json">changes.json</a>)'
         items.append(f'<li class="changes"><strong>{html.escape(str(e.get("name", slug)))}</strong>{tag}{link}'
                      f"<ul>{lines}</ul></li>")
