@@ -27,7 +27,7 @@ def processed_dir(j: Jurisdiction) -> Path:
     return project.processed_dir(j.root, j.slug)
 
 
-def _con(searches: Path) -> duckdb.DuckDBPyConnection:
+def connect_searches(searches: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"CREATE VIEW searches AS SELECT * FROM read_parquet({literal(searches)})")
@@ -45,7 +45,7 @@ def compute(j: Jurisdiction) -> dict:
     """The headline figures of one jurisdiction, from its processed data."""
     pdir = processed_dir(j)
     manifest = json.loads((pdir / "manifest.json").read_text(encoding="utf-8"))
-    con = _con(pdir / "searches.parquet")
+    con = connect_searches(pdir / "searches.parquet")
     row = con.execute("""
         SELECT count(*),
                count(DISTINCT org_name), count(*) FILTER (WHERE org_name IS NOT NULL),
@@ -176,27 +176,6 @@ def _look_back(con) -> dict:
             "longest_look_back_days": longest if with_frame else None}
 
 
-def look_back(j: Jurisdiction, longest: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(searches by how far back their Time Frame reached, the `longest` reaches with their citation)."""
-    tz = literal(j.timezone)
-    reach = "date_diff('day', time_frame_start_utc, searched_at_utc)"
-    buckets = _table(j, f"""
-        WITH r AS (SELECT {reach} AS days FROM searches WHERE time_frame_start_utc IS NOT NULL)
-        SELECT b.reached_back, count(r.days) AS searches
-        FROM (VALUES (1, 'under 1 day', -1e9, 1), (2, '1 to 7 days', 1, 8), (3, '8 to 30 days', 8, 31),
-                     (4, '31 to 90 days', 31, 91), (5, '91 to 365 days', 91, 366), (6, 'over 365 days', 366, 1e9))
-             b(k, reached_back, lo, hi)
-        LEFT JOIN r ON r.days >= b.lo AND r.days < b.hi GROUP BY b.k, b.reached_back ORDER BY b.k""")
-    top = _table(j, f"""
-        SELECT {reach} AS days_reached_back,
-               strftime(timezone({tz}, searched_at_utc), '%Y-%m-%d %H:%M') AS searched_local,
-               strftime(timezone({tz}, time_frame_start_utc), '%Y-%m-%d %H:%M') AS time_frame_start_local,
-               source_file, source_sheet, source_row
-        FROM searches WHERE time_frame_start_utc IS NOT NULL
-        ORDER BY searched_at_utc - time_frame_start_utc DESC, search_key LIMIT {int(longest)}""")
-    return buckets, top
-
-
 def write(j: Jurisdiction, facts: dict) -> Path:
     target = reports_dir(j) / "facts.json"
     write_json(target, facts)
@@ -209,83 +188,6 @@ def check_claims(j: Jurisdiction, facts: dict) -> list[dict]:
     write_json(reports_dir(j) / "claims.json", {"jurisdiction": j.slug, "synthetic": j.synthetic,
                                                 "all_hold": all(r["holds"] for r in results), "claims": results})
     return results
-
-
-def daily_searches(j: Jurisdiction) -> pd.DataFrame:
-    """Searches per local day in the producer's time zone (days with none are shown as 0)."""
-    con = _con(processed_dir(j) / "searches.parquet")
-    df = con.execute("""
-        WITH d AS (SELECT searched_local_date AS local_date, count(*) AS searches FROM searches GROUP BY 1),
-             span AS (SELECT CAST(unnest(generate_series(min(local_date), max(local_date), INTERVAL 1 DAY)) AS DATE)
-                      AS local_date FROM d)
-        SELECT span.local_date, coalesce(d.searches, 0) AS searches FROM span LEFT JOIN d USING (local_date)
-        ORDER BY 1
-    """).df()
-    con.close()
-    return df
-
-
-def top_agencies(j: Jurisdiction, n: int = 20) -> pd.DataFrame:
-    """The n agencies (Org Name as released, trimmed) that ran the most searches."""
-    con = _con(processed_dir(j) / "searches.parquet")
-    df = con.execute(f"""
-        SELECT org_name, count(*) AS searches FROM searches WHERE org_name IS NOT NULL
-        GROUP BY 1 ORDER BY searches DESC, org_name LIMIT {int(n)}
-    """).df()
-    con.close()
-    return df
-
-
-def _table(j: Jurisdiction, sql: str) -> pd.DataFrame:
-    con = _con(processed_dir(j) / "searches.parquet")
-    df = con.execute(sql).df()
-    con.close()
-    return df
-
-
-def immigration_by_agency(j: Jurisdiction) -> pd.DataFrame:
-    """Immigration-related searches per agency and type (civil, criminal, unspecified)."""
-    return _table(j, """SELECT coalesce(org_name, '') AS org_name, immigration_type, count(*) AS searches
-                        FROM searches WHERE immigration GROUP BY 1, 2 ORDER BY 1, 2""")
-
-
-def immigration_by_state(j: Jurisdiction) -> pd.DataFrame:
-    return _table(j, """SELECT agency_state, count(*) AS searches FROM searches WHERE immigration
-                        GROUP BY 1 ORDER BY searches DESC, agency_state""")
-
-
-def immigration_types(j: Jurisdiction) -> pd.DataFrame:
-    """Every type, including those with no search, so a zero is shown as zero."""
-    return _table(j, """SELECT t.immigration_type, count(s.search_key) AS searches
-                        FROM (VALUES ('civil'), ('criminal'), ('unspecified')) t(immigration_type)
-                        LEFT JOIN searches s USING (immigration_type) GROUP BY 1 ORDER BY 1""")
-
-
-def searches_by_state(j: Jurisdiction) -> pd.DataFrame:
-    return _table(j, """SELECT agency_state, count(*) AS searches FROM searches WHERE agency_state <> ''
-                        GROUP BY 1 ORDER BY 1""")
-
-
-def agencies_table(j: Jurisdiction) -> pd.DataFrame:
-    """Every searching agency with what the agency rules say about it (public agency names only)."""
-    return _table(j, """SELECT org_name, any_value(agency_state) AS agency_state, any_value(agency_type) AS agency_type,
-                               bool_or(agency_federal) AS agency_federal, count(*) AS searches,
-                               count(*) FILTER (WHERE immigration) AS immigration_searches
-                        FROM searches WHERE org_name IS NOT NULL GROUP BY 1 ORDER BY searches DESC, org_name""")
-
-
-def immigration_searches(j: Jurisdiction) -> pd.DataFrame:
-    """Every immigration-related search with the words that made it count and where to find it."""
-    tz = literal(j.timezone)
-    matches = processed_dir(j) / "matches.parquet"
-    return _table(j, f"""
-        SELECT s.search_key, s.org_name AS agency, s.agency_state,
-               strftime(timezone({tz}, s.searched_at_utc), '%Y-%m-%d %H:%M:%S') AS local_time,
-               s.searched_at_utc, s.immigration_type, s.reason_redacted AS reason,
-               array_to_string(s.reason_pii, ', ') AS reason_flagged_personal_data, m.matched_text, m.rule_id,
-               s.source_file, s.source_sheet, s.source_row, s.copies
-        FROM searches s JOIN read_parquet({literal(matches)}) m ON m.search_key = s.search_key AND m.category = 'immigration'
-        WHERE s.immigration ORDER BY s.searched_at_utc, s.search_key""")
 
 
 def searcher_counts(present: int, masked: int, blank: int, not_exported: int) -> str:
