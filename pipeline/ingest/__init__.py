@@ -8,7 +8,9 @@ read-only. Nothing downstream knows which shape a row came from except through i
 """
 from __future__ import annotations
 
+import dataclasses
 import time
+from typing import Generator
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,7 +20,7 @@ from pipeline.errors import SourceError
 from pipeline.io.hashing import sha256_file
 from pipeline.ingest.csv_reader import NeedsExactRead, NotUtf8, delimiter_of, header_map, read_csv, scan_text
 from pipeline.ingest.pdf_reader import READER as PDF_READER, NotAnAudit, read_pdf
-from pipeline.ingest.stage import BATCH_ROWS, SourceInfo, StageWriter, build_batch
+from pipeline.ingest.stage import BATCH_ROWS, ReadResult, SourceInfo, StageWriter, build_batch
 from pipeline.ingest import zip_reader
 from pipeline.ingest.sniff import kind_of
 from pipeline.ingest.xlsx_reader import audit_sheets, read_sheet
@@ -69,9 +71,8 @@ class Ingest:
                                   hint="Check the sheets; add unknown column names to pipeline/rules/columns.yml.")
             empty = []
             for name in keep:
-                info = SourceInfo(index=len(self.sources), file=display, sha256=sha, bytes=size,
-                                  container="xlsx", sheet=name, member_sha256=member_sha)
-                self._stage(path, info)
+                info = self._stage(path, SourceInfo(index=len(self.sources), file=display, sha256=sha, bytes=size,
+                                                    container="xlsx", sheet=name, member_sha256=member_sha))
                 if info.rows_read == 0:       # a header and no rows (a month without searches): not a source
                     self.sources.pop()
                     Path(info.stage).unlink(missing_ok=True)
@@ -87,31 +88,39 @@ class Ingest:
         elif kind == "zip":
             self._add_zip(path, display, sha, size)
 
-    def _stage(self, path: Path, info: SourceInfo) -> None:
-        info.stage = str(self.stage_dir / f"source-{info.index:05d}.parquet")
+    def _stage(self, path: Path, info: SourceInfo) -> SourceInfo:
+        """Read one source into its staging file; return it with what its reader found."""
+        info = dataclasses.replace(info, stage=str(self.stage_dir / f"source-{info.index:05d}.parquet"))
         label = info.file + (f" [{info.sheet}]" if info.sheet else "")
         self.progress(f"reading {label}" + (f" (file {self.file_no} of {self.files_total})" if self.files_total else ""))
         started = time.perf_counter()
         if info.container == "csv":
             try:
                 try:
-                    self._write(info, read_csv(path, info))
+                    read = self._write(info, read_csv(path, info))
                 except NotUtf8:     # taken to be UTF-8 from its start, it is not: scan it all and read again
-                    self._write(info, read_csv(path, info, trust_utf8=False))
+                    read = self._write(info, read_csv(path, info, trust_utf8=False))
             except NeedsExactRead:
                 self.progress(f"  {label}: malformed records found; re-reading record by record")
-                self._write(info, read_csv(path, info, exact=True))
+                read = self._write(info, read_csv(path, info, exact=True))
         else:
-            self._write(info, read_sheet(path, info))
+            read = self._write(info, read_sheet(path, info))
+        info = info.with_read(read)
         self.sources.append(info)
         seconds = time.perf_counter() - started
         self.progress(f"  {info.rows_read:,} rows ({info.reader})"
                       + (f", {info.rows_read / seconds:,.0f} rows/s" if seconds > 0 and info.rows_read else ""))
+        return info
 
-    def _write(self, info: SourceInfo, batches) -> None:
+    def _write(self, info: SourceInfo, batches: Generator[pa.RecordBatch, None, ReadResult]) -> ReadResult:
+        """Write a reader's batches to the source's staging file; return what the reader returned."""
         writer = StageWriter(Path(info.stage))
         try:
-            for batch in batches:
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration as done:
+                    return done.value
                 writer.write(batch)
         finally:
             writer.close()

@@ -22,7 +22,7 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Generator, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,7 +32,7 @@ from pipeline.errors import SourceError
 from pipeline.ingest import sniff
 from pipeline.ingest.headers import HeaderMap, headerless_map, is_event_log, map_header
 from pipeline.ingest.rows import extra_json, reject_marks
-from pipeline.ingest.stage import BATCH_ROWS, SourceInfo, build_batch
+from pipeline.ingest.stage import BATCH_ROWS, ReadResult, SourceInfo, build_batch
 
 MAX_CELL_BYTES = 10 * 1024 * 1024   # a cell larger than this is not a Flock value; the file is refused
 SNIFF_BYTES = 64 * 1024
@@ -220,8 +220,8 @@ class NotUtf8(NeedsExactRead):
 
 
 def read_csv(path: Path, info: SourceInfo, *, exact: bool = False,
-             trust_utf8: bool = True) -> Iterator[pa.RecordBatch]:
-    """Yield staging batches for one CSV file; fills `info` as it goes.
+             trust_utf8: bool = True) -> Generator[pa.RecordBatch, None, ReadResult]:
+    """Yield staging batches for one CSV file (`info` says where it is) and return what was read.
 
     With exact=False this may raise NeedsExactRead part-way; the caller then discards the batches
     and calls again with exact=True, or NotUtf8, and the caller calls again with trust_utf8=False
@@ -230,28 +230,28 @@ def read_csv(path: Path, info: SourceInfo, *, exact: bool = False,
     scan = scan_text(path, info.file, trust_utf8=trust_utf8 and not exact)
     if scan.assumed and (scan.odd_quotes or scan.has_nul):     # the exact reader needs the true encoding
         scan = scan_text(path, info.file)
-    info.encoding = scan.encoding
+    read = ReadResult(encoding=scan.encoding)
     delimiter = delimiter_of(path)
-    hmap = header_map(path, info.encoding, info.file, delimiter)
-    info.schema, info.header, info.has_header, info.columns = hmap.schema, hmap.released, hmap.has_header, hmap.columns
-    info.header_row = 1 if hmap.has_header else None
-    info.extra_columns = hmap.extra
-    info.rows_read = 0
+    hmap = header_map(path, read.encoding, info.file, delimiter)
+    read.schema, read.header, read.has_header, read.columns = hmap.schema, hmap.released, hmap.has_header, hmap.columns
+    read.header_row = 1 if hmap.has_header else None
+    read.extra_columns = hmap.extra
     if exact or scan.odd_quotes or scan.has_nul:
-        info.reader = "exact (python csv)"
-        yield from _exact(path, info, hmap, delimiter)
+        read.reader = "exact (python csv)"
+        yield from _exact(path, info, read, hmap, delimiter)
     else:
-        info.reader = "fast (pyarrow)"
-        yield from _fast(path, info, hmap, delimiter, utf8_assumed=scan.assumed)
-    if info.rows_read == 0:
+        read.reader = "fast (pyarrow)"
+        yield from _fast(path, info, read, hmap, delimiter, utf8_assumed=scan.assumed)
+    if read.rows_read == 0:
         raise SourceError("the file has a header but no rows.", file=info.file,
                           hint="Check that this is the release you meant to add; remove it from the inputs if it "
                                "holds no data.")
-    if delimiter == "\t" and "tab-separated" not in info.notes:
-        info.notes.append("tab-separated")
+    if delimiter == "\t" and "tab-separated" not in read.notes:
+        read.notes.append("tab-separated")
+    return read
 
 
-def _fast(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",",
+def _fast(path: Path, info: SourceInfo, read: ReadResult, hmap: HeaderMap, delimiter: str = ",",
           utf8_assumed: bool = False) -> Iterator[pa.RecordBatch]:
     ncols = len(hmap.columns)
     bad = []
@@ -261,7 +261,7 @@ def _fast(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",",
         return "skip"
 
     names = [f"c{k}" for k in range(ncols)]
-    encoding = "utf8" if info.encoding in ("utf-8", "utf-8-sig") else info.encoding
+    encoding = "utf8" if read.encoding in ("utf-8", "utf-8-sig") else read.encoding
     try:
         reader = pacsv.open_csv(
             path,
@@ -281,9 +281,9 @@ def _fast(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",",
                 raise NeedsExactRead()       # the exact reader names the row of the oversized cell
             if n and any(_may_hold_records(c, ncols, delimiter) for c in cells.values()):
                 raise NeedsExactRead()       # a cell spanning lines that look like records: checked exactly
-            yield build_batch(hmap.columns, cells, n, info.index, first + info.rows_read,
+            yield build_batch(hmap.columns, cells, n, info.index, first + read.rows_read,
                               reject=reject_marks(cells, hmap, n), extra=extra_json(cells, hmap, n))
-            info.rows_read += n
+            read.rows_read += n
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as e:
         if utf8_assumed and ("utf8" in str(e).lower().replace("-", "") or isinstance(e, UnicodeDecodeError)):
             raise NotUtf8() from None
@@ -353,7 +353,7 @@ class _Lines:
 
 
 # Long (~70 lines) on purpose: one loop over the records of a malformed file, each row kept or rejected with its number.
-def _exact(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",") -> Iterator[pa.RecordBatch]:
+def _exact(path: Path, info: SourceInfo, read: ReadResult, hmap: HeaderMap, delimiter: str = ",") -> Iterator[pa.RecordBatch]:
     ncols = len(hmap.columns)
     csv.field_size_limit(MAX_CELL_BYTES)
     rows: list[list[str]] = []
@@ -373,7 +373,7 @@ def _exact(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",") 
         rows.clear(); row_numbers.clear(); rejects.clear(); raws.clear()
         return batch
 
-    with open(path, encoding=info.encoding, newline="") as f:
+    with open(path, encoding=read.encoding, newline="") as f:
         lines = _Lines(f)
         reader = csv.reader(lines, delimiter=delimiter)
         number = 0
@@ -392,7 +392,7 @@ def _exact(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",") 
                                   hint="Open the file in a text editor at that row; an unclosed quote or a "
                                        "huge cell is the usual cause.") from None
             except UnicodeError as e:
-                raise SourceError(f"the text after row {number} cannot be decoded as {info.encoding} ({e.reason}).",
+                raise SourceError(f"the text after row {number} cannot be decoded as {read.encoding} ({e.reason}).",
                                   file=info.file, row=number + 1, hint=RESAVE) from None
             number += 1
             if lines.eof and rec:
@@ -407,7 +407,7 @@ def _exact(path: Path, info: SourceInfo, hmap: HeaderMap, delimiter: str = ",") 
                                   hint="Ask the agency for the file again.")
             if number == 1 and hmap.has_header:
                 continue
-            info.rows_read += 1
+            read.rows_read += 1
             if len(rec) == ncols:
                 rows.append(rec); rejects.append(None); raws.append(None)
             elif not rec or all(not c.strip() for c in rec):

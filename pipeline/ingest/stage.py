@@ -6,6 +6,7 @@ is typed, trimmed or dropped before `clean` decides and counts it.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,25 @@ BATCH_ROWS = 100_000
 
 
 @dataclass
+class ReadResult:
+    """What a reader found in one source. The reader builds it as it goes and returns it when its batches
+    are done (the generator's return value); the caller adds it to the source's SourceInfo."""
+    schema: Schema | None = None
+    encoding: str | None = None
+    header: list[str] = field(default_factory=list)
+    has_header: bool = True
+    header_row: int | None = None     # spreadsheet row of the header (1 for CSV)
+    columns: list[str | None] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    reader: str | None = None         # which parser produced the rows (fast or exact)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class SourceInfo:
-    """One readable unit of a release (a CSV, a sheet, a zip member) and what reading it found."""
+    """One readable unit of a release (a CSV, a sheet, a zip member, a PDF page): where it is, and (once
+    read) what its reader returned."""
     index: int
     file: str                         # path in the repo, with "!member" for zip members
     sha256: str                       # of the raw file on disk (the zip itself for members)
@@ -43,6 +61,9 @@ class SourceInfo:
     reader: str | None = None         # which parser produced the rows (fast or exact)
     notes: list[str] = field(default_factory=list)
     stage: str | None = None
+
+    def with_read(self, read: ReadResult) -> "SourceInfo":
+        return dataclasses.replace(self, **dataclasses.asdict(read))
 
     @property
     def detected_kind(self) -> str:

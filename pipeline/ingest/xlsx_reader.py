@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Iterator
+from typing import Generator
 
 import pyarrow as pa
 import python_calamine
@@ -18,7 +18,7 @@ from pipeline.errors import SourceError
 from pipeline.ingest import sniff
 from pipeline.ingest.headers import HeaderMap, is_event_log, map_header
 from pipeline.ingest.rows import extra_json, reject_marks
-from pipeline.ingest.stage import BATCH_ROWS, SourceInfo, build_batch
+from pipeline.ingest.stage import BATCH_ROWS, ReadResult, SourceInfo, build_batch
 
 HEADER_SEARCH_ROWS = 20
 
@@ -140,7 +140,8 @@ def audit_sheets(path: Path, display: str) -> tuple[list[str], list[tuple[str, s
     return keep, skipped
 
 
-def read_sheet(path: Path, info: SourceInfo) -> Iterator[pa.RecordBatch]:
+def read_sheet(path: Path, info: SourceInfo) -> Generator[pa.RecordBatch, None, ReadResult]:
+    """Yield staging batches for one audit sheet (`info` says which) and return what was read."""
     wb = open_workbook(path, info.file)
     where = f"{info.file} [{info.sheet}]"
     sheet = _sheet(wb, info.sheet, where)
@@ -150,11 +151,8 @@ def read_sheet(path: Path, info: SourceInfo) -> Iterator[pa.RecordBatch]:
                           hint="Check the sheet; add unknown column names to pipeline/rules/columns.yml.")
     header_index, hmap = found
     ncols = len(hmap.columns)
-    info.schema, info.header, info.columns = hmap.schema, hmap.released, hmap.columns
-    info.has_header, info.header_row = True, header_index + 1
-    info.extra_columns = hmap.extra
-    info.reader = "calamine"
-    info.rows_read = 0
+    read = ReadResult(schema=hmap.schema, header=hmap.released, columns=hmap.columns, has_header=True,
+                      header_row=header_index + 1, extra_columns=hmap.extra, reader="calamine")
     pending: list[list[str]] = []     # blank rows are held back: trailing ones are sheet padding, not rows
     rows: list[list[str]] = []
     numbers: list[int] = []
@@ -173,7 +171,7 @@ def read_sheet(path: Path, info: SourceInfo) -> Iterator[pa.RecordBatch]:
             continue
         cells = [cell_text(c) for c in row[:ncols]] + [""] * max(0, ncols - len(row))
         if len(row) > ncols and any(cell_text(c).strip() for c in row[ncols:]):
-            info.notes.append(f"row {i + 1} has values beyond the header's last column; they are ignored")
+            read.notes.append(f"row {i + 1} has values beyond the header's last column; they are ignored")
         if not any(c.strip() for c in cells):
             pending.append(i + 1)
             continue
@@ -182,10 +180,11 @@ def read_sheet(path: Path, info: SourceInfo) -> Iterator[pa.RecordBatch]:
         pending.clear()
         rows.append(cells); numbers.append(i + 1)
         if len(rows) >= BATCH_ROWS:
-            info.rows_read += len(rows)
+            read.rows_read += len(rows)
             yield flush()
     if rows:
-        info.rows_read += len(rows)
+        read.rows_read += len(rows)
         yield flush()
     if pending:
-        info.notes.append(f"{len(pending)} empty row(s) after the last data row (sheet padding) not counted")
+        read.notes.append(f"{len(pending)} empty row(s) after the last data row (sheet padding) not counted")
+    return read
