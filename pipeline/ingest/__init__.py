@@ -108,7 +108,7 @@ class Ingest:
         info = info.with_read(read)
         self.sources.append(info)
         seconds = time.perf_counter() - started
-        self.progress(f"  {info.rows_read:,} rows ({info.reader})"
+        self.progress(f"  {info.rows_read:,} rows ({info.read.reader})"
                       + (f", {info.rows_read / seconds:,.0f} rows/s" if seconds > 0 and info.rows_read else ""))
         return info
 
@@ -150,10 +150,10 @@ class Ingest:
                 if page.layout.columns != columns and pending:
                     flush()
                 columns = page.layout.columns
+                read = ReadResult(schema=page.layout.hmap.schema, header=list(page.layout.labels), has_header=True,
+                                  columns=list(columns), rows_read=len(page.rows), reader=PDF_READER, notes=page.notes)
                 info = SourceInfo(index=len(self.sources), file=display, sha256=sha, bytes=size, container="pdf",
-                                  sheet=f"page {page.number}", member_sha256=member_sha, schema=page.layout.hmap.schema,
-                                  header=list(page.layout.labels), has_header=True, columns=list(columns),
-                                  rows_read=len(page.rows), reader=PDF_READER, notes=page.notes, stage=str(stage))
+                                  sheet=f"page {page.number}", member_sha256=member_sha, stage=str(stage), read=read)
                 self.sources.append(info)
                 pending += [(info.index, k, cells) for k, cells in enumerate(page.rows, 1)]
                 if len(pending) >= BATCH_ROWS:

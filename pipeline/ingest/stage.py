@@ -50,32 +50,32 @@ class SourceInfo:
     container: str                    # csv | xlsx | pdf | zip
     sheet: str | None = None          # a workbook's sheet, or a PDF's page ("page 12")
     member_sha256: str | None = None
-    schema: Schema | None = None
-    encoding: str | None = None
-    header: list[str] = field(default_factory=list)
-    has_header: bool = True
-    header_row: int | None = None     # spreadsheet row of the header (1 for CSV)
-    columns: list[str | None] = field(default_factory=list)
-    extra_columns: list[str] = field(default_factory=list)
-    rows_read: int = 0
-    reader: str | None = None         # which parser produced the rows (fast or exact)
-    notes: list[str] = field(default_factory=list)
     stage: str | None = None
+    read: ReadResult = field(default_factory=ReadResult)   # what its reader returned
 
     def with_read(self, read: ReadResult) -> "SourceInfo":
-        return dataclasses.replace(self, **dataclasses.asdict(read))
+        return dataclasses.replace(self, read=read)
+
+    @property
+    def rows_read(self) -> int:
+        return self.read.rows_read
+
+    @property
+    def schema(self) -> Schema | None:
+        return self.read.schema
 
     @property
     def detected_kind(self) -> str:
         return f"{self.schema} {self.container}" if self.schema else self.container
 
     def manifest(self) -> dict:
+        r = self.read
         return {"file": self.file, "sheet": self.sheet, "bytes": self.bytes, "sha256": self.sha256,
                 "member_sha256": self.member_sha256, "detected_kind": self.detected_kind,
-                "encoding": self.encoding, "has_header": self.has_header, "header_row": self.header_row,
-                "header_as_released": self.header, "canonical_columns": self.columns,
-                "extra_columns": self.extra_columns, "rows_read": self.rows_read, "reader": self.reader,
-                "notes": self.notes}
+                "encoding": r.encoding, "has_header": r.has_header, "header_row": r.header_row,
+                "header_as_released": r.header, "canonical_columns": r.columns,
+                "extra_columns": r.extra_columns, "rows_read": r.rows_read, "reader": r.reader,
+                "notes": r.notes}
 
 
 class StageWriter:
