@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import time
 
 import pandas as pd
 import pytest
@@ -185,7 +184,7 @@ def test_overrides_match_normalised_names():
     assert identify("MOCIC [Inactive]")["agency_inactive"]
 
 
-def test_identify_many_distinct_and_fast():
+def test_identify_many_distinct_and_at_scale():
     names = ["Houston TX PD", None, "Houston TX PD", "MOCIC", float("nan"), "Houston TX PD "]
     df = identify_many(names)
     assert list(df.columns) == COLUMNS
@@ -198,12 +197,11 @@ def test_identify_many_distinct_and_fast():
     codes = [s[0] for s in synth.STATES]
     big = [f"{c} {st} PD" for c in cities for st in codes][:7000]
     big += [f"Agency number {i} of nowhere in particular" for i in range(3000)]   # matches nothing: slowest
-    load_rules()
-    t0 = time.perf_counter()
-    df = identify_many(big)
-    elapsed = time.perf_counter() - t0
+    df = identify_many(big).set_index("org_name")
     assert len(df) == 10_000
-    assert elapsed < 1.5, f"{elapsed:.2f} s for 10,000 names"   # ~0.4 s here; slack for a busy machine
+    # each name states its own code before the suffix; the made-up ones state none (speed: make bench)
+    assert all(df.at[n, "agency_state"] == n.rsplit(" ", 2)[1] for n in big[:7000])
+    assert (df.loc[big[7000:], "agency_state"] == "").all()
 
 
 def test_rules_file_is_sound():
