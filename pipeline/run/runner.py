@@ -88,18 +88,20 @@ def _outputs_exist(out_dir: Path, name: str) -> bool:
     return all((out_dir / f"{name}{ext}").exists() for ext in (".ipynb", ".html", ".code.html"))
 
 
-def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
+def run_jurisdiction(j: Jurisdiction, config: str, keys: dict[str, str], force: bool = False,
                      accept_changed_raw: bool = False, debug: bool = False) -> dict:
-    """Execute and render the notebooks of one jurisdiction whose content key changed; never raises."""
-    root_path = Path(root)
+    """Execute and render the notebooks of one jurisdiction whose content key changed; never raises.
+
+    `j` and `keys` are the run's own (read and computed once, by the parent): every process of a run works
+    from the same entry and the same keys."""
+    root_path = j.root
     _environment(root_path)
     t0 = time.perf_counter()
+    slug = j.slug
     result = {"slug": slug, "status": RunStatus.OK, "timings": {}, "cached": [], "seconds": 0.0}
     try:
-        (j,) = select(load(config or None, root=root_path, check_files=False), [slug])
         out_dir = reports_dir(root_path, slug)
         out_dir.mkdir(parents=True, exist_ok=True)
-        keys = notebook_keys(j, config, accept_changed_raw)
         record = _run_record(out_dir)
         for name in NOTEBOOKS:
             if name == "03_analyze":
@@ -117,7 +119,7 @@ def run_jurisdiction(slug: str, config: str, root: str, force: bool = False,
                 break
             record.setdefault("keys", {})[name] = keys[name]
             write_json(out_dir / "run.json", record)
-    except Exception as e:  # a config that broke since the parent read it, a full disk: report, never crash the run
+    except Exception as e:  # a full disk, a notebook that vanished: report, never crash the run
         result.update(status=RunStatus.FAILED, notebook=result.get("notebook", "?"), message=f"{type(e).__name__}: {e}",
                       traceback=traceback.format_exc())
     result["seconds"] = time.perf_counter() - t0
@@ -201,14 +203,10 @@ def _remember(root: Path, result: dict) -> dict:
     return state
 
 
-def _all_cached(j: Jurisdiction, config: str, root: Path, accept_changed_raw: bool) -> bool:
+def _all_cached(j: Jurisdiction, keys: dict[str, str], root: Path) -> bool:
     """True when every notebook's key is unchanged and its outputs exist: nothing to do, not even a process."""
     out_dir = reports_dir(root, j.slug)
     record = _run_record(out_dir).get("keys", {})
-    try:
-        keys = notebook_keys(j, config, accept_changed_raw)
-    except PipelineError:
-        return False
     return all(record.get(n) == keys[n] and _outputs_exist(out_dir, n) for n in NOTEBOOKS) \
         and verdict_of_reports(out_dir)[0] != "RED"
 
@@ -237,6 +235,7 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     chosen = select(all_j, slugs)
     cfg = str(config or "")
     results: dict[str, dict] = {}
+    keys: dict[str, dict[str, str]] = {}
     runnable = []
     for j in chosen:
         try:
@@ -248,7 +247,11 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
             continue
         for note in j.notes_skipped:
             echo(f"{j.slug}: {note}")
-        if not force and _all_cached(j, cfg, root, accept_changed_raw):
+        try:
+            keys[j.slug] = notebook_keys(j, cfg, accept_changed_raw)
+        except (OSError, PipelineError) as e:   # a raw file that cannot be hashed: never cached; 01 says why
+            keys[j.slug] = {name: f"not computed: {e}" for name in NOTEBOOKS}
+        if not force and _all_cached(j, keys[j.slug], root):
             results[j.slug] = {"slug": j.slug, "status": RunStatus.OK, "seconds": 0.0, "timings": {}, "cached": list(NOTEBOOKS)}
             echo(f"{j.slug}: unchanged since the last run; nothing to do")
         else:
@@ -259,7 +262,7 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
              f"{', '.join(j.slug for j in runnable)}")
         ctx = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = {pool.submit(run_jurisdiction, j.slug, cfg, str(root), force, accept_changed_raw, debug): j
+            futures = {pool.submit(run_jurisdiction, j, cfg, keys[j.slug], force, accept_changed_raw, debug): j
                        for j in runnable}
             for fut in cf.as_completed(futures):
                 j = futures[fut]
