@@ -234,45 +234,9 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     all_j = load(config, root=root, check_files=False)
     chosen = select(all_j, slugs)
     cfg = str(config or "")
-    results: dict[str, dict] = {}
-    keys: dict[str, dict[str, str]] = {}
-    runnable = []
-    for j in chosen:
-        try:
-            check_inputs(j)
-        except PipelineError as e:
-            results[j.slug] = {"slug": j.slug, "status": RunStatus.FAILED, "notebook": "inputs", "message": str(e),
-                               "seconds": 0.0, "timings": {}, "cached": []}
-            echo(f"{j.slug}: cannot start: {e}")
-            continue
-        for note in j.notes_skipped:
-            echo(f"{j.slug}: {note}")
-        try:
-            keys[j.slug] = notebook_keys(j, cfg, accept_changed_raw)
-        except (OSError, PipelineError) as e:   # a raw file that cannot be hashed: never cached; 01 says why
-            keys[j.slug] = {name: f"not computed: {e}" for name in NOTEBOOKS}
-        if not force and _all_cached(j, keys[j.slug], root):
-            results[j.slug] = {"slug": j.slug, "status": RunStatus.OK, "seconds": 0.0, "timings": {}, "cached": list(NOTEBOOKS)}
-            echo(f"{j.slug}: unchanged since the last run; nothing to do")
-        else:
-            runnable.append(j)
+    results, keys, runnable = _plan(chosen, cfg, root, echo, force, accept_changed_raw)
     if runnable:
-        jobs = max(1, min(jobs or os.cpu_count() or 1, len(runnable)))
-        echo(f"running {len(runnable)} jurisdiction(s) with {jobs} process(es): "
-             f"{', '.join(j.slug for j in runnable)}")
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = {pool.submit(run_jurisdiction, j, cfg, keys[j.slug], force, accept_changed_raw, debug): j
-                       for j in runnable}
-            for fut in cf.as_completed(futures):
-                j = futures[fut]
-                try:
-                    r = fut.result()
-                except Exception as e:  # the worker process itself died
-                    r = {"slug": j.slug, "status": RunStatus.FAILED, "notebook": "?", "message": f"{type(e).__name__}: {e}",
-                         "seconds": 0.0, "timings": {}, "cached": []}
-                results[j.slug] = r
-                _echo_outcome(j.slug, r, root, echo)
+        results.update(_run_in_processes(runnable, cfg, keys, root, jobs, echo, force, accept_changed_raw, debug))
     states = {}
     for j in all_j:
         if j.slug in results:
@@ -292,6 +256,57 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     if failed:
         echo(f"{len(failed)} jurisdiction(s) did not finish: {', '.join(failed)}")
     return 1 if failed or claims_failed else 0
+
+
+def _plan(chosen: list[Jurisdiction], cfg: str, root: Path, echo, force: bool, accept_changed_raw: bool):
+    """(results so far, each jurisdiction's keys, the jurisdictions to run): inputs that cannot start fail
+    here; jurisdictions whose keys are all unchanged are done without a process."""
+    results: dict[str, dict] = {}
+    keys: dict[str, dict[str, str]] = {}
+    runnable = []
+    for j in chosen:
+        try:
+            check_inputs(j)
+        except PipelineError as e:
+            results[j.slug] = {"slug": j.slug, "status": RunStatus.FAILED, "notebook": "inputs", "message": str(e),
+                               "seconds": 0.0, "timings": {}, "cached": []}
+            echo(f"{j.slug}: cannot start: {e}")
+            continue
+        for note in j.notes_skipped:
+            echo(f"{j.slug}: {note}")
+        try:
+            keys[j.slug] = notebook_keys(j, cfg, accept_changed_raw)
+        except (OSError, PipelineError) as e:   # a raw file that cannot be hashed: never cached; 01 says why
+            keys[j.slug] = {name: f"not computed: {e}" for name in NOTEBOOKS}
+        if not force and _all_cached(j, keys[j.slug], root):
+            results[j.slug] = {"slug": j.slug, "status": RunStatus.OK, "seconds": 0.0, "timings": {},
+                               "cached": list(NOTEBOOKS)}
+            echo(f"{j.slug}: unchanged since the last run; nothing to do")
+        else:
+            runnable.append(j)
+    return results, keys, runnable
+
+
+def _run_in_processes(runnable: list[Jurisdiction], cfg: str, keys: dict, root: Path, jobs: int | None, echo,
+                      force: bool, accept_changed_raw: bool, debug: bool) -> dict[str, dict]:
+    """Each jurisdiction in a process of its own, `jobs` at a time; a worker that dies is a failed result."""
+    results: dict[str, dict] = {}
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(runnable)))
+    echo(f"running {len(runnable)} jurisdiction(s) with {jobs} process(es): {', '.join(j.slug for j in runnable)}")
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        futures = {pool.submit(run_jurisdiction, j, cfg, keys[j.slug], force, accept_changed_raw, debug): j
+                   for j in runnable}
+        for fut in cf.as_completed(futures):
+            j = futures[fut]
+            try:
+                r = fut.result()
+            except Exception as e:  # the worker process itself died
+                r = {"slug": j.slug, "status": RunStatus.FAILED, "notebook": "?", "message": f"{type(e).__name__}: {e}",
+                     "seconds": 0.0, "timings": {}, "cached": []}
+            results[j.slug] = r
+            _echo_outcome(j.slug, r, root, echo)
+    return results
 
 
 def _echo_outcome(slug: str, r: dict, root: Path, echo) -> None:
