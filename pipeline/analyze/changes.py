@@ -17,6 +17,7 @@ import json
 import urllib.parse
 from pathlib import Path
 
+from pipeline import project
 from pipeline.io.atomic import write_json
 from pipeline.claims import evaluate
 
@@ -39,7 +40,7 @@ SHOWN_FILES = 4
 
 
 def reports_dir(j) -> Path:
-    return j.root / "reports" / j.slug
+    return project.reports_dir(j.root, j.slug)
 
 
 def history_dir(j) -> Path:

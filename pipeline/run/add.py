@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import ROOT
+from pipeline import ROOT, project
 from pipeline.io.atomic import write_text
 from pipeline.config import LOG_KINDS, check_slug, check_timezone, load
 from pipeline.errors import ConfigError, PipelineError
@@ -227,7 +227,7 @@ def _source_md(existing: str | None, slug: str, synthetic: bool, blocks: list[st
 def _check_readable(path: Path, sha: str, root: Path) -> None:
     """Read the file with the run's own readers into a scratch folder: refused here as a run would refuse it."""
     from pipeline.ingest import ingest
-    scratch = root / "build"
+    scratch = project.build_dir(root)
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="add-check-", dir=scratch) as tmp:
         ingest([path], Path(tmp), root=root, hashes={path: sha})
@@ -333,7 +333,7 @@ def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None 
     if generated and not synthetic:
         raise AddError(f"{generated[0]} is named as generated data, but '{slug}' is not a synthetic jurisdiction; "
                        "pass --synthetic for a new one, so that everything made from it is labelled SYNTHETIC.")
-    raw_dir = root / "data" / "raw" / slug
+    raw_dir = project.raw_dir(root, slug)
     source_md_path = raw_dir / "SOURCE.md"
     source_md = source_md_path.read_text(encoding="utf-8") if source_md_path.exists() else None
     planned = plan(files, raw_dir, patterns, _recorded(source_md or ""), root)
