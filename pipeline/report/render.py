@@ -14,16 +14,14 @@ from pathlib import Path
 import nbformat
 
 from pipeline.io.atomic import write_text
+from pipeline.report import pages
+from pipeline.report.pages import CSP, SYNTHETIC_BANNER_TEXT  # noqa: F401  (one home, shared with the files page)
 
-
-SYNTHETIC_BANNER_TEXT = ("SYNTHETIC DATA — generated for testing and demonstration; "
-                         "not a real public-records release.")
-PARAMETER_TAGS = ("parameters", "injected-parameters")
-
-# No scripts, no remote anything: styles inline, images inline (data:) or beside the page.
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; font-src data:; "
-       "base-uri 'none'; form-action 'none'")
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+
+
+PARAMETER_TAGS = ("parameters", "injected-parameters")
+LOG_TAG = "build-log"   # a cell whose printed progress is for the terminal and the code page, not editors
 
 BANNER_HTML = (
     '<div class="synthetic-banner" role="alert" style="position:sticky;top:0;z-index:10000;margin:0;'
@@ -43,31 +41,71 @@ _EXTERNAL_LINK_RE = re.compile(r"<link\b[^>]*\bhref=[\"']?(?:https?:)?//[^>]*>",
 # Notebooks
 
 
-def render_notebook(executed: Path, out_dir: Path, *, synthetic: bool) -> dict[str, Path]:
-    """Write out_dir/<stem>.html (editors: no code, no parameter cells) and out_dir/<stem>.code.html
-    (fact-checkers: everything) from one executed notebook. Returns {"editor": path, "code": path}.
+def render_notebook(executed: Path, out_dir: Path, *, synthetic: bool, jurisdiction_name: str | None = None) -> dict[str, Path]:
+    """Write out_dir/<stem>.html (editors: no code, no parameter cells, no build logs) and
+    out_dir/<stem>.code.html (fact-checkers: everything, the parameters of the run first) from one executed
+    notebook. Returns {"editor": path, "code": path}.
 
-    The page title is the notebook's metadata "title" if set, else its file stem; synthetic pages get the
-    SYNTHETIC prefix in the title and a red banner right after <body>.
+    The tab title names the jurisdiction and the page ("Alvin ISD — 03 Analyze"); synthetic pages get the
+    SYNTHETIC prefix in the title and a red banner right after <body>. Every page gets the navigation bar
+    (pages.nav) and the stylesheet that keeps it within the window.
     """
     from nbconvert import HTMLExporter  # imported here: it is slow to import and only rendering needs it
 
     executed, out_dir = Path(executed), Path(out_dir)
     nb = nbformat.read(executed, as_version=4)
     stem = executed.stem
-    title = str(nb.metadata.get("title") or stem)
-
-    editor_nb = copy.deepcopy(nb)  # the code view keeps every cell
-    editor_nb.cells = [c for c in editor_nb.cells
-                       if not set(c.get("metadata", {}).get("tags", [])) & set(PARAMETER_TAGS)]
+    name = jurisdiction_name or str(nb.metadata.get("title") or "")
+    titles = {code: (pages.page_title(name, stem, code=code) if name else stem + (" (with code)" if code else ""))
+              for code in (False, True)}
     editor_body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True) \
-        .from_notebook_node(editor_nb, resources={"metadata": {"name": title}})
-    code_body, _ = HTMLExporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+        .from_notebook_node(editor_view(nb), resources={"metadata": {"name": titles[False]}})
+    code_body, _ = HTMLExporter().from_notebook_node(code_view(nb), resources={"metadata": {"name": titles[True]}})
 
     paths = {"editor": out_dir / f"{stem}.html", "code": out_dir / f"{stem}.code.html"}
-    write_text(paths["editor"], make_offline(editor_body, synthetic=synthetic, title=title))
-    write_text(paths["code"], make_offline(code_body, synthetic=synthetic, title=f"{title} (with code)"))
+    for view, body in (("editor", editor_body), ("code", code_body)):
+        code = view == "code"
+        page = make_offline(body, synthetic=synthetic, title=titles[code])
+        write_text(paths[view], add_furniture(page, pages.nav(out_dir, name or stem, stem, code=code)))
     return paths
+
+
+def editor_view(nb):
+    """The notebook an editor reads: no parameter cells, and a build cell's progress log left out (the cell
+    shows a one-line summary of its own; the log stays on the code page)."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & set(PARAMETER_TAGS)]
+    for c in nb.cells:
+        if LOG_TAG in c.get("metadata", {}).get("tags", []):
+            c["outputs"] = [o for o in c.get("outputs", []) if o.get("output_type") != "stream"]
+    return nb
+
+
+def code_view(nb):
+    """The notebook a fact-checker reads: every cell, with the parameters this run used first and the
+    notebook's defaults (which papermill's parameters replace) after them, each saying which it is."""
+    nb = copy.deepcopy(nb)
+    tags = [set(c.get("metadata", {}).get("tags", [])) for c in nb.cells]
+    injected = [i for i, t in enumerate(tags) if "injected-parameters" in t]
+    defaults = [i for i, t in enumerate(tags) if "parameters" in t]
+    if injected and defaults and injected[0] > defaults[0]:
+        run_cell, default_cell = nb.cells[injected[0]], nb.cells[defaults[0]]
+        first = defaults[0]
+        rest = [c for i, c in enumerate(nb.cells) if i not in (injected[0], defaults[0])]
+        nb.cells = rest[:first] + [
+            nbformat.v4.new_markdown_cell("**The parameters this run used** (given by the runner):"), run_cell,
+            nbformat.v4.new_markdown_cell("The notebook's defaults, which the parameters above replace:"),
+            default_cell] + rest[first:]
+    return nb
+
+
+def add_furniture(page: str, nav_html: str) -> str:
+    """The stylesheet at the end of <head> (after nbconvert's own, so it wins) and the navigation bar at the
+    top of <body> (after the SYNTHETIC banner when there is one)."""
+    page = page.replace("</head>", f"<style>\n{pages.stylesheet()}\n</style>\n</head>", 1)
+    if 'class="synthetic-banner"' in page:
+        return page.replace(f"{BANNER_HTML}", f"{BANNER_HTML}\n{nav_html}", 1)
+    return _BODY_RE.sub(lambda m: m.group(0) + "\n" + nav_html, page, count=1)
 
 
 def make_offline(page: str, *, synthetic: bool, title: str | None = None) -> str:

@@ -1,0 +1,130 @@
+"""The pages around the notebooks: the navigation bar of every notebook page and each jurisdiction's files
+page (reports/<slug>/files.html: every published file, in words, with its size and SHA-256).
+
+A notebook page is rendered as soon as its notebook ran, before the next notebook has written anything, so
+its navigation bar is written again (`refresh`) when the jurisdiction's run ends: every link then points at
+a file that exists, and a page the run did not reach is named without a link. The bar sits between two
+comment markers, so refreshing it changes nothing else on the page.
+"""
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from pipeline.io.atomic import write_text
+from pipeline.io.hashing import sha256_file
+
+TEMPLATES = Path(__file__).parent / "templates"
+FILE_LABELS = Path(__file__).parent / "published_files.yml"
+NOTEBOOK_PAGES = (("01_clean", "01 Clean"), ("02_validate", "02 Validate"), ("03_analyze", "03 Analyze"))
+NAV_START, NAV_END = "<!-- pipeline-nav -->", "<!-- /pipeline-nav -->"
+SYNTHETIC_BANNER_TEXT = ("SYNTHETIC DATA — generated for testing and demonstration; "
+                         "not a real public-records release.")
+# No scripts, no remote anything: styles inline, images inline (data:) or beside the page.
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; font-src data:; "
+       "base-uri 'none'; form-action 'none'")
+_NAV_RE = re.compile(re.escape(NAV_START) + ".*?" + re.escape(NAV_END), re.DOTALL)
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """Jinja2 with autoescape: every value from a release (agency names, file names) is shown as text."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+@functools.cache
+def stylesheet() -> str:
+    return (TEMPLATES / "page.css").read_text(encoding="utf-8")
+
+
+def page_title(jurisdiction_name: str, stem: str, *, code: bool = False) -> str:
+    """The tab title: the jurisdiction and the page ("Alvin ISD — 03 Analyze")."""
+    label = dict(NOTEBOOK_PAGES).get(stem, stem.replace("_", " "))
+    return f"{jurisdiction_name} — {label}" + (" (with code)" if code else "")
+
+
+def nav(out_dir: Path, name: str, current: str | None, *, code: bool = False) -> str:
+    """The navigation bar of one page of reports/<slug>/ (current: a notebook stem, or None on files.html)."""
+    suffix = ".code.html" if code else ".html"
+    pages = [{"label": label, "href": stem + suffix, "exists": (out_dir / (stem + suffix)).exists() or stem == current,
+              "current": stem == current} for stem, label in NOTEBOOK_PAGES]
+    if current is None:
+        other = {"href": "03_analyze.code.html" if (out_dir / "03_analyze.code.html").exists() else "files.html",
+                 "label": "Pages with code"}
+    else:
+        other = {"href": current + (".html" if code else ".code.html"),
+                 "label": "This page without code" if code else "This page with its code"}
+    html = environment().get_template("nav.html.j2").render(
+        name=name, pages=pages, other=other, current_files=current is None, files=len(published_files(out_dir)))
+    return f"{NAV_START}\n{html}\n{NAV_END}"
+
+
+def refresh(out_dir: Path, name: str, *, synthetic: bool) -> None:
+    """Write every notebook page's navigation bar again, now that the run has ended, then the files page."""
+    for stem, _ in NOTEBOOK_PAGES:
+        for code in (False, True):
+            page = out_dir / (stem + (".code.html" if code else ".html"))
+            if page.exists():
+                text = page.read_text(encoding="utf-8")
+                new = _NAV_RE.sub(lambda _m: nav(out_dir, name, stem, code=code), text, count=1)
+                if new != text:
+                    write_text(page, new)
+    write_files_page(out_dir, name, synthetic=synthetic)
+
+
+@dataclass(frozen=True)
+class Published:
+    path: str       # relative to reports/<slug>/, with /
+    group: str
+    label: str
+    bytes: int
+
+
+@functools.cache
+def _rules() -> tuple[list[dict], dict[str, str]]:
+    data = yaml.safe_load(FILE_LABELS.read_text(encoding="utf-8"))
+    return data["files"], data["groups"]
+
+
+def describe(relpath: str) -> tuple[str, str]:
+    """(group, label) of a published file, from published_files.yml; unknown files are 'other'."""
+    files, _ = _rules()
+    for rule in files:
+        if fnmatch.fnmatchcase(relpath, rule["pattern"]):
+            return rule["group"], rule["label"]
+    return "other", "other file"
+
+
+def published_files(out_dir: Path) -> list[Published]:
+    """Every file under reports/<slug>/ but the files page itself and temporary files, in path order."""
+    out = []
+    for p in sorted(out_dir.rglob("*")):
+        rel = p.relative_to(out_dir).as_posix()
+        if not p.is_file() or rel == "files.html" or p.name.startswith("."):
+            continue
+        group, label = describe(rel)
+        out.append(Published(rel, group, label, p.stat().st_size))
+    return out
+
+
+def write_files_page(out_dir: Path, name: str, *, synthetic: bool) -> Path:
+    """reports/<slug>/files.html: every published file, grouped, with what it is, its size and SHA-256."""
+    files = published_files(out_dir)
+    _, groups = _rules()
+    grouped = [(title, [dict(f.__dict__, sha256=sha256_file(out_dir / f.path)) for f in files if f.group == key])
+               for key, title in list(groups.items()) + [("other", "Other files")]]
+    html = environment().get_template("files.html.j2").render(
+        name=name, groups=[g for g in grouped if g[1]], css=stylesheet(), nav=nav(out_dir, name, None),
+        synthetic=synthetic, synthetic_text=SYNTHETIC_BANNER_TEXT, csp=CSP,
+        manifest=(out_dir / "manifest.json").exists())
+    target = out_dir / "files.html"
+    write_text(target, html)
+    return target
+
