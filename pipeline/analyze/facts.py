@@ -220,10 +220,10 @@ def _reason_categories(con, searches: int) -> tuple[list[dict], int]:
     no_purpose = con.execute(f"""SELECT count(*) FROM searches
                                  WHERE len(list_intersect(reason_categories, {literal_list(vague)})) > 0""").fetchone()[0]
     out = [{"id": c, "label": labels[c]["label"], "searches": n, "share": n / searches if searches else None,
-            "csv": f"reasons/{c}.csv"} for c, n in zip(ids, counts)]
+            "csv": f"reasons/{c}.csv", "caveat": labels[c]["caveat"]} for c, n in zip(ids, counts)]
     other = findings.OTHER_REASONS
     out.append({"id": other, "label": labels[other]["label"], "searches": counts[-1],
-                "share": counts[-1] / searches if searches else None, "csv": None})
+                "share": counts[-1] / searches if searches else None, "csv": None, "caveat": labels[other]["caveat"]})
     return out, no_purpose
 
 

@@ -86,9 +86,14 @@ def _item(id_: str, label: str, value, display: str) -> dict:
     return {"id": id_, "label": label, "value": value, "display": display}
 
 
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
+
+
 def _searches(f: dict) -> dict:
-    label = {"network": "Searches of the producer's cameras", "organization": "Searches run by the producer's users",
-             "portal": "Searches by the producer's officers"}.get(f["log_kind"], "Searches")
+    who = _possessive(f["name"])
+    label = {"network": f"Searches of {who} cameras", "organization": f"Searches run by {who} users",
+             "portal": f"Searches by {who} officers"}.get(f["log_kind"], "Searches")
     return _item("searches", label, f["searches"], count(f["searches"], "search", "searches"))
 
 

@@ -257,5 +257,12 @@ def reason_categories(f: dict) -> pd.DataFrame:
     return df.assign(csv=df["csv"].fillna(""))
 
 
+def typed_reasons(typed: pd.DataFrame, f: dict) -> pd.DataFrame:
+    """tables.reasons_typed with each category named in words (the CSV keeps the ids)."""
+    words = {c["id"]: c["label"] for c in f["reason_categories"]}
+    names = typed["categories"].fillna("").map(lambda ids: "; ".join(words.get(i, i) for i in ids.split(", ") if i))
+    return typed.assign(categories=names)
+
+
 def sources_frame(facts: dict) -> pd.DataFrame:
     return pd.DataFrame(facts["sources"])
