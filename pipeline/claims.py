@@ -119,6 +119,10 @@ def _facts_of(claim: dict, facts: dict) -> tuple[dict | None, dict | None]:
     return (facts.get("windows") or {}).get(window_key(w)), {"start": w[0].isoformat(), "end": w[1].isoformat()}
 
 
+def _number(v) -> str:
+    return f"{v:,}" if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+
+
 def evaluate(claims: list[dict], facts: dict) -> list[dict]:
     """One result per claim: the computed figure, the target, and whether the claim holds."""
     results = []
@@ -141,7 +145,8 @@ def evaluate(claims: list[dict], facts: dict) -> list[dict]:
             if target_value is None:
                 why = f"fact '{target['fact']}' is not available for this jurisdiction"
         else:
-            target_value, target_text = target, str(target)
+            target_value = target
+            target_text = ", ".join(map(str, target)) if isinstance(target, list) else str(target)
         if fact not in scope:
             holds, why = False, f"fact '{fact}' is not computed for this jurisdiction"
         elif computed is None:
@@ -155,6 +160,8 @@ def evaluate(claims: list[dict], facts: dict) -> list[dict]:
                 why = f"missing {', '.join(map(str, missing))}"
         else:
             holds = bool(TESTS[test][0](computed, target_value))
+            if not holds:
+                why = f"{_number(computed)} is not {TESTS[test][1]} {_number(target_value)}"
         results.append({"claim": c["claim"], "source": c.get("source"), "fact": fact, "test": test,
                         "target": target_text, "computed": computed, "holds": holds, "window": window,
                         "why_not": None if holds else why})

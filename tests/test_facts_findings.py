@@ -5,7 +5,7 @@ from pipeline.analyze import findings
 from pipeline.analyze.facts import reason_category_ids
 from pipeline.analyze.words import date_words, period_words, series, share
 
-BASE = {"name": "Alvin ISD", "log_kind": "network", "searches": 741_900, "agencies": 3_150,
+BASE = {"name": "Alvin ISD", "producer": "Alvin Independent School District", "log_kind": "network", "searches": 741_900, "agencies": 3_150,
         "out_of_state_agencies": 2_805, "immigration_searches": 640, "immigration_civil": 430,
         "immigration_criminal": 150, "immigration_unspecified": 60, "immigration_agencies": 30,
         "immigration_states": ["FL", "GA", "IN", "TN"], "federal_searches": 344,

@@ -91,7 +91,7 @@ def _possessive(name: str) -> str:
 
 
 def _searches(f: dict) -> dict:
-    who = _possessive(f["name"])
+    who = _possessive(f["producer"])
     label = {"network": f"Searches of {who} cameras", "organization": f"Searches run by {who} users",
              "portal": f"Searches by {who} officers"}.get(f["log_kind"], "Searches")
     return _item("searches", label, f["searches"], count(f["searches"], "search", "searches"))
