@@ -6,6 +6,7 @@ read), in DuckDB, so notebooks only show what this module returns. A figure the 
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -14,9 +15,11 @@ import pandas as pd
 
 from pipeline.io.atomic import write_json
 from pipeline import project
-from pipeline.io.db import literal
-from pipeline.claims import evaluate
+from pipeline.io.db import literal, literal_list
+from pipeline.analyze import findings
+from pipeline.claims import claim_windows, evaluate, window_key
 from pipeline.config import Jurisdiction
+from pipeline.enrich.classify import load_registry
 
 
 def reports_dir(j: Jurisdiction) -> Path:
@@ -27,10 +30,17 @@ def processed_dir(j: Jurisdiction) -> Path:
     return project.processed_dir(j.root, j.slug)
 
 
-def connect_searches(searches: Path) -> duckdb.DuckDBPyConnection:
+def connect_searches(searches: Path, window: tuple[dt.date, dt.date] | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection with a view `searches`: the whole release, or the searches of the local days of
+    `window` (start, end, both included). Every figure of a window is the same SQL over this view."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"CREATE VIEW searches AS SELECT * FROM read_parquet({literal(searches)})")
+    where = ""
+    if window is not None:
+        start, end = window
+        where = (f" WHERE searched_local_date BETWEEN DATE '{start.isoformat()}' "
+                 f"AND DATE '{end.isoformat()}'")
+    con.execute(f"CREATE VIEW searches AS SELECT * FROM read_parquet({literal(searches)}){where}")
     return con
 
 
@@ -40,12 +50,39 @@ def _iso_z(ts) -> str | None:
     return pd.Timestamp(ts).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
 
 
-# Long (~70 lines) on purpose: one query and the figures it gives, so each published figure sits beside its SQL.
-def compute(j: Jurisdiction) -> dict:
-    """The headline figures of one jurisdiction, from its processed data."""
+def compute(j: Jurisdiction, window: tuple[dt.date, dt.date] | None = None) -> dict:
+    """The headline figures of one jurisdiction, from its processed data; with `window`, the figures of
+    those local days only (the searches and what they say; what was read is the release's)."""
     pdir = processed_dir(j)
     manifest = json.loads((pdir / "manifest.json").read_text(encoding="utf-8"))
-    con = connect_searches(pdir / "searches.parquet")
+    con = connect_searches(pdir / "searches.parquet", window)
+    try:
+        figures = _figures(con, j)
+    finally:
+        con.close()
+    if window is not None:
+        return {"window": {"start": window[0].isoformat(), "end": window[1].isoformat()}, **figures}
+    totals = manifest["totals"]
+    f = {
+        "jurisdiction": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
+        "label": "SYNTHETIC" if j.synthetic else "REAL", "log_kind": manifest["log_kind"], "timezone": j.timezone,
+        "rows_read": totals["rows_read"], "searches": figures.pop("searches"), "duplicates": totals["duplicates"],
+        "rejected": totals["rejected"], "conflicting_searches": totals["conflicting_searches"],
+        **figures,
+        "period_start": j.period_start.isoformat() if j.period_start else None,
+        "period_end": j.period_end.isoformat() if j.period_end else None,
+        "notes": _notes(figures),
+        "sources": [{"file": s["file"], "sha256": s["sha256"], "bytes": s["bytes"]} for s in manifest["raw_files"]],
+        "pipeline_commit": manifest["pipeline"]["git_commit"],
+    }
+    # The figures of each window a published claim speaks of, by the same code over a filtered view.
+    f["windows"] = {window_key(w): compute(j, w) for w in claim_windows(j.claims)}
+    f.update(findings.describe(f, j.producer_state))
+    return f
+
+
+def _figures(con, j: Jurisdiction) -> dict:
+    """Every figure the view `searches` gives: counts, who searched and why, how far back."""
     row = con.execute("""
         SELECT count(*),
                count(DISTINCT org_name), count(*) FILTER (WHERE org_name IS NOT NULL),
@@ -61,41 +98,11 @@ def compute(j: Jurisdiction) -> dict:
     """).fetchone()
     (searches, agencies, with_org, searchers, named, masked, blank, not_exported, first, last, first_d, last_d,
      with_copies) = row
-    totals = manifest["totals"]
-    outside = None
-    if j.period_start or j.period_end:
-        cond = []
-        if j.period_start:
-            cond.append(f"searched_local_date < DATE '{j.period_start.isoformat()}'")
-        if j.period_end:
-            cond.append(f"searched_local_date > DATE '{j.period_end.isoformat()}'")
-        outside = con.execute(f"SELECT count(*) FROM searches WHERE {' OR '.join(cond)}").fetchone()[0]
-    who = _who_and_why(con, j, with_org)
-    lookback = _look_back(con)
-    con.close()
-    notes = []
-    agencies_value = agencies if with_org else None
-    if agencies_value is None:
-        notes.append("agencies: the release has no agency (Org Name) column; a portal export lists only the "
-                     "producer's own searches")
-    searchers_value = searchers if named else None
-    notes.append("searcher names or ids, by search: " + searcher_counts(named, masked, blank, not_exported))
     return {
-        "jurisdiction": j.slug,
-        "name": j.name,
-        "producer": j.producer,
-        "synthetic": j.synthetic,
-        "label": "SYNTHETIC" if j.synthetic else "REAL",
-        "log_kind": manifest["log_kind"],
-        "timezone": j.timezone,
-        "rows_read": totals["rows_read"],
         "searches": searches,
-        "duplicates": totals["duplicates"],
-        "rejected": totals["rejected"],
-        "conflicting_searches": totals["conflicting_searches"],
         "searches_with_copies": with_copies,
-        "agencies": agencies_value,
-        "searchers": searchers_value,
+        "agencies": agencies if with_org else None,
+        "searchers": searchers if named else None,
         "searches_searcher_present": named,
         "searches_searcher_masked": masked,
         "searches_searcher_blank": blank,
@@ -104,15 +111,34 @@ def compute(j: Jurisdiction) -> dict:
         "last_search_utc": _iso_z(last),
         "first_local_date": first_d.isoformat() if first_d else None,
         "last_local_date": last_d.isoformat() if last_d else None,
-        "period_start": j.period_start.isoformat() if j.period_start else None,
-        "period_end": j.period_end.isoformat() if j.period_end else None,
-        "searches_outside_period": outside,
-        **who,
-        **lookback,
-        "notes": notes,
-        "sources": [{"file": f["file"], "sha256": f["sha256"], "bytes": f["bytes"]} for f in manifest["raw_files"]],
-        "pipeline_commit": manifest["pipeline"]["git_commit"],
+        "searches_outside_period": _outside_period(con, j),
+        **_who_and_why(con, j, with_org),
+        **_agencies(con, j, with_org),
+        **dict(zip(("reason_categories", "no_specific_purpose_searches"), _reason_categories(con, searches))),
+        **_look_back(con),
     }
+
+
+def _outside_period(con, j: Jurisdiction) -> int | None:
+    if not (j.period_start or j.period_end):
+        return None
+    cond = []
+    if j.period_start:
+        cond.append(f"searched_local_date < DATE '{j.period_start.isoformat()}'")
+    if j.period_end:
+        cond.append(f"searched_local_date > DATE '{j.period_end.isoformat()}'")
+    return con.execute(f"SELECT count(*) FROM searches WHERE {' OR '.join(cond)}").fetchone()[0]
+
+
+def _notes(f: dict) -> list[str]:
+    notes = []
+    if f["agencies"] is None:
+        notes.append("agencies: the release has no agency (Org Name) column; a portal export lists only the "
+                     "producer's own searches")
+    notes.append("searcher names or ids, by search: " + searcher_counts(
+        f["searches_searcher_present"], f["searches_searcher_masked"], f["searches_searcher_blank"],
+        f["searches_searcher_not_exported"]))
+    return notes
 
 
 def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
@@ -160,6 +186,47 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
     }
 
 
+def _agencies(con, j: Jurisdiction, with_org: int) -> dict:
+    """Agencies outside the producer's state (state read from the name; unknown is not outside), and
+    each federal agency by name with its searches. None when the release names no agency."""
+    if not with_org:
+        return {"out_of_state_agencies": None, "agencies_state_not_identified": None, "federal_agencies": None}
+    outside, unknown = con.execute("""
+        SELECT count(DISTINCT org_name) FILTER (WHERE agency_state <> '' AND agency_state <> ?),
+               count(DISTINCT org_name) FILTER (WHERE coalesce(agency_state, '') = '')
+        FROM searches WHERE org_name IS NOT NULL""", [j.producer_state or ""]).fetchone()
+    federal = con.execute("""
+        SELECT org_name, count(*), count(*) FILTER (WHERE immigration) FROM searches
+        WHERE agency_federal AND org_name IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
+    return {"out_of_state_agencies": outside if j.producer_state else None,
+            "agencies_state_not_identified": unknown,
+            "federal_agencies": [{"agency": a, "searches": n, "immigration_searches": i} for a, n, i in federal]}
+
+
+def reason_category_ids() -> list[str]:
+    """Every category of rules/reasons.yml, in the order its rules are written."""
+    return list(dict.fromkeys(r["category"] for r in load_registry()["rules"]))
+
+
+def _reason_categories(con, searches: int) -> tuple[list[dict], int]:
+    """Searches in each category of the reason rules (a search can be in several), and in none; and the
+    searches whose reason states no specific purpose (any category caveats.yml lists as such)."""
+    ids = reason_category_ids()
+    cols = ", ".join(f"count(*) FILTER (WHERE list_contains(reason_categories, {literal(c)}))" for c in ids)
+    counts = con.execute(f"""SELECT {cols}, count(*) FILTER (WHERE coalesce(len(reason_categories), 0) = 0)
+                             FROM searches""").fetchone()
+    labels = findings.category_labels()
+    vague = findings.no_specific_purpose_categories()
+    no_purpose = con.execute(f"""SELECT count(*) FROM searches
+                                 WHERE len(list_intersect(reason_categories, {literal_list(vague)})) > 0""").fetchone()[0]
+    out = [{"id": c, "label": labels[c]["label"], "searches": n, "share": n / searches if searches else None,
+            "csv": f"reasons/{c}.csv", "caveat": labels[c]["caveat"]} for c, n in zip(ids, counts)]
+    other = findings.OTHER_REASONS
+    out.append({"id": other, "label": labels[other]["label"], "searches": counts[-1],
+                "share": counts[-1] / searches if searches else None, "csv": None, "caveat": labels[other]["caveat"]})
+    return out, no_purpose
+
+
 LOOK_BACK_DAYS = 30     # "more than 30 days before the search": the figure the Okaloosa release was reported for
 
 
@@ -197,39 +264,3 @@ def searcher_counts(present: int, masked: int, blank: int, not_exported: int) ->
                                               (blank, "blank"), (not_exported, "from files without that column"))
              if n]
     return "; ".join(parts) if parts else "no searches"
-
-
-def sentences(f: dict) -> list[str]:
-    """The headline figures as sentences an editor can read and a fact-checker can trace."""
-    label = "[SYNTHETIC DATA] " if f["synthetic"] else ""
-    out = [f"{label}{f['producer']}'s {f['log_kind']} log lists {f['searches']:,} distinct searches "
-           f"between {f['first_local_date']} and {f['last_local_date']} (local days, {f['timezone']})."]
-    if f["agencies"] is not None:
-        out.append(f"{label}{f['agencies']:,} agencies (distinct Org Name as released) ran them.")
-    else:
-        out.append(f"{label}The release does not say which agency ran each search (no Org Name column).")
-    if f["searchers"] is not None:
-        out.append(f"{label}{f['searchers']:,} distinct searcher names or ids appear unmasked, on "
-                   f"{f['searches_searcher_present']:,} of the {f['searches']:,} searches.")
-    if f["immigration_searches"]:
-        who = (f" by {f['immigration_agencies']:,} agencies" if f["immigration_agencies"] is not None else "")
-        out.append(f"{label}{f['immigration_searches']:,} searches{who} gave an immigration-related reason: "
-                   f"{f['immigration_civil']:,} civil/administrative, {f['immigration_criminal']:,} criminal "
-                   f"(Flock's dropdown values) and {f['immigration_unspecified']:,} in free text that names "
-                   "immigration enforcement.")
-    else:
-        out.append(f"{label}No search gave an immigration-related reason.")
-    if f["federal_searches"]:
-        out.append(f"{label}Federal agencies ran {f['federal_searches']:,} searches, "
-                   f"{f['federal_immigration_searches']:,} of them with an immigration-related reason.")
-    if f["out_of_state_searches"] is not None:
-        out.append(f"{label}{f['out_of_state_searches']:,} searches were run by agencies outside the producer's "
-                   f"state; agencies from {f['searcher_states']:,} states searched "
-                   f"({f['searches_state_not_identified']:,} searches by agencies whose state the name does not tell).")
-    if f.get("searches_looking_back_over_30_days") is not None:
-        out.append(f"{label}{f['searches_looking_back_over_30_days']:,} searches reached back more than "
-                   f"{f['look_back_days']} days before they were run (the Time Frame searched started earlier); "
-                   f"the longest reached back {f['longest_look_back_days']:,} days.")
-    out.append(f"{label}{f['rows_read']:,} rows were read: {f['duplicates']:,} were further copies of a search "
-               f"already counted and {f['rejected']:,} were rejected (see reconciliation.csv and rejected.csv).")
-    return out

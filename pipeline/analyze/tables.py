@@ -1,13 +1,31 @@
 """The aggregate tables the charts draw and the published CSVs hold (per day, per agency, per state,
-immigration by type, how far back searches reached, every immigration-related search with its citation).
-The figures themselves are computed in facts; these are the tables behind them."""
+immigration by type, how far back searches reached, every immigration-related search with its citation,
+the searches of each reason category, the most common reasons as typed).
+The figures themselves are computed in facts; these are the tables behind them. Row-level tables show
+the redacted reason (enrich/pii.py), never a plate or a searcher."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 
+from pipeline.io import publish
 from pipeline.io.db import literal
 from pipeline.config import Jurisdiction
 from pipeline.analyze.facts import connect_searches, processed_dir
+
+# The citation every row-level published CSV ends with: the file, its SHA-256, the sheet (or PDF page) and
+# the row a person finds. One list, so adding a column (the line number) is one edit.
+CITATION_COLUMNS = ["source_file", "source_sha256", "source_sheet", "source_row"]
+# Matched words are cut from the released reason; where the reason holds personal data they may hold
+# it too (a plate typed as a "case number"), so they are withheld and the redacted reason stands alone.
+_MATCHED = ("CASE WHEN coalesce(len(s.reason_pii), 0) > 0 THEN '[withheld: the reason holds personal data]' "
+            "ELSE {m} END")
+TYPED_SHOWN = 20        # the most common reasons as typed
+
+
+def _citation(alias: str = "s") -> str:
+    return ", ".join(f"{alias}.{c}" for c in CITATION_COLUMNS)
 
 
 def look_back(j: Jurisdiction, longest: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -63,6 +81,43 @@ def _table(j: Jurisdiction, sql: str) -> pd.DataFrame:
     return df
 
 
+def reason_searches(j: Jurisdiction, category: str) -> pd.DataFrame:
+    """Every search whose reason is in `category` (rules/reasons.yml), with the rules and words that put
+    it there (redacted reason; matched words withheld where the reason holds personal data) and its citation."""
+    tz = literal(j.timezone)
+    matches = literal(processed_dir(j) / "matches.parquet")
+    matched = _MATCHED.format(m="m.matched_text")
+    return _table(j, f"""
+        WITH m AS (SELECT search_key, string_agg(DISTINCT rule_id, ', ' ORDER BY rule_id) AS rule_id,
+                          string_agg(DISTINCT matched_text, ' | ' ORDER BY matched_text) AS matched_text
+                   FROM read_parquet({matches}) WHERE category = {literal(category)} GROUP BY 1)
+        SELECT s.search_key, s.org_name AS agency, s.agency_state,
+               strftime(timezone({tz}, s.searched_at_utc), '%Y-%m-%d %H:%M:%S') AS local_time,
+               s.reason_redacted AS reason, array_to_string(s.reason_pii, ', ') AS reason_flagged_personal_data,
+               {matched} AS matched_text, m.rule_id, s.copies, {_citation()}
+        FROM searches s JOIN m USING (search_key)
+        WHERE list_contains(s.reason_categories, {literal(category)})
+        ORDER BY s.searched_at_utc, s.search_key""")
+
+
+def reasons_typed(j: Jurisdiction, n: int = TYPED_SHOWN) -> pd.DataFrame:
+    """The n most common reasons as typed (redacted; a blank reason is empty), with their searches, share
+    of all searches and categories. Ties are ordered by the text so the table is the same on every run."""
+    return _table(j, f"""
+        WITH r AS (SELECT reason_redacted AS reason, count(*) AS searches,
+                          any_value(array_to_string(reason_categories, ', ')) AS categories
+                   FROM searches GROUP BY 1)
+        SELECT reason, searches, searches / (SELECT count(*) FROM searches) AS share, categories FROM r
+        ORDER BY searches DESC, reason NULLS FIRST LIMIT {int(n)}""")
+
+
+def publish_reasons(j: Jurisdiction, out_dir: Path, categories: list[dict]) -> list[Path]:
+    """reasons/<category>.csv for every category facts lists with a csv, and reasons_typed.csv."""
+    written = [publish.write_csv(reason_searches(j, c["id"]), out_dir / c["csv"]) for c in categories if c["csv"]]
+    written.append(publish.write_csv(reasons_typed(j), out_dir / "reasons_typed.csv"))
+    return written
+
+
 def immigration_by_agency(j: Jurisdiction) -> pd.DataFrame:
     """Immigration-related searches per agency and type (civil, criminal, unspecified)."""
     return _table(j, """SELECT coalesce(org_name, '') AS org_name, immigration_type, count(*) AS searches
@@ -102,7 +157,7 @@ def immigration_searches(j: Jurisdiction) -> pd.DataFrame:
         SELECT s.search_key, s.org_name AS agency, s.agency_state,
                strftime(timezone({tz}, s.searched_at_utc), '%Y-%m-%d %H:%M:%S') AS local_time,
                s.searched_at_utc, s.immigration_type, s.reason_redacted AS reason,
-               array_to_string(s.reason_pii, ', ') AS reason_flagged_personal_data, m.matched_text, m.rule_id,
-               s.source_file, s.source_sheet, s.source_row, s.copies
+               array_to_string(s.reason_pii, ', ') AS reason_flagged_personal_data,
+               {_MATCHED.format(m="m.matched_text")} AS matched_text, m.rule_id, s.copies, {_citation()}
         FROM searches s JOIN read_parquet({literal(matches)}) m ON m.search_key = s.search_key AND m.category = 'immigration'
         WHERE s.immigration ORDER BY s.searched_at_utc, s.search_key""")

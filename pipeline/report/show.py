@@ -1,23 +1,136 @@
-"""Small tables for the notebooks: what the processed data says, shaped for reading.
+"""Tables and words for the notebook pages: what the processed data says, shaped for reading.
 
-Nothing here decides a figure (that is `facts`) or what a search is (that is `clean`); these
-functions only select and label. None of them returns a licence plate or a searcher name: rejected and
-conflicting rows are shown by citation and reason only.
+`table(df, ...)` is the one formatter of every table on every page: numbers with separators, dates and
+times in words, headers in words, no index, nothing cut, no NaN or None. Nothing here decides a figure
+(that is `facts`) or what a search is (that is `clean`); these functions only select and label. None of
+them returns a licence plate or a searcher name: rejected and conflicting rows are shown by citation
+and reason only.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 
 from pipeline import ROOT
+from pipeline.analyze.words import count, date_words, period_words, plural, share, time_words, were  # noqa: F401
 from pipeline.project import processed_dir
 from pipeline.config import Jurisdiction, check_inputs, load, select
 
 # Show SHA-256 hashes and file paths whole: a fact-checker copies them.
 pd.set_option("display.max_colwidth", 120)
+
+CSS_CLASS = "pipeline-table"   # the page CSS (report/render.py) makes these tables wrap and fit
+MISSING = "—"
+# Headers in words for the column names the pipeline's tables use; any other name is its words
+# ("days_reached_back" -> "Days reached back").
+HEADERS = {
+    "org_name": "Agency", "agency": "Agency", "agency_state": "Agency's state", "agency_type": "Agency type",
+    "agency_federal": "Federal", "searches": "Searches", "immigration_searches": "Immigration-related searches",
+    "share": "Share of all searches", "local_time": "Local time", "local_date": "Local day",
+    "searched_at_utc": "Time (UTC)", "immigration_type": "Type", "reason": "Reason (redacted)",
+    "reason_flagged_personal_data": "Personal data redacted", "matched_text": "Words that made it count",
+    "rule_id": "Rule", "search_key": "Search ID", "copies": "Copies in the release", "categories": "Categories",
+    "source_file": "Source file", "source_sha256": "File SHA-256", "source_sheet": "Sheet or page",
+    "source_row": "Row", "source_line": "Line", "sha256": "SHA-256", "bytes": "Bytes", "file": "File",
+    "label": "Category", "reject_reason": "Why rejected", "searched_local": "Searched (local time)",
+    "time_frame_start_local": "Time frame searched starts (local time)", "reached_back": "Reached back",
+}
+
+
+def header_words(column: str) -> str:
+    name = HEADERS.get(column, str(column).replace("_", " "))
+    return name[:1].upper() + name[1:]
+
+
+def _missing(v) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, str) and not v.strip()):
+        return True
+    return isinstance(v, (float, np.floating)) and np.isnan(v)
+
+
+def _local(ts, timezone: str | None) -> pd.Timestamp:
+    ts = pd.Timestamp(ts)
+    if not timezone:
+        return ts
+    return ts.tz_convert(ZoneInfo(timezone)) if ts.tzinfo else ts.tz_localize(ZoneInfo(timezone))
+
+
+def cell(v, *, kind: str = "", timezone: str | None = None, missing: str = MISSING) -> str:
+    """One value as a reader sees it. `kind`: "percent" (a share 0-1), "date", "time" (a naive time is
+    local to `timezone`), or "" (by the value's type)."""
+    if isinstance(v, (list, tuple, np.ndarray)):
+        items = [cell(x, kind=kind, timezone=timezone, missing=missing) for x in v]
+        return ", ".join(items) if items else missing
+    if isinstance(v, dict):
+        return "; ".join(f"{header_words(k)}: {cell(x, kind=kind, timezone=timezone)}" for k, x in v.items()) or missing
+    if _missing(v):
+        return missing
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if kind == "percent":
+        return share(round(float(v) * 1_000_000), 1_000_000)
+    if kind == "date":
+        return date_words(v, short=True)
+    if kind == "time" or isinstance(v, (pd.Timestamp, dt.datetime)):
+        return time_words(_local(v, timezone))
+    if isinstance(v, dt.date):
+        return date_words(v, short=True)
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, (float, np.floating)):
+        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+    return str(v)
+
+
+def table(df: pd.DataFrame, *, columns: list[str] | None = None, headers: dict[str, str] | None = None,
+          percent: tuple[str, ...] = ("share",), dates: tuple[str, ...] = (), times: tuple[str, ...] = (),
+          timezone: str | None = None, missing: str | dict[str, str] = MISSING, max_rows: int | None = None,
+          rest: str = "", caption: str = "", empty: str = "No rows.", links: tuple[str, ...] = (),
+          css_class: str = CSS_CLASS) -> HTML:
+    """The one formatter of every table on every page, as an HTML <table class="pipeline-table">.
+
+    - columns: which columns to show, in order (default: all); headers: words for some of them
+      (default: HEADERS, else the name in words). The index is never shown.
+    - percent: columns holding a share between 0 and 1 ("89%"); dates: columns of days ("Dec. 1, 2025");
+      times: columns of times ("Dec. 1, 2025, 3:04 p.m. CST"), naive ones local to `timezone`, aware ones
+      converted to it. Timestamp values are times wherever they are; integers get thousands separators.
+    - missing: what an empty cell means, one text or one per column (default an em dash); never NaN or None.
+    - links: columns holding a relative path (a published file): shown as a link to it.
+    - max_rows: show the first rows only, with `rest` said after them (e.g. "all 640 are in
+      immigration_searches.csv"); caption: a line above the table; empty: what to say when there is no row.
+    Text is escaped and wrapped by the page's CSS, never cut.
+    """
+    cols = list(columns or df.columns)
+    if df.empty:
+        return HTML(f'<p class="{css_class}-empty">{html.escape(empty)}</p>')
+    shown = df if max_rows is None else df.head(max_rows)
+    kinds = {c: "percent" if c in percent else "date" if c in dates else "time" if c in times else "" for c in cols}
+    gone = {c: missing.get(c, MISSING) if isinstance(missing, dict) else missing for c in cols}
+    head = "".join(f"<th>{html.escape((headers or {}).get(c) or header_words(c))}</th>" for c in cols)
+    body = []
+    for row in shown[cols].itertuples(index=False, name=None):
+        tds = []
+        for c, v in zip(cols, row):
+            num = (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                   and not _missing(v))
+            text = html.escape(cell(v, kind=kinds[c], timezone=timezone, missing=gone[c]))
+            if c in links and not _missing(v):
+                text = f'<a href="{html.escape(str(v), quote=True)}">{text}</a>'
+            tds.append(f'<td class="num">{text}</td>' if num else f"<td>{text}</td>")
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    note = ""
+    if max_rows is not None and len(df) > max_rows:
+        note = (f'<p class="{css_class}-note">The first {max_rows:,} of {count(len(df), "row")}'
+                + (f"; {html.escape(rest)}" if rest else "") + ".</p>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return HTML(f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>{note}')
 
 
 def jurisdiction(slug: str, config: str = "", root: str = "") -> Jurisdiction:
@@ -92,10 +205,63 @@ def conflicts_summary(j: Jurisdiction) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def claims_table(results: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{"published claim": r["claim"], "source": r["source"], "figure": r["fact"],
-                          "computed here": r["computed"], "test": f"{r['test'].replace('_', ' ')} {r['target']}",
-                          "holds": "yes" if r["holds"] else "NO", "why not": r["why_not"] or ""} for r in results])
+def _claim_value(v) -> str:
+    if isinstance(v, list):
+        return ", ".join(map(str, v)) or MISSING
+    return cell(v)
+
+
+def claims_table(results: list[dict], facts: dict | None = None) -> pd.DataFrame:
+    """Each published claim beside the figure computed here, over the period it speaks of."""
+    whole = f"the whole release ({facts['period_words']})" if facts and facts.get("period_words") else "the whole release"
+    rows = []
+    for r in results:
+        w = r.get("window")
+        target = r["target"]
+        if isinstance(target, (int, float)) or str(target).lstrip("-").isdigit():
+            target = f"{int(target):,}"
+        rows.append({"Published claim": r["claim"], "Source": r["source"],
+                     "Over": period_words(w["start"], w["end"]) if w else whole,
+                     "Figure": r["fact"].replace("_", " "), "Computed here": _claim_value(r["computed"]),
+                     "Test": f"{r['test'].replace('_', ' ')} {target}", "Holds": "yes" if r["holds"] else "NO",
+                     "Why not": r["why_not"] or ""})
+    return pd.DataFrame(rows)
+
+
+def findings(f: dict):
+    """The headline findings, each with its caveat beside it (facts.json "findings")."""
+    items = []
+    for x in f["findings"]:
+        caveat = f'<br><span class="caveat">{html.escape(x["caveat"])}</span>' if x.get("caveat") else ""
+        items.append(f'<li><strong>{html.escape(x["label"])}:</strong> {html.escape(x["display"])}{caveat}</li>')
+    period = f"<p><strong>Period:</strong> {html.escape(f['period_words'])} (local days, {html.escape(zone_name(f))}).</p>" \
+        if f.get("period_words") else ""
+    return HTML(f'{period}<ul class="findings">{"".join(items)}</ul>')
+
+
+def zone_name(f: dict) -> str:
+    """The time zone as a reader knows it ("Central Time, CST/CDT"), not its IANA name."""
+    zone = ZoneInfo(f["timezone"])
+    names = dict.fromkeys(dt.datetime(2026, m, 1, tzinfo=zone).strftime("%Z") for m in (1, 7))
+    return "/".join(names)
+
+
+def caveats(f: dict):
+    """What this data cannot tell you, for the release's log kind (facts.json "caveats")."""
+    return Markdown("\n".join(f"- **{_md_escape(c['title'])}.** {_md_escape(c['text'])}" for c in f["caveats"]))
+
+
+def reason_categories(f: dict) -> pd.DataFrame:
+    """facts.json "reason_categories" as the table (and chart data) of why officers said they searched."""
+    df = pd.DataFrame(f["reason_categories"], columns=["id", "label", "searches", "share", "csv"])
+    return df.assign(csv=df["csv"].fillna(""))
+
+
+def typed_reasons(typed: pd.DataFrame, f: dict) -> pd.DataFrame:
+    """tables.reasons_typed with each category named in words (the CSV keeps the ids)."""
+    words = {c["id"]: c["label"] for c in f["reason_categories"]}
+    names = typed["categories"].fillna("").map(lambda ids: "; ".join(words.get(i, i) for i in ids.split(", ") if i))
+    return typed.assign(categories=names)
 
 
 def sources_frame(facts: dict) -> pd.DataFrame:
