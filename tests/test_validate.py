@@ -371,7 +371,7 @@ def test_an_unknown_search_type_is_yellow_not_red_and_no_plate_or_name_is_kept(p
     for secret in ("ZZZ9999", "Zelda", "Quux", "CLERK"):
         assert secret not in text
     table = tables.failing_rows(r)
-    assert set(table.loc[table["check"].str.contains("not_match_regex"), "value"]) == {"(withheld)"}
+    assert set(table.loc[table["Check"].str.contains("not match regex"), "Value"]) == {"(withheld)"}
     assert not table.astype(str).apply(lambda c: c.str.contains("ZZZ9999|Zelda")).any().any()
 
 

@@ -147,9 +147,36 @@ def _md_escape(text: str) -> str:
     return html.escape(str(text), quote=False).replace("*", "\\*").replace("_", "\\_")
 
 
+LOG_KINDS = {"network": "network audit (searches of the producer's cameras by any agency on the network)",
+             "organization": "organization audit (the producer's own searches)",
+             "portal": "transparency-portal export (the producer's own searches)",
+             "auto": "detected from the files"}
+
+
 def heading(j: Jurisdiction):
-    return Markdown(f"**{_md_escape(j.name)}**, released by {_md_escape(j.producer)}. Declared log kind: "
-                    f"{j.log_kind}; time zone {j.timezone}.")
+    zone = zone_name({"timezone": j.timezone})
+    return Markdown(f"**{_md_escape(j.name)}**, released by {_md_escape(j.producer)}: "
+                    f"{LOG_KINDS.get(j.log_kind, j.log_kind)}. Local days are counted in {zone} "
+                    f"({_md_escape(j.timezone)}).")
+
+
+def build_summary(m: dict):
+    """01's build in one line for editors (the progress log stays on the code page)."""
+    t = m["totals"]
+    files = len(m["sources"])
+    return Markdown(f"**{count(t['rows_read'], 'row')} read** from {count(files, 'file or sheet', 'files or sheets')}: "
+                    f"{count(t['searches'], 'distinct search', 'distinct searches')}, "
+                    f"{count(t['duplicates'], 'further copy', 'further copies')} of a search already counted, "
+                    f"{t['rejected']:,} {were(t['rejected'])} rejected; "
+                    f"{count(t['conflicting_searches'], 'search has', 'searches have')} copies that disagree.")
+
+
+def cells_not_understood(m: dict):
+    """Cells present but not understood (left empty in the table), per column, in words."""
+    bad = {k: v for k, v in m["cells_not_understood"].items() if v}
+    if not bad:
+        return Markdown("Every cell was understood: no value was left empty because it could not be read.")
+    return Markdown("\n".join(f"- {header_words(k)}: {count(v, 'cell')} left empty" for k, v in bad.items()))
 
 
 def bullets(lines: list[str]):
@@ -164,16 +191,21 @@ def banner(j: Jurisdiction):
     return Markdown(f"**Real release.** Source: {_md_escape(j.source or 'see data/raw/' + j.slug + '/')}")
 
 
+KINDS = {"flock_export csv": "Flock audit (CSV)", "flock_export xlsx": "Flock audit (workbook)",
+         "flock_export pdf": "Flock audit (PDF)", "portal csv": "transparency-portal export (CSV)"}
+
+
 def sources_table(m: dict) -> pd.DataFrame:
     return pd.DataFrame([{
-        "file": s["file"], "sheet": s["sheet"], "kind": s["detected_kind"], "encoding": s["encoding"],
-        "rows read": s["rows_read"], "reader": s["reader"], "extra columns": ", ".join(s["extra_columns"]),
-        "sha256": s["sha256"],
+        "File": s["file"], "Sheet": s["sheet"], "Kind": KINDS.get(s["detected_kind"], s["detected_kind"]), "Encoding": s["encoding"],
+        "Rows read": s["rows_read"], "Reader": s["reader"], "Extra columns": ", ".join(s["extra_columns"]),
+        "SHA-256": s["sha256"],
     } for s in m["sources"]])
 
 
 def skipped_table(m: dict) -> pd.DataFrame:
-    return pd.DataFrame(m["skipped"], columns=["file", "sheet", "why"] + (["member"] if any("member" in s for s in m["skipped"]) else []))
+    cols = ["file", "sheet", "why"] + (["member"] if any("member" in s for s in m["skipped"]) else [])
+    return pd.DataFrame(m["skipped"], columns=cols).rename(columns={"why": "Why skipped"})
 
 
 def reconciliation(j: Jurisdiction) -> pd.DataFrame:

@@ -20,11 +20,16 @@ def verdict_banner(result: dict):
                 f'<div style="font-size:1.2em">{html.escape(result["why"])}</div></div>')
 
 
+def _words(expectation: str) -> str:
+    """'expect_column_values_to_be_in_set' -> 'values to be in set' (Great Expectations' name, in words)."""
+    return expectation.removeprefix("expect_").removeprefix("column_").replace("_", " ")
+
+
 def suites_table(result: dict) -> pd.DataFrame:
-    return pd.DataFrame([{"suite": s["suite"], "file": s["file"], "checks": s["applies_to"],
-                          "searches": s["searches"], "source files": s["sources"],
-                          "expectations": s["expectations"], "failed": s["failed"],
-                          "note": s["skipped"] or ""} for s in result["suites"]])
+    return pd.DataFrame([{"Suite": s["suite"], "File": s["file"], "Checks": s["applies_to"],
+                          "Searches": s["searches"], "Source files": s["sources"],
+                          "Expectations": s["expectations"], "Failed": s["failed"],
+                          "Note": s["skipped"] or ""} for s in result["suites"]])
 
 
 def expectations_table(result: dict, suite: str) -> pd.DataFrame:
@@ -34,13 +39,14 @@ def expectations_table(result: dict, suite: str) -> pd.DataFrame:
             continue
         outcome = ("skipped" if o["success"] is None else "passed" if o["success"] else
                    f"FAILED ({o['severity']})")
-        rows.append({"expectation": o["expectation"].removeprefix("expect_"), "column": o["column"] or "",
-                     "on": o["on"] + (f" where {', '.join(f'{k} = {v}' for k, v in o['rows_where'].items())}"
+        rows.append({"What is checked": (describe(o) if o["success"] is False else o["skipped"] or o["why"] or ""),
+                     "Expectation": _words(o["expectation"]), "Column": o["column"] or "(the table)",
+                     "On": o["on"] + (f" where {', '.join(f'{k} = {v}' for k, v in o['rows_where'].items())}"
                                       if o.get("rows_where") else ""),
-                     "severity": o["severity"], "outcome": outcome,
-                     "unexpected": "" if o["unexpected_count"] is None else f"{o['unexpected_count']:,}",
-                     "finding": (describe(o) if o["success"] is False else o["skipped"] or o["why"] or "")})
-    return pd.DataFrame(rows, columns=["expectation", "column", "on", "severity", "outcome", "unexpected", "finding"])
+                     "Severity": o["severity"], "Outcome": outcome,
+                     "Rows not as expected": "" if o["unexpected_count"] is None else f"{o['unexpected_count']:,}"})
+    return pd.DataFrame(rows, columns=["What is checked", "Expectation", "Column", "On", "Severity", "Outcome",
+                                       "Rows not as expected"])
 
 
 def failing_rows(result: dict) -> pd.DataFrame:
@@ -50,9 +56,11 @@ def failing_rows(result: dict) -> pd.DataFrame:
         if o["success"] is not False:
             continue
         for c in o["rows"]:
-            rows.append({"suite": o["suite"], "severity": o["severity"],
-                         "check": f"{o['expectation'].removeprefix('expect_')} ({o['column'] or 'table'})",
-                         "file": c["source_file"], "sheet": c.get("source_sheet") or "", "row": c["source_row"],
-                         "value": json.dumps(c["value"], ensure_ascii=False) if "value" in c else "(withheld)",
-                         "of": f"{o['unexpected_count']:,}" if isinstance(o["unexpected_count"], int) else ""})
-    return pd.DataFrame(rows, columns=["suite", "severity", "check", "file", "sheet", "row", "value", "of"])
+            rows.append({"Suite": o["suite"], "Severity": o["severity"],
+                         "Check": f"{_words(o['expectation'])} ({o['column'] or 'the table'})",
+                         "File": c["source_file"], "Sheet": c.get("source_sheet") or "", "Row": c["source_row"],
+                         "Value": json.dumps(c["value"], ensure_ascii=False) if "value" in c else "(withheld)",
+                         "Rows failing this check": f"{o['unexpected_count']:,}"
+                         if isinstance(o["unexpected_count"], int) else ""})
+    return pd.DataFrame(rows, columns=["Suite", "Severity", "Check", "File", "Sheet", "Row", "Value",
+                                       "Rows failing this check"])
