@@ -318,7 +318,10 @@ def _parse_corpus(raw, index: int, known: dict[str, Jurisdiction], file: str) ->
     if not isinstance(claims, list):
         raise ConfigError(f"{where}: claims must be a list.")
     for k, claim in enumerate(claims):
-        check_spec(claim, f"corpus {name}", k)
+        try:
+            check_spec(claim, name, k)
+        except ConfigError as e:   # check_spec speaks of a jurisdiction: say which file and corpus
+            raise ConfigError(f"{where}: {str(e).replace(f'jurisdiction {name!r}, ', '')}") from None
     return Corpus(name=name, display_name=str(raw["display_name"]), members=tuple(known[m] for m in members),
                   notes=raw.get("notes"), period_start=start, period_end=end, claims=tuple(claims))
 

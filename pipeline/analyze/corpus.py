@@ -81,11 +81,12 @@ def _resolve_idless(con) -> None:
                     FROM idless GROUP BY ALL""")
     on = " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)
     has_idless = con.execute("SELECT count(*) FROM idless").fetchone()[0] > 0
+    with_id = "c.flock_id IS NOT NULL AND c.flock_id <> ''" if has_idless else "false"
     # Only when there are ID-less copies: one more pass over the ID copies for the fingerprints they share.
     con.execute(f"""CREATE TEMP TABLE id_fp AS SELECT g.fph, {', '.join('g.' + f for f in FP)},
                         count(DISTINCT c.flock_id) AS n_ids, min(c.flock_id) AS fid
                     FROM copies c JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND {on}
-                    WHERE {'c.flock_id IS NOT NULL AND c.flock_id <> \'\'' if has_idless else 'false'}
+                    WHERE {with_id}
                     GROUP BY ALL""")
     con.execute(f"""CREATE TEMP TABLE resolved_idless AS
         SELECT i.m, i.search_key,

@@ -88,13 +88,19 @@ def citations(con, corpus: Corpus, where: str) -> pd.DataFrame:
         ORDER BY corpus_search, k.m, k.source_row""").df()
 
 
-def variants_to_review(agency_table: pd.DataFrame, rules: CorpusRules) -> pd.DataFrame:
+def spellings(con) -> pd.DataFrame:
+    """Every agency spelling in any copy (after the alias table), with its state and copies: a spelling seen
+    only in a second producer's copy of a search is still a spelling to review."""
+    return con.execute("""SELECT agency, coalesce(any_value(state), '') AS agency_state, count(*) AS copies
+                          FROM copies GROUP BY agency ORDER BY agency""").df()
+
+
+def variants_to_review(spelled: pd.DataFrame, rules: CorpusRules) -> pd.DataFrame:
     """Spellings (after the alias table) whose normalised words and agency state are equal: likely one
     agency, proposed for a person to review (pipeline/rules/corpus/agency_aliases.yml), never merged."""
-    t = agency_table[["agency", "agency_state", "distinct_searches"]].copy()
+    t = spelled[["agency", "agency_state", "copies"]].copy()
     t["key"] = [name_key(a or "", rules.synonyms) for a in t["agency"]]
-    t["agency_state"] = t["agency_state"].fillna("")
     groups = t.groupby(["key", "agency_state"])["agency"].transform("nunique")
     out = t[groups > 1].sort_values(["key", "agency_state", "agency"]).reset_index(drop=True)
     out["group"] = out.groupby(["key", "agency_state"]).ngroup() + 1
-    return out[["group", "agency", "agency_state", "distinct_searches"]]
+    return out[["group", "agency", "agency_state", "copies"]]
