@@ -28,6 +28,8 @@ OUT = ROOT / "bench" / "data" / "corpus"
 PRODUCERS, MAX_SHARED, STEP, STEP_INV = 44, 18, 13, 17      # 13 * 17 = 221 = 1 (mod 44): copies never collide
 ROWS_PER_SEARCH = 139.8 / 18.7
 ID_LESS = (42, 43)
+IMM_PER_MILLE = 2        # about the share of immigration-related searches in real network audits
+VERSION = 2              # bump when the generated tables change (older ones are regenerated)
 TARGET_SECONDS, TARGET_RSS = 600, 3e9
 
 
@@ -42,7 +44,7 @@ def generate(rows: int, folder: Path) -> dict:
     """44 producers' searches.parquet for about `rows` copies; returns what was written."""
     searches = int(rows / ROWS_PER_SEARCH)
     meta = folder / "generated.json"
-    if meta.exists():
+    if meta.exists() and json.loads(meta.read_text()).get("version") == VERSION:
         return json.loads(meta.read_text())
     con = duckdb.connect()
     con.execute("SET memory_limit = '2GB'")
@@ -60,16 +62,17 @@ def generate(rows: int, folder: Path) -> dict:
                    (1 + hash(s, 6) % 3000)::BIGINT AS total_networks, (10 + hash(s, 7) % 90000)::BIGINT AS total_devices,
                    TIMESTAMPTZ '2023-12-01 00:00:00+00' + to_seconds(s * 4) AS time_frame_start_utc,
                    TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(s * 4) AS time_frame_end_utc,
-                   ['Stolen Vehicle', 'Robbery', 'Burglary', 'Immigration (civil/administrative)'][1 + (hash(s, 8) % 4)::INT] AS reason_clean,
-                   'search' AS search_type, hash(s, 8) % 4 = 3 AS immigration,
-                   CASE WHEN hash(s, 8) % 4 = 3 THEN 'civil' END AS immigration_type, 'TX' AS agency_state,
+                   CASE WHEN hash(s, 8) % 1000 < {IMM_PER_MILLE} THEN 'Immigration (civil/administrative)'
+                        ELSE ['Stolen Vehicle', 'Robbery', 'Burglary'][1 + (hash(s, 9) % 3)::INT] END AS reason_clean,
+                   'search' AS search_type, hash(s, 8) % 1000 < {IMM_PER_MILLE} AS immigration,
+                   CASE WHEN hash(s, 8) % 1000 < {IMM_PER_MILLE} THEN 'civil' END AS immigration_type, 'TX' AS agency_state,
                    hash(s, 5) % 6000 < 20 AS agency_federal, 'data/raw/bench-p{p:02d}/audit.csv' AS source_file,
                    NULL::VARCHAR AS source_sheet, s AS source_row
             FROM range({searches}) t(s)
             WHERE ((({p} - (s * 7) % {PRODUCERS} + {PRODUCERS}) * {STEP_INV}) % {PRODUCERS}) < {_copies_sql(searches)}
         ) TO '{out / "searches.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 122880)""")
         written += con.execute(f"SELECT count(*) FROM '{out / 'searches.parquet'}'").fetchone()[0]
-    info = {"rows": written, "searches": searches, "producers": PRODUCERS, "id_less_producers": len(ID_LESS),
+    info = {"version": VERSION, "rows": written, "searches": searches, "producers": PRODUCERS, "id_less_producers": len(ID_LESS),
             "bytes": sum(f.stat().st_size for f in folder.rglob("*.parquet"))}
     meta.write_text(json.dumps(info, indent=2))
     return info
