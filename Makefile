@@ -13,7 +13,7 @@ export JUPYTER_DATA_DIR      := $(CURDIR)/build/.jupyter/data
 export JUPYTER_RUNTIME_DIR   := $(CURDIR)/build/.jupyter/runtime
 export GX_ANALYTICS_ENABLED  := False
 
-SYNTH_TRUTH := data/raw/alvin-isd/truth.json data/raw/huffman-isd/truth.json
+SYNTH_TRUTH := data/raw/alvin-isd/truth.json data/raw/huffman-isd/truth.json data/raw/six-districts/truth.json
 
 .PHONY: all venv synth run add test browser bench check-identical lock clean-outputs help
 
@@ -36,6 +36,10 @@ venv: $(VENV)/.installed            ## create .venv and install the pinned depen
 # The synthetic releases are generated, never committed; regenerated when the generator changes.
 data/raw/%/truth.json: tools/synth.py $(VENV)/.installed
 	$(PYTHON) -m tools.synth $* --scale $(SCALE)
+
+# The synthetic corpus: its six members' releases and the corpus truth (tools/synth_corpus.py).
+data/raw/six-districts/truth.json: tools/synth.py tools/synth_corpus.py $(VENV)/.installed
+	$(PYTHON) -m tools.synth six-districts
 
 synth: $(SYNTH_TRUTH)               ## generate the synthetic jurisdictions (alvin-isd, huffman-isd)
 

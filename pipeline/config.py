@@ -2,7 +2,8 @@
 
 Loading validates everything a run depends on, so a mistake is reported before any work starts and
 names the entry: unknown or missing keys, a bad slug, an unknown time zone, an input pattern that
-escapes data/raw/<slug>/ or matches no file.
+escapes data/raw/<slug>/ or matches no file. Corpora (named sets of jurisdictions analysed together, each
+search counted once across producers) are checked the same way: `load_corpora`.
 """
 from __future__ import annotations
 
@@ -95,6 +96,37 @@ class Jurisdiction:
             "period_end": self.period_end.isoformat() if self.period_end else None,
             "source": self.source, "producer_state": self.producer_state,
         }
+
+
+CORPUS_REQUIRED = ("name", "display_name", "members")
+CORPUS_OPTIONAL = ("notes", "period", "claims")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Jurisdictions analysed together: a search in several members' logs is counted once."""
+    name: str
+    display_name: str
+    members: tuple[Jurisdiction, ...]
+    notes: str | None = None
+    period_start: dt.date | None = None   # UTC days: one search has one UTC time, but a local day per producer
+    period_end: dt.date | None = None
+    claims: tuple = field(default_factory=tuple)
+
+    @property
+    def synthetic(self) -> bool:
+        """A corpus with any synthetic member is synthetic (labelled so everywhere)."""
+        return any(m.synthetic for m in self.members)
+
+    @property
+    def root(self) -> Path:
+        return self.members[0].root
+
+    def as_params(self) -> dict:
+        return {"name": self.name, "display_name": self.display_name, "members": [m.slug for m in self.members],
+                "notes": self.notes, "synthetic": self.synthetic,
+                "period_start": self.period_start.isoformat() if self.period_start else None,
+                "period_end": self.period_end.isoformat() if self.period_end else None}
 
 
 def check_slug(slug: str) -> None:
@@ -211,8 +243,10 @@ def load(path: str | Path | None = None, *, root: str | Path | None = None, chec
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML ({e}).") from None
-    if not isinstance(doc, dict) or set(doc) != {"jurisdictions"} or not isinstance(doc["jurisdictions"], list):
-        raise ConfigError(f"{path}: expected one top-level key 'jurisdictions' holding a list of entries.")
+    if not isinstance(doc, dict) or "jurisdictions" not in doc or set(doc) - {"jurisdictions", "corpora"} \
+            or not isinstance(doc["jurisdictions"], list):
+        raise ConfigError(f"{path}: expected a top-level key 'jurisdictions' holding a list of entries "
+                          "(and optionally 'corpora').")
     out: list[Jurisdiction] = []
     seen: set[str] = set()
     for i, raw in enumerate(doc["jurisdictions"]):
@@ -222,6 +256,92 @@ def load(path: str | Path | None = None, *, root: str | Path | None = None, chec
         seen.add(j.slug)
         out.append(j)
     return out
+
+
+def _read_doc(path: Path) -> dict:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"{path}: cannot be read ({e}).") from None
+
+
+def load_corpora(path: str | Path | None = None, *, root: str | Path | None = None,
+                 check_files: bool = True) -> list[Corpus]:
+    """The corpora of jurisdictions.yml, checked against its jurisdictions (every member exists, none twice)."""
+    root = Path(root) if root else ROOT
+    path = Path(path) if path else root / "jurisdictions.yml"
+    known = {j.slug: j for j in load(path, root=root, check_files=check_files)}
+    raw = _read_doc(path).get("corpora") or []
+    if not isinstance(raw, list):
+        raise ConfigError(f"{path.name}: 'corpora' must be a list of entries.")
+    out: list[Corpus] = []
+    for i, entry in enumerate(raw):
+        c = _parse_corpus(entry, i, known, path.name)
+        if c.name in {o.name for o in out}:
+            raise ConfigError(f"{path.name}: corpus '{c.name}' is listed twice; corpus names must be unique.")
+        if c.name in known:
+            raise ConfigError(f"{path.name}: corpus '{c.name}' has the name of a jurisdiction; pick another.")
+        out.append(c)
+    return out
+
+
+def _parse_corpus(raw, index: int, known: dict[str, Jurisdiction], file: str) -> Corpus:
+    label = raw.get("name") if isinstance(raw, dict) and raw.get("name") else f"#{index + 1}"
+    where = f"{file}: corpus '{label}'"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: corpus {label} is not a mapping of keys to values.")
+    unknown = sorted(set(raw) - set(CORPUS_REQUIRED) - set(CORPUS_OPTIONAL))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}. "
+                          f"Allowed: {', '.join(CORPUS_REQUIRED + CORPUS_OPTIONAL)}.")
+    missing = [k for k in CORPUS_REQUIRED if raw.get(k) in (None, "", [])]
+    if missing:
+        raise ConfigError(f"{where}: missing {', '.join(missing)}.")
+    name = str(raw["name"])
+    if not SLUG_RE.match(name):
+        raise ConfigError(f"{where}: the name must be lower-case letters, digits and single hyphens "
+                          "(it names the folder reports/corpora/<name>/).")
+    members = raw["members"]
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        raise ConfigError(f"{where}: members must be a list of jurisdiction slugs.")
+    twice = sorted({m for m in members if members.count(m) > 1})
+    if twice:
+        raise ConfigError(f"{where}: member(s) {', '.join(twice)} named twice; name each jurisdiction once.")
+    missing_j = [m for m in members if m not in known]
+    if missing_j:
+        raise ConfigError(f"{where}: member(s) {', '.join(missing_j)} are not jurisdictions in {file} "
+                          f"(known: {', '.join(known)}).")
+    if len(members) < 2:
+        raise ConfigError(f"{where}: a corpus needs at least two members.")
+    start, end = _period(raw.get("period"), where)
+    claims = raw.get("claims") or []
+    if not isinstance(claims, list):
+        raise ConfigError(f"{where}: claims must be a list.")
+    for k, claim in enumerate(claims):
+        try:
+            check_spec(claim, name, k)
+        except ConfigError as e:   # check_spec speaks of a jurisdiction: say which file and corpus
+            raise ConfigError(f"{where}: {str(e).replace(f'jurisdiction {name!r}, ', '')}") from None
+    return Corpus(name=name, display_name=str(raw["display_name"]), members=tuple(known[m] for m in members),
+                  notes=raw.get("notes"), period_start=start, period_end=end, claims=tuple(claims))
+
+
+def _period(period, where: str) -> tuple[dt.date | None, dt.date | None]:
+    if period is None:
+        return None, None
+    if not isinstance(period, dict) or set(period) - {"start", "end"} or not period:
+        raise ConfigError(f"{where}: period must be a mapping with start and/or end dates.")
+    dates = {}
+    for key in ("start", "end"):
+        if key in period:
+            try:
+                dates[key] = period[key] if isinstance(period[key], dt.date) else dt.date.fromisoformat(str(period[key]))
+            except ValueError:
+                raise ConfigError(f"{where}: period.{key} '{period[key]}' is not a date (YYYY-MM-DD).") from None
+    start, end = dates.get("start"), dates.get("end")
+    if start and end and start > end:
+        raise ConfigError(f"{where}: period starts after it ends.")
+    return start, end
 
 
 def select(jurisdictions: list[Jurisdiction], slugs: list[str] | None) -> list[Jurisdiction]:

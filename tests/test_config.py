@@ -31,7 +31,7 @@ def base(**kw):
 def test_the_projects_own_file_loads():
     slugs = [j.slug for j in load(ROOT / "jurisdictions.yml", check_files=False)]
     assert slugs == ["alvin-isd", "huffman-isd", "eugene-or-pd", "belmont-ca-pd", "foster-city-ca-pd",
-                     "okaloosa-fl-so"]
+                     "okaloosa-fl-so", "pecan-isd", "mesa-usd", "aspen-sd", "bayou-psd", "harbor-usd", "peach-sd"]
 
 
 def test_a_good_entry_loads_with_its_files(tmp_path):

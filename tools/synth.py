@@ -43,6 +43,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from tools.synth_corpus import CORPUS, generate_corpus
+
 SLUGS = ("alvin-isd", "huffman-isd")
 DEFAULT_SEEDS = {"alvin-isd": 20251231, "huffman-isd": 20260228}
 CHUNK = 100_000
@@ -1486,15 +1488,21 @@ def main(argv: list[str]) -> int:
         argv = argv[1:]
     ap = argparse.ArgumentParser(prog="synth", description="Write synthetic Flock network-audit releases "
                                  "(files named SYNTHETIC_*) and their truth.json into OUT/<slug>/.")
-    ap.add_argument("slugs", nargs="*", metavar="SLUG", help=f"any of {', '.join(SLUGS)} (default: all)")
+    ap.add_argument("slugs", nargs="*", metavar="SLUG",
+                    help=f"any of {', '.join(SLUGS)}, or the corpus {CORPUS} (its six members; default: all)")
     ap.add_argument("--out", default="data/raw", help="output root (default data/raw)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies row counts (default 1.0)")
     ap.add_argument("--seed", type=int, default=None, help="default: a fixed seed per slug")
     a = ap.parse_args(argv)
     for s in a.slugs:
-        if s not in SLUGS:
-            ap.error(f"unknown slug {s!r}; choose from {', '.join(SLUGS)}")
-    for slug in a.slugs or SLUGS:
+        if s not in SLUGS + (CORPUS,):
+            ap.error(f"unknown slug {s!r}; choose from {', '.join(SLUGS + (CORPUS,))}")
+    for slug in a.slugs or SLUGS + (CORPUS,):
+        if slug == CORPUS:   # a corpus of six small districts (tools/synth_corpus.py); --scale does not apply
+            tr = generate_corpus(pathlib.Path(a.out), **({"seed": a.seed} if a.seed is not None else {}))
+            print(f"{CORPUS}: {tr['rows']:,} rows in {len(tr['members'])} SYNTHETIC logs, "
+                  f"{tr['distinct_searches']:,} distinct searches", flush=True)
+            continue
         t0 = time.perf_counter()
         out = pathlib.Path(a.out) / slug
         tr = generate(slug, out, scale=a.scale, seed=a.seed)

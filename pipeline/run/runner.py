@@ -252,6 +252,7 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
             states[j.slug] = {**_remember(root, results[j.slug]), "this_run": True}
         elif "last" in _run_record(reports_dir(root, j.slug)):
             states[j.slug] = _run_record(reports_dir(root, j.slug))["last"]
+    corpora = _run_corpora(config, root, states, cfg, echo, force)
     index = write_index(root, all_j, states)
     claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == RunStatus.OK], root)
     echo("")
@@ -264,7 +265,16 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
              f"needs {claim['test'].replace('_', ' ')} {claim['target']}){': ' + claim['why_not'] if claim['why_not'] else ''}")
     if failed:
         echo(f"{len(failed)} jurisdiction(s) did not finish: {', '.join(failed)}")
-    return 1 if failed or claims_failed else 0
+    return 1 if failed or claims_failed or corpora else 0
+
+
+def _run_corpora(config, root: Path, states: dict, cfg: str, echo, force: bool) -> list[str]:
+    """The corpus step (pipeline/run/corpora.py), after every jurisdiction; the corpora whose own notebook failed."""
+    from pipeline.config import load_corpora
+    from pipeline.run.corpora import NOTEBOOK, run_corpora
+
+    done = run_corpora(load_corpora(config, root=root, check_files=False), states, root, cfg, echo, force)
+    return [name for name, s in done.items() if s.get("notebook") == NOTEBOOK]
 
 
 def _plan(chosen: list[Jurisdiction], cfg: str, root: Path, echo, force: bool, accept_changed_raw: bool):

@@ -1,0 +1,130 @@
+"""One search counted once across producers: the figures of a corpus (several jurisdictions' logs).
+
+A nationwide search appears in the network audit of every producer whose cameras it covered, so adding up
+per-jurisdiction figures counts it once per log. Here every copy of the members' searches.parquet (only the
+columns needed) is read by DuckDB and resolved to one corpus search:
+
+* a copy with a Flock ID is the search with that ID (an ID is the search's own identity);
+* a copy without an ID (older exports, some workbooks) is linked only by its FINGERPRINT: agency (after the
+  reviewed alias table), search time to the second, networks searched, time frame start and end. Linked
+  only when the fingerprint is unambiguous: at most one ID search has it, and no log holds it twice.
+  Otherwise each such copy stays a search of its own ('ambiguous'), counted apart and never merged;
+* the number of searches resolved each way is reported (`searches_by_link`).
+
+Limits of the fingerprint: two searches by one agency in the same second over the same networks and time
+frame cannot be told apart (left unlinked, so counted twice); a copy whose agency is spelled in a way the
+alias table does not list, or whose networks or time frame differ between exports, is not linked (counted
+twice). In the largest public build such a key matched the same search with 99.37 % precision (99.81 %
+with the time frame: /work/shared/FORMATS.md §5), so it links most searches, never all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from pipeline import project
+from pipeline.analyze.corpus_rules import CorpusRules, name_key
+from pipeline.config import Corpus
+from pipeline.io.db import literal
+
+MAX_MEMBERS = 64   # producers are bits of one UBIGINT per search
+COLUMNS = ("flock_id", "search_key", "searched_at_utc", "org_name", "total_networks", "total_devices",
+           "time_frame_start_utc", "time_frame_end_utc", "reason_clean", "search_type", "immigration",
+           "immigration_type", "agency_state", "agency_federal", "source_file", "source_sheet", "source_row")
+FP = ("agency", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")
+LINKS = ("id", "id_and_fingerprint", "fingerprint", "id_less_single", "ambiguous")
+
+
+def searches_path(member) -> Path:
+    return project.processed_dir(member.root, member.slug) / "searches.parquet"
+
+
+def _member_sql(m: int, member, period: tuple[dt.date | None, dt.date | None]) -> str:
+    """One member's copies: only the needed columns; a portal log's searcher is the producer itself."""
+    producer = literal(member.producer)
+    where = []
+    if period[0]:
+        where.append(f"searched_at_utc >= TIMESTAMPTZ '{period[0].isoformat()} 00:00:00+00'")
+    if period[1]:
+        where.append(f"searched_at_utc < TIMESTAMPTZ '{(period[1] + dt.timedelta(days=1)).isoformat()} 00:00:00+00'")
+    state = literal(member.producer_state or "")
+    return f"""SELECT {m}::UTINYINT AS m, {', '.join(c for c in COLUMNS if c not in ('org_name', 'agency_state'))},
+        coalesce(nullif(org_name, ''), {producer}) AS org,
+        CASE WHEN nullif(org_name, '') IS NULL THEN nullif({state}, '') ELSE nullif(agency_state, '') END AS state
+        FROM read_parquet({literal(searches_path(member))}) {'WHERE ' + ' AND '.join(where) if where else ''}"""
+
+
+def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules) -> None:
+    """Create view `copies` (every copy, its agency after the alias table) and table `resolved_idless`."""
+    if len(corpus.members) > MAX_MEMBERS:
+        raise ValueError(f"corpus '{corpus.name}': at most {MAX_MEMBERS} members")
+    con.execute("CREATE TEMP TABLE alias (variant VARCHAR, canonical VARCHAR)")
+    if rules.aliases:
+        con.executemany("INSERT INTO alias VALUES (?, ?)", list(rules.aliases.items()))
+    period = (corpus.period_start, corpus.period_end)
+    union = "\nUNION ALL\n".join(_member_sql(i, m, period) for i, m in enumerate(corpus.members))
+    con.execute(f"CREATE VIEW copies_raw AS {union}")
+    con.execute("""CREATE VIEW copies AS SELECT c.*, coalesce(a.canonical, c.org) AS agency,
+                   date_trunc('second', c.searched_at_utc) AS sec
+                   FROM copies_raw c LEFT JOIN alias a ON a.variant = c.org""")
+    _resolve_idless(con)
+
+
+def _resolve_idless(con) -> None:
+    """Each ID-less copy: the ID it links to, a fingerprint search, itself alone, or ambiguous (itself)."""
+    fp = ", ".join(FP)
+    con.execute(f"CREATE TEMP TABLE idless AS SELECT m, search_key, {fp}, hash({fp}) AS fph "
+                "FROM copies WHERE flock_id IS NULL OR flock_id = ''")
+    con.execute(f"""CREATE TEMP TABLE idless_groups AS SELECT fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
+                    FROM idless GROUP BY ALL""")
+    on = " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)
+    has_idless = con.execute("SELECT count(*) FROM idless").fetchone()[0] > 0
+    with_id = "c.flock_id IS NOT NULL AND c.flock_id <> ''" if has_idless else "false"
+    # Only when there are ID-less copies: one more pass over the ID copies for the fingerprints they share.
+    con.execute(f"""CREATE TEMP TABLE id_fp AS SELECT g.fph, {', '.join('g.' + f for f in FP)},
+                        count(DISTINCT c.flock_id) AS n_ids, min(c.flock_id) AS fid
+                    FROM copies c JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND {on}
+                    WHERE {with_id}
+                    GROUP BY ALL""")
+    con.execute(f"""CREATE TEMP TABLE resolved_idless AS
+        SELECT i.m, i.search_key,
+            CASE WHEN g.n = g.nm AND coalesce(f.n_ids, 0) <= 1
+                 THEN CASE WHEN f.fid IS NOT NULL THEN 'fp' WHEN g.n > 1 THEN 'fp' ELSE 'single' END
+                 ELSE 'ambiguous' END AS link,
+            CASE WHEN g.n = g.nm AND coalesce(f.n_ids, 0) <= 1
+                 THEN coalesce(f.fid::UUID, md5('fp:' || g.fph::VARCHAR || coalesce(i.agency, ''))::UUID)
+                 ELSE md5('x:' || i.m::VARCHAR || ':' || i.search_key)::UUID END AS uid
+        FROM idless i JOIN idless_groups g ON i.fph = g.fph AND {on.replace('c.', 'i.')}
+        LEFT JOIN id_fp f ON f.fph = g.fph AND {on.replace('c.', 'f.')}""")
+
+
+def _keyed_sql() -> str:
+    """Every copy with its corpus search (uid) and how it was linked."""
+    return """SELECT c.*, CASE WHEN c.flock_id IS NOT NULL AND c.flock_id <> '' THEN c.flock_id::UUID ELSE r.uid END AS uid,
+                     coalesce(r.link, 'id') AS link
+              FROM copies c LEFT JOIN resolved_idless r
+                ON (c.flock_id IS NULL OR c.flock_id = '') AND r.m = c.m AND r.search_key = c.search_key"""
+
+
+def build_searches(con, rules: CorpusRules) -> None:
+    """Table `corpus_searches`: one row per corpus search, in one pass over the copies."""
+    differs = []
+    for f in rules.must_agree:   # min <> max over the present values: a missing column is never a difference
+        h = f"CASE WHEN {f} IS NOT NULL THEN hash({f}) END"
+        differs.append(f"CASE WHEN min({h}) <> max({h}) THEN '{f}' END")
+    con.execute(f"""CREATE TEMP TABLE corpus_searches AS
+        SELECT uid, bit_or(1::UBIGINT << m) AS mask, count(*) AS copies,
+            count(*) FILTER (WHERE link = 'id') AS n_id, count(*) FILTER (WHERE link = 'fp') AS n_fp,
+            count(*) FILTER (WHERE link = 'single') AS n_single, count(*) FILTER (WHERE link = 'ambiguous') AS n_amb,
+            arg_min(struct_pack(agency, state, federal := agency_federal, immigration, immigration_type), m) AS first,
+            list_filter([{', '.join(differs)}], lambda x: x IS NOT NULL) AS differs_in
+        FROM ({_keyed_sql()}) GROUP BY uid""")
+    con.execute("""CREATE TEMP TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, copies, differs_in,
+            first.agency AS agency, first.state AS state, coalesce(first.federal, false) AS federal,
+            coalesce(first.immigration, false) AS immigration, first.immigration_type AS immigration_type,
+            CASE WHEN n_amb > 0 THEN 'ambiguous' WHEN n_single > 0 THEN 'id_less_single'
+                 WHEN n_fp > 0 AND n_id > 0 THEN 'id_and_fingerprint' WHEN n_fp > 0 THEN 'fingerprint'
+                 ELSE 'id' END AS link
+        FROM corpus_searches""")

@@ -1,0 +1,106 @@
+"""The published figures and tables of a corpus, from the resolved searches of pipeline/analyze/corpus.py.
+
+Every figure is computed here, in DuckDB over table `s` (one row per corpus search) and view `copies`;
+the notebook 04_corpus only shows what `compute` returns and writes.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.analyze.corpus import LINKS
+from pipeline.analyze.corpus_rules import CorpusRules, name_key
+from pipeline.config import Corpus
+
+
+def headline(con, corpus: Corpus) -> dict:
+    rows = con.execute("SELECT count(*) FROM copies").fetchone()[0]
+    n, agencies, max_p = con.execute("SELECT count(*), count(DISTINCT agency), max(producers) FROM s").fetchone()
+    links = dict(con.execute("SELECT link, count(*) FROM s GROUP BY 1").fetchall())
+    amb = con.execute("SELECT count(*) FROM resolved_idless WHERE link = 'ambiguous'").fetchone()[0]
+    dist = {str(k): v for k, v in con.execute("SELECT producers, count(*) FROM s GROUP BY 1 ORDER BY 1").fetchall()}
+    imm = dict(con.execute("SELECT immigration_type, count(*) FROM s WHERE immigration GROUP BY 1").fetchall())
+    imm_n, imm_ag = con.execute("SELECT count(*), count(DISTINCT agency) FROM s WHERE immigration").fetchone()
+    fed = con.execute("SELECT count(DISTINCT agency), count(*) FROM s WHERE federal").fetchone()
+    conflicting = con.execute("SELECT count(*) FROM s WHERE len(differs_in) > 0").fetchone()[0]
+    by_field = dict(con.execute("SELECT f, count(*) FROM (SELECT unnest(differs_in) AS f FROM s) GROUP BY 1 ORDER BY 1").fetchall())
+    return {
+        "corpus": corpus.name, "display_name": corpus.display_name, "synthetic": corpus.synthetic,
+        "members": [m.slug for m in corpus.members], "producers": len({m.producer for m in corpus.members}),
+        "rows": rows, "distinct_searches": n, "rows_per_search": round(rows / n, 2) if n else None,
+        "searches_by_link": {k: links.get(k, 0) for k in LINKS}, "id_less_copies_ambiguous": amb,
+        "producers_per_search": dist, "max_producers_per_search": max_p, "agencies": agencies,
+        "immigration_searches": imm_n, "immigration_civil": imm.get("civil", 0),
+        "immigration_criminal": imm.get("criminal", 0), "immigration_unspecified": imm.get("unspecified", 0),
+        "immigration_agencies": imm_ag, "federal_agencies": fed[0], "federal_searches": fed[1],
+        "conflicting_searches": conflicting, "conflicts_by_field": by_field,
+        "period_start_utc": corpus.period_start.isoformat() if corpus.period_start else None,
+        "period_end_utc": corpus.period_end.isoformat() if corpus.period_end else None,
+    }
+
+
+def overlap(con, corpus: Corpus) -> pd.DataFrame:
+    """Producer x producer: distinct searches in both logs (the diagonal: in that log). Grouped by the set of
+    producers first, so the work grows with the distinct sets, not with the searches."""
+    slugs = [m.slug for m in corpus.members]
+    pairs = con.execute(f"""
+        WITH sets AS (SELECT mask, count(*) AS n FROM s GROUP BY mask),
+             bits AS (SELECT mask, n, b FROM sets, range({len(slugs)}) t(b) WHERE (mask >> b) & 1 = 1)
+        SELECT a.b, c.b, sum(a.n) FROM bits a JOIN bits c ON a.mask = c.mask GROUP BY 1, 2""").fetchall()
+    table = pd.DataFrame(0, index=slugs, columns=slugs, dtype="int64")
+    for a, b, n in pairs:
+        table.iloc[int(a), int(b)] = int(n)
+    table.index.name = "producer"
+    return table
+
+
+def agencies(con, corpus: Corpus) -> pd.DataFrame:
+    """Per agency: distinct searches across the corpus, producers whose cameras it searched, immigration."""
+    return con.execute("""
+        SELECT agency, any_value(state) AS agency_state, bool_or(federal) AS federal,
+               count(*) AS distinct_searches, bit_count(bit_or(mask)) AS producers_searched,
+               count(*) FILTER (WHERE immigration) AS immigration_searches
+        FROM s GROUP BY agency ORDER BY producers_searched DESC, distinct_searches DESC, agency""").df()
+
+
+def immigration(con) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Immigration-related distinct searches by agency and by state (civil / criminal / unspecified)."""
+    q = """SELECT {expr} AS {name}, count(*) AS searches,
+               count(*) FILTER (WHERE immigration_type = 'civil') AS civil,
+               count(*) FILTER (WHERE immigration_type = 'criminal') AS criminal,
+               count(*) FILTER (WHERE immigration_type = 'unspecified') AS unspecified
+           FROM s WHERE immigration GROUP BY 1 ORDER BY searches DESC, 1"""
+    by_agency = con.execute(q.format(expr="agency", name="agency")).df()
+    by_state = con.execute(q.format(expr="coalesce(state, '')", name="agency_state")).df()
+    return by_agency, by_state
+
+
+def citations(con, corpus: Corpus, where: str) -> pd.DataFrame:
+    """One line per copy of the searches `where` selects (on table s): producer and file, sheet, row."""
+    from pipeline.analyze.corpus import _keyed_sql
+    slugs = ", ".join(f"({i}, '{m.slug}')" for i, m in enumerate(corpus.members))
+    return con.execute(f"""
+        WITH pick AS (SELECT uid, agency, state, immigration_type, differs_in FROM s WHERE {where}),
+             names (m, member) AS (VALUES {slugs})
+        SELECT dense_rank() OVER (ORDER BY p.uid) AS corpus_search, p.agency, p.state AS agency_state,
+               p.immigration_type, array_to_string(p.differs_in, ', ') AS fields_that_differ,
+               n.member AS producer_log, k.link, k.searched_at_utc, k.source_file, k.source_sheet, k.source_row
+        FROM ({_keyed_sql()}) k JOIN pick p USING (uid) JOIN names n ON n.m = k.m
+        ORDER BY corpus_search, k.m, k.source_row""").df()
+
+
+def spellings(con) -> pd.DataFrame:
+    """Every agency spelling in any copy (after the alias table), with its state and copies: a spelling seen
+    only in a second producer's copy of a search is still a spelling to review."""
+    return con.execute("""SELECT agency, coalesce(any_value(state), '') AS agency_state, count(*) AS copies
+                          FROM copies GROUP BY agency ORDER BY agency""").df()
+
+
+def variants_to_review(spelled: pd.DataFrame, rules: CorpusRules) -> pd.DataFrame:
+    """Spellings (after the alias table) whose normalised words and agency state are equal: likely one
+    agency, proposed for a person to review (pipeline/rules/corpus/agency_aliases.yml), never merged."""
+    t = spelled[["agency", "agency_state", "copies"]].copy()
+    t["key"] = [name_key(a or "", rules.synonyms) for a in t["agency"]]
+    groups = t.groupby(["key", "agency_state"])["agency"].transform("nunique")
+    out = t[groups > 1].sort_values(["key", "agency_state", "agency"]).reset_index(drop=True)
+    out["group"] = out.groupby(["key", "agency_state"]).ngroup() + 1
+    return out[["group", "agency", "agency_state", "copies"]]

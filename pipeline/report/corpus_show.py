@@ -1,0 +1,50 @@
+"""What 04_corpus shows: the corpus entry, its banner, and its figures as sentences (nothing computed here)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from IPython.display import HTML, Markdown
+
+from pipeline import ROOT
+from pipeline.config import Corpus, load_corpora
+from pipeline.errors import ConfigError
+from pipeline.report.show import _md_escape
+
+
+def corpus(name: str, config: str = "", root: str = "") -> Corpus:
+    root_path = Path(root).resolve() if root else ROOT
+    if config and not Path(config).is_absolute():
+        config = str(root_path / config)
+    found = [c for c in load_corpora(config or None, root=root_path, check_files=False) if c.name == name]
+    if not found:
+        raise ConfigError(f"no corpus named '{name}' in jurisdictions.yml.")
+    return found[0]
+
+
+def banner(c: Corpus):
+    members = ", ".join(f"{m.name} ({m.slug})" for m in c.members)
+    if c.synthetic:
+        return HTML('<div style="background:#b00020;color:#fff;padding:10px;font-weight:bold;font-size:1.1em">'
+                    "SYNTHETIC DATA: a corpus of generated logs with planted truth. Not real public-records "
+                    f"releases; no figure here describes real searches.</div><p>Members: {_md_escape(members)}</p>")
+    return Markdown(f"**Real releases.** Members: {_md_escape(members)}")
+
+
+def sentences(f: dict) -> list[str]:
+    links = f["searches_by_link"]
+    linked = links["id_and_fingerprint"] + links["fingerprint"]
+    return [
+        f"{f['rows']:,} rows across {len(f['members'])} producers' logs are {f['distinct_searches']:,} distinct "
+        f"searches ({f['rows_per_search']} rows per search); {f['overlap_searches']:,} of them appear in more "
+        f"than one producer's log, the most-shared in {f['max_producers_per_search']}.",
+        f"{links['id']:,} searches were matched by Flock ID alone; {linked:,} were linked (in part) by the "
+        f"fingerprint; {links['id_less_single']:,} ID-less searches appear in one log only; "
+        f"{f['id_less_copies_ambiguous']:,} ID-less copies could not be linked (ambiguous fingerprint) and are "
+        "counted apart.",
+        f"{f['agencies']:,} agencies searched; {f['immigration_searches']:,} distinct searches were "
+        f"immigration-related ({f['immigration_civil']:,} civil, {f['immigration_criminal']:,} criminal, "
+        f"{f['immigration_unspecified']:,} unspecified) by {f['immigration_agencies']:,} agencies.",
+        f"{f['federal_agencies']:,} federal agencies ran {f['federal_searches']:,} distinct searches.",
+        f"{f['conflicting_searches']:,} searches have copies that disagree between producers in a field that "
+        f"must agree; {f['alias_variants_to_review']:,} groups of agency spellings are listed for review.",
+    ]

@@ -1,0 +1,102 @@
+"""The corpus step of a run: 04_corpus once per corpus, after its members, into reports/corpora/<name>/.
+
+A corpus is cached like a jurisdiction's notebook: its content key covers the key of each member's
+cleaned searches (the 01_clean key in reports/<slug>/run.json, which changes whenever searches.parquet
+would), the corpus code and rules, the notebook and the corpus entry. A corpus whose member did not finish
+(failed, RED, never run) is not run; it keeps its last outputs and says why.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from pathlib import Path
+
+from pipeline.analyze.corpus_report import corpus_dir
+from pipeline.config import Corpus
+from pipeline.contracts import RunStatus
+from pipeline.io.atomic import write_json
+from pipeline.io.keys import BASE_CODE, digest, files_digest
+from pipeline.project import reports_dir
+
+NOTEBOOK = "04_corpus"
+CORPUS_CODE = BASE_CODE + ["pipeline/analyze/corpus*.py", "pipeline/rules/corpus/*.yml", f"notebooks/{NOTEBOOK}.ipynb"]
+
+
+def _record(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def corpus_key(corpus: Corpus, root: Path) -> str | None:
+    """The content key of a corpus's outputs, or None when a member has no cleaned searches yet."""
+    members = []
+    for m in corpus.members:
+        key = _record(reports_dir(root, m.slug) / "run.json").get("keys", {}).get("01_clean")
+        if not key:
+            return None
+        members.append((m.slug, key))
+    return digest(members, files_digest(CORPUS_CODE, root), corpus.as_params(), list(corpus.claims))
+
+
+def run_corpora(corpora: list[Corpus], states: dict[str, dict], root: Path, config: str, echo=print,
+                force: bool = False) -> dict[str, dict]:
+    """Run each corpus whose members all finished ok (states: the run's per-jurisdiction states); return
+    {name: state}, also kept in reports/corpora/<name>/run.json."""
+    out = {}
+    for c in corpora:
+        t0 = time.perf_counter()
+        folder = corpus_dir(root, c.name)
+        record = _record(folder / "run.json")
+        not_ok = [m.slug for m in c.members if states.get(m.slug, {}).get("status") != RunStatus.OK]
+        key = corpus_key(c, root)
+        if not_ok or key is None:
+            why = f"member(s) not finished: {', '.join(not_ok or [m.slug for m in c.members])}"
+            state = {"status": RunStatus.FAILED, "notebook": "members", "message": why}
+            echo(f"corpus {c.name}: not run, {why}")
+        elif not force and record.get("keys", {}).get(NOTEBOOK) == key and (folder / f"{NOTEBOOK}.html").exists():
+            state = {"status": RunStatus.OK, "cached": [NOTEBOOK], "timings": {}}
+            echo(f"corpus {c.name}: unchanged since the last run; nothing to do")
+        else:
+            state = _execute(c, root, config, folder, echo)
+            if state["status"] == RunStatus.OK:
+                record.setdefault("keys", {})[NOTEBOOK] = key
+        state.update(seconds=round(time.perf_counter() - t0, 1),
+                     finished_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        folder.mkdir(parents=True, exist_ok=True)
+        record["last"] = state
+        write_json(folder / "run.json", record)
+        out[c.name] = state
+    return out
+
+
+def _execute(c: Corpus, root: Path, config: str, folder: Path, echo) -> dict:
+    from papermill.exceptions import PapermillExecutionError
+
+    from pipeline.report.render import render_notebook
+    from pipeline.run.kernels import execute_notebook
+    from pipeline.run.runner import _project_relative, _relative_papermill_paths
+
+    echo(f"corpus {c.name}: running {NOTEBOOK} over {len(c.members)} members")
+    folder.mkdir(parents=True, exist_ok=True)
+    target, tmp = folder / f"{NOTEBOOK}.ipynb", folder / f".{NOTEBOOK}.{os.getpid()}.ipynb"
+    t = time.perf_counter()
+    try:
+        execute_notebook(root / "notebooks" / f"{NOTEBOOK}.ipynb", tmp, cwd=root,
+                         parameters={"corpus": c.name, "config": _project_relative(config, root), "root": "."},
+                         say=lambda msg: echo(f"corpus {c.name}: {msg}"))
+        _relative_papermill_paths(tmp, root, target)
+        os.replace(tmp, target)
+    except (PapermillExecutionError, Exception) as e:   # one corpus's failure never stops the run
+        if tmp.exists():
+            tmp.unlink()
+        message = f"{getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', e)}"
+        echo(f"corpus {c.name}: FAILED in {NOTEBOOK}: {message}")
+        return {"status": RunStatus.FAILED, "notebook": NOTEBOOK, "message": message}
+    render_notebook(target, folder, synthetic=c.synthetic)
+    seconds = round(time.perf_counter() - t, 1)
+    echo(f"corpus {c.name}: done in {seconds} s")
+    return {"status": RunStatus.OK, "timings": {NOTEBOOK: seconds}, "cached": []}
