@@ -23,6 +23,18 @@ from pipeline.io.hashing import sha256_file
 TEMPLATES = Path(__file__).parent / "templates"
 FILE_LABELS = Path(__file__).parent / "published_files.yml"
 NOTEBOOK_PAGES = (("01_clean", "01 Clean"), ("02_validate", "02 Validate"), ("03_analyze", "03 Analyze"))
+
+
+@dataclass(frozen=True)
+class Site:
+    """The pages of one folder under reports/ and the way back to the index from it."""
+    pages: tuple[tuple[str, str], ...]
+    index_href: str
+
+
+JURISDICTION = Site(NOTEBOOK_PAGES, "../index.html")                       # reports/<slug>/
+CORPUS = Site((("04_corpus", "04 Corpus: one search counted once across producers"),),
+              "../../index.html")                                          # reports/corpora/<name>/
 NAV_START, NAV_END = "<!-- pipeline-nav -->", "<!-- /pipeline-nav -->"
 SYNTHETIC_BANNER_TEXT = ("SYNTHETIC DATA — generated for testing and demonstration; "
                          "not a real public-records release.")
@@ -44,36 +56,37 @@ def stylesheet() -> str:
     return (TEMPLATES / "page.css").read_text(encoding="utf-8")
 
 
-def page_title(jurisdiction_name: str, stem: str, *, code: bool = False) -> str:
-    """The tab title: the jurisdiction and the page ("Alvin ISD — 03 Analyze")."""
-    label = dict(NOTEBOOK_PAGES).get(stem, stem.replace("_", " "))
+def page_title(jurisdiction_name: str, stem: str, *, code: bool = False, site: Site = JURISDICTION) -> str:
+    """The tab title: the jurisdiction (or corpus) and the page ("Alvin ISD — 03 Analyze")."""
+    label = dict(site.pages).get(stem, stem.replace("_", " "))
     return f"{jurisdiction_name} — {label}" + (" (with code)" if code else "")
 
 
-def nav(out_dir: Path, name: str, current: str | None, *, code: bool = False) -> str:
-    """The navigation bar of one page of reports/<slug>/ (current: a notebook stem, or None on files.html)."""
+def nav(out_dir: Path, name: str, current: str | None, *, code: bool = False, site: Site = JURISDICTION) -> str:
+    """The navigation bar of one page of the folder (current: a notebook stem, or None on files.html)."""
     suffix = ".code.html" if code else ".html"
     pages = [{"label": label, "href": stem + suffix, "exists": (out_dir / (stem + suffix)).exists() or stem == current,
-              "current": stem == current} for stem, label in NOTEBOOK_PAGES]
+              "current": stem == current} for stem, label in site.pages]
     if current is None:
-        other = {"href": "03_analyze.code.html" if (out_dir / "03_analyze.code.html").exists() else "files.html",
-                 "label": "Pages with code"}
+        last = site.pages[-1][0] + ".code.html"
+        other = {"href": last if (out_dir / last).exists() else "files.html", "label": "Pages with code"}
     else:
         other = {"href": current + (".html" if code else ".code.html"),
                  "label": "This page without code" if code else "This page with its code"}
     html = environment().get_template("nav.html.j2").render(
-        name=name, pages=pages, other=other, current_files=current is None, files=len(published_files(out_dir)))
+        name=name, pages=pages, other=other, current_files=current is None, files=len(published_files(out_dir)),
+        index_href=site.index_href)
     return f"{NAV_START}\n{html}\n{NAV_END}"
 
 
-def refresh(out_dir: Path, name: str, *, synthetic: bool) -> None:
+def refresh(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION) -> None:
     """Write every notebook page's navigation bar again, now that the run has ended, then the files page."""
-    for stem, _ in NOTEBOOK_PAGES:
+    for stem, _ in site.pages:
         for code in (False, True):
             page = out_dir / (stem + (".code.html" if code else ".html"))
             if page.exists():
                 text = page.read_text(encoding="utf-8")
-                new = _NAV_RE.sub(lambda _m: nav(out_dir, name, stem, code=code), text, count=1)
+                new = _NAV_RE.sub(lambda _m: nav(out_dir, name, stem, code=code, site=site), text, count=1)
                 if new != text:
                     write_text(page, new)
     write_files_page(out_dir, name, synthetic=synthetic)
@@ -114,14 +127,14 @@ def published_files(out_dir: Path) -> list[Published]:
     return out
 
 
-def write_files_page(out_dir: Path, name: str, *, synthetic: bool) -> Path:
+def write_files_page(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION) -> Path:
     """reports/<slug>/files.html: every published file, grouped, with what it is, its size and SHA-256."""
     files = published_files(out_dir)
     _, groups = _rules()
     grouped = [(title, [dict(f.__dict__, sha256=sha256_file(out_dir / f.path)) for f in files if f.group == key])
                for key, title in list(groups.items()) + [("other", "Other files")]]
     html = environment().get_template("files.html.j2").render(
-        name=name, groups=[g for g in grouped if g[1]], css=stylesheet(), nav=nav(out_dir, name, None),
+        name=name, groups=[g for g in grouped if g[1]], css=stylesheet(), nav=nav(out_dir, name, None, site=site),
         synthetic=synthetic, synthetic_text=SYNTHETIC_BANNER_TEXT, csp=CSP,
         manifest=(out_dir / "manifest.json").exists())
     target = out_dir / "files.html"

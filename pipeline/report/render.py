@@ -41,7 +41,8 @@ _EXTERNAL_LINK_RE = re.compile(r"<link\b[^>]*\bhref=[\"']?(?:https?:)?//[^>]*>",
 # Notebooks
 
 
-def render_notebook(executed: Path, out_dir: Path, *, synthetic: bool, jurisdiction_name: str | None = None) -> dict[str, Path]:
+def render_notebook(executed: Path, out_dir: Path, *, synthetic: bool, jurisdiction_name: str | None = None,
+                    site: pages.Site = pages.JURISDICTION) -> dict[str, Path]:
     """Write out_dir/<stem>.html (editors: no code, no parameter cells, no build logs) and
     out_dir/<stem>.code.html (fact-checkers: everything, the parameters of the run first) from one executed
     notebook. Returns {"editor": path, "code": path}.
@@ -56,7 +57,7 @@ def render_notebook(executed: Path, out_dir: Path, *, synthetic: bool, jurisdict
     nb = nbformat.read(executed, as_version=4)
     stem = executed.stem
     name = jurisdiction_name or str(nb.metadata.get("title") or "")
-    titles = {code: (pages.page_title(name, stem, code=code) if name else stem + (" (with code)" if code else ""))
+    titles = {code: (pages.page_title(name, stem, code=code, site=site) if name else stem + (" (with code)" if code else ""))
               for code in (False, True)}
     editor_body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True) \
         .from_notebook_node(editor_view(nb), resources={"metadata": {"name": titles[False]}})
@@ -66,7 +67,7 @@ def render_notebook(executed: Path, out_dir: Path, *, synthetic: bool, jurisdict
     for view, body in (("editor", editor_body), ("code", code_body)):
         code = view == "code"
         page = make_offline(body, synthetic=synthetic, title=titles[code])
-        write_text(paths[view], add_furniture(page, pages.nav(out_dir, name or stem, stem, code=code)))
+        write_text(paths[view], add_furniture(page, pages.nav(out_dir, name or stem, stem, code=code, site=site)))
     return paths
 
 

@@ -76,6 +76,7 @@ def run_corpora(corpora: list[Corpus], states: dict[str, dict], root: Path, conf
 def _execute(c: Corpus, root: Path, config: str, folder: Path, echo) -> dict:
     from papermill.exceptions import PapermillExecutionError
 
+    from pipeline.report.pages import CORPUS, refresh
     from pipeline.report.render import render_notebook
     from pipeline.run.kernels import execute_notebook
     from pipeline.run.runner import _project_relative, _relative_papermill_paths
@@ -96,7 +97,8 @@ def _execute(c: Corpus, root: Path, config: str, folder: Path, echo) -> dict:
         message = f"{getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', e)}"
         echo(f"corpus {c.name}: FAILED in {NOTEBOOK}: {message}")
         return {"status": RunStatus.FAILED, "notebook": NOTEBOOK, "message": message}
-    render_notebook(target, folder, synthetic=c.synthetic)
+    render_notebook(target, folder, synthetic=c.synthetic, jurisdiction_name=c.display_name, site=CORPUS)
+    refresh(folder, c.display_name, synthetic=c.synthetic, site=CORPUS)
     seconds = round(time.perf_counter() - t, 1)
     echo(f"corpus {c.name}: done in {seconds} s")
     return {"status": RunStatus.OK, "timings": {NOTEBOOK: seconds}, "cached": []}
