@@ -946,7 +946,8 @@ SPACED = [("Houston TX PD", "Houston TX PD "), ("Pearland TX PD", " Pearland TX 
 def _gen_alvin(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     slug, tz = "alvin-isd", "America/Chicago"
     rng = np.random.default_rng(seed)
-    n_dec = _scaled(689_900, scale, 100)
+    # December alone is the story's month: "more than 733,000 searches" by "more than 3,100 agencies"
+    n_dec = _scaled(735_900, scale, 100)
     n_jan = _scaled(52_000, scale, 30)
     n_ag = max(40, int(round(3150 * scale)), len(ALVIN_TOP) + len(ALVIN_MUSTS) + 11)
     ag = _Agencies(rng, n_ag, ("Alvin ISD TX PD", "TX"), ALVIN_TOP, ALVIN_MUSTS)
