@@ -194,7 +194,7 @@ def _releases(releases: pd.DataFrame | None) -> pd.DataFrame | None:
     if releases is None or releases.empty:
         return None
     _require(releases, ("file", "first_local_date", "last_local_date"), "releases")
-    spans = pd.DataFrame({"file": releases["file"].astype(str),
+    spans = pd.DataFrame({"file": [Path(f).name for f in releases["file"].astype(str)],
                           "first": pd.to_datetime(releases["first_local_date"]).dt.date,
                           "last": pd.to_datetime(releases["last_local_date"]).dt.date})
     spans["partial"] = [not words.whole_months(a, b) for a, b in zip(spans["first"], spans["last"])]
@@ -690,8 +690,9 @@ def searches_by_state_map(df: pd.DataFrame, *, jurisdiction_name: str, synthetic
         extent = [[WIDTH * box[0][0], height * box[0][1]], [WIDTH * box[1][0], height * box[1][1]]]
         return (alt.Chart().transform_filter(alt.FieldOneOfPredicate(field="id", oneOf=fips))
                 .transform_calculate(state="datum.properties.name")
-                .transform_lookup(lookup="id", from_=lookup, default=0)
-                .mark_geoshape(stroke="#ffffff", strokeWidth=0.8)
+                .transform_lookup(lookup="id", from_=lookup)
+                .transform_calculate(searches="isValid(datum.searches) ? datum.searches : 0")
+                .mark_geoshape(stroke="#ffffff", strokeWidth=0.8, invalid="show")
                 .encode(color=color, tooltip=[alt.Tooltip("state:N", title="State"),
                                               alt.Tooltip("searches:Q", title="Searches", format=",d")])
                 .project(extent=extent, **projection))
