@@ -51,7 +51,8 @@ def _check_files(paths: dict, data: pd.DataFrame) -> tuple[str, str]:
 
 def _svg_text(svg: str) -> str:
     """The visible text of the SVG (title, subtitle lines in <tspan>s, axis labels), entities left as-is."""
-    return " ".join(re.sub(r"<[^>]+>", " ", t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S))
+    text = " ".join(re.sub(r"<[^>]+>", " ", t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S))
+    return re.sub(r"\s+", " ", text)        # a title wrapped onto two lines reads as one
 
 
 def test_searches_per_day_synthetic(tmp_path, daily):
@@ -61,9 +62,10 @@ def test_searches_per_day_synthetic(tmp_path, daily):
     assert paths["png"] == str(tmp_path / "searches_per_day.png")
     svg, _ = _check_files(paths, daily)
     text = _svg_text(svg)
-    assert "SYNTHETIC DATA — Searches per day of Alvin ISD's cameras" in text
+    # 1,246 searches over 4 days (Mar 1-4) = 311.5 a day; the peak 1,234 on March 4.
+    assert "SYNTHETIC DATA — About 312 searches a day, up to 1,234 on March 4, 2024" in text
     assert "not a real public-records release" in text
-    assert "America/Chicago" in text
+    assert "March 1, 2024 – March 4, 2024" in text and "local time (CST)" in text
 
 
 def test_searches_per_day_real_has_no_synthetic_label(tmp_path, daily):
@@ -73,8 +75,9 @@ def test_searches_per_day_real_has_no_synthetic_label(tmp_path, daily):
     svg, _ = _check_files(charts.save_chart(chart, daily, tmp_path, "per_day"), daily)
     text = _svg_text(svg)
     assert "SYNTHETIC" not in svg
-    assert "Searches per day of Alvin ISD" in text
+    assert "Searches of Alvin ISD's cameras per day" in text
     assert "Source: Flock Safety network audit released by Alvin ISD." in text
+    assert "Chart: Flock audit-log pipeline" in text
 
 
 @pytest.mark.parametrize("synthetic", [True, False])
@@ -92,11 +95,11 @@ def test_top_agencies_escaped_and_labelled(tmp_path, top, synthetic):
 def test_top_agencies_order_and_limit(top):
     chart = charts.top_agencies(top, jurisdiction_name="Texas Rangers", synthetic=False, n=2)
     spec = chart.to_dict()
-    rows = next(iter(spec["datasets"].values()))
-    assert [r["org_name"] for r in rows] == [EVIL, "Harris County Sheriff's Office"]
-    assert spec["encoding"]["y"]["axis"]["labelLimit"] >= 500
-    assert spec["title"]["text"] == "Agencies that searched Texas Rangers' cameras most"
-    assert "top 2 of 3" in spec["title"]["subtitle"][0]
+    y = spec["layer"][0]["layer"][0]["encoding"]["y"]
+    assert y["sort"] == [EVIL, "Harris County Sheriff's Office"]
+    assert 0 < y["axis"]["labelLimit"] <= 300              # long names end in "…", never push the chart wider
+    assert " ".join(spec["title"]["text"]) == f"{EVIL} ran the most searches: 75"
+    assert "the top 2 of 3 agencies" in " ".join(spec["title"]["subtitle"])
 
 
 def test_enable_offline_renderer():
@@ -132,19 +135,20 @@ def test_immigration_by_agency_saved_stacked_and_escaped(tmp_path, by_agency, sy
     chart = charts.immigration_by_agency(by_agency, jurisdiction_name="Alvin ISD", synthetic=synthetic)
     svg, page = _check_files(charts.save_chart(chart, by_agency, tmp_path, "immigration_by_agency"), by_agency)
     text = _svg_text(svg)
-    assert ("SYNTHETIC DATA — Immigration-related searches of Alvin ISD's cameras, by agency" in text) is synthetic
-    assert "Immigration-related searches of Alvin ISD's cameras, by agency" in text
+    # 52 of 67 by Harris County (78%).
+    assert ("SYNTHETIC DATA — Harris County Sheriff's Office ran 78% of the 67" in text) is synthetic
+    assert "Harris County Sheriff's Office ran 78% of the 67 immigration-related searches" in text
     assert "<script>alert" not in svg and "<script>alert" not in page and "</script> Police" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Police Dept" in svg
     assert page.count("</script>") == 2
     spec = chart.to_dict()
-    bars = spec["layer"][0]["encoding"]
+    bars = spec["layer"][0]["layer"][0]["encoding"]
     # The same colours, in the same order, in every chart; stacked civil, criminal, unspecified.
     assert bars["color"]["scale"] == {"domain": ["Civil", "Criminal", "Unspecified"],
                                       "range": [charts.IMMIGRATION_COLORS[t] for t in charts.IMMIGRATION_TYPES]}
     assert bars["order"]["field"] == "stack"
     assert bars["y"]["sort"] == ["Harris County Sheriff's Office", EVIL, "Texas DPS & Friends"]  # by total
-    assert "top" not in spec["title"]["subtitle"][-1]
+    assert "all 3 agencies" in " ".join(spec["title"]["subtitle"])
 
 
 def test_immigration_by_agency_top_30_of_many():
@@ -152,12 +156,12 @@ def test_immigration_by_agency_top_30_of_many():
                          "immigration_type": ["civil", "unspecified"] * 75,
                          "searches": [i + 1 for i in range(75) for _ in (0, 1)]})
     spec = charts.immigration_by_agency(many, jurisdiction_name="Alvin ISD", synthetic=False).to_dict()
-    order = spec["layer"][0]["encoding"]["y"]["sort"]
+    order = spec["layer"][0]["layer"][0]["encoding"]["y"]["sort"]
     assert len(order) == 30 and order[0] == "Agency 074" and order[-1] == "Agency 045"
-    assert "the top 30 of 75 agencies are shown" in spec["title"]["subtitle"][0]
+    assert "the top 30 of 75 agencies" in " ".join(spec["title"]["subtitle"])
     sixty = many[many["org_name"] < "Agency 060"]
     spec = charts.immigration_by_agency(sixty, jurisdiction_name="Alvin ISD", synthetic=False).to_dict()
-    assert len(spec["layer"][0]["encoding"]["y"]["sort"]) == 60       # up to 60: every agency
+    assert len(spec["layer"][0]["layer"][0]["encoding"]["y"]["sort"]) == 60       # up to 60: every agency
     with pytest.raises(ValueError, match="unknown immigration_type value.*'asylum'"):
         charts.immigration_by_agency(many.assign(immigration_type="asylum"), jurisdiction_name="X", synthetic=False)
 
@@ -165,8 +169,9 @@ def test_immigration_by_agency_top_30_of_many():
 def test_immigration_by_state_sorted_named_and_escaped(tmp_path, by_state):
     chart = charts.immigration_by_state(by_state, jurisdiction_name="Alvin ISD", synthetic=True)
     svg, page = _check_files(charts.save_chart(chart, by_state, tmp_path, "immigration_by_state"), by_state)
-    assert "SYNTHETIC DATA — Immigration-related searches of Alvin ISD's cameras, by the agency's state" in _svg_text(svg)
-    order = chart.to_dict()["layer"][0]["encoding"]["y"]["sort"]
+    # Texas 120 of 178 = 67%.
+    assert "SYNTHETIC DATA — Agencies based in Texas ran 67% of the 178 immigration-related searches" in _svg_text(svg)
+    order = chart.to_dict()["layer"][0]["layer"][0]["encoding"]["y"]["sort"]
     assert order == ["Texas", "Florida", "Georgia", "Puerto Rico", "<script>alert(2)</script>", "State not identified"]
     assert "<script>alert" not in svg and "<script>alert" not in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in svg
@@ -177,11 +182,11 @@ def test_immigration_types_counts_every_type(tmp_path):
     chart = charts.immigration_types(types, jurisdiction_name="Alvin ISD", synthetic=True)
     svg, _ = _check_files(charts.save_chart(chart, types, tmp_path, "immigration_types"), types)
     text = _svg_text(svg)
-    assert "SYNTHETIC DATA — Immigration-related searches of Alvin ISD's cameras, by type" in text
-    assert "610 immigration-related searches in all." in text
+    assert "SYNTHETIC DATA — Civil immigration reasons outnumbered criminal ones 2 to 1" in text
+    assert "610 immigration-related searches of Alvin ISD's cameras, by type." in text
     assert "Civil and criminal: immigration reasons picked from Flock's drop-down list." in text
-    for count in ("421", "189", "0"):                      # each bar labelled, the missing type as 0
-        assert re.search(rf"<text[^>]*>{count}</text>", svg), count
+    for label in ("421 (69%)", "189 (31%)", "0 (0%)"):      # each bar labelled, the missing type as 0
+        assert re.search(rf"<text[^>]*>{re.escape(label)}</text>", svg), label
     rows = next(iter(chart.to_dict()["datasets"].values()))
     assert [(r["immigration_type"], r["searches"]) for r in rows] == [("civil", 421), ("criminal", 189),
                                                                        ("unspecified", 0)]
@@ -202,7 +207,7 @@ def test_searches_by_state_map_offline(tmp_path, by_state):
     paths = charts.save_chart(chart, by_state, tmp_path, "searches_by_state_map")
     svg, page = _check_files(paths, by_state)
     text = _svg_text(svg)
-    assert "SYNTHETIC DATA — Where the agencies that searched Alvin ISD's cameras are based" in text
+    assert "SYNTHETIC DATA — Agencies in 3 states searched Alvin ISD's cameras" in text
     assert "2 by agencies in Puerto Rico" in text and "30 by agencies whose state was not identified" in text
     assert svg.count("<path") >= 50                          # every state drawn, shaded or grey
     labels = {frozenset(label.split("; ")) for label in re.findall(r'aria-label="([^"]*State: [^"]*)"', svg)}
@@ -210,10 +215,10 @@ def test_searches_by_state_map_offline(tmp_path, by_state):
     assert frozenset({"State: Wyoming", "Searches: 0"}) in labels           # grey, 0
     assert "<script>alert" not in svg and "<script>alert" not in page
     spec = chart.to_dict()
-    assert spec["projection"]["type"] == "albersUsa"
     # The boundaries are in the spec (and so in the page), never fetched from a URL.
-    assert spec["data"]["format"] == {"type": "topojson", "feature": "states"}
-    assert spec["datasets"][spec["data"]["name"]]["type"] == "Topology"
+    geo = spec["layer"][0]["data"]
+    assert geo["format"] == {"type": "topojson", "feature": "states"}
+    assert spec["datasets"][geo["name"]]["type"] == "Topology"
     assert '"url"' not in json.dumps(spec) and '"type": "Topology"' in page
     assert Path(paths["html"]).stat().st_size < 3_000_000
 
@@ -222,14 +227,15 @@ def test_searches_by_state_map_without_searches(tmp_path):
     empty = pd.DataFrame({"agency_state": pd.Series([], dtype=str), "searches": pd.Series([], dtype="int64")})
     chart = charts.searches_by_state_map(empty, jurisdiction_name="Salem PD", synthetic=False, log_kind="organization")
     svg, _ = _check_files(charts.save_chart(chart, empty, tmp_path, "map"), empty)
-    assert "Searches run by Salem PD, by the searching agency's state" in _svg_text(svg)
+    assert "The searching agencies were based in 0 states" in _svg_text(svg)
+    assert "Searches run by Salem PD by the searching agency's state" in _svg_text(svg)
     assert svg.count("<path") >= 50
 
 
 def test_immigration_types_all_zero_keeps_zero_at_the_left():
     none = pd.DataFrame({"immigration_type": ["civil", "criminal", "unspecified"], "searches": [0, 0, 0]})
     spec = charts.immigration_types(none, jurisdiction_name="Foster City PD", synthetic=False, log_kind="portal").to_dict()
-    x = spec["layer"][0]["encoding"]["x"]
-    assert x["scale"]["domain"] == [0, 1] and x["axis"]["values"] == [0, 1]
-    assert spec["title"]["text"] == "Immigration-related searches in Foster City PD's search audit, by type"
-    assert spec["title"]["subtitle"][0] == "0 immigration-related searches in all."
+    x = spec["layer"][0]["layer"][0]["encoding"]["x"]
+    assert x["scale"]["domain"] == [0, 1]
+    assert spec["title"]["text"] == ["No immigration-related searches"]
+    assert spec["title"]["subtitle"][0] == "0 immigration-related searches in Foster City PD's search audit, by type."
