@@ -239,3 +239,141 @@ def test_immigration_types_all_zero_keeps_zero_at_the_left():
     assert x["scale"]["domain"] == [0, 1]
     assert spec["title"]["text"] == ["No immigration-related searches"]
     assert spec["title"]["subtitle"][0] == "0 immigration-related searches in Foster City PD's search audit, by type."
+
+
+# --------------------------------------------------------------------------------------------------
+# Publication standard: titles that state the finding, top N of N, partial periods, the Keys, pages, alt text
+
+def _title_text(chart) -> str:
+    return " ".join(chart.to_dict()["title"]["text"])
+
+
+def test_immigration_types_title_follows_the_numbers():
+    two_to_one = pd.DataFrame({"immigration_type": ["civil", "criminal"], "searches": [421, 189]})
+    three_to_two = pd.DataFrame({"immigration_type": ["criminal", "civil", "unspecified"], "searches": [300, 200, 7]})
+    only_typed = pd.DataFrame({"immigration_type": ["unspecified"], "searches": [5]})
+    kw = dict(jurisdiction_name="Alvin ISD", synthetic=False)
+    assert _title_text(charts.immigration_types(two_to_one, **kw)) == \
+        "Civil immigration reasons outnumbered criminal ones 2 to 1"
+    assert _title_text(charts.immigration_types(three_to_two, **kw)) == \
+        "Criminal immigration reasons outnumbered civil ones 3 to 2"
+    assert _title_text(charts.immigration_types(only_typed, **kw)) == \
+        "All 5 immigration-related searches gave unspecified immigration reasons"
+    d = charts.describe("immigration_types", three_to_two, period="March 1, 2024 – March 31, 2024", **kw)
+    assert "507 immigration-related searches" in d and "March 1, 2024 – March 31, 2024" in d
+    assert "criminal 300 (59%)" in d and "unspecified 7 (1%)" in d
+
+
+def test_top_agencies_title_says_how_concentrated_and_top_n_of_n():
+    # Eight agencies of 10 searches each and 70 more with 1: the first 8 ran 80 of 150 searches (53%).
+    few = pd.DataFrame({"org_name": [f"Big {i}" for i in range(8)] + [f"Small {i:02d}" for i in range(70)],
+                        "searches": [10] * 8 + [1] * 70})
+    chart = charts.top_agencies(few, jurisdiction_name="Alvin ISD", synthetic=False, n=20, total=3150,
+                                all_searches=150, period="December 1, 2025 – January 7, 2026")
+    assert _title_text(chart) == "Eight agencies ran 53% of the searches"
+    subtitle = " ".join(chart.to_dict()["title"]["subtitle"])
+    assert "the top 20 of 3,150 agencies" in subtitle and "December 1, 2025 – January 7, 2026" in subtitle
+    labels = [r["label"] for r in next(iter(chart.to_dict()["datasets"].values())) if "label" in r]
+    assert labels[0] == "10 (7%)" and len(labels) == 20              # direct labels with shares
+    # One agency with most of the searches: named in the title.
+    one = pd.DataFrame({"org_name": ["Houston TX PD", "Other PD"], "searches": [900, 100]})
+    chart = charts.top_agencies(one, jurisdiction_name="Alvin ISD", synthetic=False, total=2, all_searches=1000)
+    assert _title_text(chart) == "Houston TX PD ran 90% of the searches"
+    assert "Houston TX PD ran the most, 900, then Other PD (100)." in chart.description
+
+
+def test_searches_per_day_marks_a_partial_second_file():
+    days = pd.date_range("2025-12-01", "2026-01-07", freq="D")
+    daily = pd.DataFrame({"local_date": days.date, "searches": [100] * 31 + [40] * 7})
+    releases = pd.DataFrame({"file": ["data/raw/x/dec.csv", "data/raw/x/jan.xlsx"],
+                             "first_local_date": [dt.date(2025, 12, 1), dt.date(2026, 1, 1)],
+                             "last_local_date": [dt.date(2025, 12, 31), dt.date(2026, 1, 7)],
+                             "searches": [3100, 280]})
+    chart = charts.searches_per_day(daily, jurisdiction_name="Alvin ISD", synthetic=False,
+                                    timezone="America/Chicago", releases=releases)
+    spec = chart.to_dict()
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "jan.xlsx covers January 1, 2026 – January 7, 2026, not whole months" in subtitle
+    assert "dec.csv" not in subtitle                                  # a whole month is not flagged
+    bands = [rows for rows in spec["datasets"].values() if rows and "fill" in rows[0]][0]
+    assert [b["label"] for b in bands] == ["Dec. 1–Dec. 31", "Partial: Jan. 1–Jan. 7"]
+    assert bands[1]["fill"] == charts.PARTIAL_FILL and bands[0]["fill"] != charts.PARTIAL_FILL
+    # 3,380 searches over 38 days = 88.9 a day, the peak 100 on the first day.
+    assert _title_text(chart) == "About 89 searches a day, up to 100 on December 1, 2025"
+    # A table that says a file ends before the stated period is flagged even when it covers whole months.
+    flagged = charts.searches_per_day(daily, jurisdiction_name="Alvin ISD", synthetic=False, timezone="America/Chicago",
+                                      releases=releases.assign(partial=[True, False]))
+    assert "dec.csv covers December 1, 2025 – December 31, 2025" in " ".join(flagged.to_dict()["title"]["subtitle"])
+
+
+def test_state_map_keeps_the_florida_keys_and_the_insets():
+    import vl_convert
+    states = pd.DataFrame({"agency_state": ["FL", "AK", "HI"], "searches": [10, 2, 3]})
+    chart = charts.searches_by_state_map(states, jurisdiction_name="Alvin ISD", synthetic=False)
+    # d3's albersUsa clips the lower 48 to a box that cuts off the Keys: the map must not use it. Each region
+    # is fitted (Vega's fit, to the region's own features) inside the plot, so nothing of it can be clipped.
+    assert "albersUsa" not in json.dumps(chart.to_dict())
+    vega = vl_convert.vegalite_to_vega(chart.to_dict())
+    width, height = vega["width"], vega["height"]
+    for projection in vega["projections"]:
+        assert "fit" in projection and "scale" not in projection and "translate" not in projection
+        (x0, y0), (x1, y1) = projection["extent"]
+        assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
+    lower = next(p for p in vega["projections"] if p["type"] == "albers")
+    data = next(d for d in vega["data"] if f"data('{d['name']}')" in lower["fit"]["signal"])
+    assert '"12"' in data["transform"][0]["expr"]              # Florida (FIPS 12) is in the data it is fitted to
+    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    labels = " ".join(re.findall(r'aria-label="([^"]*)"', svg))
+    for state in ("Florida", "Alaska", "Hawaii", "Wyoming"):
+        assert f"State: {state}" in labels, state
+
+
+def test_chart_page_title_links_description_and_width(tmp_path, top):
+    chart = charts.top_agencies(top, jurisdiction_name="Alvin ISD", synthetic=True, total=3150, all_searches=500)
+    paths = charts.save_chart(chart, top, tmp_path, "top_agencies")
+    page = Path(paths["html"]).read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title.startswith("SYNTHETIC DATA — Alvin ISD: ") and "(chart)" in title
+    assert 'href="../03_analyze.html"' in page and 'href="../../index.html"' in page
+    from markupsafe import escape
+    assert chart.description and str(escape(chart.description)) in page       # shown, escaped
+    assert 'name="viewport"' in page and "#vis svg { max-width: 100%; height: auto; }" in page
+    assert '"renderer": "svg"' in page or 'renderer: "svg"' in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "nothing may load from the network"
+    assert "<script>alert" not in page and page.count("</script>") == 2
+
+
+def test_show_gives_nbconvert_the_alt_text(tmp_path, top):
+    import nbformat
+    from nbconvert import HTMLExporter
+    chart = charts.top_agencies(top, jurisdiction_name="Alvin ISD", synthetic=False)
+    shown = charts.show(chart)
+    data, metadata = shown._repr_mimebundle_()
+    assert metadata["image/png"]["alt"] == chart.description == metadata["alt"]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("chart", outputs=[
+        nbformat.v4.new_output("display_data", data=data, metadata=metadata)])]
+    for template in ("lab", "classic"):
+        body, _ = HTMLExporter(template_name=template).from_notebook_node(nb)
+        alts = re.findall(r'<img[^>]*\balt="([^"]*)"', body)
+        assert alts, template
+        import html as html_lib
+        assert html_lib.unescape(alts[0]) == chart.description, template
+        assert "No description has been provided" not in body
+
+
+def test_reason_categories_sorted_labelled_and_titled():
+    df = pd.DataFrame({"id": ["no_stated_purpose", "case_number_only", "review_ambiguous_term", "immigration"],
+                       "label": ["No stated purpose", "Case number only", "Ambiguous terms to review", "Immigration"],
+                       "searches": [120, 300, 900, 40], "share": [0.12, 0.30, 0.90, 0.04]})
+    chart = charts.reason_categories(df, jurisdiction_name="Belmont PD", synthetic=False, log_kind="portal")
+    spec = chart.to_dict()
+    bars = spec["layer"][0]["layer"][0]["encoding"]
+    # Counted categories largest first; the review list (not a count) last, whatever its size.
+    assert bars["y"]["sort"] == ["Case number only", "No stated purpose", "Immigration", "Ambiguous terms to review"]
+    assert _title_text(chart) == "Case number only: 30% of searches, the largest reason category"
+    rows = next(rows for rows in spec["datasets"].values() if rows and "label" in rows[0])
+    assert {r["name"]: r["label"] for r in rows}["No stated purpose"] == "120 (12%)"
+    other = df.assign(searches=[500, 300, 900, 40], share=[0.5, 0.3, 0.9, 0.04])
+    assert _title_text(charts.reason_categories(other, jurisdiction_name="Belmont PD", synthetic=False)) == \
+        "No stated purpose: 50% of searches, the largest reason category"
