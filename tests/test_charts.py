@@ -320,12 +320,27 @@ def test_state_map_keeps_the_florida_keys_and_the_insets():
         (x0, y0), (x1, y1) = projection["extent"]
         assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
     lower = next(p for p in vega["projections"] if p["type"] == "albers")
-    data = next(d for d in vega["data"] if f"data('{d['name']}')" in lower["fit"]["signal"])
-    assert '"12"' in data["transform"][0]["expr"]              # Florida (FIPS 12) is in the data it is fitted to
+    by_name = {d["name"]: d for d in vega["data"]}
+
+    def chain(name):                                          # a dataset's transforms and those of its sources
+        d = by_name[name]
+        return json.dumps(d.get("transform", [])) + (chain(d["source"]) if "source" in d else "")
+    fitted = "".join(chain(n) for n in re.findall(r"data\('([^']+)'\)", lower["fit"]["signal"]))
+    assert '\\"12\\"' in fitted                               # Florida (FIPS 12) is in the data it is fitted to
     svg = vl_convert.vegalite_to_svg(chart.to_dict())
     labels = " ".join(re.findall(r'aria-label="([^"]*)"', svg))
     for state in ("Florida", "Alaska", "Hawaii", "Wyoming"):
         assert f"State: {state}" in labels, state
+    fills = {}
+    for tag in re.findall(r"<path[^>]*>", svg):
+        name = re.search(r"State: ([A-Za-z ]+)", tag)
+        fill = re.search(r'fill="([^"]+)"', tag)
+        if name and fill:
+            fills[name.group(1)] = fill.group(1)
+    # 10, 2 and 3 searches: three different shades (a zero in the log scale's domain once made them one),
+    # and a state with none in grey.
+    assert len({fills["Florida"], fills["Alaska"], fills["Hawaii"]}) == 3
+    assert fills["Wyoming"] == charts.NO_SEARCHES_COLOR
 
 
 def test_chart_page_title_links_description_and_width(tmp_path, top):

@@ -676,31 +676,32 @@ def searches_by_state_map(df: pd.DataFrame, *, jurisdiction_name: str, synthetic
     text, subtitle, description = _map_words(data, on_map, jurisdiction_name, log_kind, period)
     geo = alt.InlineData(values=us_states_topology(), format=alt.DataFormat(type="topojson", feature="states"))
     lookup = alt.LookupData(data=on_map[["fips", "searches"]], key="fips", fields=["searches"])
-    color = alt.condition(
-        "datum.searches > 0",
-        alt.Color("searches:Q", title="Searches",
-                  scale=alt.Scale(type="log", scheme=alt.SchemeParams(name="blues", extent=[0.25, 1.0])),
-                  legend=alt.Legend(format=",d", orient="right", gradientLength=200, titleFont=FONT, labelFont=FONT,
-                                    titleFontWeight="normal", labelOverlap="greedy")),
-        alt.value(NO_SEARCHES_COLOR))
+    color = alt.Color("searches:Q", title="Searches",
+                      scale=alt.Scale(type="log", scheme=alt.SchemeParams(name="blues", extent=[0.25, 1.0])),
+                      legend=alt.Legend(format=",d", orient="right", gradientLength=200, titleFont=FONT,
+                                        labelFont=FONT, titleFontWeight="normal", labelOverlap="greedy"))
+    tooltip = [alt.Tooltip("state:N", title="State"), alt.Tooltip("searches:Q", title="Searches", format=",d")]
     height = 450
 
-    def region(codes: list[str], box, **projection) -> alt.Chart:
+    def region(codes: list[str], box, **projection) -> list[alt.LayerChart]:
+        """Every state of the region in grey, then those with searches shaded on top (one layer would drop
+        the states without a value instead of greying them)."""
         fips = list(drawn.loc[drawn["code"].isin(codes), "fips"])
         extent = [[WIDTH * box[0][0], height * box[0][1]], [WIDTH * box[1][0], height * box[1][1]]]
-        return (alt.Chart().transform_filter(alt.FieldOneOfPredicate(field="id", oneOf=fips))
-                .transform_calculate(state="datum.properties.name")
-                .transform_lookup(lookup="id", from_=lookup)
-                .transform_calculate(searches="isValid(datum.searches) ? datum.searches : 0")
-                .mark_geoshape(stroke="#ffffff", strokeWidth=0.8, invalid="show")
-                .encode(color=color, tooltip=[alt.Tooltip("state:N", title="State"),
-                                              alt.Tooltip("searches:Q", title="Searches", format=",d")])
-                .project(extent=extent, **projection))
+        base = (alt.Chart().transform_filter(alt.FieldOneOfPredicate(field="id", oneOf=fips))
+                .transform_calculate(state="datum.properties.name"))
+        none = base.transform_calculate(searches="0").mark_geoshape(
+            fill=NO_SEARCHES_COLOR, stroke="#ffffff", strokeWidth=0.8).encode(tooltip=tooltip)
+        shaded = (base.transform_lookup(lookup="id", from_=lookup)
+                  .transform_filter("isValid(datum.searches) && datum.searches > 0")
+                  .mark_geoshape(stroke="#ffffff", strokeWidth=0.8).encode(color=color, tooltip=tooltip))
+        # One projection for both, fitted to the region's features (the grey layer holds them all).
+        return [alt.layer(none, shaded).project(extent=extent, **projection)]
 
     lower = [c for c in drawn["code"] if c not in INSETS]
-    layers = [region(lower, LOWER_48["box"], type=LOWER_48["type"])]
-    layers += [region([code], spec["box"], **{k: v for k, v in spec.items() if k != "box"})
-               for code, spec in INSETS.items()]
+    layers = region(lower, LOWER_48["box"], type=LOWER_48["type"])
+    for code, spec in INSETS.items():
+        layers += region([code], spec["box"], **{k: v for k, v in spec.items() if k != "box"})
     return _finish(alt.layer(*layers, data=geo), text=text, subtitle=subtitle, synthetic=synthetic, source=source,
                    description=description, jurisdiction_name=jurisdiction_name, width=WIDTH, height=height, below=8)
 
