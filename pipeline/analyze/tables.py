@@ -161,3 +161,22 @@ def immigration_searches(j: Jurisdiction) -> pd.DataFrame:
                {_MATCHED.format(m="m.matched_text")} AS matched_text, m.rule_id, s.copies, {_citation()}
         FROM searches s JOIN read_parquet({literal(matches)}) m ON m.search_key = s.search_key AND m.category = 'immigration'
         WHERE s.immigration ORDER BY s.searched_at_utc, s.search_key""")
+
+
+def release_coverage(j: Jurisdiction) -> pd.DataFrame:
+    """Each released file's local days: file, first_local_date, last_local_date, searches, whole_months and
+    partial. A file is partial when it does not cover whole calendar months, or when it is the first (last)
+    file and starts after (ends before) the period the jurisdiction states in jurisdictions.yml."""
+    df = _table(j, """SELECT source_file AS file, min(searched_local_date) AS first_local_date,
+                             max(searched_local_date) AS last_local_date, count(*) AS searches
+                      FROM searches GROUP BY 1 ORDER BY 2, 3, 1""")
+    for col in ("first_local_date", "last_local_date"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    df["whole_months"] = [a.day == 1 and (pd.Timestamp(b) + pd.Timedelta(days=1)).day == 1
+                          for a, b in zip(df["first_local_date"], df["last_local_date"])]
+    early = df["first_local_date"] == df["first_local_date"].min() if len(df) else df["whole_months"]
+    late = df["last_local_date"] == df["last_local_date"].max() if len(df) else df["whole_months"]
+    starts_late = early & (df["first_local_date"] > j.period_start) if j.period_start else False
+    ends_early = late & (df["last_local_date"] < j.period_end) if j.period_end else False
+    df["partial"] = ~df["whole_months"] | starts_late | ends_early
+    return df
