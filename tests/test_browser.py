@@ -256,9 +256,10 @@ def test_no_local_link_leaves_reports(e2e, visits):
 
 def alt_problems(name: str, visit) -> list[str]:
     out = []
-    for img in (visit.check or {}).get("alts", []):
+    alts = (visit.check or {}).get("alts", [])
+    for n, img in enumerate(alts, 1):
         alt = img["alt"]
-        where = f'<img src="{img["src"]}…">'
+        where = f'image {n} of {len(alts)}, <img src="{img["src"]}…">'
         if alt is None:
             out.append(f"{where} has no alt attribute")
         elif not alt.strip():
@@ -353,8 +354,8 @@ def test_the_checks_catch_a_broken_page(tmp_path, chromium):
                      "<a href=\"#nowhere\"> (\"here\"): no element with id or name 'nowhere' in broken.html",
                      "<a href=\"other.html#nope\"> (\"other\"): no element with id or name 'nope' in other.html"]
     assert alt_problems("broken.html", narrow) == [
-        '<img src="missing.png…"> has no alt attribute',
-        '<img src="http://192.0.2.1/pixel.gif…"> has an empty alt',
-        '<img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEA…"> has nbconvert\'s '
+        'image 1 of 3, <img src="missing.png…"> has no alt attribute',
+        'image 2 of 3, <img src="http://192.0.2.1/pixel.gif…"> has an empty alt',
+        'image 3 of 3, <img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEA…"> has nbconvert\'s '
         'placeholder alt '
         f'"{NBCONVERT_DEFAULT_ALT}"']
