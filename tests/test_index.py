@@ -99,3 +99,11 @@ def test_shared_agencies_carry_a_synthetic_banner_when_a_producer_is_synthetic(t
         assert ('class="synthetic-banner"' in section) is synthetic
         if synthetic:
             assert "SYNTHETIC" in section[:section.index("<table")] and "Alvin ISD" in section[:section.index("<table")]
+
+
+def test_a_page_links_back_to_the_index_by_a_relative_href(tmp_path):
+    from pipeline.report.outputs import index_href
+    (tmp_path / "index.html").write_text("x")
+    for page in (tmp_path / "a-pd" / "03_analyze.html", tmp_path / "a-pd" / "charts" / "top_agencies.html"):
+        href = index_href(page, tmp_path)
+        assert (page.parent / href).resolve() == (tmp_path / "index.html").resolve()

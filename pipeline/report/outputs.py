@@ -46,6 +46,13 @@ def outputs(reports_dir: Path, slug: str, facts: dict | None = None) -> dict:
     return out
 
 
+def index_href(page: Path, reports_root: Path) -> str:
+    """The link from a page under reports/ back to reports/index.html ("../index.html" from
+    reports/<slug>/03_analyze.html, "../../index.html" from a chart page)."""
+    depth = len(Path(page).resolve().relative_to(Path(reports_root).resolve()).parts) - 1
+    return "../" * depth + "index.html"
+
+
 def _href(slug: str, rel: str) -> str:
     return urllib.parse.quote(slug, safe="") + "/" + urllib.parse.quote(rel)
 
