@@ -66,6 +66,15 @@ CHECK = """(() => {
       if (overflow.length >= 8) break;
     }
   }
+  const cut = [];   // boxes whose content is wider than they are: scrolled sideways inside, or cut off
+  for (const box of document.body ? document.body.querySelectorAll('*') : []) {
+    const how = getComputedStyle(box).overflowX;
+    if (how === 'visible' || !box.clientWidth || box.scrollWidth <= box.clientWidth + 1) continue;
+    let widest = null;
+    for (const ch of box.children) if (!widest || ch.getBoundingClientRect().width > widest.getBoundingClientRect().width) widest = ch;
+    cut.push({box: describe(box), how, content: box.scrollWidth, shown: box.clientWidth, el: widest ? describe(widest) : ''});
+    if (cut.length >= 12) break;
+  }
   const embed = document.querySelector('.vega-embed');
   const svg = embed && embed.querySelector('svg.marks');
   const canvas = embed && embed.querySelector('canvas');
@@ -76,7 +85,7 @@ CHECK = """(() => {
   }
   const here = location.href.split('#')[0];
   return {
-    scrollWidth: document.documentElement.scrollWidth, viewport: vw, overflow,
+    scrollWidth: document.documentElement.scrollWidth, viewport: vw, overflow, cut,
     links: [...document.querySelectorAll('a[href]')].map(a => {
       const hash = a.hash ? decodeURIComponent(a.hash.slice(1)) : '';
       const samePage = a.href.split('#')[0] === here;
@@ -201,6 +210,18 @@ def test_no_page_is_wider_than_the_window(visits):
     """A reader never scrolls sideways: document scrollWidth <= window width + 1 at 1400 and 800 px."""
     found = _collect(visits, overflow_problems)
     assert not found, _report(found, "horizontal overflow(s)")
+
+
+def cut_problems(name: str, visit) -> list[str]:
+    return [f"{c['box']} shows {c['shown']} px of {c['content']} px (overflow-x: {c['how']}); the widest part: {c['el']}"
+            for c in (visit.check or {}).get("cut", [])]
+
+
+def test_nothing_is_cut_off_or_scrolled_sideways_inside_the_page(visits):
+    """Stricter than the page width: a table or chart wider than its box is cut off (overflow hidden) or
+    needs a sideways scroll inside the page (overflow auto), which a reader of a printed or narrow page misses."""
+    found = _collect(visits, cut_problems)
+    assert not found, _report(found, "box(es) whose content is wider than the box")
 
 
 def _has_anchor(path: Path, fragment: str) -> bool:
@@ -348,6 +369,8 @@ def test_the_checks_catch_a_broken_page(tmp_path, chromium):
     assert "1008 px wide in a 800 px window" in over and "reaches 1008 px (1000 px wide)" in over and 'div.wide ("a wide box")' in over
     assert "scrolls in its box" not in over             # clipped by its scrolling box: not a culprit
     assert overflow_problems("broken.html", wide) == []
+    (cut,) = cut_problems("broken.html", wide)
+    assert 'div ("scrolls in its box") shows 1384 px' in cut and "of 3000 px (overflow-x: auto)" in cut and 'table ("scrolls in its box")' in cut
 
     links = link_problems("broken.html", narrow, tmp_path)
     assert links == ['<a href="gone.csv"> ("gone") leads to gone.csv, which does not exist',
