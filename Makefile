@@ -52,7 +52,8 @@ add: venv                           ## copy a release into data/raw/<slug>/ (FIL
 	@test -n "$(FILES)" && test -n "$(J)" || { echo "usage: make add FILES=\"FILE ...\" J=SLUG [ARGS='--name ... --producer ... --timezone ...']" >&2; exit 2; }
 	$(PYTHON) -m pipeline add $(FILES) --jurisdiction $(J) $(ARGS)
 
-# The report pages are tested in a real browser: Debian's Chromium (the test skips, saying why, where it
+# The report pages are tested in a real browser: Playwright (requirements.lock) driving Debian's Chromium,
+# since Playwright's own browser download cannot run here (the test skips, saying why, where Chromium
 # cannot be installed).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
