@@ -78,5 +78,5 @@ def test_files_page_lists_every_file_with_its_sha256(tmp_path):
         assert f'href="{rel}"' in page and hashlib.sha256(data).hexdigest() in page
     assert "Eugene &lt;PD&gt;" in page and "<PD>" not in page          # autoescaped
     assert "SYNTHETIC DATA" in page and "Content-Security-Policy" in page and "<script" not in page
-    assert "other file" in page                                         # an unknown output is still listed
-    assert pages.describe("charts/top_agencies.svg") == ("charts", "chart as SVG")
+    assert "New kind of output" in page                                 # an unknown output is still listed
+    assert pages.describe("charts/top_agencies.svg") == ("charts", "Agencies that searched most: SVG")

@@ -8,20 +8,18 @@ comment markers, so refreshing it changes nothing else on the page.
 """
 from __future__ import annotations
 
-import fnmatch
 import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import yaml
 
 from pipeline.io.atomic import write_text
 from pipeline.io.hashing import sha256_file
+from pipeline.report.outputs import CHART_KINDS, in_words, labels
 
 TEMPLATES = Path(__file__).parent / "templates"
-FILE_LABELS = Path(__file__).parent / "published_files.yml"
 NOTEBOOK_PAGES = (("01_clean", "01 Clean"), ("02_validate", "02 Validate"), ("03_analyze", "03 Analyze"))
 
 
@@ -100,19 +98,30 @@ class Published:
     bytes: int
 
 
-@functools.cache
-def _rules() -> tuple[list[dict], dict[str, str]]:
-    data = yaml.safe_load(FILE_LABELS.read_text(encoding="utf-8"))
-    return data["files"], data["groups"]
+GROUPS = {"pages": "Pages for editors", "charts": "Charts", "tables": "Tables (CSV)",
+          "records": "Figures and records (JSON)", "code": "For fact-checkers", "other": "Other files"}
 
 
 def describe(relpath: str) -> tuple[str, str]:
-    """(group, label) of a published file, from published_files.yml; unknown files are 'other'."""
-    files, _ = _rules()
-    for rule in files:
-        if fnmatch.fnmatchcase(relpath, rule["pattern"]):
-            return rule["group"], rule["label"]
-    return "other", "other file"
+    """(group, label) of a published file, in the words of templates/labels.yml (the index's words);
+    a file no rule names is still listed, by its name in words."""
+    words = labels()
+    path = Path(relpath)
+    stem = path.name.removesuffix(".code.html").removesuffix(".html").removesuffix(".ipynb")
+    page = words["pages"].get(stem)
+    if path.parts[0] == "charts" and len(path.parts) == 2:
+        kind = dict(CHART_KINDS).get(path.suffix.lstrip("."), path.suffix.lstrip("."))
+        return "charts", f"{words['charts'].get(path.stem, in_words(path.stem))}: {kind}"
+    if path.parts[0] == "history":
+        return "records", "the figures of an earlier run"
+    if page and relpath.endswith(".code.html"):
+        return "code", f"{page}, with its code"
+    if page and relpath.endswith(".ipynb"):
+        return "code", f"{page}: the executed notebook (opens in Jupyter)"
+    if page and relpath.endswith(".html"):
+        return "pages", page
+    group = {".csv": "tables", ".json": "records"}.get(path.suffix, "other")
+    return group, words["files"].get(relpath) or in_words(path.stem)
 
 
 def published_files(out_dir: Path) -> list[Published]:
@@ -130,9 +139,8 @@ def published_files(out_dir: Path) -> list[Published]:
 def write_files_page(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION) -> Path:
     """reports/<slug>/files.html: every published file, grouped, with what it is, its size and SHA-256."""
     files = published_files(out_dir)
-    _, groups = _rules()
     grouped = [(title, [dict(f.__dict__, sha256=sha256_file(out_dir / f.path)) for f in files if f.group == key])
-               for key, title in list(groups.items()) + [("other", "Other files")]]
+               for key, title in GROUPS.items()]
     html = environment().get_template("files.html.j2").render(
         name=name, groups=[g for g in grouped if g[1]], css=stylesheet(), nav=nav(out_dir, name, None, site=site),
         synthetic=synthetic, synthetic_text=SYNTHETIC_BANNER_TEXT, csp=CSP,
