@@ -359,14 +359,18 @@ def test_an_unknown_search_type_is_yellow_not_red_and_no_plate_or_name_is_kept(p
     r = checks.run(j)
     assert r["verdict"] == "YELLOW", r["why"]
     st = outcome(r, "flock_export", "expect_column_values_to_be_in_set", "search_type")
+    raw = (j.root / "data/raw/unknown-type/dec.csv").read_bytes()
+    line = {i: raw[:raw.index(uid(i).encode())].count(b"\n") + 1 for i in (30, 31)}   # where each record starts
     assert st["severity"] == "warning" and st["rows"] == [
-        {"source_file": "data/raw/unknown-type/dec.csv", "source_sheet": None, "source_row": 32, "value": "teleport"}]
+        {"source_file": "data/raw/unknown-type/dec.csv", "source_sheet": None, "source_row": 32,
+         "source_line": line[30], "value": "teleport"}]
     assert "search type this pipeline does not know" in r["why"]
     # unrecognised masks are cited by file and row, never by value
     for column in ("searcher", "license_plate"):
         o = outcome(r, "flock_export", "expect_column_values_to_not_match_regex", column)
         assert o["success"] is False and o["rows"] == [
-            {"source_file": "data/raw/unknown-type/dec.csv", "source_sheet": None, "source_row": 33}]
+            {"source_file": "data/raw/unknown-type/dec.csv", "source_sheet": None, "source_row": 33,
+             "source_line": line[31]}]
     text = (j.root / "reports" / j.slug / "validation.json").read_text()
     for secret in ("ZZZ9999", "Zelda", "Quux", "CLERK"):
         assert secret not in text

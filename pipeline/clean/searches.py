@@ -187,7 +187,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
     con.execute(f"""
         CREATE TEMP TABLE parsed AS
         WITH s AS (
-            SELECT source_index, source_row, reject_reason, flock_id, org_name, searcher, search_time, license_plate, reason,
+            SELECT source_index, source_row, source_line, reject_reason, flock_id, org_name, searcher, search_time, license_plate, reason,
                    case_number, filters, search_type, text_prompt, moderation, time_frame, time_frame_start,
                    time_frame_end, total_networks, total_devices,
                    {portal}[source_index + 1] AS portal,
@@ -207,7 +207,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
                 lower(trim(flock_id)) AS fid
             FROM s
         )
-        SELECT source_index, source_row,
+        SELECT source_index, source_row, source_line,
             coalesce(reject_reason,
                      CASE WHEN search_text IS NULL OR search_text = '' THEN 'missing_search_time'
                           WHEN searched_at_utc IS NULL THEN 'unparseable_search_time' END) AS reject,
@@ -322,7 +322,8 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
                r.total_networks_n AS total_networks, r.total_devices_n AS total_devices,
                r.time_frame_start_utc, r.time_frame_end_utc, r.reason, r.reason_clean, r.case_number, r.filters,
                r.search_type, r.text_prompt, r.moderation,
-               s.source_file, s.source_sha256, s.source_sheet, r.source_row, CAST(r.copies AS INTEGER) AS copies,
+               s.source_file, s.source_sha256, s.source_sheet, r.source_row, r.source_line,
+               CAST(r.copies AS INTEGER) AS copies,
                o.other_copies
         FROM firsts r JOIN src s USING (source_index) LEFT JOIN others o USING (search_key)
         WHERE {{slice}}
@@ -337,7 +338,7 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
 def _write_rejected(con, out_dir: Path) -> None:
     """rejected.csv: every rejected row with its reason, citation and raw cells (from the staging files)."""
     _copy(con, """
-        SELECT s.source_file, s.source_sheet, p.source_row, p.reject AS reject_reason, st.raw_record,
+        SELECT s.source_file, s.source_sheet, p.source_row, p.source_line, p.reject AS reject_reason, st.raw_record,
                st.flock_id, st.searcher, st.org_name, st.total_networks, st.total_devices, st.time_frame,
                st.license_plate, st.reason, st.case_number, st.filters, st.search_time, st.search_date,
                st.search_type, st.text_prompt, st.moderation, st.extra
@@ -358,7 +359,7 @@ def _write_conflicts(con, out_dir: Path) -> None:
     """)
     _copy(con, f"""
         SELECT search_key, array_to_string(c.differs_in, ', ') AS fields_that_differ,
-               s.source_file, s.source_sheet, source_row, copy_rank AS copy,
+               s.source_file, s.source_sheet, source_row, source_line, copy_rank AS copy,
                {", ".join(f"{value} AS {name}" for name, value, _ in CONTENT_FIELDS)}
         FROM copies JOIN conflicting c USING (search_key) JOIN src s USING (source_index)
         ORDER BY search_key, copy_rank

@@ -37,7 +37,7 @@ ENRICHED_COLUMNS = REASON_COLUMNS + AGENCY_COLUMNS
 
 # Columns whose values are (nearly) all different: a Parquet dictionary only costs time for these.
 NO_DICTIONARY = {"search_key", "flock_id", "searched_at_utc", "searched_local_date", "time_frame_start_utc",
-                 "time_frame_end_utc", "total_networks", "total_devices", "case_number", "source_row",
+                 "time_frame_end_utc", "total_networks", "total_devices", "case_number", "source_row", "source_line",
                  "other_copies", "text_prompt", "copies"}
 
 

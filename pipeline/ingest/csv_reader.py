@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generator, Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -46,6 +47,7 @@ class TextScan:
     encoding: str
     odd_quotes: bool = False    # an odd number of '"': a quote may be left open (read exactly to find it)
     has_nul: bool = False       # a NUL character inside the text (read exactly to name its row)
+    has_cr: bool = True         # a carriage return somewhere (line breaks may be CR LF or a lone CR, not only LF)
     assumed: bool = False       # UTF-8 taken on trust from the first 64 KB; the fast parser checks the rest
 
 
@@ -88,7 +90,7 @@ def scan_text(path: Path, display: str, trust_utf8: bool = False) -> TextScan:
                 (b"\x00" in head and not sniff.looks_like_text(head.replace(b"\x00", b""))):
             raise SourceError("this is not a text CSV file (it holds binary data).", file=display,
                               hint="Check that it is the CSV the agency sent, not a renamed spreadsheet, PDF or image.")
-    quotes, nul = 0, False
+    quotes, nul, cr = 0, False, False
     dec = codecs.getincrementaldecoder("utf-8")()
     offset, bad_at = 0, None
     if trust_utf8:
@@ -100,6 +102,7 @@ def scan_text(path: Path, display: str, trust_utf8: bool = False) -> TextScan:
         while block := f.read(SCAN_BLOCK):
             quotes += block.count(b'"')
             nul = nul or b"\x00" in block
+            cr = cr or b"\r" in block
             if bad_at is None and not trust_utf8:
                 try:
                     dec.decode(block)
@@ -107,14 +110,14 @@ def scan_text(path: Path, display: str, trust_utf8: bool = False) -> TextScan:
                     bad_at = offset + e.start
             offset += len(block)
     if trust_utf8:
-        return TextScan("utf-8-sig" if bom else "utf-8", quotes % 2 == 1, nul, assumed=True)
+        return TextScan("utf-8-sig" if bom else "utf-8", quotes % 2 == 1, nul, cr, assumed=True)
     if bad_at is None:
         try:
             dec.decode(b"", final=True)
         except UnicodeDecodeError:
             bad_at = offset - 1
     if bad_at is None:
-        return TextScan("utf-8-sig" if bom else "utf-8", quotes % 2 == 1, nul)
+        return TextScan("utf-8-sig" if bom else "utf-8", quotes % 2 == 1, nul, cr)
     if bom:
         raise SourceError(f"the file starts with a UTF-8 mark, but byte {_byte(path, bad_at)} on line "
                           f"{_line_of(path, bad_at)} is not UTF-8 (the file is damaged or mixes encodings).",
@@ -131,7 +134,7 @@ def scan_text(path: Path, display: str, trust_utf8: bool = False) -> TextScan:
             raise SourceError(f"the text is neither UTF-8 nor Windows-1252: byte {_byte(path, at)} on line "
                               f"{_line_of(path, at)} is not a character in either.", file=display,
                               hint=RESAVE) from None
-    return TextScan("cp1252", quotes % 2 == 1, nul)
+    return TextScan("cp1252", quotes % 2 == 1, nul, cr)
 
 
 def _byte(path: Path, offset: int) -> str:
@@ -241,7 +244,7 @@ def read_csv(path: Path, info: SourceInfo, *, exact: bool = False,
         yield from _exact(path, info, read, hmap, delimiter)
     else:
         read.reader = "fast (pyarrow)"
-        yield from _fast(path, info, read, hmap, delimiter, utf8_assumed=scan.assumed)
+        yield from _fast(path, info, read, hmap, delimiter, utf8_assumed=scan.assumed, has_cr=scan.has_cr)
     if read.rows_read == 0:
         raise SourceError("the file has a header but no rows.", file=info.file,
                           hint="Check that this is the release you meant to add; remove it from the inputs if it "
@@ -252,8 +255,11 @@ def read_csv(path: Path, info: SourceInfo, *, exact: bool = False,
 
 
 def _fast(path: Path, info: SourceInfo, read: ReadResult, hmap: HeaderMap, delimiter: str = ",",
-          utf8_assumed: bool = False) -> Iterator[pa.RecordBatch]:
+          utf8_assumed: bool = False, has_cr: bool = True) -> Iterator[pa.RecordBatch]:
     ncols = len(hmap.columns)
+    # every record here is whole (a malformed one sends the file to the exact reader), so a record starts on
+    # the line after the one before it ends: its own line plus the line breaks held inside its quoted cells
+    line = 1 + (1 + sum(_breaks_in(c) for c in hmap.released) if hmap.has_header else 0)
     bad = []
 
     def handler(row):
@@ -281,8 +287,9 @@ def _fast(path: Path, info: SourceInfo, read: ReadResult, hmap: HeaderMap, delim
                 raise NeedsExactRead()       # the exact reader names the row of the oversized cell
             if n and any(_may_hold_records(c, ncols, delimiter) for c in cells.values()):
                 raise NeedsExactRead()       # a cell spanning lines that look like records: checked exactly
+            lines, line = _record_lines(cells, n, line, has_cr)
             yield build_batch(hmap.columns, cells, n, info.index, first + read.rows_read,
-                              reject=reject_marks(cells, hmap, n), extra=extra_json(cells, hmap, n))
+                              reject=reject_marks(cells, hmap, n), extra=extra_json(cells, hmap, n), lines=lines)
             read.rows_read += n
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as e:
         if utf8_assumed and ("utf8" in str(e).lower().replace("-", "") or isinstance(e, UnicodeDecodeError)):
@@ -290,6 +297,49 @@ def _fast(path: Path, info: SourceInfo, read: ReadResult, hmap: HeaderMap, delim
         raise NeedsExactRead() from None
     if bad:
         raise NeedsExactRead()
+
+
+def _breaks_in(text: str) -> int:
+    """Line breaks in a cell as a text editor counts them: CR LF, LF or a lone CR is one."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _record_lines(cells: dict[int, pa.Array], n: int, first_line: int, has_cr: bool) -> tuple[pa.Array, int]:
+    """(the line each of a batch's n records starts on, the line after the batch): a record spans one line
+    plus the line breaks inside its cells (vectorised; carriage returns only when the file holds one)."""
+    breaks = np.zeros(n, dtype="int64")
+    for col in cells.values():
+        _add_breaks(breaks, col, has_cr)
+    spans = breaks + 1
+    ends = np.cumsum(spans)
+    return pa.array(first_line + ends - spans), first_line + int(ends[-1]) if n else first_line
+
+
+def _add_breaks(breaks: np.ndarray, col: pa.Array, has_cr: bool) -> None:
+    """Add to breaks[i] the line breaks in cell i of col (CR LF, LF or a lone CR each count one).
+
+    Found in the column's bytes with numpy and mapped to cells through the offsets (measured faster than
+    pyarrow's count_substring, and a column with no break costs one comparison)."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    _, offsets_buf, data_buf = col.buffers()[:3]
+    if data_buf is None or len(col) == 0:
+        return
+    wide = pa.types.is_large_string(col.type) or pa.types.is_large_binary(col.type)
+    offsets = np.frombuffer(offsets_buf, dtype="int64" if wide else "int32")[col.offset:col.offset + len(col) + 1]
+    lo = int(offsets[0])
+    cell_starts = offsets - lo
+    data = np.frombuffer(data_buf, dtype="uint8")[lo:int(offsets[-1])]
+    for code in (10, 13) if has_cr else (10,):
+        at = np.flatnonzero(data == code)
+        if len(at) == 0:
+            continue
+        cell = np.searchsorted(cell_starts, at, side="right") - 1
+        if code == 13:      # a CR right before an LF of the same cell is one break with it, already counted
+            nxt = at + 1
+            pair = (nxt < cell_starts[cell + 1]) & (data[np.minimum(nxt, len(data) - 1)] == 10)
+            cell = cell[~pair]
+        breaks += np.bincount(cell, minlength=len(breaks))
 
 
 _NEVER_CLOSED = ("a quoted cell opened in this row is never closed: every line after it, to the end of the file, "
@@ -340,6 +390,7 @@ class _Lines:
 
     def __init__(self, f):
         self.f, self.eof = f, False
+        self.ended = 0      # lines read to their end (LF, CR LF or a lone CR): the next record starts on ended + 1
 
     def __iter__(self):
         return self
@@ -349,6 +400,8 @@ class _Lines:
         if not line:
             self.eof = True
             raise StopIteration
+        if line[-1] in "\r\n":     # (a line longer than LINE_CHARS comes in parts; only its last part ends it)
+            self.ended += 1
         return line
 
 
@@ -358,6 +411,7 @@ def _exact(path: Path, info: SourceInfo, read: ReadResult, hmap: HeaderMap, deli
     csv.field_size_limit(MAX_CELL_BYTES)
     rows: list[list[str]] = []
     row_numbers: list[int] = []
+    line_numbers: list[int] = []
     rejects: list[str | None] = []
     raws: list[str | None] = []
 
@@ -369,8 +423,8 @@ def _exact(path: Path, info: SourceInfo, read: ReadResult, hmap: HeaderMap, deli
         reject = [r or m for r, m in zip(rejects, marks.to_pylist() if marks is not None else [None] * n)]
         batch = build_batch(hmap.columns, cells, n, info.index, pa.array(row_numbers, pa.int64()),
                             reject=pa.array(reject, pa.string()), raw=pa.array(raws, pa.string()),
-                            extra=extra_json(cells, hmap, n))
-        rows.clear(); row_numbers.clear(); rejects.clear(); raws.clear()
+                            extra=extra_json(cells, hmap, n), lines=pa.array(line_numbers, pa.int64()))
+        rows.clear(); row_numbers.clear(); line_numbers.clear(); rejects.clear(); raws.clear()
         return batch
 
     with open(path, encoding=read.encoding, newline="") as f:
@@ -378,6 +432,7 @@ def _exact(path: Path, info: SourceInfo, read: ReadResult, hmap: HeaderMap, deli
         reader = csv.reader(lines, delimiter=delimiter)
         number = 0
         while True:
+            start = lines.ended + 1         # the physical line this record starts on
             try:
                 rec = next(reader)
             except StopIteration:
@@ -417,6 +472,7 @@ def _exact(path: Path, info: SourceInfo, read: ReadResult, hmap: HeaderMap, deli
                 rejects.append(f"wrong_cell_count: {len(rec)} cells, header has {ncols}")
                 raws.append(_raw(rec))
             row_numbers.append(number)
+            line_numbers.append(start)
             if len(rows) >= BATCH_ROWS:
                 yield flush()
     if rows:

@@ -16,7 +16,9 @@ import pyarrow.parquet as pq
 from pipeline.contracts import Schema
 from pipeline.ingest.headers import CANONICAL
 
-CITATION = [("source_index", pa.int32()), ("source_row", pa.int64())]
+# source_line: the physical line of the file where a CSV record starts (null for sheets and PDF pages, which
+# have rows, not lines); it differs from source_row when a quoted cell holds line breaks.
+CITATION = [("source_index", pa.int32()), ("source_row", pa.int64()), ("source_line", pa.int64())]
 EXTRA = [("reject_reason", pa.string()), ("raw_record", pa.string()), ("extra", pa.string())]
 SCHEMA = pa.schema([(c, pa.string()) for c in CANONICAL] + CITATION + EXTRA)
 
@@ -98,8 +100,9 @@ class StageWriter:
 
 def build_batch(columns: list[str | None], cells: dict[int, pa.Array], n: int, source_index: int | pa.Array,
                 first_row: int | pa.Array, reject: pa.Array | None = None, raw: pa.Array | None = None,
-                extra: pa.Array | None = None) -> pa.RecordBatch:
-    """Assemble a staging batch from positional cell arrays (`cells[k]` is column k of the source)."""
+                extra: pa.Array | None = None, lines: pa.Array | None = None) -> pa.RecordBatch:
+    """Assemble a staging batch from positional cell arrays (`cells[k]` is column k of the source);
+    `lines` is each row's source_line (CSV only; null otherwise)."""
     arrays = []
     pos = {c: k for k, c in enumerate(columns) if c}
     for c in CANONICAL:
@@ -113,6 +116,7 @@ def build_batch(columns: list[str | None], cells: dict[int, pa.Array], n: int, s
         arrays.append(pa.array(np.arange(first_row, first_row + n, dtype="int64")))
     else:
         arrays.append(first_row)
+    arrays.append(lines if lines is not None else pa.nulls(n, pa.int64()))
     arrays.append(reject if reject is not None else pa.nulls(n, pa.string()))
     arrays.append(raw if raw is not None else pa.nulls(n, pa.string()))
     arrays.append(extra if extra is not None else pa.nulls(n, pa.string()))

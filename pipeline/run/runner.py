@@ -239,6 +239,7 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
 
 def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug) -> int:
     from pipeline.report.index import write as write_index
+    from pipeline.report.trail import publish_trail
 
     all_j = load(config, root=root, check_files=False)
     chosen = select(all_j, slugs)
@@ -250,6 +251,7 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     for j in all_j:
         if j.slug in results:
             states[j.slug] = {**_remember(root, results[j.slug]), "this_run": True}
+            publish_trail(j, results[j.slug]["status"])   # summaries, then manifest.json: last in reports/<slug>/
         elif "last" in _run_record(reports_dir(root, j.slug)):
             states[j.slug] = _run_record(reports_dir(root, j.slug))["last"]
     corpora = _run_corpora(config, root, states, cfg, echo, force)

@@ -73,6 +73,9 @@ def _citations(frame: pd.DataFrame, rows: list, columns: list[str]) -> list[dict
     for r in rows[:CITE_CAP]:
         cite = {"source_file": _plain(frame.at[r, "source_file"]), "source_sheet": _plain(frame.at[r, "source_sheet"]),
                 "source_row": _plain(frame.at[r, "source_row"])}
+        if "source_line" in frame.columns:      # (the sources frame cites a header, which has no line of its own)
+            line = _plain(frame.at[r, "source_line"])    # (read as float where a PDF's nulls share the column)
+            cite["source_line"] = None if line is None else int(line)
         if "_order" in frame.columns:
             cite["_order"] = int(frame.at[r, "_order"])      # (for merging slices; not published)
         shown = [c for c in columns if c in frame.columns]

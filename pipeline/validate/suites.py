@@ -23,7 +23,7 @@ LAYOUT_REJECTS = frozenset({"repeated_header", "blank_row"})
 SEVERITIES = ("critical", "warning")
 TARGETS = ("rows", "schema", "sources")
 DERIVED = ("source_kind", "reason_blank")        # plus exported_<canonical column>
-CITATION = ["source_file", "source_sheet", "source_row"]
+CITATION = ["source_file", "source_sheet", "source_row", "source_line"]
 # GX 1.24: naming the frame's index and asking for the index only keeps the cost of a failure with many
 # unexpected rows linear and small (asking for index *columns* walks every unexpected row in Python, which
 # a month's release turns into minutes); no query string of every index either.
