@@ -39,6 +39,11 @@ def _check_files(paths: dict, data: pd.DataFrame) -> tuple[str, str]:
     assert not re.search(r"<script[^>]*\bsrc=", page, re.IGNORECASE), "HTML must embed its JavaScript"
     assert "vegaEmbed" in page
     back = pd.read_csv(paths["csv"], keep_default_na=False)   # "" (state not identified) stays ""
+    if "SYNTHETIC" in page:                                      # a synthetic chart's data says so on every row
+        from pipeline.io.publish import SYNTHETIC_COLUMN, SYNTHETIC_LABEL
+        assert set(back.pop(SYNTHETIC_COLUMN)) == {SYNTHETIC_LABEL}
+    else:
+        assert "SYNTHETIC" not in open(paths["csv"], encoding="utf-8").read()
     expected = data.copy()
     if "local_date" in expected:
         expected["local_date"] = expected["local_date"].astype(str)

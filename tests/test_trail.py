@@ -25,7 +25,7 @@ def sha(path) -> str:
 def test_synthetic_csv_says_so_on_every_row(tmp_path):
     df = pd.DataFrame({"agency": ["Houston TX PD", "=cmd()"], "searches": [5, 7]})
     write_csv(df, tmp_path / "s.csv", synthetic=True)
-    write_csv(df, tmp_path / "r.csv")
+    write_csv(df, tmp_path / "r.csv", synthetic=False)
     rows = list(csv.reader(io.StringIO((tmp_path / "s.csv").read_text())))
     assert rows[0] == [SYNTHETIC_COLUMN, "agency", "searches"]
     assert [r[0] for r in rows[1:]] == [SYNTHETIC_LABEL] * 2 and "SYNTHETIC" in SYNTHETIC_LABEL
@@ -34,6 +34,8 @@ def test_synthetic_csv_says_so_on_every_row(tmp_path):
     assert pd.read_csv(tmp_path / "r.csv").columns.tolist() == ["agency", "searches"]
     with pytest.raises(ValueError):                                   # never overwrite a column of data
         write_csv(pd.DataFrame({SYNTHETIC_COLUMN: [1]}), tmp_path / "x.csv", synthetic=True)
+    with pytest.raises(TypeError):                                    # no caller may leave the label out
+        write_csv(df, tmp_path / "y.csv")
 
 
 def rec(i, name="***", plate="***", reason="Investigation"):

@@ -745,7 +745,7 @@ def save_chart(chart: alt.Chart, data: pd.DataFrame, out_dir: Path, name: str, *
                      jurisdiction=str(meta.get("jurisdiction") or ""), synthetic=bool(meta.get("synthetic")),
                      description=description or _description(chart))
     write_page(paths["html"], chart.to_json(cls=_ScriptSafeJSON, indent=None), page)
-    write_csv(data, paths["csv"], date_format="%Y-%m-%d")
+    write_csv(data, paths["csv"], synthetic=page.synthetic, date_format="%Y-%m-%d")
     return {ext: str(path) for ext, path in paths.items()}
 
 

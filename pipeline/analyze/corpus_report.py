@@ -18,7 +18,8 @@ from pipeline.analyze.corpus_rules import CorpusRules, load as load_rules
 from pipeline.claims import evaluate
 from pipeline.clean.provenance import pipeline_version
 from pipeline.config import Corpus
-from pipeline.io.atomic import atomic_path, write_json
+from pipeline.io.atomic import write_json
+from pipeline.io.publish import write_csv
 from pipeline.io.db import connect
 
 FINGERPRINT = ("agency (after the reviewed alias table), search time to the second (UTC), total networks "
@@ -93,12 +94,8 @@ def write(corpus: Corpus, result: dict, root: Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     label = "SYNTHETIC" if corpus.synthetic else None
     facts = {**({"label": label} if label else {}), **result["facts"], "pipeline": pipeline_version(corpus.root)}
-    for name, table in result["tables"].items():
-        with atomic_path(out / f"{name}.csv") as tmp:
-            with open(tmp, "w", encoding="utf-8", newline="") as f:
-                if label:   # a synthetic table says so in its first line, wherever it is opened
-                    f.write("# SYNTHETIC data: generated, not a real release\n")
-                table.to_csv(f, index=False)
+    for name, table in result["tables"].items():   # the one CSV writer: formula-safe, SYNTHETIC on every row
+        write_csv(table, out / f"{name}.csv", synthetic=corpus.synthetic)
     write_json(out / "facts.json", facts)
     write_json(out / "claims.json", {"corpus": corpus.name, "synthetic": corpus.synthetic,
                                      "claims": evaluate(list(corpus.claims), facts)})

@@ -16,7 +16,7 @@ from pipeline.analyze.facts import connect_searches, processed_dir
 
 # The citation every row-level published CSV ends with: the file, its SHA-256, the sheet (or PDF page) and
 # the row a person finds. One list, so adding a column (the line number) is one edit.
-CITATION_COLUMNS = ["source_file", "source_sha256", "source_sheet", "source_row"]
+CITATION_COLUMNS = ["source_file", "source_sha256", "source_sheet", "source_row", "source_line"]
 # Matched words are cut from the released reason; where the reason holds personal data they may hold
 # it too (a plate typed as a "case number"), so they are withheld and the redacted reason stands alone.
 _MATCHED = ("CASE WHEN coalesce(len(s.reason_pii), 0) > 0 THEN '[withheld: the reason holds personal data]' "
@@ -113,8 +113,9 @@ def reasons_typed(j: Jurisdiction, n: int = TYPED_SHOWN) -> pd.DataFrame:
 
 def publish_reasons(j: Jurisdiction, out_dir: Path, categories: list[dict]) -> list[Path]:
     """reasons/<category>.csv for every category facts lists with a csv, and reasons_typed.csv."""
-    written = [publish.write_csv(reason_searches(j, c["id"]), out_dir / c["csv"]) for c in categories if c["csv"]]
-    written.append(publish.write_csv(reasons_typed(j), out_dir / "reasons_typed.csv"))
+    written = [publish.write_csv(reason_searches(j, c["id"]), out_dir / c["csv"], synthetic=j.synthetic)
+               for c in categories if c["csv"]]
+    written.append(publish.write_csv(reasons_typed(j), out_dir / "reasons_typed.csv", synthetic=j.synthetic))
     return written
 
 

@@ -29,9 +29,10 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(df: pd.DataFrame, target: Path, *, synthetic: bool = False, **to_csv) -> Path:
+def write_csv(df: pd.DataFrame, target: Path, *, synthetic: bool, **to_csv) -> Path:
     """The one writer of every CSV under reports/: atomic, formula-safe, no index column. With synthetic,
-    every row starts with SYNTHETIC_COLUMN = SYNTHETIC_LABEL."""
+    every row starts with SYNTHETIC_COLUMN = SYNTHETIC_LABEL. `synthetic` has no default: no caller can
+    publish a table made from generated data without saying so."""
     out = spreadsheet_safe(df)
     if synthetic:
         if SYNTHETIC_COLUMN in out.columns:

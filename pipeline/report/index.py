@@ -76,7 +76,7 @@ def _write_shared_csv(reports_dir: Path, rows: list[dict]) -> None:
                              "searches_by_producer": "; ".join(
                                  f"{p['name']}{' (SYNTHETIC)' if p['synthetic'] else ''}: {p['searches']}"
                                  for p in r["producers"])} for r in rows]),
-              reports_dir / "shared_agencies.csv")
+              reports_dir / "shared_agencies.csv", synthetic=any(p["synthetic"] for r in rows for p in r["producers"]))
 
 
 def _caveat_groups(entries: list[dict]) -> list[dict]:

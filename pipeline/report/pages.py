@@ -77,7 +77,7 @@ def nav(out_dir: Path, name: str, current: str | None, *, code: bool = False, si
     return f"{NAV_START}\n{html}\n{NAV_END}"
 
 
-def refresh(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION) -> None:
+def refresh(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION, manifest: bool | None = None) -> None:
     """Write every notebook page's navigation bar again, now that the run has ended, then the files page."""
     for stem, _ in site.pages:
         for code in (False, True):
@@ -136,15 +136,17 @@ def published_files(out_dir: Path) -> list[Published]:
     return out
 
 
-def write_files_page(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION) -> Path:
-    """reports/<slug>/files.html: every published file, grouped, with what it is, its size and SHA-256."""
+def write_files_page(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION,
+                     manifest: bool | None = None) -> Path:
+    """reports/<slug>/files.html: every published file, grouped, with what it is, its size and SHA-256.
+    manifest: whether manifest.json will sit beside it (default: whether it does now)."""
     files = published_files(out_dir)
     grouped = [(title, [dict(f.__dict__, sha256=sha256_file(out_dir / f.path)) for f in files if f.group == key])
                for key, title in GROUPS.items()]
     html = environment().get_template("files.html.j2").render(
         name=name, groups=[g for g in grouped if g[1]], css=stylesheet(), nav=nav(out_dir, name, None, site=site),
         synthetic=synthetic, synthetic_text=SYNTHETIC_BANNER_TEXT, csp=CSP,
-        manifest=(out_dir / "manifest.json").exists())
+        manifest=(out_dir / "manifest.json").exists() if manifest is None else manifest)
     target = out_dir / "files.html"
     write_text(target, html)
     return target

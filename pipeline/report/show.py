@@ -298,3 +298,18 @@ def typed_reasons(typed: pd.DataFrame, f: dict) -> pd.DataFrame:
 
 def sources_frame(facts: dict) -> pd.DataFrame:
     return pd.DataFrame(facts["sources"])
+
+
+def chart(c, data: pd.DataFrame, chart_dir: Path, name: str) -> None:
+    """Publish a chart four ways (charts.save_chart: PNG, SVG, an offline interactive page, its data as CSV),
+    show it with its written description as alt text, and link each of the four files under it."""
+    from IPython.display import display
+
+    from pipeline.analyze import charts
+    charts.save_chart(c, data, chart_dir, name)
+    display(charts.show(c))
+    rel = f"{Path(chart_dir).name}/{name}"
+    links = " · ".join(f'<a href="{html.escape(rel)}.{ext}">{what}</a>'
+                       for ext, what in (("html", "interactive"), ("png", "PNG"), ("svg", "SVG"), ("csv", "data (CSV)")))
+    display(HTML(f'<p class="chart-files">This chart: {links}</p>'))
+

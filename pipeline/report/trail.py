@@ -17,6 +17,7 @@ from pipeline.config import Jurisdiction
 from pipeline.contracts import RunStatus
 from pipeline.io.publish import write_csv
 from pipeline.project import processed_dir, reports_dir
+from pipeline.report import pages
 from pipeline.report.manifest import MANIFEST, write_manifest
 
 RECONCILIATION = "reconciliation.csv"
@@ -35,10 +36,13 @@ def publish_trail(j: Jurisdiction, status: str = RunStatus.OK) -> Path | None:
     out = reports_dir(j.root, j.slug)
     if status == RunStatus.FAILED or not (processed / "manifest.json").exists():
         (out / MANIFEST).unlink(missing_ok=True)
+        pages.refresh(out, j.name, synthetic=j.synthetic, manifest=False)
         return None
     write_csv(pd.read_csv(processed / "reconciliation.csv", keep_default_na=False), out / RECONCILIATION,
               synthetic=j.synthetic)
     write_csv(rejected_summary(processed / "rejected.csv"), out / REJECTED_SUMMARY, synthetic=j.synthetic)
+    # Every page's navigation and the files page now that every file of the run exists, then the manifest.
+    pages.refresh(out, j.name, synthetic=j.synthetic, manifest=True)
     return write_manifest(j, status)
 
 

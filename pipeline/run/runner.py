@@ -119,20 +119,11 @@ def run_jurisdiction(j: Jurisdiction, config: str, keys: dict[str, str], force: 
                 break
             record.setdefault("keys", {})[name] = keys[name]
             write_json(out_dir / "run.json", record)
-        _finish_pages(j, out_dir)
     except Exception as e:  # a full disk, a notebook that vanished: report, never crash the run
         result.update(status=RunStatus.FAILED, notebook=result.get("notebook", "?"), message=f"{type(e).__name__}: {e}",
                       traceback=traceback.format_exc())
     result["seconds"] = time.perf_counter() - t0
     return result
-
-
-def _finish_pages(j: Jurisdiction, out_dir: Path) -> None:
-    """Once the notebooks have run (or stopped): every page's navigation bar again, now that every file of
-    the run exists, and the files page."""
-    from pipeline.report.pages import refresh
-
-    refresh(out_dir, j.name, synthetic=j.synthetic)
 
 
 def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result, debug=False) -> dict | None:
