@@ -19,6 +19,7 @@ from pipeline.contracts import RunStatus
 from pipeline.io.atomic import write_json
 from pipeline.io.keys import BASE_CODE, digest, files_digest
 from pipeline.project import reports_dir
+from pipeline.report.pages import CORPUS, refresh
 
 NOTEBOOK = "04_corpus"
 CORPUS_CODE = BASE_CODE + ["pipeline/analyze/corpus*.py", "pipeline/rules/corpus/*.yml", f"notebooks/{NOTEBOOK}.ipynb"]
@@ -69,6 +70,7 @@ def run_corpora(corpora: list[Corpus], states: dict[str, dict], root: Path, conf
         folder.mkdir(parents=True, exist_ok=True)
         record["last"] = state
         write_json(folder / "run.json", record)
+        refresh(folder, c.display_name, synthetic=c.synthetic, site=CORPUS, manifest=False)  # the files page last
         out[c.name] = state
     return out
 
@@ -76,7 +78,7 @@ def run_corpora(corpora: list[Corpus], states: dict[str, dict], root: Path, conf
 def _execute(c: Corpus, root: Path, config: str, folder: Path, echo) -> dict:
     from papermill.exceptions import PapermillExecutionError
 
-    from pipeline.report.pages import CORPUS, refresh
+    from pipeline.report.pages import CORPUS
     from pipeline.report.render import render_notebook
     from pipeline.run.kernels import execute_notebook
     from pipeline.run.runner import _project_relative, _relative_papermill_paths
@@ -98,7 +100,6 @@ def _execute(c: Corpus, root: Path, config: str, folder: Path, echo) -> dict:
         echo(f"corpus {c.name}: FAILED in {NOTEBOOK}: {message}")
         return {"status": RunStatus.FAILED, "notebook": NOTEBOOK, "message": message}
     render_notebook(target, folder, synthetic=c.synthetic, jurisdiction_name=c.display_name, site=CORPUS)
-    refresh(folder, c.display_name, synthetic=c.synthetic, site=CORPUS)
     seconds = round(time.perf_counter() - t, 1)
     echo(f"corpus {c.name}: done in {seconds} s")
     return {"status": RunStatus.OK, "timings": {NOTEBOOK: seconds}, "cached": []}
