@@ -107,3 +107,22 @@ def test_a_page_links_back_to_the_index_by_a_relative_href(tmp_path):
     for page in (tmp_path / "a-pd" / "03_analyze.html", tmp_path / "a-pd" / "charts" / "top_agencies.html"):
         href = index_href(page, tmp_path)
         assert (page.parent / href).resolve() == (tmp_path / "index.html").resolve()
+
+
+def test_each_corpus_is_shown_beside_the_jurisdictions_with_its_figures_and_links(tmp_path):
+    import json
+    folder = tmp_path / "reports" / "corpora" / "six-districts"
+    _publish(folder, "04_corpus.html", "04_corpus.code.html", "overlap.csv")
+    (folder / "facts.json").write_text(json.dumps({"display_name": "Six <districts>", "synthetic": True,
+                                                   "members": ["a-isd", "b-isd"], "rows": 9618,
+                                                   "distinct_searches": 8143, "overlap_searches": 735}))
+    (folder / "run.json").write_text(json.dumps({"last": {"status": "ok"}}))
+    page = index.write_index(tmp_path / "reports", [_entry("a-pd", "A PD")], generated_at="now",
+                             corpora=index.corpus_entries(tmp_path)).read_text()
+    card = page[page.index('id="corpus-six-districts"'):]
+    card = card[:card.index("</article>")]
+    assert "Six &lt;districts&gt;" in card and "SYNTHETIC" in card and "a-isd, b-isd" in card
+    assert "9,618" in card and "8,143" in card and "735" in card
+    for href in re.findall(r'href="([^"#]+)"', card):                      # every link leads to a file
+        assert (tmp_path / "reports" / href).is_file(), href
+    assert 'href="corpora/six-districts/04_corpus.html"' in card and 'href="#corpus-six-districts"' in page

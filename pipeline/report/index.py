@@ -38,7 +38,7 @@ def _env() -> jinja2.Environment:
 
 
 def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
-                shared_agencies: list[dict] | None = None) -> Path:
+                shared_agencies: list[dict] | None = None, corpora: list[dict] | None = None) -> Path:
     """Write reports_dir/index.html: findings first (one card per entry, in the order given), what the data
     cannot tell you by log kind, every output of each jurisdiction, a table of the runs; returns its path.
 
@@ -60,7 +60,7 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
     page = _env().get_template("index.html").render(
         csp=Markup(CSP_META), generated_at=str(generated_at), summary=summary, entries=views,
         caveat_groups=_caveat_groups(entries), changes=Markup(changes_section(reports_dir, entries)),
-        shared=shared, not_in_release=NOT_IN_RELEASE, not_computed=NOT_COMPUTED)
+        shared=shared, not_in_release=NOT_IN_RELEASE, not_computed=NOT_COMPUTED, corpora=corpora or [])
     if rows:
         _write_shared_csv(reports_dir, rows)
     path = reports_dir / "index.html"
@@ -241,7 +241,47 @@ def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]
 
 
 def write(root: Path, jurisdictions: list[Jurisdiction], states: dict[str, dict]) -> Path:
-    """reports/index.html for every jurisdiction, from its state (see index_entries); returns its path."""
+    """reports/index.html for every jurisdiction, from its state (see index_entries), and every corpus
+    reports/corpora/ holds; returns its path."""
     return write_index(reports_root(root), index_entries(jurisdictions, states, root),
                        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                       shared_agencies=shared_agencies(jurisdictions, root))
+                       shared_agencies=shared_agencies(jurisdictions, root), corpora=corpus_entries(root))
+
+
+# The corpus figures the index shows, in order: (facts.json key, words).
+CORPUS_FIGURES = (("rows", "rows in the members' logs"), ("distinct_searches", "distinct searches, each counted once"),
+                  ("rows_per_search", "rows per search"), ("overlap_searches", "searches in more than one log"),
+                  ("max_producers_per_search", "most logs one search appears in"), ("agencies", "agencies"),
+                  ("immigration_searches", "immigration-related distinct searches"),
+                  ("federal_searches", "distinct searches by federal agencies"),
+                  ("conflicting_searches", "searches whose copies disagree between logs"),
+                  ("alias_variants_to_review", "agency spellings left to review"))
+
+
+def corpus_entries(root: Path) -> list[dict]:
+    """Each corpus under reports/corpora/ with its figures (facts.json), last run state and every output."""
+    base = reports_root(root) / "corpora"
+    out = []
+    for folder in sorted(p for p in base.glob("*") if p.is_dir()) if base.is_dir() else []:
+        facts = _read_json(folder / "facts.json") or {}
+        last = (_read_json(folder / "run.json") or {}).get("last", {})
+        figures = [{"label": words, "text": _corpus_figure(facts.get(key))} for key, words in CORPUS_FIGURES
+                   if key in facts]
+        out.append({"name": facts.get("display_name") or folder.name, "anchor": f"corpus-{folder.name}",
+                    "synthetic": bool(facts.get("synthetic")), "members": facts.get("members") or [],
+                    "figures": figures, "status": last.get("status", "never run"), "message": last.get("message"),
+                    "outputs": outputs(base.parent, f"corpora/{folder.name}", facts)})
+    return out
+
+
+def _corpus_figure(v) -> str:
+    if v is None:
+        return NOT_IN_RELEASE
+    return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}" if isinstance(v, float) else str(v)
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -54,7 +54,7 @@ def index_href(page: Path, reports_root: Path) -> str:
 
 
 def _href(slug: str, rel: str) -> str:
-    return urllib.parse.quote(slug, safe="") + "/" + urllib.parse.quote(rel)
+    return urllib.parse.quote(slug, safe="/") + "/" + urllib.parse.quote(rel)   # "corpora/<name>" keeps its /
 
 
 def _pages(base: Path, href) -> list[dict]:
