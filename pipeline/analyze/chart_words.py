@@ -6,6 +6,8 @@ import calendar
 import datetime as dt
 import textwrap
 
+from pipeline.analyze.words import _AP_MONTHS, date_words, period_words, plural  # noqa: F401  (one spelling of each)
+
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
@@ -13,10 +15,6 @@ def count(n: int, *, capital: bool = False) -> str:
     """8 -> "eight" ("Eight" at the start of a sentence), 3150 -> "3,150"."""
     word = _SMALL[n] if 0 <= n < 10 else f"{n:,}"
     return word[:1].upper() + word[1:] if capital else word
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return one if n == 1 else (many or one + "s")
 
 
 def percent(part: float, whole: float) -> str:
@@ -33,19 +31,17 @@ def percent(part: float, whole: float) -> str:
 
 def date(d: dt.date) -> str:
     """December 1, 2025."""
-    return f"{calendar.month_name[d.month]} {d.day}, {d.year}"
+    return date_words(d)
 
 
 def short_date(d: dt.date) -> str:
     """Dec. 1 (AP abbreviations; March to July are never abbreviated)."""
-    month = calendar.month_name[d.month]
-    abbr = month if len(month) <= 5 or month == "July" else calendar.month_abbr[d.month] + "."
-    return f"{'Sept.' if d.month == 9 else abbr} {d.day}"
+    return f"{_AP_MONTHS[d.month - 1]} {d.day}"
 
 
 def span(first: dt.date, last: dt.date) -> str:
     """December 1, 2025 – January 7, 2026 (en dash); one day is just that day."""
-    return date(first) if first == last else f"{date(first)} – {date(last)}"
+    return period_words(first, last)
 
 
 def whole_months(first: dt.date, last: dt.date) -> bool:
