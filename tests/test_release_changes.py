@@ -98,8 +98,9 @@ def test_the_page_and_the_index_say_what_the_second_release_changed(two_releases
     for text in (page, index):
         assert "What changed since the last run" in text
         assert _sentence(t1, t2, second) in text and immigration in text
-    # at the top of 03: before the headline figures
-    assert page.index("What changed since the last run") < page.index("What are the headline figures?")
+    # near the top of 03: right after the findings, before what the data cannot tell and the claims
+    assert (page.index("What does this release show?") < page.index("What changed since the last run")
+            < page.index("What can this data not tell you?") < page.index("Does each published claim hold?"))
     # on the index: right after the table of jurisdictions (whose rows are found by name)
     assert index.index("</table>") < index.index("What changed since the last run") < index.index("more than one producer")
 

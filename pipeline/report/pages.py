@@ -87,7 +87,8 @@ def refresh(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICT
                 new = _NAV_RE.sub(lambda _m: nav(out_dir, name, stem, code=code, site=site), text, count=1)
                 if new != text:
                     write_text(page, new)
-    write_files_page(out_dir, name, synthetic=synthetic, site=site, manifest=manifest)
+    if any((out_dir / f"{stem}.html").exists() for stem, _ in site.pages):   # a run that never got a page
+        write_files_page(out_dir, name, synthetic=synthetic, site=site, manifest=manifest)  # publishes none
 
 
 @dataclass(frozen=True)
