@@ -397,3 +397,13 @@ def test_reason_categories_sorted_labelled_and_titled():
     other = df.assign(searches=[500, 300, 900, 40], share=[0.5, 0.3, 0.9, 0.04])
     assert _title_text(charts.reason_categories(other, jurisdiction_name="Belmont PD", synthetic=False)) == \
         "No stated purpose: 50% of searches, the largest reason category"
+
+
+def test_reasons_in_no_category_are_drawn_last_and_never_the_finding():
+    df = pd.DataFrame({"id": ["generic_purpose", "other_reasons", "immigration"],
+                       "label": ["A generic word only", "Any other stated reason", "Immigration"],
+                       "searches": [83, 582, 6], "share": [0.11, 0.74, 0.008]})
+    chart = charts.reason_categories(df, jurisdiction_name="Alvin ISD", synthetic=False)
+    bars = chart.to_dict()["layer"][0]["layer"][0]["encoding"]
+    assert bars["y"]["sort"] == ["A generic word only", "Immigration", "Any other stated reason"]
+    assert _title_text(chart) == "A generic word only: 11% of searches, the largest reason category"

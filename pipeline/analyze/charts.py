@@ -542,18 +542,20 @@ def reason_categories(df: pd.DataFrame, *, jurisdiction_name: str, synthetic: bo
     lists to read rather than counts (charts.yml review_categories) come last, in grey.
     """
     _require(df, ("id", "label", "searches", "share"), "reason_categories")
-    review = set(_text()["review_categories"])
+    review, rest = set(_text()["review_categories"]), set(_text()["rest_categories"])
     data = pd.DataFrame({"id": df["id"].astype(str), "name": df["label"].astype(str),
                          "searches": df["searches"].astype("int64"), "share": df["share"].astype(float)})
-    data["counted"] = ~data["id"].isin(review)
+    data["counted"] = ~data["id"].isin(review | rest)
     data = data.sort_values(["counted", "searches", "name"], ascending=[False, False, True], kind="stable")
     data["label"] = [f"{s:,} ({_share_words(p)})" for s, p in zip(data["searches"], data["share"])]
     counted = data[data["counted"]]
     subtitle = [_with_period(f"Searches {_subject(jurisdiction_name, log_kind)} by the reason officers typed or "
                              "picked, grouped by the project's reason rules", period)
                 + "; share of all searches in brackets.", _text()["overlap_note"]]
-    if not data["counted"].all():
+    if data["id"].isin(review).any():
         subtitle.append(_text()["review_note"])
+    if data["id"].isin(rest).any():
+        subtitle.append(_text()["rest_note"])
     text, description = _reason_words(counted, jurisdiction_name, log_kind, period)
     bars = alt.Chart(data).mark_bar().encode(
         y=_name_axis(list(data["name"])), x=alt.X("searches:Q", title=None, axis=None),
