@@ -54,6 +54,8 @@ def build(root: Path, config=None, *, force: bool = False, echo=print, batch_row
     key, hashes = found.key(inputs, previous.get("inputs"))
     if not force and previous.get("key") == key and db_path(root).is_file() \
             and all((explore_dir(root) / f).is_file() for f in ("metadata.json", "inspect.json")):
+        write_json(explore_dir(root) / "metadata.json", metadata.build(inputs, columns_rules.load()[0],
+                                                                        previous["tables"]))
         echo(f"explore: {db_path(root).relative_to(root)} is up to date (inputs unchanged)")
         return {**previous, "built": False}
     started = time.perf_counter()

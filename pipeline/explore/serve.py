@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+PLUGINS = Path(__file__).with_name("plugins")
+
 LOOPBACK = "127.0.0.1"
 # Datasette's own limits, raised a little for a table of millions of rows: facets and counts that take
 # longer than this say "timed out" instead of holding the page (a filter or a search narrows them).
@@ -23,7 +25,7 @@ def free_port(host: str = LOOPBACK) -> int:
 def command(db: Path, metadata: Path, inspect: Path | None, host: str, port: int) -> list[str]:
     """The datasette command line (its Python, this venv's, so the pinned version serves)."""
     cmd = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "--metadata", str(metadata),
-           "--host", host, "--port", str(port)]
+           "--host", host, "--port", str(port), "--plugins-dir", str(PLUGINS)]
     if inspect is not None and inspect.is_file():
         cmd += ["--inspect-file", str(inspect)]
     for name, value in SETTINGS.items():
