@@ -93,6 +93,7 @@ def _write_database(path: Path, inputs: found.Inputs, cols, batch_rows: int, ech
         con.execute(f"CREATE INDEX searches_{name} ON searches ({columns})")
     counts = {"searches": con.execute("SELECT count(*) FROM searches").fetchone()[0], "reasons": len(reasons)}
     counts.update(tables.write_all(con, inputs))
+    con.execute("PRAGMA analysis_limit = 1000")     # the planner's statistics from a sample of each index
     con.execute("ANALYZE")
     con.commit()
     every = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for (name,) in
