@@ -203,3 +203,14 @@ def test_cli_builds_without_serving(explore, capsys):
     from pipeline.cli import main
     assert main(["explore", "--no-serve", "--root", str(explore[0])]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_bench_section_of_results_md_is_replaced_not_repeated(tmp_path):
+    from bench import bench_explore as be
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\nthe pipeline's table\n")
+    be.write_section(f"{be.BEGIN}\nfirst\n{be.END}\n", results)
+    be.write_section(f"{be.BEGIN}\nsecond\n{be.END}\n", results)
+    text = results.read_text()
+    assert "the pipeline's table" in text and "second" in text and "first" not in text
+    assert text.count(be.BEGIN) == 1
