@@ -10,6 +10,7 @@ searchers have no such exception.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import duckdb
 from pipeline.io.db import literal
 
 MIN_LENGTH = 4         # shorter values ("1", "TX") occur in any text by chance
+WORD = re.compile(r"[0-9a-z]+")
+WORD_BYTES = re.compile(rb"[0-9A-Za-z]+")
 STRICT = ("license_plate", "searcher")
 TYPED = ("case_number", "filters", "text_prompt")
 
@@ -52,14 +55,21 @@ def database_text(db: Path) -> str:
 
 
 def scan(db: Path, parquets: list[Path]) -> dict:
-    """{"leaks": [(column, value)], "typed_in_reasons": [(column, value)], "checked": n}."""
+    """{"leaks": [(column, value)], "typed_in_reasons": [(column, value)], "checked": n}.
+
+    A value can only be in a text whose words include all of its words, so each value is first looked up
+    in the set of words of the database (its text values, and its raw bytes); only the few that pass are
+    searched for whole: one pass over the file, not one per value."""
     found = secrets(parquets)
     text = database_text(db)
     raw = Path(db).read_bytes()
+    words = set(WORD.findall(text)) | {w.lower().decode() for w in set(WORD_BYTES.findall(raw))}
     reasons = _published_reasons(db)
     leaks, typed = [], []
     for col, values in found.items():
         for v in sorted(values):
+            if not set(WORD.findall(v.casefold())) <= words:
+                continue
             if v.casefold() in text or v.encode() in raw:
                 if col in TYPED and any(v.casefold() in r for r in reasons):
                     typed.append((col, v))
