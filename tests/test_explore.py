@@ -82,7 +82,8 @@ def test_leak_scan_of_the_database_finds_nothing_and_would_find_a_plate(explore,
     # the same scan over a copy with one plate and one case number slipped in finds both
     leaky = tmp_path / "leaky.db"
     shutil.copyfile(explore_build.db_path(root), leaky)
-    case = sorted(v for v in found["case_number"] if not any(v.casefold() in r for r in scan._published_reasons(leaky)))[0]
+    typed = "\x00".join(scan._published_reasons(leaky))
+    case = sorted(v for v in found["case_number"] if v.casefold() not in typed)[0]
     with sqlite3.connect(leaky) as con:
         con.execute("UPDATE agencies SET agency = ? WHERE rowid = 1", ("KLM7734",))
         con.execute("UPDATE jurisdictions SET name = ? WHERE rowid = 1", (f"see {case}",))
