@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED  := False
 
 SYNTH_TRUTH := data/raw/alvin-isd/truth.json data/raw/huffman-isd/truth.json data/raw/six-districts/truth.json
 
-.PHONY: all venv synth run add test browser bench check-identical lock clean-outputs help
+.PHONY: all venv synth run add explore test browser bench check-identical lock clean-outputs help
 
 all: venv synth run                 ## set up, generate the synthetic releases, run every jurisdiction
 
@@ -51,6 +51,11 @@ run: venv synth                     ## run every jurisdiction in jurisdictions.y
 add: venv                           ## copy a release into data/raw/<slug>/ (FILES=... J=slug), record it in SOURCE.md and jurisdictions.yml
 	@test -n "$(FILES)" && test -n "$(J)" || { echo "usage: make add FILES=\"FILE ...\" J=SLUG [ARGS='--name ... --producer ... --timezone ...']" >&2; exit 2; }
 	$(PYTHON) -m pipeline add $(FILES) --jurisdiction $(J) $(ARGS)
+
+# Every published search in Datasette: builds reports/explore/flock.db when its inputs changed, then serves it
+# read-only on 127.0.0.1 (a free port, printed) until Ctrl-C. HOST=, PORT=, ARGS=--no-serve to build only.
+explore: venv                       ## build reports/explore/flock.db (every published search) and serve it with Datasette
+	$(PYTHON) -m pipeline explore $(if $(HOST),--host $(HOST),) $(if $(PORT),--port $(PORT),) $(ARGS)
 
 # The report pages are tested in a real browser: Playwright (requirements.lock) driving Debian's Chromium,
 # since Playwright's own browser download cannot run here (the test skips, saying why, where Chromium

@@ -3,6 +3,7 @@
     python -m pipeline run [--jurisdiction SLUG ...] [--config FILE] [--jobs N] [--debug]
     python -m pipeline add FILE... --jurisdiction SLUG [--name N --producer P --timezone TZ] (see pipeline/run/add.py)
     python -m pipeline classify "TEXT" ...     (how the reason registry reads a phrase, as JSON)
+    python -m pipeline explore [--no-serve] [--host H] [--port P]   (every published search in Datasette)
 
 The synthetic releases (`python -m tools.synth`) and the benchmark (`python -m bench`) are outside the
 package: they make inputs and measure, they are not the pipeline.
@@ -35,11 +36,19 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--debug", action="store_true", help="show Python tracebacks")
     sub.add_parser("add", help="copy a release's files into data/raw/<slug>/ and record them", add_help=False)
     sub.add_parser("classify", help="show how the reason registry classifies each TEXT", add_help=False)
+    sub.add_parser("explore", help="build reports/explore/flock.db and serve it with Datasette", add_help=False)
     if argv and argv[0] == "add":
         from pipeline.run import add
         try:
             return add.main(argv[1:])
         except PipelineError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    if argv and argv[0] == "explore":
+        from pipeline.explore import command
+        try:
+            return command.main(argv[1:], ROOT)
+        except (PipelineError, FileNotFoundError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
     if argv and argv[0] == "classify":
