@@ -49,13 +49,16 @@ def make_project(root: Path) -> dict:
 
 
 def add_corpus(root: Path) -> Path:
-    """A published corpus folder as the corpus step writes it (a SYNTHETIC first line in each CSV)."""
+    """A published corpus folder as the corpus step writes it (io.publish.write_csv: a SYNTHETIC column)."""
+    import pandas as pd
+
+    from pipeline.io.publish import write_csv
     c = root / "reports/corpora/two-logs"
     c.mkdir(parents=True)
     (c / "facts.json").write_text(json.dumps({"label": "SYNTHETIC", "corpus": "two-logs", "synthetic": True,
                                               "distinct_searches": 3, "producers": 2}))
-    (c / "producers_per_search.csv").write_text("# SYNTHETIC data: generated, not a real release\n"
-                                                "producers,distinct_searches\n1,2\n2,1\n")
+    write_csv(pd.DataFrame({"producers": [1, 2], "distinct_searches": [2, 1]}), c / "producers_per_search.csv",
+              synthetic=True)
     return c
 
 

@@ -95,8 +95,11 @@ def test_synthetic_rows_and_descriptions_say_synthetic(explore):
     with db(root) as con:
         marks = dict(con.execute("SELECT jurisdiction, group_concat(DISTINCT coalesce(synthetic, '-')) FROM searches GROUP BY 1"))
         corpus = con.execute("SELECT DISTINCT corpus, synthetic FROM corpus_producers_per_search").fetchall()
+        rows = con.execute("SELECT producers, distinct_searches FROM corpus_producers_per_search ORDER BY 1").fetchall()
+        corpus_columns = [r[1] for r in con.execute("PRAGMA table_info(corpus_producers_per_search)")]
     assert marks == {"huffman-isd": "SYNTHETIC", "eugene-or-pd": "-", "hostile-pd": "-"}
     assert corpus == [("two-logs", "SYNTHETIC")]
+    assert rows == [(1, 2), (2, 1)] and "data" not in corpus_columns   # the label column became `synthetic`
     meta = json.loads((explore_build.explore_dir(root) / "metadata.json").read_text())
     tables = meta["databases"]["flock"]["tables"]
     assert "SYNTHETIC: huffman-isd" in meta["description"] and "SYNTHETIC" in tables["searches"]["description"]

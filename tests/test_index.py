@@ -126,3 +126,11 @@ def test_each_corpus_is_shown_beside_the_jurisdictions_with_its_figures_and_link
     for href in re.findall(r'href="([^"#]+)"', card):                      # every link leads to a file
         assert (tmp_path / "reports" / href).is_file(), href
     assert 'href="corpora/six-districts/04_corpus.html"' in card and 'href="#corpus-six-districts"' in page
+
+
+def test_the_index_says_how_to_explore_every_search_and_links_the_database_only_when_built(tmp_path):
+    page = index.write_index(tmp_path, [_entry("a-pd", "A PD")], generated_at="now").read_text()
+    assert "make explore" in page and 'href="explore/flock.db"' not in page
+    (tmp_path / "explore").mkdir()
+    (tmp_path / "explore" / "flock.db").write_bytes(b"SQLite format 3\x00")
+    assert 'href="explore/flock.db"' in index.write_index(tmp_path, [_entry("a-pd", "A PD")], generated_at="now").read_text()

@@ -14,8 +14,8 @@ from pipeline.explore import columns as columns_rules
 from pipeline.explore import inputs as found
 from pipeline.explore.sources import source_note
 from pipeline.io.db import connect, literal
+from pipeline.io.publish import SYNTHETIC_COLUMN
 
-SYNTHETIC_LINE = "# SYNTHETIC"          # the first line of every CSV of a synthetic corpus
 
 
 def write_all(con: sqlite3.Connection, inputs: found.Inputs) -> dict:
@@ -111,9 +111,9 @@ def _corpus_csvs(corpora) -> dict[str, pd.DataFrame]:
     for c in corpora:
         synthetic = bool(_read_facts(c / "facts.json").get("synthetic"))
         for f in sorted(c.glob("*.csv")):
-            with open(f, encoding="utf-8") as fh:
-                skip = 1 if fh.readline().startswith(SYNTHETIC_LINE) else 0
-            df = _numbers(pd.read_csv(f, skiprows=skip, keep_default_na=False, na_values=[""], dtype=str))
+            df = pd.read_csv(f, keep_default_na=False, na_values=[""], dtype=str)
+            # the published label column (io.publish) becomes this table's own `synthetic` column
+            df = _numbers(df.drop(columns=[SYNTHETIC_COLUMN], errors="ignore"))
             df.insert(0, "synthetic", "SYNTHETIC" if synthetic else None)
             df.insert(0, "corpus", c.name)
             out.setdefault(f.stem, []).append(df)

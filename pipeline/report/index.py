@@ -60,7 +60,8 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
     page = _env().get_template("index.html").render(
         csp=Markup(CSP_META), generated_at=str(generated_at), summary=summary, entries=views,
         caveat_groups=_caveat_groups(entries), changes=Markup(changes_section(reports_dir, entries)),
-        shared=shared, not_in_release=NOT_IN_RELEASE, not_computed=NOT_COMPUTED, corpora=corpora or [])
+        shared=shared, not_in_release=NOT_IN_RELEASE, not_computed=NOT_COMPUTED, corpora=corpora or [],
+        explore=(reports_dir / "explore" / "flock.db").is_file())
     if rows:
         _write_shared_csv(reports_dir, rows)
     path = reports_dir / "index.html"
