@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED  := False
 
 SYNTH_TRUTH := data/raw/alvin-isd/truth.json data/raw/huffman-isd/truth.json data/raw/six-districts/truth.json
 
-.PHONY: all venv synth run add explore test browser bench check-identical lock clean-outputs help
+.PHONY: all venv synth run add explore test browser check-pages bench check-identical lock clean-outputs help
 
 all: venv synth run                 ## set up, generate the synthetic releases, run every jurisdiction
 
@@ -69,6 +69,9 @@ browser:
 test: venv browser                  ## the import layers, then the test suite (small fixtures; a few minutes)
 	$(BIN)/lint-imports
 	$(PYTHON) -m pytest -q
+
+check-pages: venv browser          ## every page under reports/ in Chromium at 1400 and 800 px (after make all; tools/check_pages.py)
+	$(PYTHON) -m tools.check_pages
 
 bench: venv                         ## benchmark against the floor at 1 and 32 months (bench/RESULTS.md; ~15 min)
 	$(PYTHON) -m bench
