@@ -26,8 +26,13 @@ def test_bench_tiny(tmp_path):
         assert r["ok"], (method, r.get("error"), r.get("log_tail"))
         assert r["seconds"] > 0 and r["process_seconds"] > 0, method
         assert r["peak_rss"] > 0, method
-        assert r["rows"] == res["data"][size]["rows"] == 20_000, method
+        # validation counts the searches (duplicates removed); every other method the rows of the files
+        want = res["data"][size]["searches"] if method == "validate" else res["data"][size]["rows"]
+        assert r["rows"] == want and res["data"][size]["rows"] == 20_000, method
         assert r["ratio_to_floor"] > 0 and r["rows_per_second"] > 0, method
+        assert r["ratio_to_write_floor"] > 0 and r["ratio_to_naive"] > 0, method
+    assert runs["floor_write"]["ratio_to_write_floor"] == 1.0
+    assert runs["validate"]["verdict"] in ("GREEN", "YELLOW", "RED") and len(runs["validate"]["validation_digest"]) == 64
     floor = res["floors"][size]
     assert floor["method"] in ("floor_duckdb", "floor_pyarrow")
     assert min(runs["floor_duckdb"]["ratio_to_floor"], runs["floor_pyarrow"]["ratio_to_floor"]) == 1.0
@@ -36,5 +41,23 @@ def test_bench_tiny(tmp_path):
     assert res["checks"][size]["mismatches"] == 0
     assert {t["target"].split(":")[0] for t in res["targets"]} == {size}
     md = (tmp_path / "out" / "RESULTS.md").read_text()
-    assert "| method | size | rows | seconds | rows/s | peak RSS | ratio to floor |" in md
+    assert "| method | size | rows | seconds | rows/s | peak RSS | ratio to floor | to write floor | to naive |" in md
     assert "Where the time goes" in md
+
+
+def test_scaling_curve_per_million_rows():
+    """The curve divides each size's seconds by its rows: a build twice the rows in twice the time is flat."""
+    from bench.bench import scaling_curve, scaling_markdown
+    res = {"machine": {"date": "d", "git_commit": "c"},
+           "settings": {"sizes": {"a": {"rows": 1_000_000}, "b": {"rows": 4_000_000}}},
+           "runs": [{"method": "pipeline_build", "size": "a", "ok": True, "seconds": 10.0, "cpu_seconds": 15.0,
+                     "peak_rss": 1e9},
+                    {"method": "pipeline_build", "size": "b", "ok": True, "seconds": 40.0, "cpu_seconds": 60.0,
+                     "peak_rss": 1e9},
+                    {"method": "validate", "size": "b", "ok": False, "seconds": 1.0}]}
+    curve = scaling_curve(res)
+    a, b = curve["sizes"]
+    assert a["pipeline_build"]["seconds_per_million_rows"] == b["pipeline_build"]["seconds_per_million_rows"] == 10.0
+    assert b["pipeline_build"]["cpu_seconds_per_million_rows"] == 15.0
+    assert "validate" not in b           # a failed run is not a point of the curve
+    assert any(line.startswith("| b | 4,000,000 | 40.0 |") for line in scaling_markdown(curve))
