@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=0.05, help="size of the synthetic releases (default 0.05)")
     a = ap.parse_args(argv)
     from pipeline.config import load
-    from tools import synth
+    from tools import synth, synth_corpus
 
     base = WORK / "base-code"
     subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, capture_output=True)
@@ -118,12 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         jurisdictions = load(ROOT / "jurisdictions.yml", root=ROOT, check_files=False)
         raw: dict[str, Path] = {}
+        corpus_members = {m[0] for m in synth_corpus.MEMBERS}
+        if any(j.slug in corpus_members for j in jurisdictions):   # the corpus's members come as one set
+            synth_corpus.generate_corpus(WORK / "synthetic")
         for j in jurisdictions:
-            if j.synthetic:
+            if j.synthetic and j.slug not in corpus_members:
                 synth.generate(j.slug, WORK / "synthetic" / j.slug, scale=a.scale)
-                raw[j.slug] = WORK / "synthetic" / j.slug
-            else:
-                raw[j.slug] = j.raw_dir
+            raw[j.slug] = WORK / "synthetic" / j.slug if j.synthetic else j.raw_dir
         old = _project("base", base, raw)
         new = _project("working-tree", ROOT, raw)
         codes = (_run(old, base, old=True), _run(new, ROOT, old=False))
