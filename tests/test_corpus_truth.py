@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -11,6 +12,7 @@ from pipeline import ROOT
 from pipeline.analyze import corpus_report
 from pipeline.clean.build import build
 from pipeline.config import load_corpora
+from pipeline.io.publish import SYNTHETIC_COLUMN, SYNTHETIC_LABEL
 from tools.synth_corpus import CORPUS, generate_corpus
 
 
@@ -65,7 +67,7 @@ def test_immigration_equals_the_truth(result):
     assert dict(zip(by_agency["agency"], by_agency["searches"].astype(int))) == imm["by_agency"]
     by_state = r["tables"]["immigration_by_state"]
     assert dict(zip(by_state["agency_state"], by_state["searches"].astype(int))) == imm["by_state"]
-    cited = r["tables"]["immigration_searches"]
+    cited = pd.read_csv(r["citations"]["immigration_searches"])
     assert cited["corpus_search"].nunique() == imm["searches"] and cited["source_row"].notna().all()
 
 
@@ -74,7 +76,7 @@ def test_conflicts_and_alias_review_equal_the_truth(result):
     f = r["facts"]
     assert f["conflicting_searches"] == truth["conflicts"]["searches"]
     assert f["conflicts_by_field"] == truth["conflicts"]["by_field"]
-    conflicts = r["tables"]["conflicts"]
+    conflicts = pd.read_csv(r["citations"]["conflicts"])
     assert (conflicts.groupby("corpus_search")["producer_log"].nunique() >= 2).all()   # both citations
     review = r["tables"]["alias_review"]
     assert sorted(sorted(g["agency"]) for _, g in review.groupby("group")) == truth["alias_review"]
@@ -86,6 +88,8 @@ def test_outputs_are_labelled_synthetic(result, tmp_path):
     out = corpus_report.write(corpus, r, root=tmp_path)
     facts = json.loads((out / "facts.json").read_text())
     assert facts["label"] == "SYNTHETIC" and facts["synthetic"] is True
-    assert all(p.read_text().startswith("# SYNTHETIC") for p in out.glob("*.csv"))
+    for p in out.glob("*.csv"):   # every row of every published table says SYNTHETIC (publish.write_csv's column)
+        t = pd.read_csv(p)
+        assert list(t.columns)[0] == SYNTHETIC_COLUMN and (t[SYNTHETIC_COLUMN] == SYNTHETIC_LABEL).all(), p.name
     published = "".join(p.read_text() for p in out.glob("*.csv"))
     assert "Officer " not in published    # the searcher names of pecan-isd's copies are never published

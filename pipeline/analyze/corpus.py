@@ -35,6 +35,8 @@ COLUMNS = ("flock_id", "search_key", "searched_at_utc", "org_name", "total_netwo
            "immigration_type", "agency_state", "agency_federal", "source_file", "source_sheet", "source_row")
 FP = ("agency", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")
 LINKS = ("id", "id_and_fingerprint", "fingerprint", "id_less_single", "ambiguous")
+ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")   # a search's, from its first copy
+CID_BITS = 40            # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
 
 
 def searches_path(member) -> Path:
@@ -69,7 +71,17 @@ def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules) 
     con.execute("""CREATE VIEW copies AS SELECT c.*, coalesce(a.canonical, c.org) AS agency,
                    date_trunc('second', c.searched_at_utc) AS sec
                    FROM copies_raw c LEFT JOIN alias a ON a.variant = c.org""")
+    _combos(con)
     _resolve_idless(con)
+
+
+def _combos(con) -> None:
+    """Table `combos`: each distinct (agency, state, federal, immigration, type) of any copy, its copies and a
+    small id (cid; aid per agency). One pass that also gives every agency spelling (corpus_figures.spellings),
+    and lets the per-search pass carry a copy's attributes as one integer instead of a struct of strings."""
+    con.execute(f"""CREATE TEMP TABLE combos AS
+        SELECT row_number() OVER ()::BIGINT AS cid, dense_rank() OVER (ORDER BY agency)::BIGINT AS aid, *
+        FROM (SELECT {', '.join(ATTRS)}, count(*) AS copies FROM copies GROUP BY ALL)""")
 
 
 def _resolve_idless(con) -> None:
@@ -101,30 +113,43 @@ def _resolve_idless(con) -> None:
 
 
 def _keyed_sql() -> str:
-    """Every copy with its corpus search (uid) and how it was linked."""
-    return """SELECT c.*, CASE WHEN c.flock_id IS NOT NULL AND c.flock_id <> '' THEN c.flock_id::UUID ELSE r.uid END AS uid,
-                     coalesce(r.link, 'id') AS link
-              FROM copies c LEFT JOIN resolved_idless r
-                ON (c.flock_id IS NULL OR c.flock_id = '') AND r.m = c.m AND r.search_key = c.search_key"""
+    """Every copy with its corpus search (uid) and how it was linked: the ID copies as they are (no join),
+    the ID-less copies joined to their resolution."""
+    return """SELECT c.*, c.flock_id::UUID AS uid, 'id' AS link FROM copies c
+                WHERE c.flock_id IS NOT NULL AND c.flock_id <> ''
+              UNION ALL
+              SELECT c.*, r.uid, r.link FROM copies c JOIN resolved_idless r ON r.m = c.m AND r.search_key = c.search_key
+                WHERE c.flock_id IS NULL OR c.flock_id = ''"""
+
+
+def _differs(field: str) -> str:
+    """'field' when the present values of the copies differ (min <> max; a missing column is never a
+    difference). Agency through its id, other text through its hash, numbers and times as they are."""
+    if field == "agency":
+        v = "CASE WHEN x.agency IS NOT NULL THEN x.aid END"
+    elif field in ("reason_clean", "search_type"):
+        v = f"CASE WHEN k.{field} IS NOT NULL THEN hash(k.{field}) END"
+    else:
+        v = f"k.{field}"
+    return f"CASE WHEN min({v}) <> max({v}) THEN '{field}' END"
 
 
 def build_searches(con, rules: CorpusRules) -> None:
-    """Table `corpus_searches`: one row per corpus search, in one pass over the copies."""
-    differs = []
-    for f in rules.must_agree:   # min <> max over the present values: a missing column is never a difference
-        h = f"CASE WHEN {f} IS NOT NULL THEN hash({f}) END"
-        differs.append(f"CASE WHEN min({h}) <> max({h}) THEN '{f}' END")
+    """Table `s`: one row per corpus search, in one pass over the copies (the attributes of its first copy:
+    lowest member, then lowest combo id)."""
+    on = " AND ".join(f"k.{a} IS NOT DISTINCT FROM x.{a}" for a in ATTRS)
     con.execute(f"""CREATE TEMP TABLE corpus_searches AS
-        SELECT uid, bit_or(1::UBIGINT << m) AS mask, count(*) AS copies,
+        SELECT uid, bit_or(1::UBIGINT << k.m) AS mask, count(*) AS copies,
             count(*) FILTER (WHERE link = 'id') AS n_id, count(*) FILTER (WHERE link = 'fp') AS n_fp,
             count(*) FILTER (WHERE link = 'single') AS n_single, count(*) FILTER (WHERE link = 'ambiguous') AS n_amb,
-            arg_min(struct_pack(agency, state, federal := agency_federal, immigration, immigration_type), m) AS first,
-            list_filter([{', '.join(differs)}], lambda x: x IS NOT NULL) AS differs_in
-        FROM ({_keyed_sql()}) GROUP BY uid""")
-    con.execute("""CREATE TEMP TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, copies, differs_in,
-            first.agency AS agency, first.state AS state, coalesce(first.federal, false) AS federal,
-            coalesce(first.immigration, false) AS immigration, first.immigration_type AS immigration_type,
+            min((k.m::BIGINT << {CID_BITS}) | x.cid) & {(1 << CID_BITS) - 1} AS first,
+            list_filter([{', '.join(_differs(f) for f in rules.must_agree)}], lambda d: d IS NOT NULL) AS differs_in
+        FROM ({_keyed_sql()}) k JOIN combos x ON {on} GROUP BY uid""")
+    con.execute("""CREATE TEMP TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, differs_in,
+            x.agency, x.state, coalesce(x.agency_federal, false) AS federal,
+            coalesce(x.immigration, false) AS immigration, x.immigration_type,
             CASE WHEN n_amb > 0 THEN 'ambiguous' WHEN n_single > 0 THEN 'id_less_single'
                  WHEN n_fp > 0 AND n_id > 0 THEN 'id_and_fingerprint' WHEN n_fp > 0 THEN 'fingerprint'
                  ELSE 'id' END AS link
-        FROM corpus_searches""")
+        FROM corpus_searches s JOIN combos x ON x.cid = s.first""")
+    con.execute("DROP TABLE corpus_searches")
