@@ -11,7 +11,9 @@ import yaml
 from pipeline import ROOT
 from pipeline.analyze import corpus_report
 from pipeline.clean.build import build
+from pipeline.claims import evaluate
 from pipeline.config import load_corpora
+from pipeline.report import corpus_show
 from pipeline.io.publish import SYNTHETIC_COLUMN, SYNTHETIC_LABEL
 from tools.synth_corpus import CORPUS, generate_corpus
 
@@ -93,3 +95,18 @@ def test_outputs_are_labelled_synthetic(result, tmp_path):
         assert list(t.columns)[0] == SYNTHETIC_COLUMN and (t[SYNTHETIC_COLUMN] == SYNTHETIC_LABEL).all(), p.name
     published = "".join(p.read_text() for p in out.glob("*.csv"))
     assert "Officer " not in published    # the searcher names of pecan-isd's copies are never published
+
+
+def test_the_published_claims_hold_over_the_period_and_name_the_planted_figures(result):
+    truth, r, corpus = result
+    assert corpus.period_start.isoformat() == "2026-02-01" and corpus.claims
+    planted = {"distinct_searches": truth["distinct_searches"],
+               "max_producers_per_search": max(int(k) for k in truth["producers_per_search"])}
+    for claim in corpus.claims:               # each value in jurisdictions.yml is the generator's, not an output's
+        assert claim["value"] == planted[claim["fact"]], claim["claim"]
+    results = evaluate(list(corpus.claims), r["facts"])
+    assert all(x["holds"] for x in results), results
+    wrong = [{**corpus.claims[0], "value": corpus.claims[0]["value"] + 1}]
+    assert not evaluate(wrong, r["facts"])[0]["holds"]
+    table = corpus_show.claims_table(results, r["facts"])
+    assert set(table["Over"]) == {"the corpus period, February 1, 2026 – February 28, 2026 (UTC days)"}

@@ -81,7 +81,8 @@ def _combos(con) -> None:
     and lets the per-search pass carry a copy's attributes as one integer instead of a struct of strings."""
     con.execute(f"""CREATE TEMP TABLE combos AS
         SELECT row_number() OVER ()::BIGINT AS cid, dense_rank() OVER (ORDER BY agency)::BIGINT AS aid, *
-        FROM (SELECT {', '.join(ATTRS)}, count(*) AS copies FROM copies GROUP BY ALL)""")
+        FROM (SELECT {', '.join(ATTRS)}, count(*) AS copies, min(searched_at_utc) AS first_utc,
+                     max(searched_at_utc) AS last_utc FROM copies GROUP BY ALL)""")
 
 
 def _resolve_idless(con) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.analyze.corpus import LINKS
+from pipeline.analyze.words import period_words
 from pipeline.analyze.corpus_rules import CorpusRules, name_key
 from pipeline.config import Corpus
 
@@ -15,6 +16,7 @@ from pipeline.config import Corpus
 def headline(con, corpus: Corpus) -> dict:
     n, rows, agencies, max_p = con.execute(
         "SELECT count(*), coalesce(sum(copies), 0)::BIGINT, count(DISTINCT agency), max(producers) FROM s").fetchone()
+    first, last = con.execute("SELECT min(first_utc)::DATE, max(last_utc)::DATE FROM combos").fetchone()
     links = dict(con.execute("SELECT link, count(*) FROM s GROUP BY 1").fetchall())
     amb = con.execute("SELECT count(*) FROM resolved_idless WHERE link = 'ambiguous'").fetchone()[0]
     dist = {str(k): v for k, v in con.execute("SELECT producers, count(*) FROM s GROUP BY 1 ORDER BY 1").fetchall()}
@@ -35,7 +37,16 @@ def headline(con, corpus: Corpus) -> dict:
         "conflicting_searches": conflicting, "conflicts_by_field": by_field,
         "period_start_utc": corpus.period_start.isoformat() if corpus.period_start else None,
         "period_end_utc": corpus.period_end.isoformat() if corpus.period_end else None,
+        "first_day_utc": first.isoformat() if first else None, "last_day_utc": last.isoformat() if last else None,
+        "period_words": _period_words(corpus, first, last),
     }
+
+
+def _period_words(corpus: Corpus, first, last) -> str | None:
+    """The UTC days the figures cover: the corpus's period where it sets one, else the searches' own span."""
+    start, end = corpus.period_start or first, corpus.period_end or last
+    span = period_words(start, end)
+    return f"{span} (UTC days)" if span else None
 
 
 def overlap(con, corpus: Corpus) -> pd.DataFrame:
