@@ -96,18 +96,20 @@ def _resolve_idless(con) -> None:
     has_idless = con.execute("SELECT count(*) FROM idless").fetchone()[0] > 0
     with_id = "c.flock_id IS NOT NULL AND c.flock_id <> ''" if has_idless else "false"
     # Only when there are ID-less copies: one more pass over the ID copies for the fingerprints they share.
+    # At most one ID has the fingerprint when its least and greatest IDs are equal (min/max: no per-group
+    # set of IDs as count(DISTINCT) would keep, which ran out of memory at 40M rows).
     con.execute(f"""CREATE TEMP TABLE id_fp AS SELECT g.fph, {', '.join('g.' + f for f in FP)},
-                        count(DISTINCT c.flock_id) AS n_ids, min(c.flock_id) AS fid
+                        min(c.flock_id::UUID) AS fid, max(c.flock_id::UUID) AS fid_last
                     FROM copies c JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND {on}
                     WHERE {with_id}
                     GROUP BY ALL""")
     con.execute(f"""CREATE TEMP TABLE resolved_idless AS
         SELECT i.m, i.search_key,
-            CASE WHEN g.n = g.nm AND coalesce(f.n_ids, 0) <= 1
+            CASE WHEN g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)
                  THEN CASE WHEN f.fid IS NOT NULL THEN 'fp' WHEN g.n > 1 THEN 'fp' ELSE 'single' END
                  ELSE 'ambiguous' END AS link,
-            CASE WHEN g.n = g.nm AND coalesce(f.n_ids, 0) <= 1
-                 THEN coalesce(f.fid::UUID, md5('fp:' || g.fph::VARCHAR || coalesce(i.agency, ''))::UUID)
+            CASE WHEN g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)
+                 THEN coalesce(f.fid, md5('fp:' || g.fph::VARCHAR || coalesce(i.agency, ''))::UUID)
                  ELSE md5('x:' || i.m::VARCHAR || ':' || i.search_key)::UUID END AS uid
         FROM idless i JOIN idless_groups g ON i.fph = g.fph AND {on.replace('c.', 'i.')}
         LEFT JOIN id_fp f ON f.fph = g.fph AND {on.replace('c.', 'f.')}""")
