@@ -85,3 +85,14 @@ def test_the_citation_csvs_cite_every_copy_of_the_searches_they_list(small):
     assert cited["corpus_search"].nunique() == r["facts"]["immigration_searches"]
     assert len(cited) == r["facts"]["citation_lines"]["immigration_searches"]
     assert cited.groupby("corpus_search")["producer_log"].nunique().sum() == len(cited)   # one line per copy
+
+
+def test_the_per_search_table_built_in_parts_gives_the_same_figures(small, monkeypatch):
+    root, c, whole = small
+    from pipeline.analyze import corpus
+    monkeypatch.setattr(corpus, "ROWS_PER_CHUNK", 7_000)        # 30,000 copies: five UUID ranges
+    parts = corpus_report.compute(c, work=root / "work-parts")
+    skip = {"citation_lines"}
+    assert {k: v for k, v in parts["facts"].items() if k not in skip} == \
+        {k: v for k, v in whole["facts"].items() if k not in skip}
+    pd.testing.assert_frame_equal(parts["tables"]["agencies"], whole["tables"]["agencies"])

@@ -36,6 +36,7 @@ COLUMNS = ("flock_id", "search_key", "searched_at_utc", "org_name", "total_netwo
 FP = ("agency", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")
 LINKS = ("id", "id_and_fingerprint", "fingerprint", "id_less_single", "ambiguous")
 ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")   # a search's, from its first copy
+ROWS_PER_CHUNK = 12_000_000   # copies per per-search pass (bench/README.md: fits the 2GB DuckDB budget)
 CID_BITS = 40            # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
 
 
@@ -137,17 +138,31 @@ def _differs(field: str) -> str:
     return f"CASE WHEN min({v}) <> max({v}) THEN '{field}' END"
 
 
+def _chunks(con) -> list[tuple[str, str]]:
+    """UUID ranges that split the searches into parts of about ROWS_PER_CHUNK copies: each part's per-search
+    table fits DuckDB's memory budget (one pass over 40M copies at once ran out of it at 2GB)."""
+    rows = con.execute("SELECT count(*) FROM copies_raw").fetchone()[0]   # from the Parquet footers
+    n = max(1, -(-rows // ROWS_PER_CHUNK))
+    bounds = [f"{(k << 128) // n:032x}" for k in range(n + 1)]
+    uuid = [f"{b[:8]}-{b[8:12]}-{b[12:16]}-{b[16:20]}-{b[20:32]}" for b in bounds[:-1]]
+    return [(uuid[k], uuid[k + 1] if k + 1 < n else "") for k in range(n)]
+
+
 def build_searches(con, rules: CorpusRules) -> None:
-    """Table `s`: one row per corpus search, in one pass over the copies (the attributes of its first copy:
-    lowest member, then lowest combo id)."""
+    """Table `s`: one row per corpus search (the attributes of its first copy: lowest member, then lowest
+    combo id), built a UUID range at a time (a search's copies share its uid, so each range is whole)."""
     on = " AND ".join(f"k.{a} IS NOT DISTINCT FROM x.{a}" for a in ATTRS)
-    con.execute(f"""CREATE TEMP TABLE corpus_searches AS
+    for t in ("idless", "idless_groups", "id_fp"):   # done with: free their memory for the aggregate
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    for k, (low, high) in enumerate(_chunks(con)):
+        part = f"k.uid >= '{low}'::UUID" + (f" AND k.uid < '{high}'::UUID" if high else "")
+        con.execute(f"""{'CREATE TEMP TABLE corpus_searches AS' if k == 0 else 'INSERT INTO corpus_searches'}
         SELECT uid, bit_or(1::UBIGINT << k.m) AS mask, count(*) AS copies,
             count(*) FILTER (WHERE link = 'id') AS n_id, count(*) FILTER (WHERE link = 'fp') AS n_fp,
             count(*) FILTER (WHERE link = 'single') AS n_single, count(*) FILTER (WHERE link = 'ambiguous') AS n_amb,
             min((k.m::BIGINT << {CID_BITS}) | x.cid) & {(1 << CID_BITS) - 1} AS first,
             list_filter([{', '.join(_differs(f) for f in rules.must_agree)}], lambda d: d IS NOT NULL) AS differs_in
-        FROM ({_keyed_sql()}) k JOIN combos x ON {on} GROUP BY uid""")
+        FROM ({_keyed_sql()}) k JOIN combos x ON {on} WHERE {part} GROUP BY uid""")
     con.execute("""CREATE TEMP TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, differs_in,
             x.agency, x.state, coalesce(x.agency_federal, false) AS federal,
             coalesce(x.immigration, false) AS immigration, x.immigration_type,
