@@ -63,7 +63,7 @@ def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules) 
     """Create view `copies` (every copy, its agency after the alias table) and table `resolved_idless`."""
     if len(corpus.members) > MAX_MEMBERS:
         raise ValueError(f"corpus '{corpus.name}': at most {MAX_MEMBERS} members")
-    con.execute("CREATE TEMP TABLE alias (variant VARCHAR, canonical VARCHAR)")
+    con.execute("CREATE TABLE alias (variant VARCHAR, canonical VARCHAR)")
     if rules.aliases:
         con.executemany("INSERT INTO alias VALUES (?, ?)", list(rules.aliases.items()))
     period = (corpus.period_start, corpus.period_end)
@@ -80,7 +80,7 @@ def _combos(con) -> None:
     """Table `combos`: each distinct (agency, state, federal, immigration, type) of any copy, its copies and a
     small id (cid; aid per agency). One pass that also gives every agency spelling (corpus_figures.spellings),
     and lets the per-search pass carry a copy's attributes as one integer instead of a struct of strings."""
-    con.execute(f"""CREATE TEMP TABLE combos AS
+    con.execute(f"""CREATE TABLE combos AS
         SELECT row_number() OVER ()::BIGINT AS cid, dense_rank() OVER (ORDER BY agency)::BIGINT AS aid, *
         FROM (SELECT {', '.join(ATTRS)}, count(*) AS copies, min(searched_at_utc) AS first_utc,
                      max(searched_at_utc) AS last_utc FROM copies GROUP BY ALL)""")
@@ -89,9 +89,9 @@ def _combos(con) -> None:
 def _resolve_idless(con) -> None:
     """Each ID-less copy: the ID it links to, a fingerprint search, itself alone, or ambiguous (itself)."""
     fp = ", ".join(FP)
-    con.execute(f"CREATE TEMP TABLE idless AS SELECT m, search_key, {fp}, hash({fp}) AS fph "
+    con.execute(f"CREATE TABLE idless AS SELECT m, search_key, {fp}, hash({fp}) AS fph "
                 "FROM copies WHERE flock_id IS NULL OR flock_id = ''")
-    con.execute(f"""CREATE TEMP TABLE idless_groups AS SELECT fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
+    con.execute(f"""CREATE TABLE idless_groups AS SELECT fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
                     FROM idless GROUP BY ALL""")
     on = " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)
     has_idless = con.execute("SELECT count(*) FROM idless").fetchone()[0] > 0
@@ -99,12 +99,12 @@ def _resolve_idless(con) -> None:
     # Only when there are ID-less copies: one more pass over the ID copies for the fingerprints they share.
     # At most one ID has the fingerprint when its least and greatest IDs are equal (min/max: no per-group
     # set of IDs as count(DISTINCT) would keep, which ran out of memory at 40M rows).
-    con.execute(f"""CREATE TEMP TABLE id_fp AS SELECT g.fph, {', '.join('g.' + f for f in FP)},
+    con.execute(f"""CREATE TABLE id_fp AS SELECT g.fph, {', '.join('g.' + f for f in FP)},
                         min(c.flock_id::UUID) AS fid, max(c.flock_id::UUID) AS fid_last
                     FROM copies c JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND {on}
                     WHERE {with_id}
                     GROUP BY ALL""")
-    con.execute(f"""CREATE TEMP TABLE resolved_idless AS
+    con.execute(f"""CREATE TABLE resolved_idless AS
         SELECT i.m, i.search_key,
             CASE WHEN g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)
                  THEN CASE WHEN f.fid IS NOT NULL THEN 'fp' WHEN g.n > 1 THEN 'fp' ELSE 'single' END
@@ -156,14 +156,14 @@ def build_searches(con, rules: CorpusRules) -> None:
         con.execute(f"DROP TABLE IF EXISTS {t}")
     for k, (low, high) in enumerate(_chunks(con)):
         part = f"k.uid >= '{low}'::UUID" + (f" AND k.uid < '{high}'::UUID" if high else "")
-        con.execute(f"""{'CREATE TEMP TABLE corpus_searches AS' if k == 0 else 'INSERT INTO corpus_searches'}
+        con.execute(f"""{'CREATE TABLE corpus_searches AS' if k == 0 else 'INSERT INTO corpus_searches'}
         SELECT uid, bit_or(1::UBIGINT << k.m) AS mask, count(*) AS copies,
             count(*) FILTER (WHERE link = 'id') AS n_id, count(*) FILTER (WHERE link = 'fp') AS n_fp,
             count(*) FILTER (WHERE link = 'single') AS n_single, count(*) FILTER (WHERE link = 'ambiguous') AS n_amb,
             min((k.m::BIGINT << {CID_BITS}) | x.cid) & {(1 << CID_BITS) - 1} AS first,
             list_filter([{', '.join(_differs(f) for f in rules.must_agree)}], lambda d: d IS NOT NULL) AS differs_in
         FROM ({_keyed_sql()}) k JOIN combos x ON {on} WHERE {part} GROUP BY uid""")
-    con.execute("""CREATE TEMP TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, differs_in,
+    con.execute("""CREATE TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, differs_in,
             x.agency, x.state, coalesce(x.agency_federal, false) AS federal,
             coalesce(x.immigration, false) AS immigration, x.immigration_type,
             CASE WHEN n_amb > 0 THEN 'ambiguous' WHEN n_single > 0 THEN 'id_less_single'

@@ -22,7 +22,7 @@ from pipeline.clean.provenance import pipeline_version
 from pipeline.config import Corpus
 from pipeline.io.atomic import write_json
 from pipeline.io.publish import write_csv
-from pipeline.io.db import connect
+from pipeline.io.db import connect, literal
 
 FINGERPRINT = ("agency (after the reviewed alias table), search time to the second (UTC), total networks "
                "searched, time frame start and end")
@@ -60,6 +60,10 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
     staged.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         con = connect(Path(tmp))
+        # The work tables in a database file of the run's temp folder, not in memory: DuckDB can then evict
+        # them from its budget while the per-search passes run (in memory, 40M rows ran out of 2GB).
+        con.execute(f"ATTACH {literal(str(Path(tmp) / 'corpus.duckdb'))} AS work")
+        con.execute("USE work")
         con.execute("SET threads = 2")   # this machine's cores
         if "PIPELINE_MEMORY_LIMIT" not in os.environ:   # room for the per-search table; peak RSS stays < 3 GB
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
