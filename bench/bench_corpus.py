@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -29,7 +30,7 @@ PRODUCERS, MAX_SHARED, STEP, STEP_INV = 44, 18, 13, 17      # 13 * 17 = 221 = 1 
 ROWS_PER_SEARCH = 139.8 / 18.7
 ID_LESS = (42, 43)
 IMM_PER_MILLE = 2        # about the share of immigration-related searches in real network audits
-VERSION = 2              # bump when the generated tables change (older ones are regenerated)
+VERSION = 3              # bump when the generated tables change (older ones are regenerated)
 TARGET_SECONDS, TARGET_RSS = 600, 3e9
 
 
@@ -41,41 +42,62 @@ def _copies_sql(searches: int) -> str:
 
 
 def generate(rows: int, folder: Path) -> dict:
-    """44 producers' searches.parquet for about `rows` copies; returns what was written."""
+    """44 producers' searches.parquet for about `rows` copies; returns what was written.
+
+    One pass: each search s is unnested into its k(s) copies, copy j going to producer (7s + 13j) mod 44
+    (13 is a unit mod 44, so one search's copies land in k distinct logs), and DuckDB writes every
+    producer's rows to its own file (PARTITION_BY), which is then moved to bench-pNN/searches.parquet."""
     searches = int(rows / ROWS_PER_SEARCH)
     meta = folder / "generated.json"
     if meta.exists() and json.loads(meta.read_text()).get("version") == VERSION:
         return json.loads(meta.read_text())
+    parts = folder / "parts"
+    shutil.rmtree(parts, ignore_errors=True)
+    (folder / "tmp").mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.execute("SET memory_limit = '2GB'")
-    con.execute("SET preserve_insertion_order = false")
+    for setting in ("enable_progress_bar = false", "threads = 2", "memory_limit = '2GB'", "preserve_insertion_order = false",
+                    f"temp_directory = '{folder / 'tmp'}'"):
+        con.execute(f"SET {setting}")
+    con.execute(f"COPY ({_generator_sql(searches)}) TO '{parts}' (FORMAT parquet, PARTITION_BY (p), "
+                "ROW_GROUP_SIZE 122880, FILENAME_PATTERN 'searches')")
     written = 0
     for p in range(PRODUCERS):
         out = folder / "data" / "processed" / f"bench-p{p:02d}"
         out.mkdir(parents=True, exist_ok=True)
-        fid = "NULL::VARCHAR" if p in ID_LESS else "md5(s::VARCHAR)::UUID::VARCHAR"
-        key = f"'h:' || md5('r' || s::VARCHAR)" if p in ID_LESS else "md5(s::VARCHAR)::UUID::VARCHAR"
-        con.execute(f"""COPY (
-            SELECT {fid} AS flock_id, {key} AS search_key,
-                   TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(s * 4) AS searched_at_utc,
-                   'Agency ' || (hash(s, 5) % 6000)::VARCHAR || ' TX PD' AS org_name,
-                   (1 + hash(s, 6) % 3000)::BIGINT AS total_networks, (10 + hash(s, 7) % 90000)::BIGINT AS total_devices,
-                   TIMESTAMPTZ '2023-12-01 00:00:00+00' + to_seconds(s * 4) AS time_frame_start_utc,
-                   TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(s * 4) AS time_frame_end_utc,
-                   CASE WHEN hash(s, 8) % 1000 < {IMM_PER_MILLE} THEN 'Immigration (civil/administrative)'
-                        ELSE ['Stolen Vehicle', 'Robbery', 'Burglary'][1 + (hash(s, 9) % 3)::INT] END AS reason_clean,
-                   'search' AS search_type, hash(s, 8) % 1000 < {IMM_PER_MILLE} AS immigration,
-                   CASE WHEN hash(s, 8) % 1000 < {IMM_PER_MILLE} THEN 'civil' END AS immigration_type, 'TX' AS agency_state,
-                   hash(s, 5) % 6000 < 20 AS agency_federal, 'data/raw/bench-p{p:02d}/audit.csv' AS source_file,
-                   NULL::VARCHAR AS source_sheet, s AS source_row
-            FROM range({searches}) t(s)
-            WHERE ((({p} - (s * 7) % {PRODUCERS} + {PRODUCERS}) * {STEP_INV}) % {PRODUCERS}) < {_copies_sql(searches)}
-        ) TO '{out / "searches.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 122880)""")
+        files = sorted((parts / f"p={p}").glob("*.parquet"))
+        if len(files) == 1:
+            files[0].replace(out / "searches.parquet")
+        else:   # one file per writing thread: joined into one
+            con.execute(f"COPY (FROM read_parquet({[str(f) for f in files]})) TO '{out / 'searches.parquet'}' "
+                        "(FORMAT parquet, ROW_GROUP_SIZE 122880)")
         written += con.execute(f"SELECT count(*) FROM '{out / 'searches.parquet'}'").fetchone()[0]
+    shutil.rmtree(parts, ignore_errors=True)
     info = {"version": VERSION, "rows": written, "searches": searches, "producers": PRODUCERS, "id_less_producers": len(ID_LESS),
-            "bytes": sum(f.stat().st_size for f in folder.rglob("*.parquet"))}
+            "bytes": sum(f.stat().st_size for f in (folder / "data").rglob("*.parquet"))}
     meta.write_text(json.dumps(info, indent=2))
     return info
+
+
+def _generator_sql(searches: int) -> str:
+    idless = f"p IN ({', '.join(map(str, ID_LESS))})"
+    imm = f"hash(s, 8) % 1000 < {IMM_PER_MILLE}"
+    return f"""
+        WITH copies AS (SELECT s, ((s * 7) % {PRODUCERS} + j * {STEP}) % {PRODUCERS} AS p
+                        FROM (SELECT s, unnest(range({_copies_sql(searches)})) AS j FROM range({searches}) t(s)))
+        SELECT p, CASE WHEN {idless} THEN NULL ELSE md5(s::VARCHAR)::UUID::VARCHAR END AS flock_id,
+               CASE WHEN {idless} THEN 'h:' || md5('r' || s::VARCHAR) ELSE md5(s::VARCHAR)::UUID::VARCHAR END AS search_key,
+               TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(s * 4) AS searched_at_utc,
+               'Agency ' || (hash(s, 5) % 6000)::VARCHAR || ' TX PD' AS org_name,
+               (1 + hash(s, 6) % 3000)::BIGINT AS total_networks, (10 + hash(s, 7) % 90000)::BIGINT AS total_devices,
+               TIMESTAMPTZ '2023-12-01 00:00:00+00' + to_seconds(s * 4) AS time_frame_start_utc,
+               TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(s * 4) AS time_frame_end_utc,
+               CASE WHEN {imm} THEN 'Immigration (civil/administrative)'
+                    ELSE ['Stolen Vehicle', 'Robbery', 'Burglary'][1 + (hash(s, 9) % 3)::INT] END AS reason_clean,
+               'search' AS search_type, {imm} AS immigration, CASE WHEN {imm} THEN 'civil' END AS immigration_type,
+               'TX' AS agency_state, hash(s, 5) % 6000 < 20 AS agency_federal,
+               'data/raw/bench-p' || lpad(p::VARCHAR, 2, '0') || '/audit.csv' AS source_file,
+               NULL::VARCHAR AS source_sheet, s AS source_row
+        FROM copies"""
 
 
 CHILD = """
@@ -100,13 +122,19 @@ print(json.dumps({"seconds": round(secs, 1), "peak_rss": hwm, "distinct_searches
 
 def measure(folder: Path) -> dict:
     cmd = ["nice", "-n", "10", sys.executable, "-c", CHILD, str(folder), str(PRODUCERS)]
+    load_before = _load_average()
     t = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PIPELINE_PROGRESS": "0"})
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:])
     out = json.loads(done.stdout.strip().splitlines()[-1])
     out["process_seconds"] = round(time.perf_counter() - t, 1)
+    out["load_average"] = f"{load_before} → {_load_average()}"   # 1-min load before and after: the machine is shared
     return out
+
+
+def _load_average() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
 
 
 def main(argv=None) -> int:
@@ -140,10 +168,11 @@ def write_results(results: dict) -> None:
              f"44 producers' processed tables generated by DuckDB; targets {TARGET_SECONDS // 60} min and "
              f"{TARGET_RSS / 1e9:.0f} GB peak RSS at 140M rows. 2 shared cores, DuckDB memory limit "
              f"{os.environ.get('PIPELINE_MEMORY_LIMIT', '1.5GB')} (spills beyond it), run under nice 10.", "",
-             "| rows | distinct searches | Parquet GB | seconds | peak RSS GB | rows/s | measured |", "|---|---|---|---|---|---|---|"]
+             "| rows | distinct searches | Parquet GB | seconds | peak RSS GB | rows/s | load (1 min, before → after) | measured |",
+             "|---|---|---|---|---|---|---|---|"]
     for _, r in sorted(results.items(), key=lambda kv: int(kv[0])):
         lines.append(f"| {r['rows']:,} | {r['distinct_searches']:,} | {r['bytes'] / 1e9:.2f} | {r['seconds']} | "
-                     f"{r['peak_rss'] / 1e9:.2f} | {r['rows'] / r['seconds']:,.0f} | {r['measured_at']} |")
+                     f"{r['peak_rss'] / 1e9:.2f} | {r['rows'] / r['seconds']:,.0f} | {r.get('load_average', '?')} | {r['measured_at']} |")
     section = "\n".join(lines) + "\n"
     path = ROOT / "bench" / "RESULTS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"

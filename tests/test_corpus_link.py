@@ -87,7 +87,7 @@ def test_copies_that_disagree_are_listed_with_both_citations(corpus):
     c = corpus({"a": [row(ID1), row(ID2), row(ID3)],
                 "b": [row(ID1, reason="Robbery - per dispatch"), row(ID2, devs=None), row(ID3, nets=99, case_number="***")]})
     r = figures(c)
-    f, conflicts = r["facts"], r["tables"]["conflicts"]
+    f, conflicts = r["facts"], pd.read_csv(r["citations"]["conflicts"], keep_default_na=False)
     assert f["conflicting_searches"] == 2 and f["conflicts_by_field"] == {"reason_clean": 1, "total_networks": 1}
     assert len(conflicts) == 4 and set(conflicts["producer_log"]) == {"a", "b"}
     assert set(conflicts["source_file"]) == {"data/raw/a/log.csv", "data/raw/b/log.csv"}

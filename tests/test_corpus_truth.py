@@ -11,7 +11,10 @@ import yaml
 from pipeline import ROOT
 from pipeline.analyze import corpus_report
 from pipeline.clean.build import build
+from pipeline.claims import evaluate
 from pipeline.config import load_corpora
+from pipeline.report import corpus_show
+from pipeline.io.publish import SYNTHETIC_COLUMN, SYNTHETIC_LABEL
 from tools.synth_corpus import CORPUS, generate_corpus
 
 
@@ -66,7 +69,7 @@ def test_immigration_equals_the_truth(result):
     assert dict(zip(by_agency["agency"], by_agency["searches"].astype(int))) == imm["by_agency"]
     by_state = r["tables"]["immigration_by_state"]
     assert dict(zip(by_state["agency_state"], by_state["searches"].astype(int))) == imm["by_state"]
-    cited = r["tables"]["immigration_searches"]
+    cited = pd.read_csv(r["citations"]["immigration_searches"])
     assert cited["corpus_search"].nunique() == imm["searches"] and cited["source_row"].notna().all()
 
 
@@ -75,7 +78,7 @@ def test_conflicts_and_alias_review_equal_the_truth(result):
     f = r["facts"]
     assert f["conflicting_searches"] == truth["conflicts"]["searches"]
     assert f["conflicts_by_field"] == truth["conflicts"]["by_field"]
-    conflicts = r["tables"]["conflicts"]
+    conflicts = pd.read_csv(r["citations"]["conflicts"])
     assert (conflicts.groupby("corpus_search")["producer_log"].nunique() >= 2).all()   # both citations
     review = r["tables"]["alias_review"]
     assert sorted(sorted(g["agency"]) for _, g in review.groupby("group")) == truth["alias_review"]
@@ -87,8 +90,23 @@ def test_outputs_are_labelled_synthetic(result, tmp_path):
     out = corpus_report.write(corpus, r, root=tmp_path)
     facts = json.loads((out / "facts.json").read_text())
     assert facts["label"] == "SYNTHETIC" and facts["synthetic"] is True
-    from pipeline.io.publish import SYNTHETIC_COLUMN, SYNTHETIC_LABEL   # every row of every CSV says so
-    for p in out.glob("*.csv"):
-        assert set(pd.read_csv(p, keep_default_na=False)[SYNTHETIC_COLUMN]) <= {SYNTHETIC_LABEL}, p.name
+    for p in out.glob("*.csv"):   # every row of every published table says SYNTHETIC (publish.write_csv's column)
+        t = pd.read_csv(p)
+        assert list(t.columns)[0] == SYNTHETIC_COLUMN and (t[SYNTHETIC_COLUMN] == SYNTHETIC_LABEL).all(), p.name
     published = "".join(p.read_text() for p in out.glob("*.csv"))
     assert "Officer " not in published    # the searcher names of pecan-isd's copies are never published
+
+
+def test_the_published_claims_hold_over_the_period_and_name_the_planted_figures(result):
+    truth, r, corpus = result
+    assert corpus.period_start.isoformat() == "2026-02-01" and corpus.claims
+    planted = {"distinct_searches": truth["distinct_searches"],
+               "max_producers_per_search": max(int(k) for k in truth["producers_per_search"])}
+    for claim in corpus.claims:               # each value in jurisdictions.yml is the generator's, not an output's
+        assert claim["value"] == planted[claim["fact"]], claim["claim"]
+    results = evaluate(list(corpus.claims), r["facts"])
+    assert all(x["holds"] for x in results), results
+    wrong = [{**corpus.claims[0], "value": corpus.claims[0]["value"] + 1}]
+    assert not evaluate(wrong, r["facts"])[0]["holds"]
+    table = corpus_show.claims_table(results, r["facts"])
+    assert set(table["Over"]) == {"the corpus period, February 1, 2026 – February 28, 2026 (UTC days)"}

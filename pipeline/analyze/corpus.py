@@ -35,6 +35,9 @@ COLUMNS = ("flock_id", "search_key", "searched_at_utc", "org_name", "total_netwo
            "immigration_type", "agency_state", "agency_federal", "source_file", "source_sheet", "source_row")
 FP = ("agency", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")
 LINKS = ("id", "id_and_fingerprint", "fingerprint", "id_less_single", "ambiguous")
+ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")   # a search's, from its first copy
+ROWS_PER_CHUNK = 12_000_000   # copies per per-search pass (bench/README.md: fits the 2GB DuckDB budget)
+CID_BITS = 40            # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
 
 
 def searches_path(member) -> Path:
@@ -60,7 +63,7 @@ def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules) 
     """Create view `copies` (every copy, its agency after the alias table) and table `resolved_idless`."""
     if len(corpus.members) > MAX_MEMBERS:
         raise ValueError(f"corpus '{corpus.name}': at most {MAX_MEMBERS} members")
-    con.execute("CREATE TEMP TABLE alias (variant VARCHAR, canonical VARCHAR)")
+    con.execute("CREATE TABLE alias (variant VARCHAR, canonical VARCHAR)")
     if rules.aliases:
         con.executemany("INSERT INTO alias VALUES (?, ?)", list(rules.aliases.items()))
     period = (corpus.period_start, corpus.period_end)
@@ -69,62 +72,102 @@ def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules) 
     con.execute("""CREATE VIEW copies AS SELECT c.*, coalesce(a.canonical, c.org) AS agency,
                    date_trunc('second', c.searched_at_utc) AS sec
                    FROM copies_raw c LEFT JOIN alias a ON a.variant = c.org""")
+    _combos(con)
     _resolve_idless(con)
+
+
+def _combos(con) -> None:
+    """Table `combos`: each distinct (agency, state, federal, immigration, type) of any copy, its copies and a
+    small id (cid; aid per agency). One pass that also gives every agency spelling (corpus_figures.spellings),
+    and lets the per-search pass carry a copy's attributes as one integer instead of a struct of strings."""
+    con.execute(f"""CREATE TABLE combos AS
+        SELECT row_number() OVER ()::BIGINT AS cid, dense_rank() OVER (ORDER BY agency)::BIGINT AS aid, *
+        FROM (SELECT {', '.join(ATTRS)}, count(*) AS copies, min(searched_at_utc) AS first_utc,
+                     max(searched_at_utc) AS last_utc FROM copies GROUP BY ALL)""")
 
 
 def _resolve_idless(con) -> None:
     """Each ID-less copy: the ID it links to, a fingerprint search, itself alone, or ambiguous (itself)."""
     fp = ", ".join(FP)
-    con.execute(f"CREATE TEMP TABLE idless AS SELECT m, search_key, {fp}, hash({fp}) AS fph "
+    con.execute(f"CREATE TABLE idless AS SELECT m, search_key, {fp}, hash({fp}) AS fph "
                 "FROM copies WHERE flock_id IS NULL OR flock_id = ''")
-    con.execute(f"""CREATE TEMP TABLE idless_groups AS SELECT fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
+    con.execute(f"""CREATE TABLE idless_groups AS SELECT fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
                     FROM idless GROUP BY ALL""")
     on = " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)
     has_idless = con.execute("SELECT count(*) FROM idless").fetchone()[0] > 0
     with_id = "c.flock_id IS NOT NULL AND c.flock_id <> ''" if has_idless else "false"
     # Only when there are ID-less copies: one more pass over the ID copies for the fingerprints they share.
-    con.execute(f"""CREATE TEMP TABLE id_fp AS SELECT g.fph, {', '.join('g.' + f for f in FP)},
-                        count(DISTINCT c.flock_id) AS n_ids, min(c.flock_id) AS fid
+    # At most one ID has the fingerprint when its least and greatest IDs are equal (min/max: no per-group
+    # set of IDs as count(DISTINCT) would keep, which ran out of memory at 40M rows).
+    con.execute(f"""CREATE TABLE id_fp AS SELECT g.fph, {', '.join('g.' + f for f in FP)},
+                        min(c.flock_id::UUID) AS fid, max(c.flock_id::UUID) AS fid_last
                     FROM copies c JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND {on}
                     WHERE {with_id}
                     GROUP BY ALL""")
-    con.execute(f"""CREATE TEMP TABLE resolved_idless AS
+    con.execute(f"""CREATE TABLE resolved_idless AS
         SELECT i.m, i.search_key,
-            CASE WHEN g.n = g.nm AND coalesce(f.n_ids, 0) <= 1
+            CASE WHEN g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)
                  THEN CASE WHEN f.fid IS NOT NULL THEN 'fp' WHEN g.n > 1 THEN 'fp' ELSE 'single' END
                  ELSE 'ambiguous' END AS link,
-            CASE WHEN g.n = g.nm AND coalesce(f.n_ids, 0) <= 1
-                 THEN coalesce(f.fid::UUID, md5('fp:' || g.fph::VARCHAR || coalesce(i.agency, ''))::UUID)
+            CASE WHEN g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)
+                 THEN coalesce(f.fid, md5('fp:' || g.fph::VARCHAR || coalesce(i.agency, ''))::UUID)
                  ELSE md5('x:' || i.m::VARCHAR || ':' || i.search_key)::UUID END AS uid
         FROM idless i JOIN idless_groups g ON i.fph = g.fph AND {on.replace('c.', 'i.')}
         LEFT JOIN id_fp f ON f.fph = g.fph AND {on.replace('c.', 'f.')}""")
 
 
 def _keyed_sql() -> str:
-    """Every copy with its corpus search (uid) and how it was linked."""
-    return """SELECT c.*, CASE WHEN c.flock_id IS NOT NULL AND c.flock_id <> '' THEN c.flock_id::UUID ELSE r.uid END AS uid,
-                     coalesce(r.link, 'id') AS link
-              FROM copies c LEFT JOIN resolved_idless r
-                ON (c.flock_id IS NULL OR c.flock_id = '') AND r.m = c.m AND r.search_key = c.search_key"""
+    """Every copy with its corpus search (uid) and how it was linked: the ID copies as they are (no join),
+    the ID-less copies joined to their resolution."""
+    return """SELECT c.*, c.flock_id::UUID AS uid, 'id' AS link FROM copies c
+                WHERE c.flock_id IS NOT NULL AND c.flock_id <> ''
+              UNION ALL
+              SELECT c.*, r.uid, r.link FROM copies c JOIN resolved_idless r ON r.m = c.m AND r.search_key = c.search_key
+                WHERE c.flock_id IS NULL OR c.flock_id = ''"""
+
+
+def _differs(field: str) -> str:
+    """'field' when the present values of the copies differ (min <> max; a missing column is never a
+    difference). Agency through its id, other text through its hash, numbers and times as they are."""
+    if field == "agency":
+        v = "CASE WHEN x.agency IS NOT NULL THEN x.aid END"
+    elif field in ("reason_clean", "search_type"):
+        v = f"CASE WHEN k.{field} IS NOT NULL THEN hash(k.{field}) END"
+    else:
+        v = f"k.{field}"
+    return f"CASE WHEN min({v}) <> max({v}) THEN '{field}' END"
+
+
+def _chunks(con) -> list[tuple[str, str]]:
+    """UUID ranges that split the searches into parts of about ROWS_PER_CHUNK copies: each part's per-search
+    table fits DuckDB's memory budget (one pass over 40M copies at once ran out of it at 2GB)."""
+    rows = con.execute("SELECT count(*) FROM copies_raw").fetchone()[0]   # from the Parquet footers
+    n = max(1, -(-rows // ROWS_PER_CHUNK))
+    bounds = [f"{(k << 128) // n:032x}" for k in range(n + 1)]
+    uuid = [f"{b[:8]}-{b[8:12]}-{b[12:16]}-{b[16:20]}-{b[20:32]}" for b in bounds[:-1]]
+    return [(uuid[k], uuid[k + 1] if k + 1 < n else "") for k in range(n)]
 
 
 def build_searches(con, rules: CorpusRules) -> None:
-    """Table `corpus_searches`: one row per corpus search, in one pass over the copies."""
-    differs = []
-    for f in rules.must_agree:   # min <> max over the present values: a missing column is never a difference
-        h = f"CASE WHEN {f} IS NOT NULL THEN hash({f}) END"
-        differs.append(f"CASE WHEN min({h}) <> max({h}) THEN '{f}' END")
-    con.execute(f"""CREATE TEMP TABLE corpus_searches AS
-        SELECT uid, bit_or(1::UBIGINT << m) AS mask, count(*) AS copies,
+    """Table `s`: one row per corpus search (the attributes of its first copy: lowest member, then lowest
+    combo id), built a UUID range at a time (a search's copies share its uid, so each range is whole)."""
+    on = " AND ".join(f"k.{a} IS NOT DISTINCT FROM x.{a}" for a in ATTRS)
+    for t in ("idless", "idless_groups", "id_fp"):   # done with: free their memory for the aggregate
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    for k, (low, high) in enumerate(_chunks(con)):
+        part = f"k.uid >= '{low}'::UUID" + (f" AND k.uid < '{high}'::UUID" if high else "")
+        con.execute(f"""{'CREATE TABLE corpus_searches AS' if k == 0 else 'INSERT INTO corpus_searches'}
+        SELECT uid, bit_or(1::UBIGINT << k.m) AS mask, count(*) AS copies,
             count(*) FILTER (WHERE link = 'id') AS n_id, count(*) FILTER (WHERE link = 'fp') AS n_fp,
             count(*) FILTER (WHERE link = 'single') AS n_single, count(*) FILTER (WHERE link = 'ambiguous') AS n_amb,
-            arg_min(struct_pack(agency, state, federal := agency_federal, immigration, immigration_type), m) AS first,
-            list_filter([{', '.join(differs)}], lambda x: x IS NOT NULL) AS differs_in
-        FROM ({_keyed_sql()}) GROUP BY uid""")
-    con.execute("""CREATE TEMP TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, copies, differs_in,
-            first.agency AS agency, first.state AS state, coalesce(first.federal, false) AS federal,
-            coalesce(first.immigration, false) AS immigration, first.immigration_type AS immigration_type,
+            min((k.m::BIGINT << {CID_BITS}) | x.cid) & {(1 << CID_BITS) - 1} AS first,
+            list_filter([{', '.join(_differs(f) for f in rules.must_agree)}], lambda d: d IS NOT NULL) AS differs_in
+        FROM ({_keyed_sql()}) k JOIN combos x ON {on} WHERE {part} GROUP BY uid""")
+    con.execute("""CREATE TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, differs_in,
+            x.agency, x.state, coalesce(x.agency_federal, false) AS federal,
+            coalesce(x.immigration, false) AS immigration, x.immigration_type,
             CASE WHEN n_amb > 0 THEN 'ambiguous' WHEN n_single > 0 THEN 'id_less_single'
                  WHEN n_fp > 0 AND n_id > 0 THEN 'id_and_fingerprint' WHEN n_fp > 0 THEN 'fingerprint'
                  ELSE 'id' END AS link
-        FROM corpus_searches""")
+        FROM corpus_searches s JOIN combos x ON x.cid = s.first""")
+    con.execute("DROP TABLE corpus_searches")

@@ -8,13 +8,15 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.analyze.corpus import LINKS
+from pipeline.analyze.words import period_words
 from pipeline.analyze.corpus_rules import CorpusRules, name_key
 from pipeline.config import Corpus
 
 
 def headline(con, corpus: Corpus) -> dict:
-    rows = con.execute("SELECT count(*) FROM copies").fetchone()[0]
-    n, agencies, max_p = con.execute("SELECT count(*), count(DISTINCT agency), max(producers) FROM s").fetchone()
+    n, rows, agencies, max_p = con.execute(
+        "SELECT count(*), coalesce(sum(copies), 0)::BIGINT, count(DISTINCT agency), max(producers) FROM s").fetchone()
+    first, last = con.execute("SELECT min(first_utc)::DATE, max(last_utc)::DATE FROM combos").fetchone()
     links = dict(con.execute("SELECT link, count(*) FROM s GROUP BY 1").fetchall())
     amb = con.execute("SELECT count(*) FROM resolved_idless WHERE link = 'ambiguous'").fetchone()[0]
     dist = {str(k): v for k, v in con.execute("SELECT producers, count(*) FROM s GROUP BY 1 ORDER BY 1").fetchall()}
@@ -35,7 +37,16 @@ def headline(con, corpus: Corpus) -> dict:
         "conflicting_searches": conflicting, "conflicts_by_field": by_field,
         "period_start_utc": corpus.period_start.isoformat() if corpus.period_start else None,
         "period_end_utc": corpus.period_end.isoformat() if corpus.period_end else None,
+        "first_day_utc": first.isoformat() if first else None, "last_day_utc": last.isoformat() if last else None,
+        "period_words": _period_words(corpus, first, last),
     }
+
+
+def _period_words(corpus: Corpus, first, last) -> str | None:
+    """The UTC days the figures cover: the corpus's period where it sets one, else the searches' own span."""
+    start, end = corpus.period_start or first, corpus.period_end or last
+    span = period_words(start, end)
+    return f"{span} (UTC days)" if span else None
 
 
 def overlap(con, corpus: Corpus) -> pd.DataFrame:
@@ -74,25 +85,36 @@ def immigration(con) -> tuple[pd.DataFrame, pd.DataFrame]:
     return by_agency, by_state
 
 
-def citations(con, corpus: Corpus, where: str) -> pd.DataFrame:
-    """One line per copy of the searches `where` selects (on table s): producer and file, sheet, row."""
+def citations_sql(corpus: Corpus, where: str) -> str:
+    """One line per copy of the searches `where` selects (on table s): producer and file, sheet, row.
+    Ordered by ORDER_CITATIONS (corpus search, member, row); written by corpus_csv.copy_csv."""
     from pipeline.analyze.corpus import _keyed_sql
     slugs = ", ".join(f"({i}, '{m.slug}')" for i, m in enumerate(corpus.members))
-    return con.execute(f"""
+    return f"""
         WITH pick AS (SELECT uid, agency, state, immigration_type, differs_in FROM s WHERE {where}),
              names (m, member) AS (VALUES {slugs})
         SELECT dense_rank() OVER (ORDER BY p.uid) AS corpus_search, p.agency, p.state AS agency_state,
                p.immigration_type, array_to_string(p.differs_in, ', ') AS fields_that_differ,
-               n.member AS producer_log, k.link, k.searched_at_utc, k.source_file, k.source_sheet, k.source_row
-        FROM ({_keyed_sql()}) k JOIN pick p USING (uid) JOIN names n ON n.m = k.m
-        ORDER BY corpus_search, k.m, k.source_row""").df()
+               n.member AS producer_log, k.link, k.searched_at_utc, k.source_file, k.source_sheet, k.source_row,
+               k.m AS _m
+        FROM ({_keyed_sql()}) k JOIN pick p USING (uid) JOIN names n ON n.m = k.m"""
+
+
+ORDER_CITATIONS = "corpus_search, _m, source_row"
+
+
+def citations(con, corpus: Corpus, where: str) -> pd.DataFrame:
+    """citations_sql as a table (for the tests and a page's first lines; the CSVs are written by COPY)."""
+    return con.execute(f"SELECT * EXCLUDE (_m) FROM ({citations_sql(corpus, where)}) "
+                       f"ORDER BY {ORDER_CITATIONS}").df()
 
 
 def spellings(con) -> pd.DataFrame:
     """Every agency spelling in any copy (after the alias table), with its state and copies: a spelling seen
-    only in a second producer's copy of a search is still a spelling to review."""
-    return con.execute("""SELECT agency, coalesce(any_value(state), '') AS agency_state, count(*) AS copies
-                          FROM copies GROUP BY agency ORDER BY agency""").df()
+    only in a second producer's copy of a search is still a spelling to review. From table combos (the
+    pass that found them), not another pass over the copies."""
+    return con.execute("""SELECT agency, coalesce(any_value(state), '') AS agency_state, sum(copies)::BIGINT AS copies
+                          FROM combos GROUP BY agency ORDER BY agency""").df()
 
 
 def variants_to_review(spelled: pd.DataFrame, rules: CorpusRules) -> pd.DataFrame:

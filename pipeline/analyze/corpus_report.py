@@ -6,6 +6,7 @@ searcher or a reason's text (the members' own pages cite those rows).
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -14,13 +15,14 @@ import pandas as pd
 from pipeline import project
 from pipeline.analyze import corpus as resolve
 from pipeline.analyze import corpus_figures as fig
+from pipeline.analyze.corpus_csv import copy_csv
 from pipeline.analyze.corpus_rules import CorpusRules, load as load_rules
 from pipeline.claims import evaluate
 from pipeline.clean.provenance import pipeline_version
 from pipeline.config import Corpus
 from pipeline.io.atomic import write_json
 from pipeline.io.publish import write_csv
-from pipeline.io.db import connect
+from pipeline.io.db import connect, literal
 
 FINGERPRINT = ("agency (after the reviewed alias table), search time to the second (UTC), total networks "
                "searched, time frame start and end")
@@ -39,40 +41,66 @@ def corpus_dir(root: Path, name: str) -> Path:
     return project.reports_root(root) / "corpora" / name
 
 
+CITATIONS = {"immigration_searches": "immigration", "conflicts": "len(differs_in) > 0"}
+CONFLICTS_SHOWN = 40
+MEMORY_LIMIT = "2GB"     # DuckDB's budget for a corpus (it spills beyond it, to work/); bench/README.md     # the page shows the first lines; conflicts.csv has them all
+
+
 def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None = None) -> dict:
-    """Every figure and table of the corpus: {"facts": dict, "tables": {name: DataFrame}}."""
+    """Every figure and table of the corpus: {"facts": dict, "tables": {name: DataFrame},
+    "citations": {name: staged CSV}}. The citation tables (a line per copy: millions at scale) are written
+    by DuckDB straight to CSV under work/staged/<name>/ (corpus_csv.copy_csv); `write` moves them in."""
     rules = rules or load_rules()
     missing = [m.slug for m in corpus.members if not resolve.searches_path(m).exists()]
     if missing:
         raise FileNotFoundError(f"corpus '{corpus.name}': run the member(s) first: {', '.join(missing)} "
                                 "(no data/processed/<slug>/searches.parquet)")
     work = Path(work or project.build_dir(corpus.root) / "corpus")
-    work.mkdir(parents=True, exist_ok=True)
+    staged = work / "staged" / corpus.name
+    staged.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         con = connect(Path(tmp))
+        # The work tables in a database file of the run's temp folder, not in memory: DuckDB can then evict
+        # them from its budget while the per-search passes run (in memory, 40M rows ran out of 2GB).
+        con.execute(f"ATTACH {literal(str(Path(tmp) / 'corpus.duckdb'))} AS work")
+        con.execute("USE work")
+        con.execute("SET threads = 2")   # this machine's cores
+        if "PIPELINE_MEMORY_LIMIT" not in os.environ:   # room for the per-search table; peak RSS stays < 3 GB
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         resolve.prepare(con, corpus, rules)
         resolve.build_searches(con, rules)
-        facts = fig.headline(con, corpus)
-        agencies = fig.agencies(con, corpus)
-        by_agency, by_state = fig.immigration(con)
-        tables = {
-            "overlap": fig.overlap(con, corpus).reset_index(),
-            "producers_per_search": pd.DataFrame(list(facts["producers_per_search"].items()),
-                                                 columns=["producers", "distinct_searches"]),
-            "agencies": agencies,
-            "immigration_by_agency": by_agency, "immigration_by_state": by_state,
-            "federal_agencies": agencies[agencies["federal"]].reset_index(drop=True),
-            "immigration_searches": fig.citations(con, corpus, "immigration"),
-            "conflicts": fig.citations(con, corpus, "len(differs_in) > 0"),
-            "alias_review": fig.variants_to_review(fig.spellings(con), rules),
-        }
+        facts, tables = _figures(con, corpus, rules)
+        citations, lines = {}, {}
+        for name, where in CITATIONS.items():
+            citations[name] = staged / f"{name}.csv"
+            lines[name] = copy_csv(con, fig.citations_sql(corpus, where), citations[name],
+                                   synthetic=corpus.synthetic, order_by=fig.ORDER_CITATIONS)
+        tables["conflicts_shown"] = con.execute(
+            f"SELECT * EXCLUDE (_m) FROM ({fig.citations_sql(corpus, CITATIONS['conflicts'])}) "
+            f"ORDER BY {fig.ORDER_CITATIONS} LIMIT {CONFLICTS_SHOWN}").df()
         con.close()
     facts.update(_members(corpus), fingerprint=FINGERPRINT, fingerprint_limits=FINGERPRINT_LIMITS,
                  compared_fields=list(rules.must_agree), aliases_in_table=len(rules.aliases),
                  alias_variants_to_review=int(tables["alias_review"]["group"].nunique()),
-                 overlap_searches=int(sum(int(k) > 1 and v for k, v in facts["producers_per_search"].items()
-                                          if int(k) > 1)))
-    return {"facts": facts, "tables": tables}
+                 citation_lines=lines,
+                 overlap_searches=int(sum(v for k, v in facts["producers_per_search"].items() if int(k) > 1)))
+    return {"facts": facts, "tables": tables, "citations": citations}
+
+
+def _figures(con, corpus: Corpus, rules: CorpusRules) -> tuple[dict, dict]:
+    """The headline figures and the aggregate tables (small: one line per agency, state, producer)."""
+    facts = fig.headline(con, corpus)
+    agencies = fig.agencies(con, corpus)
+    by_agency, by_state = fig.immigration(con)
+    return facts, {
+        "overlap": fig.overlap(con, corpus).reset_index(),
+        "producers_per_search": pd.DataFrame(list(facts["producers_per_search"].items()),
+                                             columns=["producers", "distinct_searches"]),
+        "agencies": agencies,
+        "immigration_by_agency": by_agency, "immigration_by_state": by_state,
+        "federal_agencies": agencies[agencies["federal"]].reset_index(drop=True),
+        "alias_review": fig.variants_to_review(fig.spellings(con), rules),
+    }
 
 
 def _members(corpus: Corpus) -> dict:
@@ -88,6 +116,10 @@ def _members(corpus: Corpus) -> dict:
     return {"member_logs": out}
 
 
+PUBLISHED = ("overlap", "producers_per_search", "agencies", "immigration_by_agency", "immigration_by_state",
+             "federal_agencies", "alias_review")
+
+
 def write(corpus: Corpus, result: dict, root: Path | None = None) -> Path:
     """facts.json, claims.json and one CSV per table into reports/corpora/<name>/, each atomically."""
     out = corpus_dir(root or corpus.root, corpus.name)
@@ -95,7 +127,10 @@ def write(corpus: Corpus, result: dict, root: Path | None = None) -> Path:
     label = "SYNTHETIC" if corpus.synthetic else None
     facts = {**({"label": label} if label else {}), **result["facts"], "pipeline": pipeline_version(corpus.root)}
     for name, table in result["tables"].items():   # the one CSV writer: formula-safe, SYNTHETIC on every row
-        write_csv(table, out / f"{name}.csv", synthetic=corpus.synthetic)
+        if name in PUBLISHED:
+            write_csv(table, out / f"{name}.csv", synthetic=corpus.synthetic)
+    for name, staged in result["citations"].items():   # written by copy_csv with write_csv's guarantees
+        os.replace(staged, out / f"{name}.csv")
     write_json(out / "facts.json", facts)
     write_json(out / "claims.json", {"corpus": corpus.name, "synthetic": corpus.synthetic,
                                      "claims": evaluate(list(corpus.claims), facts)})

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from IPython.display import HTML, Markdown
 
 from pipeline import ROOT
 from pipeline.config import Corpus, load_corpora
 from pipeline.errors import ConfigError
-from pipeline.report.show import _md_escape
+from pipeline.report.show import _md_escape, claims_table as _claims_table
 
 
 def corpus(name: str, config: str = "", root: str = "") -> Corpus:
@@ -48,3 +49,12 @@ def sentences(f: dict) -> list[str]:
         f"{f['conflicting_searches']:,} searches have copies that disagree between producers in a field that "
         f"must agree; {f['alias_variants_to_review']:,} groups of agency spellings are listed for review.",
     ]
+
+
+def claims_table(results: list[dict], f: dict) -> pd.DataFrame:
+    """Each published claim beside the corpus figure computed here, over the corpus period in UTC days (a
+    search has one UTC time but a local day in each producer's zone, so a corpus counts UTC days)."""
+    table = _claims_table(results)
+    over = f"the corpus period, {f['period_words']}" if f.get("period_words") else "the whole corpus (UTC days)"
+    table["Over"] = [over if r.get("window") is None else o for r, o in zip(results, table.get("Over", []))]
+    return table
