@@ -36,7 +36,7 @@ COLUMNS = ("flock_id", "search_key", "searched_at_utc", "org_name", "total_netwo
 FP = ("agency", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")
 LINKS = ("id", "id_and_fingerprint", "fingerprint", "id_less_single", "ambiguous")
 ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")   # a search's, from its first copy
-ROWS_PER_CHUNK = 12_000_000   # copies per per-search pass (bench/README.md: fits the 2GB DuckDB budget)
+ROWS_PER_CHUNK = 5_000_000    # copies per per-search pass: 12M ran out of the 2GB DuckDB budget at 40M (bench/README.md)
 CID_BITS = 40            # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
 
 
