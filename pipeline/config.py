@@ -322,6 +322,9 @@ def _parse_corpus(raw, index: int, known: dict[str, Jurisdiction], file: str) ->
             check_spec(claim, name, k)
         except ConfigError as e:   # check_spec speaks of a jurisdiction: say which file and corpus
             raise ConfigError(f"{where}: {str(e).replace(f'jurisdiction {name!r}, ', '')}") from None
+        if isinstance(claim, dict) and "window" in claim:   # corpus figures are computed over its period only
+            raise ConfigError(f"{where}: claim #{k + 1} names a window; a corpus claim is checked over the "
+                              "corpus's period (give the corpus a period instead).")
     return Corpus(name=name, display_name=str(raw["display_name"]), members=tuple(known[m] for m in members),
                   notes=raw.get("notes"), period_start=start, period_end=end, claims=tuple(claims))
 

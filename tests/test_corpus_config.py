@@ -37,6 +37,9 @@ def test_a_corpus_loads_with_its_members_in_order(tmp_path):
     ({"name": "a-pd", "display_name": "X", "members": ["a-pd", "b-pd"]}, "has the name of a jurisdiction"),
     ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"], "period": {"start": "2026-13-01"}}, "period.start"),
     ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"], "claims": [{"claim": "c"}]}, "missing fact"),
+    ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"],
+      "claims": [{"claim": "c", "fact": "distinct_searches", "test": "at_least", "value": 1,
+                  "window": {"start": "2026-02-01", "end": "2026-02-07"}}]}, "claim #1 names a window"),
 ])
 def test_corpus_errors_name_the_file_and_entry(tmp_path, corpus, message):
     path = _write(tmp_path, [corpus])
