@@ -153,17 +153,21 @@ def _date(value, entry: str, key: str) -> dt.date:
         raise ConfigError(f"jurisdiction '{entry}': {key} '{value}' is not a date (YYYY-MM-DD).") from None
 
 
+def _check_keys(raw: dict, required: tuple, optional: tuple, where: str) -> None:
+    """An entry (jurisdiction or corpus) holds only known keys and every required one, else a message naming it."""
+    unknown = sorted(set(raw) - set(required) - set(optional))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}. Allowed: {', '.join(required + optional)}.")
+    missing = [k for k in required if raw.get(k) in (None, "", [])]
+    if missing:
+        raise ConfigError(f"{where}: missing {', '.join(missing)}.")
+
+
 def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisdiction:
     label = raw.get("slug") if isinstance(raw, dict) and raw.get("slug") else f"#{index + 1}"
     if not isinstance(raw, dict):
         raise ConfigError(f"entry {label} is not a mapping of keys to values.")
-    unknown = sorted(set(raw) - set(REQUIRED) - set(OPTIONAL))
-    if unknown:
-        raise ConfigError(f"jurisdiction '{label}': unknown key(s) {', '.join(unknown)}. "
-                          f"Allowed: {', '.join(REQUIRED + OPTIONAL)}.")
-    missing = [k for k in REQUIRED if raw.get(k) in (None, "", [])]
-    if missing:
-        raise ConfigError(f"jurisdiction '{label}': missing {', '.join(missing)}.")
+    _check_keys(raw, REQUIRED, OPTIONAL, f"jurisdiction '{label}'")
     slug = str(raw["slug"])
     check_slug(slug)
     if raw["log_kind"] not in LOG_KINDS:
@@ -290,13 +294,7 @@ def _parse_corpus(raw, index: int, known: dict[str, Jurisdiction], file: str) ->
     where = f"{file}: corpus '{label}'"
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: corpus {label} is not a mapping of keys to values.")
-    unknown = sorted(set(raw) - set(CORPUS_REQUIRED) - set(CORPUS_OPTIONAL))
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}. "
-                          f"Allowed: {', '.join(CORPUS_REQUIRED + CORPUS_OPTIONAL)}.")
-    missing = [k for k in CORPUS_REQUIRED if raw.get(k) in (None, "", [])]
-    if missing:
-        raise ConfigError(f"{where}: missing {', '.join(missing)}.")
+    _check_keys(raw, CORPUS_REQUIRED, CORPUS_OPTIONAL, where)
     name = str(raw["name"])
     if not SLUG_RE.match(name):
         raise ConfigError(f"{where}: the name must be lower-case letters, digits and single hyphens "

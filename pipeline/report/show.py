@@ -308,8 +308,8 @@ def chart(c, data: pd.DataFrame, chart_dir: Path, name: str) -> None:
     from pipeline.analyze import charts
     charts.save_chart(c, data, chart_dir, name)
     display(charts.show(c))
+    from pipeline.report.outputs import CHART_KINDS   # the index's words for the four files
     rel = f"{Path(chart_dir).name}/{name}"
-    links = " · ".join(f'<a href="{html.escape(rel)}.{ext}">{what}</a>'
-                       for ext, what in (("html", "interactive"), ("png", "PNG"), ("svg", "SVG"), ("csv", "data (CSV)")))
+    links = " · ".join(f'<a href="{html.escape(rel)}.{ext}">{what}</a>' for ext, what in CHART_KINDS)
     display(HTML(f'<p class="chart-files">This chart: {links}</p>'))
 
