@@ -16,6 +16,12 @@ frame cannot be told apart (left unlinked, so counted twice); a copy whose agenc
 alias table does not list, or whose networks or time frame differ between exports, is not linked (counted
 twice). In the largest public build such a key matched the same search with 99.37 % precision (99.81 %
 with the time frame: /work/shared/FORMATS.md §5), so it links most searches, never all.
+
+How it scales: the copies are read ONCE, into a keyed Parquet file of the run's work folder (each copy's
+uid, member, combo and the compared fields as numbers); the ID-less copies are resolved from it and written
+beside it; then one GROUP BY over the two files gives the searches. Every aggregate state is a number, so
+DuckDB can spill that GROUP BY to disk: the time grows linearly with the copies and the memory stays within
+the DuckDB budget (bench/README.md, corpus section).
 """
 from __future__ import annotations
 
@@ -33,11 +39,13 @@ MAX_MEMBERS = 64   # producers are bits of one UBIGINT per search
 COLUMNS = ("flock_id", "search_key", "searched_at_utc", "org_name", "total_networks", "total_devices",
            "time_frame_start_utc", "time_frame_end_utc", "reason_clean", "search_type", "immigration",
            "immigration_type", "agency_state", "agency_federal", "source_file", "source_sheet", "source_row")
-FP = ("agency", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")
+FP = ("aid", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")   # aid: the agency's id
 LINKS = ("id", "id_and_fingerprint", "fingerprint", "id_less_single", "ambiguous")
+LINK_CODES = ("id", "fp", "single", "ambiguous")   # how one copy was linked (stored as its position)
 ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")   # a search's, from its first copy
-ROWS_PER_CHUNK = 5_000_000    # copies per per-search pass: 12M ran out of the 2GB DuckDB budget at 40M (bench/README.md)
 CID_BITS = 40            # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
+TEXT_FIELDS = ("reason_clean", "search_type")    # compared through their hash (min/max of 8 bytes, not text)
+CITED = ("searched_at_utc", "source_file", "source_sheet", "source_row")
 
 
 def searches_path(member) -> Path:
@@ -59,8 +67,10 @@ def _member_sql(m: int, member, period: tuple[dt.date | None, dt.date | None]) -
         FROM read_parquet({literal(searches_path(member))}) {'WHERE ' + ' AND '.join(where) if where else ''}"""
 
 
-def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules) -> None:
-    """Create view `copies` (every copy, its agency after the alias table) and table `resolved_idless`."""
+def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules, folder: Path) -> None:
+    """Views `copies` (every copy, its agency after the alias table) and `keyed` (every copy with its corpus
+    search `uid` and link: folder/keyed.parquet and folder/idless.parquet), tables `combos` and
+    `resolved_idless`."""
     if len(corpus.members) > MAX_MEMBERS:
         raise ValueError(f"corpus '{corpus.name}': at most {MAX_MEMBERS} members")
     con.execute("CREATE TABLE alias (variant VARCHAR, canonical VARCHAR)")
@@ -69,11 +79,14 @@ def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules) 
     period = (corpus.period_start, corpus.period_end)
     union = "\nUNION ALL\n".join(_member_sql(i, m, period) for i, m in enumerate(corpus.members))
     con.execute(f"CREATE VIEW copies_raw AS {union}")
-    con.execute("""CREATE VIEW copies AS SELECT c.*, coalesce(a.canonical, c.org) AS agency,
-                   date_trunc('second', c.searched_at_utc) AS sec
+    con.execute("""CREATE VIEW copies AS SELECT c.*, coalesce(a.canonical, c.org) AS agency
                    FROM copies_raw c LEFT JOIN alias a ON a.variant = c.org""")
     _combos(con)
-    _resolve_idless(con)
+    _write_keyed(con, rules, folder)
+    _resolve_idless(con, folder)
+    con.execute(f"""CREATE VIEW keyed AS SELECT * FROM read_parquet(
+        [{literal(str(folder / 'keyed.parquet'))}, {literal(str(folder / 'idless.parquet'))}])
+        WHERE uid IS NOT NULL""")
 
 
 def _combos(con) -> None:
@@ -81,88 +94,87 @@ def _combos(con) -> None:
     small id (cid; aid per agency). One pass that also gives every agency spelling (corpus_figures.spellings),
     and lets the per-search pass carry a copy's attributes as one integer instead of a struct of strings."""
     con.execute(f"""CREATE TABLE combos AS
-        SELECT row_number() OVER ()::BIGINT AS cid, dense_rank() OVER (ORDER BY agency)::BIGINT AS aid, *
+        SELECT row_number() OVER ()::BIGINT AS cid,
+               CASE WHEN agency IS NOT NULL THEN dense_rank() OVER (ORDER BY agency) END::BIGINT AS aid, *
         FROM (SELECT {', '.join(ATTRS)}, count(*) AS copies, min(searched_at_utc) AS first_utc,
                      max(searched_at_utc) AS last_utc FROM copies GROUP BY ALL)""")
 
 
-def _resolve_idless(con) -> None:
-    """Each ID-less copy: the ID it links to, a fingerprint search, itself alone, or ambiguous (itself)."""
+def _stored(rules: CorpusRules) -> list[str]:
+    """The columns a keyed copy keeps besides uid, m, cid and link: the fingerprint's, the compared fields'
+    (text as its hash) and the citation's."""
+    fields = [f for f in dict.fromkeys((*FP[1:], *rules.must_agree, *CITED)) if f not in ("agency", "sec")]
+    return [f"CASE WHEN c.{f} IS NOT NULL THEN hash(c.{f}) END AS {f}" if f in TEXT_FIELDS else f"c.{f}" for f in fields]
+
+
+def _write_keyed(con, rules: CorpusRules, folder: Path) -> None:
+    """The one pass over the copies: each with its combo (cid, aid) and the columns the later steps need,
+    into folder/keyed.parquet (an ID-less copy with no uid yet: _resolve_idless gives it one)."""
+    on = " AND ".join(f"c.{a} IS NOT DISTINCT FROM x.{a}" for a in ATTRS)
+    has_id = "c.flock_id IS NOT NULL AND c.flock_id <> ''"
+    con.execute(f"""COPY (SELECT CASE WHEN {has_id} THEN c.flock_id::UUID END AS uid, c.m, x.cid, x.aid,
+            date_trunc('second', c.searched_at_utc) AS sec, 0::UTINYINT AS link,
+            CASE WHEN {has_id} THEN NULL ELSE c.search_key END AS idless_key, {', '.join(_stored(rules))}
+        FROM copies c JOIN combos x ON {on}) TO {literal(str(folder / 'keyed.parquet'))} (FORMAT parquet)""")
+
+
+def _resolve_idless(con, folder: Path) -> None:
+    """Each ID-less copy: the ID it links to, a fingerprint search, itself alone, or ambiguous (itself);
+    table `resolved_idless`, and the resolved copies in folder/idless.parquet."""
     fp = ", ".join(FP)
-    con.execute(f"CREATE TABLE idless AS SELECT m, search_key, {fp}, hash({fp}) AS fph "
-                "FROM copies WHERE flock_id IS NULL OR flock_id = ''")
+    keyed = f"read_parquet({literal(str(folder / 'keyed.parquet'))})"
+    con.execute(f"CREATE TABLE idless AS SELECT *, hash({fp}) AS fph FROM {keyed} WHERE uid IS NULL")
     con.execute(f"""CREATE TABLE idless_groups AS SELECT fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
                     FROM idless GROUP BY ALL""")
     on = " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)
     has_idless = con.execute("SELECT count(*) FROM idless").fetchone()[0] > 0
-    with_id = "c.flock_id IS NOT NULL AND c.flock_id <> ''" if has_idless else "false"
     # Only when there are ID-less copies: one more pass over the ID copies for the fingerprints they share.
     # At most one ID has the fingerprint when its least and greatest IDs are equal (min/max: no per-group
     # set of IDs as count(DISTINCT) would keep, which ran out of memory at 40M rows).
     con.execute(f"""CREATE TABLE id_fp AS SELECT g.fph, {', '.join('g.' + f for f in FP)},
-                        min(c.flock_id::UUID) AS fid, max(c.flock_id::UUID) AS fid_last
-                    FROM copies c JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND {on}
-                    WHERE {with_id}
+                        min(c.uid) AS fid, max(c.uid) AS fid_last
+                    FROM {keyed} c JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND {on}
+                    WHERE c.uid IS NOT NULL AND {'true' if has_idless else 'false'}
                     GROUP BY ALL""")
+    ok = "g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)"
     con.execute(f"""CREATE TABLE resolved_idless AS
-        SELECT i.m, i.search_key,
-            CASE WHEN g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)
-                 THEN CASE WHEN f.fid IS NOT NULL THEN 'fp' WHEN g.n > 1 THEN 'fp' ELSE 'single' END
+        SELECT i.m, i.idless_key AS search_key,
+            CASE WHEN {ok} THEN CASE WHEN f.fid IS NOT NULL THEN 'fp' WHEN g.n > 1 THEN 'fp' ELSE 'single' END
                  ELSE 'ambiguous' END AS link,
-            CASE WHEN g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)
-                 THEN coalesce(f.fid, md5('fp:' || g.fph::VARCHAR || coalesce(i.agency, ''))::UUID)
-                 ELSE md5('x:' || i.m::VARCHAR || ':' || i.search_key)::UUID END AS uid
+            CASE WHEN {ok} THEN coalesce(f.fid, md5('fp:' || g.fph::VARCHAR || coalesce(x.agency, ''))::UUID)
+                 ELSE md5('x:' || i.m::VARCHAR || ':' || i.idless_key)::UUID END AS uid
         FROM idless i JOIN idless_groups g ON i.fph = g.fph AND {on.replace('c.', 'i.')}
+        JOIN (SELECT DISTINCT aid, agency FROM combos) x ON x.aid IS NOT DISTINCT FROM i.aid
         LEFT JOIN id_fp f ON f.fph = g.fph AND {on.replace('c.', 'f.')}""")
-
-
-def _keyed_sql() -> str:
-    """Every copy with its corpus search (uid) and how it was linked: the ID copies as they are (no join),
-    the ID-less copies joined to their resolution."""
-    return """SELECT c.*, c.flock_id::UUID AS uid, 'id' AS link FROM copies c
-                WHERE c.flock_id IS NOT NULL AND c.flock_id <> ''
-              UNION ALL
-              SELECT c.*, r.uid, r.link FROM copies c JOIN resolved_idless r ON r.m = c.m AND r.search_key = c.search_key
-                WHERE c.flock_id IS NULL OR c.flock_id = ''"""
+    codes = ", ".join(f"'{c}'" for c in LINK_CODES)
+    con.execute(f"""COPY (SELECT i.* EXCLUDE (fph) REPLACE (r.uid AS uid,
+                              (list_position([{codes}], r.link) - 1)::UTINYINT AS link)
+                          FROM idless i JOIN resolved_idless r ON r.m = i.m AND r.search_key = i.idless_key)
+                    TO {literal(str(folder / 'idless.parquet'))} (FORMAT parquet)""")
+    for t in ("idless", "idless_groups", "id_fp"):   # done with: free their memory for the aggregate
+        con.execute(f"DROP TABLE {t}")
 
 
 def _differs(field: str) -> str:
     """'field' when the present values of the copies differ (min <> max; a missing column is never a
-    difference). Agency through its id, other text through its hash, numbers and times as they are."""
-    if field == "agency":
-        v = "CASE WHEN x.agency IS NOT NULL THEN x.aid END"
-    elif field in ("reason_clean", "search_type"):
-        v = f"CASE WHEN k.{field} IS NOT NULL THEN hash(k.{field}) END"
-    else:
-        v = f"k.{field}"
-    return f"CASE WHEN min({v}) <> max({v}) THEN '{field}' END"
-
-
-def _chunks(con) -> list[tuple[str, str]]:
-    """UUID ranges that split the searches into parts of about ROWS_PER_CHUNK copies: each part's per-search
-    table fits DuckDB's memory budget (one pass over 40M copies at once ran out of it at 2GB)."""
-    rows = con.execute("SELECT count(*) FROM copies_raw").fetchone()[0]   # from the Parquet footers
-    n = max(1, -(-rows // ROWS_PER_CHUNK))
-    bounds = [f"{(k << 128) // n:032x}" for k in range(n + 1)]
-    uuid = [f"{b[:8]}-{b[8:12]}-{b[12:16]}-{b[16:20]}-{b[20:32]}" for b in bounds[:-1]]
-    return [(uuid[k], uuid[k + 1] if k + 1 < n else "") for k in range(n)]
+    difference). Agency through its id, text through its hash (both stored so), numbers and times as they are."""
+    v = "aid" if field == "agency" else field
+    return f"CASE WHEN min(k.{v}) <> max(k.{v}) THEN '{field}' END"
 
 
 def build_searches(con, rules: CorpusRules) -> None:
     """Table `s`: one row per corpus search (the attributes of its first copy: lowest member, then lowest
-    combo id), built a UUID range at a time (a search's copies share its uid, so each range is whole)."""
-    on = " AND ".join(f"k.{a} IS NOT DISTINCT FROM x.{a}" for a in ATTRS)
-    for t in ("idless", "idless_groups", "id_fp"):   # done with: free their memory for the aggregate
-        con.execute(f"DROP TABLE IF EXISTS {t}")
-    for k, (low, high) in enumerate(_chunks(con)):
-        part = f"k.uid >= '{low}'::UUID" + (f" AND k.uid < '{high}'::UUID" if high else "")
-        con.execute(f"""{'CREATE TABLE corpus_searches AS' if k == 0 else 'INSERT INTO corpus_searches'}
+    combo id). Every aggregate state is a fixed-size number, so DuckDB spills this GROUP BY to disk when the
+    searches outgrow its budget (a GROUP BY holding text did not: it ran out of memory at 40M copies)."""
+    n = {c: k for k, c in enumerate(LINK_CODES)}
+    con.execute(f"""CREATE TABLE corpus_searches AS
         SELECT uid, bit_or(1::UBIGINT << k.m) AS mask, count(*) AS copies,
-            count(*) FILTER (WHERE link = 'id') AS n_id, count(*) FILTER (WHERE link = 'fp') AS n_fp,
-            count(*) FILTER (WHERE link = 'single') AS n_single, count(*) FILTER (WHERE link = 'ambiguous') AS n_amb,
-            min((k.m::BIGINT << {CID_BITS}) | x.cid) & {(1 << CID_BITS) - 1} AS first,
+            count(*) FILTER (WHERE link = {n['id']}) AS n_id, count(*) FILTER (WHERE link = {n['fp']}) AS n_fp,
+            count(*) FILTER (WHERE link = {n['single']}) AS n_single,
+            count(*) FILTER (WHERE link = {n['ambiguous']}) AS n_amb,
+            min((k.m::BIGINT << {CID_BITS}) | k.cid) & {(1 << CID_BITS) - 1} AS first,
             list_filter([{', '.join(_differs(f) for f in rules.must_agree)}], lambda d: d IS NOT NULL) AS differs_in
-        FROM ({_keyed_sql()}) k JOIN combos x ON {on} WHERE {part} GROUP BY uid""")
+        FROM keyed k GROUP BY uid""")
     con.execute("""CREATE TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, differs_in,
             x.agency, x.state, coalesce(x.agency_federal, false) AS federal,
             coalesce(x.immigration, false) AS immigration, x.immigration_type,

@@ -67,7 +67,7 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
         con.execute("SET threads = 2")   # this machine's cores
         if "PIPELINE_MEMORY_LIMIT" not in os.environ:   # room for the per-search table; peak RSS stays < 3 GB
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        resolve.prepare(con, corpus, rules)
+        resolve.prepare(con, corpus, rules, Path(tmp))
         resolve.build_searches(con, rules)
         facts, tables = _figures(con, corpus, rules)
         citations, lines = {}, {}
