@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED  := False
 
 SYNTH_TRUTH := data/raw/alvin-isd/truth.json data/raw/huffman-isd/truth.json data/raw/six-districts/truth.json
 
-.PHONY: all venv synth run add explore test browser check-pages bench check-identical lock clean-outputs help
+.PHONY: all venv synth run add explore test browser check-pages bench bench-corpus check-identical lock clean-outputs help
 
 all: venv synth run                 ## set up, generate the synthetic releases, run every jurisdiction
 
@@ -73,8 +73,12 @@ test: venv browser                  ## the import layers, then the test suite (s
 check-pages: venv browser          ## every page under reports/ in Chromium at 1400 and 800 px (after make all; tools/check_pages.py)
 	$(PYTHON) -m tools.check_pages
 
-bench: venv                         ## benchmark against the floor at 1 and 32 months (bench/RESULTS.md; ~15 min)
+bench: venv                         ## benchmark against the floor at 1 and 32 months, then the corpus step (bench/RESULTS.md; ~45 min)
 	$(PYTHON) -m bench
+	$(PYTHON) -m bench.bench_corpus --rows 10e6 40e6 140e6
+
+bench-corpus: venv                  ## the corpus step alone at 10M, 40M and 140M rows (~25 min, ~40 GB of disk)
+	$(PYTHON) -m bench.bench_corpus --rows 10e6 40e6 140e6
 
 # BASE: the revision whose outputs the working tree must reproduce (a refactor's parent commit).
 check-identical: venv               ## outputs of the working tree vs BASE=<rev> on the bundled jurisdictions (tools/check_identical.py)

@@ -17,11 +17,12 @@ alias table does not list, or whose networks or time frame differ between export
 twice). In the largest public build such a key matched the same search with 99.37 % precision (99.81 %
 with the time frame: /work/shared/FORMATS.md §5), so it links most searches, never all.
 
-How it scales: the copies are read ONCE, into a keyed Parquet file of the run's work folder (each copy's
-uid, member, combo and the compared fields as numbers); the ID-less copies are resolved from it and written
-beside it; then one GROUP BY over the two files gives the searches. Every aggregate state is a number, so
-DuckDB can spill that GROUP BY to disk: the time grows linearly with the copies and the memory stays within
-the DuckDB budget (bench/README.md, corpus section).
+How it scales (bench/README.md, corpus section): the copies are read in full ONCE, into a narrow keyed
+Parquet file of the run's work folder (a copy's uid, member, combo id, link and one hash of the fields that
+must agree); the ID-less copies are resolved from it and written beside it; one GROUP BY over the two files
+gives the searches. Its states are a few fixed-size numbers, so DuckDB spills it to disk beyond its budget:
+time grows linearly with the copies and memory stays within the budget. Only the searches whose copies'
+hashes differ (possible conflicts) and the immigration-related ones (cited) are read again, in full.
 """
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ LINKS = ("id", "id_and_fingerprint", "fingerprint", "id_less_single", "ambiguous
 LINK_CODES = ("id", "fp", "single", "ambiguous")   # how one copy was linked (stored as its position)
 ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")   # a search's, from its first copy
 CID_BITS = 40            # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
-TEXT_FIELDS = ("reason_clean", "search_type")    # compared through their hash (min/max of 8 bytes, not text)
-CITED = ("searched_at_utc", "source_file", "source_sheet", "source_row")
+HAS_ID = "c.flock_id IS NOT NULL AND c.flock_id <> ''"
+SEC = "date_trunc('second', c.searched_at_utc)"
 
 
 def searches_path(member) -> Path:
@@ -68,9 +69,9 @@ def _member_sql(m: int, member, period: tuple[dt.date | None, dt.date | None]) -
 
 
 def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules, folder: Path) -> None:
-    """Views `copies` (every copy, its agency after the alias table) and `keyed` (every copy with its corpus
-    search `uid` and link: folder/keyed.parquet and folder/idless.parquet), tables `combos` and
-    `resolved_idless`."""
+    """Views `copies` (every copy, its agency after the alias table) and `keyed` (every copy's corpus search
+    `uid`, link and hash `h` of the fields that must agree: folder/keyed.parquet and folder/idless.parquet),
+    tables `combos` and `resolved_idless`."""
     if len(corpus.members) > MAX_MEMBERS:
         raise ValueError(f"corpus '{corpus.name}': at most {MAX_MEMBERS} members")
     con.execute("CREATE TABLE alias (variant VARCHAR, canonical VARCHAR)")
@@ -82,11 +83,13 @@ def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules, 
     con.execute("""CREATE VIEW copies AS SELECT c.*, coalesce(a.canonical, c.org) AS agency
                    FROM copies_raw c LEFT JOIN alias a ON a.variant = c.org""")
     _combos(con)
+    con.execute(f"""CREATE VIEW copies_x AS SELECT c.*, x.cid, x.aid, {SEC} AS sec
+                    FROM copies c JOIN combos x ON {' AND '.join(f'c.{a} IS NOT DISTINCT FROM x.{a}' for a in ATTRS)}""")
+    _idless_groups(con)
     _write_keyed(con, rules, folder)
     _resolve_idless(con, folder)
     con.execute(f"""CREATE VIEW keyed AS SELECT * FROM read_parquet(
-        [{literal(str(folder / 'keyed.parquet'))}, {literal(str(folder / 'idless.parquet'))}])
-        WHERE uid IS NOT NULL""")
+        [{literal(str(folder / 'keyed.parquet'))}, {literal(str(folder / 'idless.parquet'))}]) WHERE uid IS NOT NULL""")
 
 
 def _combos(con) -> None:
@@ -100,42 +103,40 @@ def _combos(con) -> None:
                      max(searched_at_utc) AS last_utc FROM copies GROUP BY ALL)""")
 
 
-def _stored(rules: CorpusRules) -> list[str]:
-    """The columns a keyed copy keeps besides uid, m, cid and link: the fingerprint's, the compared fields'
-    (text as its hash) and the citation's."""
-    fields = [f for f in dict.fromkeys((*FP[1:], *rules.must_agree, *CITED)) if f not in ("agency", "sec")]
-    return [f"CASE WHEN c.{f} IS NOT NULL THEN hash(c.{f}) END AS {f}" if f in TEXT_FIELDS else f"c.{f}" for f in fields]
+def _idless_groups(con) -> None:
+    """Table `idless_groups`: each fingerprint an ID-less copy has (fph: its hash), with its ID-less copies
+    (n) and the logs holding them (nm). Reads only the ID-less copies' rows."""
+    fp = ", ".join(FP)
+    con.execute(f"""CREATE TABLE idless_groups AS SELECT hash({fp}) AS fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
+                    FROM copies_x c WHERE NOT ({HAS_ID}) GROUP BY ALL""")
+
+
+def _compared(rules: CorpusRules) -> str:
+    """One hash of a copy's fields that must agree (agency as its id): copies with equal hashes agree."""
+    return f"hash({', '.join('c.aid' if f == 'agency' else f'c.{f}' for f in rules.must_agree)})"
 
 
 def _write_keyed(con, rules: CorpusRules, folder: Path) -> None:
-    """The one pass over the copies: each with its combo (cid, aid) and the columns the later steps need,
-    into folder/keyed.parquet (an ID-less copy with no uid yet: _resolve_idless gives it one)."""
-    on = " AND ".join(f"c.{a} IS NOT DISTINCT FROM x.{a}" for a in ATTRS)
-    has_id = "c.flock_id IS NOT NULL AND c.flock_id <> ''"
-    con.execute(f"""COPY (SELECT CASE WHEN {has_id} THEN c.flock_id::UUID END AS uid, c.m, x.cid, x.aid,
-            date_trunc('second', c.searched_at_utc) AS sec, 0::UTINYINT AS link,
-            CASE WHEN {has_id} THEN NULL ELSE c.search_key END AS idless_key, {', '.join(_stored(rules))}
-        FROM copies c JOIN combos x ON {on}) TO {literal(str(folder / 'keyed.parquet'))} (FORMAT parquet)""")
+    """The one full pass over the copies, into folder/keyed.parquet: each copy's uid (none yet for an ID-less
+    copy), member, combo id, link, compared-fields hash, and fp_group: the ID-less fingerprint it shares
+    (exactly: hash and every field), if any."""
+    has_idless = con.execute("SELECT count(*) FROM idless_groups").fetchone()[0] > 0
+    group = "g.fph" if has_idless else "NULL::UBIGINT"
+    join = (f"LEFT JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND "
+            + " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)) if has_idless else ""
+    con.execute(f"""COPY (SELECT CASE WHEN {HAS_ID} THEN c.flock_id::UUID END AS uid, c.m, c.cid, 0::UTINYINT AS link,
+            {_compared(rules)} AS h, {group} AS fp_group, CASE WHEN {HAS_ID} THEN NULL ELSE c.search_key END AS idless_key
+        FROM copies_x c {join}) TO {literal(str(folder / 'keyed.parquet'))} (FORMAT parquet)""")
 
 
 def _resolve_idless(con, folder: Path) -> None:
     """Each ID-less copy: the ID it links to, a fingerprint search, itself alone, or ambiguous (itself);
     table `resolved_idless`, and the resolved copies in folder/idless.parquet."""
-    fp = ", ".join(FP)
     keyed = f"read_parquet({literal(str(folder / 'keyed.parquet'))})"
-    con.execute(f"CREATE TABLE idless AS SELECT *, hash({fp}) AS fph FROM {keyed} WHERE uid IS NULL")
-    con.execute(f"""CREATE TABLE idless_groups AS SELECT fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
-                    FROM idless GROUP BY ALL""")
-    on = " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)
-    has_idless = con.execute("SELECT count(*) FROM idless").fetchone()[0] > 0
-    # Only when there are ID-less copies: one more pass over the ID copies for the fingerprints they share.
     # At most one ID has the fingerprint when its least and greatest IDs are equal (min/max: no per-group
     # set of IDs as count(DISTINCT) would keep, which ran out of memory at 40M rows).
-    con.execute(f"""CREATE TABLE id_fp AS SELECT g.fph, {', '.join('g.' + f for f in FP)},
-                        min(c.uid) AS fid, max(c.uid) AS fid_last
-                    FROM {keyed} c JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND {on}
-                    WHERE c.uid IS NOT NULL AND {'true' if has_idless else 'false'}
-                    GROUP BY ALL""")
+    con.execute(f"""CREATE TABLE id_fp AS SELECT fp_group AS fph, min(uid) AS fid, max(uid) AS fid_last
+                    FROM {keyed} WHERE uid IS NOT NULL AND fp_group IS NOT NULL GROUP BY 1""")
     ok = "g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)"
     con.execute(f"""CREATE TABLE resolved_idless AS
         SELECT i.m, i.idless_key AS search_key,
@@ -143,43 +144,61 @@ def _resolve_idless(con, folder: Path) -> None:
                  ELSE 'ambiguous' END AS link,
             CASE WHEN {ok} THEN coalesce(f.fid, md5('fp:' || g.fph::VARCHAR || coalesce(x.agency, ''))::UUID)
                  ELSE md5('x:' || i.m::VARCHAR || ':' || i.idless_key)::UUID END AS uid
-        FROM idless i JOIN idless_groups g ON i.fph = g.fph AND {on.replace('c.', 'i.')}
-        JOIN (SELECT DISTINCT aid, agency FROM combos) x ON x.aid IS NOT DISTINCT FROM i.aid
-        LEFT JOIN id_fp f ON f.fph = g.fph AND {on.replace('c.', 'f.')}""")
+        FROM {keyed} i JOIN idless_groups g ON g.fph = i.fp_group JOIN combos x ON x.cid = i.cid
+        LEFT JOIN id_fp f ON f.fph = g.fph
+        WHERE i.uid IS NULL""")
     codes = ", ".join(f"'{c}'" for c in LINK_CODES)
-    con.execute(f"""COPY (SELECT i.* EXCLUDE (fph) REPLACE (r.uid AS uid,
-                              (list_position([{codes}], r.link) - 1)::UTINYINT AS link)
-                          FROM idless i JOIN resolved_idless r ON r.m = i.m AND r.search_key = i.idless_key)
+    con.execute(f"""COPY (SELECT i.* REPLACE (r.uid AS uid, (list_position([{codes}], r.link) - 1)::UTINYINT AS link)
+                          FROM {keyed} i JOIN resolved_idless r ON r.m = i.m AND r.search_key = i.idless_key
+                          WHERE i.uid IS NULL)
                     TO {literal(str(folder / 'idless.parquet'))} (FORMAT parquet)""")
-    for t in ("idless", "idless_groups", "id_fp"):   # done with: free their memory for the aggregate
-        con.execute(f"DROP TABLE {t}")
-
-
-def _differs(field: str) -> str:
-    """'field' when the present values of the copies differ (min <> max; a missing column is never a
-    difference). Agency through its id, text through its hash (both stored so), numbers and times as they are."""
-    v = "aid" if field == "agency" else field
-    return f"CASE WHEN min(k.{v}) <> max(k.{v}) THEN '{field}' END"
+    con.execute("DROP TABLE id_fp")
 
 
 def build_searches(con, rules: CorpusRules) -> None:
     """Table `s`: one row per corpus search (the attributes of its first copy: lowest member, then lowest
-    combo id). Every aggregate state is a fixed-size number, so DuckDB spills this GROUP BY to disk when the
-    searches outgrow its budget (a GROUP BY holding text did not: it ran out of memory at 40M copies)."""
-    n = {c: k for k, c in enumerate(LINK_CODES)}
+    combo id). Its aggregate states are fixed-size numbers, so DuckDB spills this GROUP BY to disk when the
+    searches outgrow its budget (one holding text, or a min and max per compared field, ran out of memory
+    or spilled far more at 40M copies). Then the fields in which copies differ (_conflicts)."""
+    link_bit = {c: 1 << k for k, c in enumerate(LINK_CODES)}
     con.execute(f"""CREATE TABLE corpus_searches AS
-        SELECT uid, bit_or(1::UBIGINT << k.m) AS mask, count(*) AS copies,
-            count(*) FILTER (WHERE link = {n['id']}) AS n_id, count(*) FILTER (WHERE link = {n['fp']}) AS n_fp,
-            count(*) FILTER (WHERE link = {n['single']}) AS n_single,
-            count(*) FILTER (WHERE link = {n['ambiguous']}) AS n_amb,
-            min((k.m::BIGINT << {CID_BITS}) | k.cid) & {(1 << CID_BITS) - 1} AS first,
-            list_filter([{', '.join(_differs(f) for f in rules.must_agree)}], lambda d: d IS NOT NULL) AS differs_in
+        SELECT uid, bit_or(1::UBIGINT << k.m) AS mask, count(*) AS copies, bit_or(1::UTINYINT << k.link) AS links,
+            min((k.m::BIGINT << {CID_BITS}) | k.cid) & {(1 << CID_BITS) - 1} AS first, min(h) <> max(h) AS may_differ
         FROM keyed k GROUP BY uid""")
-    con.execute("""CREATE TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, differs_in,
-            x.agency, x.state, coalesce(x.agency_federal, false) AS federal,
+    bit = lambda c: f"links & {link_bit[c]} <> 0"   # noqa: E731
+    con.execute(f"""CREATE TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, []::VARCHAR[] AS differs_in,
+            may_differ, x.agency, x.state, coalesce(x.agency_federal, false) AS federal,
             coalesce(x.immigration, false) AS immigration, x.immigration_type,
-            CASE WHEN n_amb > 0 THEN 'ambiguous' WHEN n_single > 0 THEN 'id_less_single'
-                 WHEN n_fp > 0 AND n_id > 0 THEN 'id_and_fingerprint' WHEN n_fp > 0 THEN 'fingerprint'
+            CASE WHEN {bit('ambiguous')} THEN 'ambiguous' WHEN {bit('single')} THEN 'id_less_single'
+                 WHEN {bit('fp')} AND {bit('id')} THEN 'id_and_fingerprint' WHEN {bit('fp')} THEN 'fingerprint'
                  ELSE 'id' END AS link
         FROM corpus_searches s JOIN combos x ON x.cid = s.first""")
     con.execute("DROP TABLE corpus_searches")
+    _picked(con, rules)
+    _conflicts(con, rules)
+
+
+def _picked(con, rules: CorpusRules) -> None:
+    """Table `picked`: every copy, in full, of the searches that may differ or are immigration-related: the
+    second read of the copies, for the exact comparison and the citations (corpus_figures.citations_sql)."""
+    fields = ", ".join(f"c.{f}" for f in dict.fromkeys(("agency", *rules.must_agree, "searched_at_utc"))
+                       if f not in ("agency", "searched_at_utc"))
+    cols = f"c.m, c.agency, c.searched_at_utc, {fields}, c.source_file, c.source_sheet, c.source_row"
+    con.execute(f"""CREATE TABLE picked AS
+        WITH pick AS (SELECT uid FROM s WHERE may_differ OR immigration)
+        SELECT * FROM (
+            SELECT c.flock_id::UUID AS uid, 'id' AS link, {cols} FROM copies c WHERE {HAS_ID}
+            UNION ALL
+            SELECT r.uid, r.link, {cols} FROM copies c JOIN resolved_idless r ON r.m = c.m AND r.search_key = c.search_key
+            WHERE NOT ({HAS_ID})) k
+        WHERE uid IN (SELECT uid FROM pick)""")
+
+
+def _conflicts(con, rules: CorpusRules) -> None:
+    """For each search whose copies' hashes differ: the fields whose present values differ (min <> max; a
+    column one export did not carry is never a difference), into s.differs_in."""
+    diff = ", ".join(f"CASE WHEN min({f}) <> max({f}) THEN '{f}' END" for f in rules.must_agree)
+    con.execute(f"""UPDATE s SET differs_in = d.differs_in FROM (
+        SELECT uid, list_filter([{diff}], lambda d: d IS NOT NULL) AS differs_in
+        FROM picked WHERE uid IN (SELECT uid FROM s WHERE may_differ) GROUP BY uid) d
+        WHERE s.uid = d.uid""")

@@ -1,13 +1,14 @@
 """The published figures and tables of a corpus, from the resolved searches of pipeline/analyze/corpus.py.
 
-Every figure is computed here, in DuckDB over table `s` (one row per corpus search) and view `keyed` (every copy with its search);
+Every figure is computed here, in DuckDB over table `s` (one row per corpus search) and table `picked`
+(every copy of the searches cited);
 the notebook 04_corpus only shows what `compute` returns and writes.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.analyze.corpus import LINK_CODES, LINKS
+from pipeline.analyze.corpus import LINKS
 from pipeline.analyze.words import period_words
 from pipeline.analyze.corpus_rules import CorpusRules, name_key
 from pipeline.config import Corpus
@@ -89,15 +90,14 @@ def citations_sql(corpus: Corpus, where: str) -> str:
     """One line per copy of the searches `where` selects (on table s): producer and file, sheet, row.
     Ordered by ORDER_CITATIONS (corpus search, member, row); written by corpus_csv.copy_csv."""
     slugs = ", ".join(f"({i}, '{m.slug}')" for i, m in enumerate(corpus.members))
-    links = ", ".join(f"'{c}'" for c in LINK_CODES)
     return f"""
         WITH pick AS (SELECT uid, agency, state, immigration_type, differs_in FROM s WHERE {where}),
              names (m, member) AS (VALUES {slugs})
         SELECT dense_rank() OVER (ORDER BY p.uid) AS corpus_search, p.agency, p.state AS agency_state,
                p.immigration_type, array_to_string(p.differs_in, ', ') AS fields_that_differ,
-               n.member AS producer_log, [{links}][k.link + 1] AS link, k.searched_at_utc, k.source_file,
+               n.member AS producer_log, k.link, k.searched_at_utc, k.source_file,
                k.source_sheet, k.source_row, k.m AS _m
-        FROM keyed k JOIN pick p USING (uid) JOIN names n ON n.m = k.m"""
+        FROM picked k JOIN pick p USING (uid) JOIN names n ON n.m = k.m"""
 
 
 ORDER_CITATIONS = "corpus_search, _m, source_row"
