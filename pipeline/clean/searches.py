@@ -83,6 +83,17 @@ def _number(col: str, mask: str, nulls: str) -> tuple[str, str]:
             f"(NOT {empty} AND NOT {ok})")
 
 
+# The characters RE2's \\s stands for besides the space ([\\t\\n\\f\\r ]), as SQL.
+_TAB, _LF, _FF, _CR = "chr(9)", "chr(10)", "chr(12)", "chr(13)"
+
+
+def _collapse_spaces(col: str) -> str:
+    """regexp_replace(col, '\\s+', ' ', 'g'), with the regex run only where it can change something (two
+    spaces in a row, or a tab, line break, form feed or CR)."""
+    odd = " OR ".join(f"contains({col}, {c})" for c in ("'  '", _TAB, _LF, _FF, _CR))
+    return f"CASE WHEN {odd} THEN regexp_replace({col}, '\\s+', ' ', 'g') ELSE {col} END"
+
+
 def _time(expr: str, fmts: str) -> str:
     return f"CAST(try_strptime({expr}, {fmts}) AS TIMESTAMPTZ)"
 
@@ -181,8 +192,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
     networks, networks_bad = _number("total_networks", mask, nulls)
     devices, devices_bad = _number("total_devices", mask, nulls)
     tf_parts = f"regexp_split_to_array(trim(time_frame), {split})"
-    reason_clean = ("nullif(trim(regexp_replace(CASE WHEN portal THEN replace(reason, '+', ' ') ELSE reason END, "
-                    "'\\s+', ' ', 'g')), '')")
+    reason_clean = f"nullif(trim({_collapse_spaces('reason_p')}), '')"
     con.execute("SET preserve_insertion_order = true")
     con.execute(f"""
         CREATE TEMP TABLE parsed AS
@@ -190,7 +200,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
             SELECT source_index, source_row, source_line, reject_reason, flock_id, org_name, searcher, search_time, license_plate, reason,
                    case_number, filters, search_type, text_prompt, moderation, time_frame, time_frame_start,
                    time_frame_end, total_networks, total_devices,
-                   {portal}[source_index + 1] AS portal,
+                   CASE WHEN {portal}[source_index + 1] THEN replace(reason, '+', ' ') ELSE reason END AS reason_p,
                    {SEARCH_TEXT} AS search_text,
                    {tf_parts} AS tf
             FROM staged
