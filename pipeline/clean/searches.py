@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.io import rules
 from pipeline.io.atomic import atomic_path
 from pipeline.config import Jurisdiction
 from pipeline.io.db import connect, literal, literal_list
-from pipeline.enrich.apply import Enrichment
+from pipeline.enrich.apply import Enrichment, lookup_arrays
 from pipeline.contracts import Schema
 from pipeline.errors import ReconciliationError, SourceError
 from pipeline.io.progress import rate
@@ -237,7 +238,8 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
             org_name_t, searcher, license_plate, reason, reason_clean, case_number, filters, search_type,
             text_prompt, moderation,
             {" | ".join(f"CASE WHEN {raw} IS NOT NULL THEN {1 << k} ELSE 0 END"
-                        for k, (_, _, raw) in enumerate(CONTENT_FIELDS))} AS exported
+                        for k, (_, _, raw) in enumerate(CONTENT_FIELDS))} AS exported,
+            false AS later_copy    -- set by _rank_copies: a copy after the first of its search
         FROM t
     """)
     con.execute("SET preserve_insertion_order = false")
@@ -257,11 +259,15 @@ def _rank_copies(con) -> None:
                row_number() OVER (PARTITION BY p.search_key ORDER BY p.source_index, p.source_row) AS copy_rank
         FROM parsed p JOIN multi m USING (search_key) WHERE p.reject IS NULL
     """)
+    # Marked in place (an UPDATE of a fixed-size column keeps every row where it is), so the searches are
+    # `parsed` filtered, with no join: a scan of one table keeps release order without sorting it.
+    con.execute("""
+        UPDATE parsed SET later_copy = true FROM dup_rows d
+        WHERE parsed.source_index = d.source_index AND parsed.source_row = d.source_row AND d.copy_rank > 1
+    """)
     con.execute("""
         CREATE TEMP VIEW firsts AS      -- the searches: every kept row that is the first copy of its search
-        SELECT p.*, coalesce(d.copies, 1) AS copies
-        FROM parsed p LEFT JOIN dup_rows d USING (source_index, source_row)
-        WHERE p.reject IS NULL AND coalesce(d.copy_rank, 1) = 1
+        SELECT * FROM parsed WHERE reject IS NULL AND NOT later_copy
     """)
     con.execute("""
         CREATE TEMP TABLE copies AS     -- every copy of a search held more than once
@@ -322,6 +328,10 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
     state = _state("searcher", mask)
     enrichment = Enrichment(con, f"SELECT reason_clean, searcher, {state} AS name_state, org_name_t AS org_name, "
                                  "search_key FROM firsts", key)
+    # each source's citation by its index, from lists in the query (a join would not keep the order)
+    files, shas, sheets = ("CAST([" + ", ".join("NULL" if v is None else literal(v) for v in values) + "] AS VARCHAR[])"
+                           for values in zip(*con.execute("SELECT source_file, source_sha256, source_sheet FROM src "
+                                                          "ORDER BY source_index").fetchall()))
     search_sql = f"""
         SELECT {literal(j.slug)} AS jurisdiction, {literal(j.producer)} AS producer, {literal(log_kind)} AS log_kind,
                r.search_key, CASE WHEN NOT starts_with(r.search_key, 'h:') THEN r.search_key END AS flock_id,
@@ -332,15 +342,15 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
                r.total_networks_n AS total_networks, r.total_devices_n AS total_devices,
                r.time_frame_start_utc, r.time_frame_end_utc, r.reason, r.reason_clean, r.case_number, r.filters,
                r.search_type, r.text_prompt, r.moderation,
-               s.source_file, s.source_sha256, s.source_sheet, r.source_row, r.source_line,
-               CAST(r.copies AS INTEGER) AS copies,
-               o.other_copies
-        FROM firsts r JOIN src s USING (source_index) LEFT JOIN others o USING (search_key)
-        WHERE {{slice}}
-        ORDER BY r.source_index, r.source_row
+               {files}[r.source_index + 1] AS source_file, {shas}[r.source_index + 1] AS source_sha256,
+               {sheets}[r.source_index + 1] AS source_sheet, r.source_row, r.source_line,
+               CAST(1 AS INTEGER) AS copies, CAST(NULL AS VARCHAR[]) AS other_copies   -- (filled by _with_copies)
+        FROM firsts r
     """
-    schema = con.sql(search_sql.replace("{slice}", "false")).to_arrow_reader().schema
-    enrichment.write(_in_slices(con, search_sql, progress), schema, out_dir / "searches.parquet")
+    dups = lookup_arrays(con.sql("""SELECT m.search_key, CAST(m.copies AS INTEGER) AS copies, o.other_copies
+                              FROM multi m JOIN others o USING (search_key)""").to_arrow_table())
+    batches = _with_copies(_in_order(con, search_sql, progress), dups)
+    enrichment.write(batches, con.sql(search_sql + " LIMIT 0").to_arrow_reader().schema, out_dir / "searches.parquet")
     enrichment.write_matches(con, out_dir / "matches.parquet")
     return enrichment
 
@@ -376,41 +386,31 @@ def _write_conflicts(con, out_dir: Path) -> None:
     """, out_dir / "conflicts.csv", "CSV, HEADER")
 
 
-SLICE_ROWS = 500_000   # rows sorted and written at a time: a slice is sorted in memory, never spilled
-
-
-def _in_slices(con, search_sql: str, progress: Callable[[str], None] = lambda msg: None):
-    """The searches in release order, a slice of sources (or of one large source's rows) at a time.
-
-    One ORDER BY over every search would sort the whole release (spilling to disk at millions of rows);
-    sorting slices that follow one another in (source, row) order gives the same order in bounded memory."""
-    bounds = con.execute("""SELECT source_index, min(source_row), max(source_row), count(*) FROM parsed
-                            GROUP BY 1 ORDER BY 1""").fetchall()
-    slices, group, size = [], [], 0
-    for idx, lo, hi, n in bounds:
-        if n > SLICE_ROWS:      # a large source: its own slices, by ranges of rows
-            if group:
-                slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
-                group, size = [], 0
-            parts = -(-n // SLICE_ROWS)
-            step = -(-(hi - lo + 1) // parts)
-            slices += [f"r.source_index = {idx} AND r.source_row BETWEEN {a} AND {a + step - 1}"
-                       for a in range(lo, hi + 1, step)]
-            continue
-        if size + n > SLICE_ROWS and group:
-            slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
-            group, size = [], 0
-        group.append(idx)
-        size += n
-    if group:
-        slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
-    started, done = time.perf_counter(), 0
-    for k, where in enumerate(slices, 1):
-        for batch in con.sql(search_sql.replace("{slice}", where)).to_arrow_reader(BATCH_ROWS):
+def _in_order(con, search_sql: str, progress: Callable[[str], None] = lambda msg: None):
+    """The searches in release order: one scan of `parsed` with insertion order kept (a single table,
+    filtered and projected, keeps its order in DuckDB; no sort, so nothing spills however large)."""
+    started, done, shown = time.perf_counter(), 0, 0
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        for batch in con.sql(search_sql).to_arrow_reader(BATCH_ROWS):
             done += batch.num_rows
+            if done - shown >= 5_000_000:
+                progress(f"  searches.parquet: {rate(done, time.perf_counter() - started)}")
+                shown = done
             yield batch
-        if len(slices) > 1:
-            progress(f"  searches.parquet: slice {k} of {len(slices)}, {rate(done, time.perf_counter() - started)}")
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+
+
+def _with_copies(batches, dups: dict[str, pa.Array]):
+    """Each search's number of copies and where the others are, looked up by search key in the small table
+    of searches held more than once (every other search has 1 copy and no others)."""
+    for batch in batches:
+        idx = pc.index_in(batch.column("search_key"), value_set=dups["search_key"])
+        cols = dict(zip(batch.schema.names, batch.columns))
+        cols["copies"] = pc.fill_null(dups["copies"].take(idx), 1).cast(pa.int32())
+        cols["other_copies"] = dups["other_copies"].take(idx).cast(batch.schema.field("other_copies").type)
+        yield pa.RecordBatch.from_arrays(list(cols.values()), schema=batch.schema)
 
 
 def _all_rejected(con, idx: int, file: str, sheet: str | None, rows_read: int, by_reason: dict) -> None:
