@@ -238,8 +238,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
             org_name_t, searcher, license_plate, reason, reason_clean, case_number, filters, search_type,
             text_prompt, moderation,
             {" | ".join(f"CASE WHEN {raw} IS NOT NULL THEN {1 << k} ELSE 0 END"
-                        for k, (_, _, raw) in enumerate(CONTENT_FIELDS))} AS exported,
-            false AS later_copy    -- set by _rank_copies: a copy after the first of its search
+                        for k, (_, _, raw) in enumerate(CONTENT_FIELDS))} AS exported
         FROM t
     """)
     con.execute("SET preserve_insertion_order = false")
@@ -261,9 +260,11 @@ def _rank_copies(con) -> None:
     """)
     # Marked in place (an UPDATE of a fixed-size column keeps every row where it is), so the searches are
     # `parsed` filtered, with no join: a scan of one table keeps release order without sorting it.
+    con.execute("ALTER TABLE parsed ADD COLUMN later_copy BOOLEAN DEFAULT false")
+    con.execute("ALTER TABLE parsed ADD COLUMN copies INTEGER DEFAULT 1")
     con.execute("""
-        UPDATE parsed SET later_copy = true FROM dup_rows d
-        WHERE parsed.source_index = d.source_index AND parsed.source_row = d.source_row AND d.copy_rank > 1
+        UPDATE parsed SET later_copy = d.copy_rank > 1, copies = d.copies FROM dup_rows d
+        WHERE parsed.source_index = d.source_index AND parsed.source_row = d.source_row
     """)
     con.execute("""
         CREATE TEMP VIEW firsts AS      -- the searches: every kept row that is the first copy of its search
@@ -271,7 +272,7 @@ def _rank_copies(con) -> None:
     """)
     con.execute("""
         CREATE TEMP TABLE copies AS     -- every copy of a search held more than once
-        SELECT p.*, d.copy_rank, d.copies FROM parsed p JOIN dup_rows d USING (source_index, source_row)
+        SELECT p.*, d.copy_rank FROM parsed p JOIN dup_rows d USING (source_index, source_row)
     """)
 
 
@@ -344,12 +345,11 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
                r.search_type, r.text_prompt, r.moderation,
                {files}[r.source_index + 1] AS source_file, {shas}[r.source_index + 1] AS source_sha256,
                {sheets}[r.source_index + 1] AS source_sheet, r.source_row, r.source_line,
-               CAST(1 AS INTEGER) AS copies, CAST(NULL AS VARCHAR[]) AS other_copies   -- (filled by _with_copies)
+               CAST(r.copies AS INTEGER) AS copies, CAST(NULL AS VARCHAR[]) AS other_copies   -- (filled by _with_others)
         FROM firsts r
     """
-    dups = lookup_arrays(con.sql("""SELECT m.search_key, CAST(m.copies AS INTEGER) AS copies, o.other_copies
-                              FROM multi m JOIN others o USING (search_key)""").to_arrow_table())
-    batches = _with_copies(_in_order(con, search_sql, progress), dups)
+    others = lookup_arrays(con.sql("SELECT search_key, other_copies FROM others").to_arrow_table())
+    batches = _with_others(_in_order(con, search_sql, progress), others)
     enrichment.write(batches, con.sql(search_sql + " LIMIT 0").to_arrow_reader().schema, out_dir / "searches.parquet")
     enrichment.write_matches(con, out_dir / "matches.parquet")
     return enrichment
@@ -402,14 +402,13 @@ def _in_order(con, search_sql: str, progress: Callable[[str], None] = lambda msg
         con.execute("SET preserve_insertion_order = false")
 
 
-def _with_copies(batches, dups: dict[str, pa.Array]):
-    """Each search's number of copies and where the others are, looked up by search key in the small table
-    of searches held more than once (every other search has 1 copy and no others)."""
+def _with_others(batches, others: dict[str, pa.Array]):
+    """Where each search's other copies are, looked up by search key in the small table of searches held
+    more than once (a join in the query would not keep the order)."""
     for batch in batches:
-        idx = pc.index_in(batch.column("search_key"), value_set=dups["search_key"])
+        idx = pc.index_in(batch.column("search_key"), value_set=others["search_key"])
         cols = dict(zip(batch.schema.names, batch.columns))
-        cols["copies"] = pc.fill_null(dups["copies"].take(idx), 1).cast(pa.int32())
-        cols["other_copies"] = dups["other_copies"].take(idx).cast(batch.schema.field("other_copies").type)
+        cols["other_copies"] = others["other_copies"].take(idx).cast(batch.schema.field("other_copies").type)
         yield pa.RecordBatch.from_arrays(list(cols.values()), schema=batch.schema)
 
 
