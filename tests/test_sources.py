@@ -261,11 +261,10 @@ def test_zip_member_escaping_the_folder_is_refused(project):
     assert not (j.root / "data" / "evil.csv").exists()
 
 
-def test_searches_are_written_in_release_order_whatever_the_slice_size(project, monkeypatch):
-    # The table is written a sorted slice at a time (clean.SLICE_ROWS); slices of whole files, and of the
-    # rows of one large file, must give the same rows in the same order: file by file, row by row.
+def test_searches_are_written_in_release_order(project):
+    # The table is written from one scan of the typed rows, in insertion order, with no sort: file by
+    # file, row by row, a later copy of a search left out and the first copy citing it.
     import pyarrow.parquet as pq
-    from pipeline.clean import searches as clean
     uids = ["0f8b6c1e-0000-4000-8000-%012d" % i for i in range(14)]
     files = {"a.csv": csv_text(*[row(u, t=f"12/0{1 + i % 9}/2025, 05:30:00 AM UTC") for i, u in enumerate(uids[:11])]),
              "b.csv": csv_text(row(uids[11]), row(uids[12])), "c.csv": csv_text(row(uids[13]), row(uids[0]))}
@@ -273,10 +272,7 @@ def test_searches_are_written_in_release_order_whatever_the_slice_size(project, 
     built(j)
     path = j.root / "data" / "processed" / j.slug / "searches.parquet"
     whole = pq.read_table(path)
-    for size in (1, 3, 4):
-        monkeypatch.setattr(clean, "SLICE_ROWS", size)
-        built(j, force=True)
-        assert pq.read_table(path).equals(whole), size
     order = [(f.split("/")[-1], r) for f, r in zip(whole["source_file"].to_pylist(), whole["source_row"].to_pylist())]
     assert order == [("a.csv", r) for r in range(2, 13)] + [("b.csv", 2), ("b.csv", 3), ("c.csv", 2)]
     assert whole["other_copies"].to_pylist()[0] == [f"data/raw/{j.slug}/c.csv row 3"]
+    assert whole["copies"].to_pylist() == [2] + [1] * 13 and whole["other_copies"].to_pylist()[1:] == [None] * 13

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.io import rules
 from pipeline.io.atomic import atomic_path
 from pipeline.config import Jurisdiction
 from pipeline.io.db import connect, literal, literal_list
-from pipeline.enrich.apply import Enrichment
+from pipeline.enrich.apply import Enrichment, lookup_arrays
 from pipeline.contracts import Schema
 from pipeline.errors import ReconciliationError, SourceError
 from pipeline.io.progress import rate
@@ -81,6 +82,17 @@ def _number(col: str, mask: str, nulls: str) -> tuple[str, str]:
     empty = f"({col} IS NULL OR {t} = '' OR {t} IN {nulls} OR regexp_full_match(upper({t}), {mask}))"
     return (f"CASE WHEN {ok} THEN CAST(CAST({t} AS DOUBLE) AS BIGINT) END",
             f"(NOT {empty} AND NOT {ok})")
+
+
+# The characters RE2's \\s stands for besides the space ([\\t\\n\\f\\r ]), as SQL.
+_TAB, _LF, _FF, _CR = "chr(9)", "chr(10)", "chr(12)", "chr(13)"
+
+
+def _collapse_spaces(col: str) -> str:
+    """regexp_replace(col, '\\s+', ' ', 'g'), with the regex run only where it can change something (two
+    spaces in a row, or a tab, line break, form feed or CR)."""
+    odd = " OR ".join(f"contains({col}, {c})" for c in ("'  '", _TAB, _LF, _FF, _CR))
+    return f"CASE WHEN {odd} THEN regexp_replace({col}, '\\s+', ' ', 'g') ELSE {col} END"
 
 
 def _time(expr: str, fmts: str) -> str:
@@ -181,8 +193,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
     networks, networks_bad = _number("total_networks", mask, nulls)
     devices, devices_bad = _number("total_devices", mask, nulls)
     tf_parts = f"regexp_split_to_array(trim(time_frame), {split})"
-    reason_clean = ("nullif(trim(regexp_replace(CASE WHEN portal THEN replace(reason, '+', ' ') ELSE reason END, "
-                    "'\\s+', ' ', 'g')), '')")
+    reason_clean = f"nullif(trim({_collapse_spaces('reason_p')}), '')"
     con.execute("SET preserve_insertion_order = true")
     con.execute(f"""
         CREATE TEMP TABLE parsed AS
@@ -190,7 +201,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
             SELECT source_index, source_row, source_line, reject_reason, flock_id, org_name, searcher, search_time, license_plate, reason,
                    case_number, filters, search_type, text_prompt, moderation, time_frame, time_frame_start,
                    time_frame_end, total_networks, total_devices,
-                   {portal}[source_index + 1] AS portal,
+                   CASE WHEN {portal}[source_index + 1] THEN replace(reason, '+', ' ') ELSE reason END AS reason_p,
                    {SEARCH_TEXT} AS search_text,
                    {tf_parts} AS tf
             FROM staged
@@ -247,15 +258,21 @@ def _rank_copies(con) -> None:
                row_number() OVER (PARTITION BY p.search_key ORDER BY p.source_index, p.source_row) AS copy_rank
         FROM parsed p JOIN multi m USING (search_key) WHERE p.reject IS NULL
     """)
+    # Marked in place (an UPDATE of a fixed-size column keeps every row where it is), so the searches are
+    # `parsed` filtered, with no join: a scan of one table keeps release order without sorting it.
+    con.execute("ALTER TABLE parsed ADD COLUMN later_copy BOOLEAN DEFAULT false")
+    con.execute("ALTER TABLE parsed ADD COLUMN copies INTEGER DEFAULT 1")
+    con.execute("""
+        UPDATE parsed SET later_copy = d.copy_rank > 1, copies = d.copies FROM dup_rows d
+        WHERE parsed.source_index = d.source_index AND parsed.source_row = d.source_row
+    """)
     con.execute("""
         CREATE TEMP VIEW firsts AS      -- the searches: every kept row that is the first copy of its search
-        SELECT p.*, coalesce(d.copies, 1) AS copies
-        FROM parsed p LEFT JOIN dup_rows d USING (source_index, source_row)
-        WHERE p.reject IS NULL AND coalesce(d.copy_rank, 1) = 1
+        SELECT * FROM parsed WHERE reject IS NULL AND NOT later_copy
     """)
     con.execute("""
         CREATE TEMP TABLE copies AS     -- every copy of a search held more than once
-        SELECT p.*, d.copy_rank, d.copies FROM parsed p JOIN dup_rows d USING (source_index, source_row)
+        SELECT p.*, d.copy_rank FROM parsed p JOIN dup_rows d USING (source_index, source_row)
     """)
 
 
@@ -312,6 +329,10 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
     state = _state("searcher", mask)
     enrichment = Enrichment(con, f"SELECT reason_clean, searcher, {state} AS name_state, org_name_t AS org_name, "
                                  "search_key FROM firsts", key)
+    # each source's citation by its index, from lists in the query (a join would not keep the order)
+    files, shas, sheets = ("CAST([" + ", ".join("NULL" if v is None else literal(v) for v in values) + "] AS VARCHAR[])"
+                           for values in zip(*con.execute("SELECT source_file, source_sha256, source_sheet FROM src "
+                                                          "ORDER BY source_index").fetchall()))
     search_sql = f"""
         SELECT {literal(j.slug)} AS jurisdiction, {literal(j.producer)} AS producer, {literal(log_kind)} AS log_kind,
                r.search_key, CASE WHEN NOT starts_with(r.search_key, 'h:') THEN r.search_key END AS flock_id,
@@ -322,15 +343,14 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
                r.total_networks_n AS total_networks, r.total_devices_n AS total_devices,
                r.time_frame_start_utc, r.time_frame_end_utc, r.reason, r.reason_clean, r.case_number, r.filters,
                r.search_type, r.text_prompt, r.moderation,
-               s.source_file, s.source_sha256, s.source_sheet, r.source_row, r.source_line,
-               CAST(r.copies AS INTEGER) AS copies,
-               o.other_copies
-        FROM firsts r JOIN src s USING (source_index) LEFT JOIN others o USING (search_key)
-        WHERE {{slice}}
-        ORDER BY r.source_index, r.source_row
+               {files}[r.source_index + 1] AS source_file, {shas}[r.source_index + 1] AS source_sha256,
+               {sheets}[r.source_index + 1] AS source_sheet, r.source_row, r.source_line,
+               CAST(r.copies AS INTEGER) AS copies, CAST(NULL AS VARCHAR[]) AS other_copies   -- (filled by _with_others)
+        FROM firsts r
     """
-    schema = con.sql(search_sql.replace("{slice}", "false")).to_arrow_reader().schema
-    enrichment.write(_in_slices(con, search_sql, progress), schema, out_dir / "searches.parquet")
+    others = lookup_arrays(con.sql("SELECT search_key, other_copies FROM others").to_arrow_table())
+    batches = _with_others(_in_order(con, search_sql, progress), others)
+    enrichment.write(batches, con.sql(search_sql + " LIMIT 0").to_arrow_reader().schema, out_dir / "searches.parquet")
     enrichment.write_matches(con, out_dir / "matches.parquet")
     return enrichment
 
@@ -366,41 +386,30 @@ def _write_conflicts(con, out_dir: Path) -> None:
     """, out_dir / "conflicts.csv", "CSV, HEADER")
 
 
-SLICE_ROWS = 500_000   # rows sorted and written at a time: a slice is sorted in memory, never spilled
-
-
-def _in_slices(con, search_sql: str, progress: Callable[[str], None] = lambda msg: None):
-    """The searches in release order, a slice of sources (or of one large source's rows) at a time.
-
-    One ORDER BY over every search would sort the whole release (spilling to disk at millions of rows);
-    sorting slices that follow one another in (source, row) order gives the same order in bounded memory."""
-    bounds = con.execute("""SELECT source_index, min(source_row), max(source_row), count(*) FROM parsed
-                            GROUP BY 1 ORDER BY 1""").fetchall()
-    slices, group, size = [], [], 0
-    for idx, lo, hi, n in bounds:
-        if n > SLICE_ROWS:      # a large source: its own slices, by ranges of rows
-            if group:
-                slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
-                group, size = [], 0
-            parts = -(-n // SLICE_ROWS)
-            step = -(-(hi - lo + 1) // parts)
-            slices += [f"r.source_index = {idx} AND r.source_row BETWEEN {a} AND {a + step - 1}"
-                       for a in range(lo, hi + 1, step)]
-            continue
-        if size + n > SLICE_ROWS and group:
-            slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
-            group, size = [], 0
-        group.append(idx)
-        size += n
-    if group:
-        slices.append(f"r.source_index BETWEEN {group[0]} AND {group[-1]}")
-    started, done = time.perf_counter(), 0
-    for k, where in enumerate(slices, 1):
-        for batch in con.sql(search_sql.replace("{slice}", where)).to_arrow_reader(BATCH_ROWS):
+def _in_order(con, search_sql: str, progress: Callable[[str], None] = lambda msg: None):
+    """The searches in release order: one scan of `parsed` with insertion order kept (a single table,
+    filtered and projected, keeps its order in DuckDB; no sort, so nothing spills however large)."""
+    started, done, shown = time.perf_counter(), 0, 0
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        for batch in con.sql(search_sql).to_arrow_reader(BATCH_ROWS):
             done += batch.num_rows
+            if done - shown >= 5_000_000:
+                progress(f"  searches.parquet: {rate(done, time.perf_counter() - started)}")
+                shown = done
             yield batch
-        if len(slices) > 1:
-            progress(f"  searches.parquet: slice {k} of {len(slices)}, {rate(done, time.perf_counter() - started)}")
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+
+
+def _with_others(batches, others: dict[str, pa.Array]):
+    """Where each search's other copies are, looked up by search key in the small table of searches held
+    more than once (a join in the query would not keep the order)."""
+    for batch in batches:
+        idx = pc.index_in(batch.column("search_key"), value_set=others["search_key"])
+        cols = dict(zip(batch.schema.names, batch.columns))
+        cols["other_copies"] = others["other_copies"].take(idx).cast(batch.schema.field("other_copies").type)
+        yield pa.RecordBatch.from_arrays(list(cols.values()), schema=batch.schema)
 
 
 def _all_rejected(con, idx: int, file: str, sheet: str | None, rows_read: int, by_reason: dict) -> None:

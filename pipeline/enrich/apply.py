@@ -41,7 +41,7 @@ NO_DICTIONARY = {"search_key", "flock_id", "searched_at_utc", "searched_local_da
                  "other_copies", "text_prompt", "copies"}
 
 
-def _arrays(table: pa.Table) -> dict[str, pa.Array]:
+def lookup_arrays(table: pa.Table) -> dict[str, pa.Array]:
     """A small lookup table as one contiguous array per column (done once, not per batch)."""
     return {name: table.column(name).combine_chunks() for name in table.column_names}
 
@@ -64,14 +64,14 @@ class Enrichment:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _enrich_reasons AS SELECT DISTINCT reason_clean FROM ({base_sql})")
         classify_in_duckdb(con, "SELECT reason_clean FROM _enrich_reasons")
         redact_in_duckdb(con, "SELECT reason_clean FROM _enrich_reasons")
-        self.reasons = _arrays(con.sql("""SELECT rc.*, rp.reason_pii, rp.reason_redacted FROM reason_classes rc
+        self.reasons = lookup_arrays(con.sql("""SELECT rc.*, rp.reason_pii, rp.reason_redacted FROM reason_classes rc
                                   JOIN reason_pii rp ON rc.reason_clean IS NOT DISTINCT FROM rp.reason_clean""").to_arrow_table())
-        self.searchers = _arrays(con.sql(f"""
+        self.searchers = lookup_arrays(con.sql(f"""
             SELECT DISTINCT searcher, {pseudonym_sql('searcher', pseudonym_key)} AS searcher_pseudonym
             FROM ({base_sql}) WHERE name_state = 'present'""").to_arrow_table())
         names = [r[0] for r in con.execute(f"SELECT DISTINCT org_name FROM ({base_sql}) WHERE org_name IS NOT NULL").fetchall()]
         ids = identify_many(names)
-        self.agencies = _arrays(pa.table({
+        self.agencies = lookup_arrays(pa.table({
             "org_name": pa.array(ids["org_name"].tolist() if len(ids) else [], pa.string()),
             **{c: pa.array(ids[c].tolist() if len(ids) else [],
                            pa.string() if c in ("agency_state", "agency_type") else pa.bool_())
