@@ -31,6 +31,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -797,7 +798,7 @@ def run_bench(sizes: dict, *, out_dir: Path, data_dir: Path, e2e_size: str | Non
     elif (BENCH / "scaling.json").exists():
         results["scaling"] = json.loads((BENCH / "scaling.json").read_text())
     _save(results, out_dir)
-    (out_dir / "RESULTS.md").write_text(markdown(results))
+    (out_dir / "RESULTS.md").write_text(markdown(results) + _other_benches(out_dir / "RESULTS.md"))
     echo(f"results: {out_dir / 'results.json'} and {out_dir / 'RESULTS.md'}")
     return results
 
@@ -979,6 +980,13 @@ def _fold(msg: str) -> str:
     msg = re.sub(r"\d[\d,]*(\.\d+)?", "N", msg)
     msg = msg.replace("|", "/")
     return ("`" + msg.strip()[:90] + "`") if msg != "(start)" else "(start: check inputs, hash the first file)"
+
+
+def _other_benches(path: Path) -> str:
+    """The blocks the corpus and explore benchmarks wrote into RESULTS.md (between their markers), kept."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    found = [m.group(0) for m in re.finditer(r"<!-- (\w+): begin -->.*?<!-- \1: end -->", old, flags=re.S)]
+    return "".join("\n" + block + "\n" for block in found)
 
 
 def markdown(results: dict) -> str:

@@ -234,16 +234,18 @@ def write_results(results: dict) -> None:
                      f"{r['peak_rss'] / 1e9:.2f} | {(r.get('work_folder_bytes_max') or 0) / 1e9:.2f} | "
                      f"{r.get('load_average', '?')} | {r['measured_at']} |")
     lines += ["", verdict(results)]
-    section = "\n".join(lines) + "\n"
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    start = text.find("## Corpus step")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+    write_section("\n".join([BEGIN, *lines, END]) + "\n")
+
+
+BEGIN, END = "<!-- corpus: begin -->", "<!-- corpus: end -->"   # bench.py keeps this block when it rewrites RESULTS.md
+
+
+def write_section(text: str, path: Path = ROOT / "bench" / "RESULTS.md") -> None:
+    """Replace the corpus block of RESULTS.md (or add it), leaving every other section as it is."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if BEGIN in old and END in old:
+        old = old[:old.index(BEGIN)] + old[old.index(END) + len(END) + 1:]
+    path.write_text(old.rstrip("\n") + "\n\n" + text, encoding="utf-8")
 
 
 def verdict(results: dict) -> str:
@@ -263,12 +265,16 @@ def verdict(results: dict) -> str:
     if rows >= 139_000_000:
         words += ("One machine like this one suffices for the largest known corpus. " if met else
                   "One machine like this one does not yet suffice for the largest known corpus in the target time. ")
-    words += (f"Memory is held by DuckDB's budget, not by the rows (the per-search GROUP BY spills to disk), so "
-              f"the first limit beyond is time: at the measured {rate / 1e6:.2f}M rows/s, 10 minutes covers about "
-              f"{rate * TARGET_SECONDS / 1e6:.0f}M rows. Then disk: the generated tables, the keyed work files and "
-              f"the spill took {per_row:.0f} bytes per row at that size, so the {free / 1e9:.0f} GB free here hold about "
-              f"{disk_rows / 1e6:,.0f}M rows; and a search's producers are bits of one 64-bit mask "
-              f"(at most {64} members, pipeline.analyze.corpus.MAX_MEMBERS).")
+    sizes = sorted(((int(k), v) for k, v in results.items()), key=lambda kv: kv[0])
+    rss = ", ".join(f"{v['peak_rss'] / 1e9:.2f} GB at {v['rows'] / 1e6:.0f}M" for _, v in sizes)
+    flat = len(sizes) > 1 and sizes[-1][1]["peak_rss"] <= 1.2 * sizes[-2][1]["peak_rss"]
+    words += (f"Peak RSS: {rss}" + ("; it stops growing once DuckDB's 2GB budget is reached (the per-search GROUP BY "
+              "spills to disk beyond it), so memory is not the first limit" if flat else "") + ". ")
+    words += (f"Time: at the measured {rate / 1e6:.2f}M rows/s, 10 minutes covers about {rate * TARGET_SECONDS / 1e6:.0f}M "
+              f"rows. Disk: the generated tables and the work folder at its largest (keyed files, work database, "
+              f"spill) took {per_row:.0f} bytes per row, so the {free / 1e9:.0f} GB still free here hold about "
+              f"{disk_rows / 1e6:,.0f}M more rows. And a search's producers are bits of one 64-bit mask: at most "
+              f"64 members per corpus (pipeline.analyze.corpus.MAX_MEMBERS).")
     return words
 
 
