@@ -28,18 +28,25 @@ from pipeline import ROOT
 
 OUT = ROOT / "bench" / "data" / "corpus"
 PRODUCERS, MAX_SHARED, STEP, STEP_INV = 44, 18, 13, 17      # 13 * 17 = 221 = 1 (mod 44): copies never collide
-ROWS_PER_SEARCH = 139.8 / 18.7
 ID_LESS = (42, 43)
 IMM_PER_MILLE = 2        # about the share of immigration-related searches in real network audits
-VERSION = 3              # bump when the generated tables change (older ones are regenerated)
+VERSION = 4              # bump when the generated tables change (older ones are regenerated)
 TARGET_SECONDS, TARGET_RSS = 600, 3e9
 
 
 def _copies_sql(searches: int) -> str:
-    """k(s) copies of search s, 1..18, mean about 7.4 (a skewed mix: many in one log, some in many)."""
+    """k(s) copies of search s, 1..18, mean 7.34 (MEAN_COPIES; a skewed mix: many in one log, some in many)."""
     return f"""CASE WHEN hash(s, 1) % 100 < 12 THEN 1
                     ELSE 2 + (hash(s, 2) % 100 < 60)::INT * (hash(s, 3) % 11)::INT
                            + (hash(s, 2) % 100 >= 60)::INT * (hash(s, 4) % {MAX_SHARED - 1})::INT END"""
+
+
+MEAN_COPIES = 0.12 * 1 + 0.88 * (0.6 * (2 + 5) + 0.4 * (2 + (MAX_SHARED - 2) / 2))   # of _copies_sql: 7.34
+
+
+def searches_for(rows: int) -> int:
+    """The searches to generate for about `rows` copies (the public build: 139.8M rows, 18.7M searches)."""
+    return round(rows / MEAN_COPIES)
 
 
 def generate(rows: int, folder: Path) -> dict:
@@ -48,7 +55,7 @@ def generate(rows: int, folder: Path) -> dict:
     One pass: each search s is unnested into its k(s) copies, copy j going to producer (7s + 13j) mod 44
     (13 is a unit mod 44, so one search's copies land in k distinct logs), and DuckDB writes every
     producer's rows to its own file (PARTITION_BY), which is then moved to bench-pNN/searches.parquet."""
-    searches = int(rows / ROWS_PER_SEARCH)
+    searches = searches_for(rows)
     meta = folder / "generated.json"
     if meta.exists() and json.loads(meta.read_text()).get("version") == VERSION:
         return json.loads(meta.read_text())

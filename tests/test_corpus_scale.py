@@ -70,7 +70,7 @@ def _planted(searches: int) -> dict:
 
 def test_the_figures_of_a_generated_corpus_equal_what_was_planted(small):
     _, _, r = small
-    f, truth = r["facts"], _planted(int(ROWS / bench.ROWS_PER_SEARCH))
+    f, truth = r["facts"], _planted(bench.searches_for(ROWS))
     assert (f["rows"], f["distinct_searches"]) == (truth["rows"], truth["distinct_searches"])
     assert f["producers_per_search"] == truth["producers_per_search"]
     assert f["searches_by_link"] == {k: truth["links"].get(k, 0) for k in f["searches_by_link"]}
