@@ -1,0 +1,93 @@
+"""Validation in the engine (pipeline/validate/engine.py, sql.py): a table over VALIDATE_ROWS is checked by
+DuckDB, and its validation.json must be exactly what one pass of Great Expectations over the whole table
+gives. Failures are planted in a processed table of two files (nulls, malformed and duplicate IDs, values out
+of range, a file the manifest lacks in the middle of the table, an ID with a final newline that Python's
+`$` accepts and RE2's does not), and their counts are asserted from what was planted."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.validate import checks, slices
+
+from conftest import built
+from test_validate import DECEMBER, _make, csv_text, mutated, outcome, row
+
+PLANTED = {"dup_rows": 3, "no_time": 2, "bad_uuid": 2, "negative": 2, "no_org": 25, "row_zero": 1, "copies_zero": 1}
+
+
+@pytest.fixture(scope="module")
+def two_files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("engine")
+    j = _make(root, {"a.csv": csv_text(row(i) for i in range(40)), "b.csv": csv_text(row(i) for i in range(40, 80))},
+              "engine-isd", log_kind="network", **DECEMBER)
+    built(j)
+    return j
+
+
+def plant(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.reset_index(drop=True)
+    a, b = df.index[df["source_file"].str.endswith("a.csv")], df.index[df["source_file"].str.endswith("b.csv")]
+    df.loc[[a[3], b[5], b[30]], "search_key"] = df.loc[a[3], "search_key"]            # 3 rows, one key, 2 files
+    df.loc[[a[8], b[2]], "searched_at_utc"] = pd.NaT
+    df.loc[a[10], "flock_id"] = "not-a-uuid"
+    df.loc[b[11], "flock_id"] = df.loc[b[11], "flock_id"].upper()
+    df.loc[b[12], "flock_id"] = df.loc[b[12], "flock_id"] + "\n"     # passes: Python's $ matches before it
+    df.loc[[a[1], b[39]], "total_devices"] = -5
+    df.loc[list(a[5:20]) + list(b[0:10]), "org_name"] = None           # 25 of 80: over both thresholds
+    df.loc[b[20], "source_row"] = 0
+    df.loc[a[25], "copies"] = 0
+    df.loc[a[30], "source_file"] = "data/raw/engine-isd/not-in-manifest.csv"   # sorts last, sits in the middle
+    df.loc[[a[31], b[31]], "searched_at_utc"] = pd.Timestamp("2026-03-01", tz="UTC")   # outside December
+    return df
+
+
+def _without_timings(r: dict) -> dict:
+    return {k: v for k, v in r.items() if k != "seconds"}
+
+
+@pytest.mark.parametrize("limit", [7, 0])
+def test_the_engine_gives_exactly_the_one_pass_gx_result(two_files, tmp_path, monkeypatch, limit):
+    j = mutated(two_files, tmp_path, plant)
+    whole = checks.run(j)                        # 80 searches: one pass of GX
+    monkeypatch.setattr(slices, "VALIDATE_ROWS", limit)
+    engine = checks.run(j)
+    for a, b in zip(engine["expectations"], whole["expectations"]):
+        assert a == b, (a["suite"], a["expectation"], a["column"], {k: (a[k], b.get(k)) for k in a if a[k] != b.get(k)})
+    assert _without_timings(engine) == _without_timings(whole)
+    # the figures planted, not the output's: an engine (or a GX) that miscounts fails here
+    r = engine
+    assert outcome(r, "searches", "expect_column_values_to_be_unique", "search_key")["unexpected_count"] == PLANTED["dup_rows"]
+    assert outcome(r, "searches", "expect_column_values_to_not_be_null", "searched_at_utc")["unexpected_count"] == 2
+    uuid = outcome(r, "searches", "expect_column_values_to_match_regex", "flock_id")
+    assert uuid["unexpected_count"] == PLANTED["bad_uuid"] and [c["value"] for c in uuid["rows"]][0] == "not-a-uuid"
+    neg = outcome(r, "flock_export", "expect_column_values_to_be_between", "total_devices")
+    assert neg["unexpected_count"] == PLANTED["negative"] and [c["value"] for c in neg["rows"]] == [-5, -5]
+    org = outcome(r, "flock_export", "expect_column_values_to_not_be_null", "org_name", "critical")
+    assert org["success"] is False and len(org["rows"]) == 20
+    assert org["unexpected_count"] == PLANTED["no_org"]
+    assert outcome(r, "searches", "expect_column_values_to_be_between", "source_row")["unexpected_count"] == 1
+    assert outcome(r, "searches", "expect_column_values_to_be_between", "copies")["unexpected_count"] == 1
+    stray = outcome(r, "searches", "expect_column_values_to_not_be_null", "source_kind")
+    assert [c["source_file"] for c in stray["rows"]] == ["data/raw/engine-isd/not-in-manifest.csv"]
+    period = outcome(r, "searches", "expect_column_values_to_be_between", "searched_at_utc", "warning")
+    assert period["unexpected_count"] == 2 and r["verdict"] == "RED"
+
+
+def test_the_engine_on_a_clean_table_is_green_like_gx(two_files, monkeypatch):
+    whole = checks.run(two_files)
+    monkeypatch.setattr(slices, "VALIDATE_ROWS", 0)
+    engine = checks.run(two_files)
+    assert engine["verdict"] == whole["verdict"] == "GREEN"
+    assert _without_timings(engine) == _without_timings(whole)
+
+
+def test_the_engine_decides_a_regex_as_python_does():
+    """GX on pandas uses str.contains (Python `re.search`); the engine's function must agree where RE2 does not."""
+    import duckdb
+
+    from pipeline.validate import sql
+    con = duckdb.connect()
+    f = sql._regex(con, "^ab$")
+    got = con.execute(f"SELECT {f}(s) FROM (VALUES ('ab'), (E'ab\\n'), ('xab'), ('AB')) t(s)").fetchall()
+    assert [g[0] for g in got] == [True, True, False, False]
