@@ -17,10 +17,10 @@ reason other than layout. Every failed expectation keeps up to CITE_CAP citation
 row, and the value unless the column holds plates or searcher names) and the total count. All of it
 goes to reports/<slug>/validation.json.
 
-A table of more than VALIDATE_ROWS searches is not loaded into pandas whole: the expectations GX decides
-row by row run on one slice at a time and their counts, `mostly` thresholds and first citations are added
-up; uniqueness runs on the rows whose value repeats (found by DuckDB), the row count on a frame with no
-columns. A test checks that slices give exactly the one-pass result."""
+GX on pandas is the validator of record (and of notebook 02) for a table of up to slices.VALIDATE_ROWS
+searches. A larger one is validated in the engine (engine.py): DuckDB computes the expectations on the rows
+over searches.parquet with GX's own arithmetic, GX still checks the schema, the sources and the row count;
+tests/test_validate_engine.py checks that this gives exactly the one-pass GX result."""
 from __future__ import annotations
 
 import json
@@ -31,7 +31,6 @@ from pipeline import ROOT
 from pipeline.io.atomic import write_json
 from pipeline.project import processed_dir, reports_dir
 from pipeline.config import Jurisdiction
-from pipeline.io.progress import reporter
 from pipeline.validate.frames import needed_columns, rows_frame, schema_frame, sources_frame
 from pipeline.validate.engine import check_in_engine
 from pipeline.validate.gx import check, gx_version
@@ -60,7 +59,7 @@ def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
     start, end = period_bounds(j)
     period = {"$period.start": start.isoformat() if start else None, "$period.end": end.isoformat() if end else None}
     total = slices.row_count(path)
-    if total <= slices.VALIDATE_ROWS:      # read at run time: tests set a small slice
+    if total <= slices.VALIDATE_ROWS:      # read at run time: tests set a small limit
         rows = rows_frame(path, columns, manifest, exported)
         t1 = time.perf_counter()
         outcomes, summary = check(suites, rows, schema, sources, period)

@@ -236,7 +236,7 @@ def gx_kwargs(e: dict, kwargs: dict) -> dict:
 def _no_fingerprint() -> None:
     """GX hashes every row of a pandas batch under 1 GB for a fingerprint kept only in the batch's markers
     (metadata no outcome reads): a third of validation's time at 733,000 rows (issue 15's profile). A
-    threshold of 0 skips it; every result is the same (tests/test_validate_slices.py compares them)."""
+    threshold of 0 skips it; every result is the same (tests/test_validate.py, test_validate_engine.py)."""
     from great_expectations.execution_engine import pandas_execution_engine
     pandas_execution_engine.HASH_THRESHOLD = 0
 
