@@ -91,3 +91,24 @@ def test_the_engine_decides_a_regex_as_python_does():
     f = sql._regex(con, "^ab$")
     got = con.execute(f"SELECT {f}(s) FROM (VALUES ('ab'), (E'ab\\n'), ('xab'), ('AB')) t(s)").fetchall()
     assert [g[0] for g in got] == [True, True, False, False]
+
+
+@pytest.mark.parametrize("few", [True, False])
+@pytest.mark.parametrize("etype", ["expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"])
+def test_the_engine_sql_for_a_regex_agrees_with_python_on_every_kind_of_value(etype, few, monkeypatch):
+    """RE2 decides ASCII values without a line break; GX's own call decides the others (a final newline,
+    accents, the Kelvin sign that (?i) folds to k in Python); per row, or once per distinct value."""
+    import re
+
+    import duckdb
+
+    from pipeline.validate import sql
+    monkeypatch.setattr(sql, "_few_values", lambda con, c: few)
+    con = duckdb.connect()
+    values = ["ab", "ab\n", "xab", "AB", "áb", "\u212ab", "kb", "a\nb", "", "redacted by clerk", "---", "xxxx"]
+    con.execute("CREATE TABLE s AS SELECT * FROM (SELECT unnest(?) AS c)", [values])
+    for pattern in ("^ab$", "(?i)^kb$", "(?i)redact|withheld|^[^0-9a-z]+$|^x{3,}$", "^a.b$"):
+        sp = sql.spec(con, etype, {"regex": pattern}, ["c"], {"c": "VARCHAR"})
+        got = [r[0] for r in con.execute(f"SELECT {sp['unexpected']} FROM s").fetchall()]
+        found = [re.search(pattern, v) is not None for v in values]
+        assert got == ([not f for f in found] if etype == "expect_column_values_to_match_regex" else found), pattern

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 import pandas as pd
 
@@ -91,6 +92,26 @@ def _members(values, ctype: str) -> str | None:
 
 
 _regex_names = itertools.count()
+# Patterns written only with these (ASCII literals, classes, groups, counted repeats, anchors, a leading (?i))
+# mean the same to Python's re and to RE2 on ASCII text without a line break: a `$` before a final "\n" and
+# Unicode classes and case folding are where the two differ, and \d \s \w \b, [[:...:]] and {,n} are left out.
+_ESC = r"\\[.^$*+?()\[\]{}|\\/-]"                     # an escaped punctuation mark
+_RE2_SAFE = re.compile("(?:" + "|".join([
+    _ESC, r"\[\^?(?:[ -Z^-~]|" + _ESC + r")+\]",          # a class of ASCII (no '[': no [:alpha:])
+    r"\{\d+(?:,\d*)?\}", r"\(\?:", r"\((?!\?)", r"[)|.^$*+?]",   # counted repeat, groups, operators, anchors
+    r"[ !\"#%&',/0-9:;<=>@A-Z_`a-z~-]"]) + ")*")           # a literal
+
+
+def _re2_agrees(con, pattern: str) -> str | None:
+    """The pattern, when RE2 reads it as Python does (and DuckDB compiles it); else None."""
+    body = pattern[4:] if pattern.startswith("(?i)") else pattern
+    if not (pattern.isascii() and _RE2_SAFE.fullmatch(body)):
+        return None
+    try:
+        con.execute(f"SELECT regexp_matches('', {literal(pattern)})").fetchall()
+    except Exception:       # (a possessive a*+ is Python 3.11's, an error to RE2)
+        return None
+    return pattern
 
 
 def _regex(con, pattern: str) -> str:
@@ -104,6 +125,33 @@ def _regex(con, pattern: str) -> str:
     name = f"gx_regex_{next(_regex_names)}"
     con.create_function(name, search, ["VARCHAR"], "BOOLEAN", type="arrow")
     return name
+
+
+def _found(con, c: str, pattern: str) -> str:
+    """SQL for GX's `str.contains(pattern)` on column expression c: DuckDB's RE2 for ASCII values without a
+    line break (nearly all) where the pattern means the same to both, GX's own call for the rest."""
+    found = f"{_regex(con, pattern)}({c})"
+    safe = _re2_agrees(con, pattern)
+    if safe:
+        found = (f"CASE WHEN strlen({c}) = length({c}) AND NOT contains({c}, chr(10)) "
+                 f"THEN regexp_matches({c}, {literal(safe)}) ELSE {found} END")
+    return found
+
+
+def _few_values(con, c: str) -> bool:
+    """Whether a 1 % sample of the column holds under 1 distinct value in 100 (a file's SHA-256, a searcher's
+    name; not an ID). Only speed depends on it: a regex then runs once per distinct value."""
+    n, distinct = con.execute(f"SELECT count({q(c)}), approx_count_distinct({q(c)}) FROM s "
+                              f"USING SAMPLE 1 PERCENT (system)").fetchall()[0]
+    return n > 0 and distinct * 100 < n
+
+
+def _compiles(pattern) -> bool:
+    """A pattern Python cannot compile is left to GX, which reports its error as the outcome's exception."""
+    try:
+        return isinstance(pattern, str) and re.compile(pattern) is not None
+    except re.error:
+        return False
 
 
 def spec(con, etype: str, kwargs: dict, cols: list[str], types: dict) -> dict | None:
@@ -138,8 +186,13 @@ def spec(con, etype: str, kwargs: dict, cols: list[str], types: dict) -> dict | 
     if etype == "expect_column_values_to_be_unique" and (ctype == "VARCHAR" or ctype in INTEGER):
         return {**out, "unique": c, "unexpected": None}
     if etype in ("expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex") \
-            and ctype == "VARCHAR" and isinstance(kwargs.get("regex"), str):
-        found = f"{_regex(con, kwargs['regex'])}({q(c)})"
+            and ctype == "VARCHAR" and _compiles(kwargs.get("regex")):
+        found = _found(con, q(c), kwargs["regex"])
+        if _few_values(con, c):     # decide each distinct value once, then look the rows' values up
+            table = f"found_{next(_regex_names)}"
+            con.execute(f"CREATE TEMP TABLE {table} AS SELECT v FROM (SELECT DISTINCT {q(c)} AS v FROM s "
+                        f"WHERE {q(c)} IS NOT NULL) WHERE {_found(con, 'v', kwargs['regex'])}")
+            found = f"{q(c)} IN (SELECT v FROM {table})"
         return {**out, "unexpected": f"NOT {found}" if etype == "expect_column_values_to_match_regex" else found}
     if etype == "expect_column_pair_values_a_to_be_greater_than_b" and len(cols) == 2 \
             and kwargs.get("ignore_row_if") == "either_value_is_missing" \
@@ -152,27 +205,35 @@ def spec(con, etype: str, kwargs: dict, cols: list[str], types: dict) -> dict | 
 
 
 def measure(con, jobs: list[tuple[dict, str]]) -> list[dict]:
-    """For each (spec, rows it applies to): n, counted, unexpected, the first CITE_CAP unexpected `_row`s
-    in release order (_order, then _row), success and percent as GX computes them. One scan of the table;
-    a uniqueness check first finds the values that repeat."""
-    parts = []
+    """For each (spec, rows it applies to): n, counted, unexpected, success and percent as GX computes them,
+    and for a failure its first CITE_CAP unexpected `_row`s in release order (_order, then _row). One scan
+    counts everything (each distinct count once); a uniqueness check first finds the values that repeat,
+    and each failure is one more scan for its first rows."""
+    if not jobs:
+        return []
+    preds, counts = [], {}
     for i, (sp, where) in enumerate(jobs):
         if sp["unique"]:
             c = q(sp["unique"])
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_{i} AS SELECT {c} AS v FROM s
-                            WHERE {where} AND {c} IS NOT NULL GROUP BY 1 HAVING count(*) > 1""")
+            # hashes that repeat first (a group-by on 8 bytes, not on the text), then the values among them
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_{i} AS
+                WITH h AS (SELECT hash({c}) AS h FROM s WHERE {where} AND {c} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)
+                SELECT {c} AS v FROM s WHERE {where} AND {c} IS NOT NULL AND hash({c}) IN (SELECT h FROM h)
+                GROUP BY 1 HAVING count(*) > 1""")
             sp = {**sp, "unexpected": f"{c} IN (SELECT v FROM dup_{i})"}
-        bad = f"{where} AND {sp['counted']} AND {sp['unexpected']}"
-        parts += [f"count(*) FILTER (WHERE {where})", f"count(*) FILTER (WHERE {where} AND {sp['counted']})",
-                  f"count(*) FILTER (WHERE {bad})",
-                  f"min_by(_row, _order::HUGEINT * {1 << 40} + _row, {CITE_CAP}) FILTER (WHERE {bad})"]
-    if not jobs:
-        return []
-    got = con.execute(f"SELECT {', '.join(parts)} FROM s").fetchall()[0]
+        three = [where, f"{where} AND {sp['counted']}", f"{where} AND {sp['counted']} AND {sp['unexpected']}"]
+        for p in three:
+            counts.setdefault(p, len(counts))
+        preds.append((sp, three))
+    got = con.execute(f"SELECT {', '.join(f'count_if({p})' for p in counts)} FROM s").fetchall()[0]
     out = []
-    for i, (sp, _) in enumerate(jobs):
-        n, counted, bad, first = got[4 * i: 4 * i + 4]
-        out.append({"n": n, "unexpected": bad, "first": list(first or []), **_gx_arithmetic(sp, n, counted, bad)})
+    for sp, three in preds:
+        n, counted, bad = (got[counts[p]] for p in three)
+        m = {"n": n, "unexpected": bad, "first": [], **_gx_arithmetic(sp, n, counted, bad)}
+        if not m["success"]:
+            m["first"] = [r[0] for r in con.execute(
+                f"SELECT _row FROM s WHERE {three[2]} ORDER BY _order, _row LIMIT {CITE_CAP}").fetchall()]
+        out.append(m)
     return out
 
 
