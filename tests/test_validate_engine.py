@@ -112,3 +112,28 @@ def test_the_engine_sql_for_a_regex_agrees_with_python_on_every_kind_of_value(et
         got = [r[0] for r in con.execute(f"SELECT {sp['unexpected']} FROM s").fetchall()]
         found = [re.search(pattern, v) is not None for v in values]
         assert got == ([not f for f in found] if etype == "expect_column_values_to_match_regex" else found), pattern
+
+
+def test_an_expectation_the_engine_does_not_compute_runs_in_gx_with_the_same_result(two_files, tmp_path, monkeypatch):
+    """A type (value lengths) and a value set (text and a number) the engine leaves to GX, in a suite
+    of its own: the outcome is GX's, on the rows it applies to, exactly as in one pass."""
+    import json
+
+    from pipeline import ROOT
+    folder = tmp_path / "expectations"
+    folder.mkdir()
+    base = json.loads((ROOT / "expectations" / "searches.json").read_text())
+    extra = [{"type": "expect_column_value_lengths_to_equal", "kwargs": {"column": "flock_id", "value": 36},
+              "meta": {"why": "w", "problem": "p"}, "severity": "critical"},
+             {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "search_type", "value_set": ["lookup", 3]},
+              "meta": {"rows_where": {"name_state": "masked"}, "why": "w", "problem": "p"}, "severity": "warning"}]
+    (folder / "searches.json").write_text(json.dumps({**base, "expectations": base["expectations"] + extra}))
+    j = mutated(two_files, tmp_path / "t", plant)
+    whole = checks.run(j, folder / "searches.json")
+    monkeypatch.setattr(slices, "VALIDATE_ROWS", 0)
+    engine = checks.run(j, folder / "searches.json")
+    assert _without_timings(engine) == _without_timings(whole)
+    lengths = outcome(engine, "searches", "expect_column_value_lengths_to_equal", "flock_id")
+    assert lengths["success"] is False and lengths["unexpected_count"] == 2     # "not-a-uuid", the ID + "\n"
+    types = outcome(engine, "searches", "expect_column_values_to_be_in_set", "search_type")
+    assert types["unexpected_count"] == 80 and types["checked"] == 80 and types["rows_where"]   # every row: "search"

@@ -53,7 +53,7 @@ def _plan(suite: dict, e: dict, period: dict, names: set[str], count, scope: str
     return None, (kwargs, cond, n)
 
 
-def _in_gx(suite: dict, e: dict, kwargs: dict, con, view_cols: list[str], where: str, n: int,
+def _in_gx(suite: dict, e: dict, con, view_cols: list[str], where: str, n: int,
            manifest: dict, exported: set[str], schema: pd.DataFrame, sources: pd.DataFrame, period: dict) -> dict:
     """An expectation the engine does not compute, run by GX on what decides it (the rows it checks, the
     columns it names and the citations; no column at all for the row count)."""
@@ -62,7 +62,7 @@ def _in_gx(suite: dict, e: dict, kwargs: dict, con, view_cols: list[str], where:
     if e["type"] == "expect_table_row_count_to_be_between":
         rows = pd.DataFrame(index=pd.RangeIndex(n, name="_row"))
     else:
-        need = [c for c in view_cols if c in set(columns_of(kwargs)) | set(CITATION) | {"_order"}]
+        need = [c for c in view_cols if c in set(columns_of(e["kwargs"])) | set(CITATION) | {"_order"}]
         rows = con.sql(f"SELECT {', '.join(sql.q(c) for c in need)} FROM s WHERE {where} ORDER BY _row").to_arrow_table().to_pandas()
         rows.index = pd.RangeIndex(len(rows), name="_row")
     (o,), _ = check([one], rows, schema, sources, period)
@@ -150,5 +150,5 @@ def _run_jobs(con, jobs: list, outcomes: list, view_cols: list[str], types: dict
         outcomes[s_i][k] = _rows_outcome(suite, e, kwargs, m, cited)
     for (job, _) in rest:
         s_i, k, suite, e, kwargs, where, n = job
-        outcomes[s_i][k] = _in_gx(suite, e, kwargs, con, view_cols, where, n, manifest, exported, schema, sources,
+        outcomes[s_i][k] = _in_gx(suite, e, con, view_cols, where, n, manifest, exported, schema, sources,
                                   period)
