@@ -88,7 +88,12 @@ def check_in_engine(suites: list[dict], path: Path, manifest: dict, exported: se
     try:
         view_cols = sql.rows_view(con, path, manifest, exported)
         types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE s)").fetchall())
-        count = lambda cond: con.execute(f"SELECT count(*) FROM s WHERE {cond}").fetchall()[0][0]  # noqa: E731
+        counted: dict[str, int] = {}       # one scan per distinct condition (suites repeat their rows_where)
+
+        def count(cond: str) -> int:
+            if cond not in counted:
+                counted[cond] = con.execute(f"SELECT count(*) FROM s WHERE {cond}").fetchall()[0][0]
+            return counted[cond]
         outcomes, summary, jobs = [], [], []
         for suite in suites:
             applies = (suite.get("meta") or {}).get("applies_to", "all")
