@@ -23,9 +23,8 @@ import pandas as pd
 
 from pipeline.io.db import connect, literal
 from pipeline.validate import sql
-from pipeline.validate.frames import derive
 from pipeline.validate.gx import _citations, check, gx_kwargs, outcome
-from pipeline.validate.suites import CITATION, CITE_CAP, SCHEMA_LABELS, SEVERITIES, TARGETS, columns_of, fill_placeholders
+from pipeline.validate.suites import CITATION, SCHEMA_LABELS, SEVERITIES, TARGETS, columns_of, fill_placeholders
 
 
 def _plan(suite: dict, e: dict, period: dict, names: set[str], count, scope: str, n_scope: int,
@@ -53,7 +52,7 @@ def _plan(suite: dict, e: dict, period: dict, names: set[str], count, scope: str
     return None, (kwargs, cond, n)
 
 
-def _in_gx(suite: dict, e: dict, con, view_cols: list[str], where: str, n: int,
+def _in_gx(suite: dict, e: dict, con, view_cols: list[str], types: dict, where: str, n: int,
            manifest: dict, exported: set[str], schema: pd.DataFrame, sources: pd.DataFrame, period: dict) -> dict:
     """An expectation the engine does not compute, run by GX on what decides it (the rows it checks, the
     columns it names and the citations; no column at all for the row count)."""
@@ -63,7 +62,8 @@ def _in_gx(suite: dict, e: dict, con, view_cols: list[str], where: str, n: int,
         rows = pd.DataFrame(index=pd.RangeIndex(n, name="_row"))
     else:
         need = [c for c in view_cols if c in set(columns_of(e["kwargs"])) | set(CITATION) | {"_order"}]
-        rows = con.sql(f"SELECT {', '.join(sql.q(c) for c in need)} FROM s WHERE {where} ORDER BY _row").to_arrow_table().to_pandas()
+        rows = con.sql(f"SELECT {', '.join(sql.q(c) for c in need)} FROM s WHERE {where} ORDER BY _row")
+        rows = sql.as_one_pass(con, rows.to_arrow_table().to_pandas(), types)
         rows.index = pd.RangeIndex(len(rows), name="_row")
     (o,), _ = check([one], rows, schema, sources, period)
     o["rows_where"] = (e.get("meta") or {}).get("rows_where")
@@ -155,5 +155,5 @@ def _run_jobs(con, jobs: list, outcomes: list, view_cols: list[str], types: dict
         outcomes[s_i][k] = _rows_outcome(suite, e, kwargs, m, cited)
     for (job, _) in rest:
         s_i, k, suite, e, kwargs, where, n = job
-        outcomes[s_i][k] = _in_gx(suite, e, con, view_cols, where, n, manifest, exported, schema, sources,
+        outcomes[s_i][k] = _in_gx(suite, e, con, view_cols, types, where, n, manifest, exported, schema, sources,
                                   period)

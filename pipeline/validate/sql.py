@@ -254,16 +254,21 @@ def _gx_arithmetic(sp: dict, n: int, counted: int, bad: int) -> dict:
 
 
 def cited_rows(con, rows: list[int], view_cols: list[str], types: dict) -> pd.DataFrame:
-    """The cited rows, indexed by `_row`, with the pandas types one read of the whole table gives them
-    (an integer column holding a null anywhere reads as float, so its values print as 3.0)."""
+    """The cited rows, indexed by `_row`, with the pandas types one read of the whole table gives them."""
     if not rows:
         return pd.DataFrame(columns=view_cols).set_index("_row")
     ids = ", ".join(str(int(r)) for r in sorted(set(rows)))
-    df = con.sql(f"SELECT * FROM s WHERE _row IN ({ids})").to_arrow_table().to_pandas()
-    ints = [c for c in view_cols if types.get(c) in INTEGER and c not in ("_row", "_order")]
+    return as_one_pass(con, con.sql(f"SELECT * FROM s WHERE _row IN ({ids})").to_arrow_table().to_pandas(),
+                       types).set_index("_row")
+
+
+def as_one_pass(con, df: pd.DataFrame, types: dict) -> pd.DataFrame:
+    """Some rows of the table typed as pandas types the whole table: an integer column holding a null
+    anywhere reads as float (its values print as 3.0), even where these rows hold none."""
+    ints = [c for c in df.columns if types.get(c) in INTEGER and c not in ("_row", "_order")]
     if ints:
         nulls = con.execute(f"SELECT {', '.join(f'count(*) - count({q(c)})' for c in ints)} FROM s").fetchall()[0]
         for c, k in zip(ints, nulls):
             if k and df[c].dtype.kind in "iu":
                 df[c] = df[c].astype("float64")
-    return df.set_index("_row")
+    return df
