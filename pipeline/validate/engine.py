@@ -5,9 +5,11 @@ arithmetic, so validation.json is exactly what one pass of GX over the whole tab
 Which expectation runs where, and why:
 - in DuckDB (sql.py): not_be_null, be_null, be_between (numbers; timestamps against ISO bounds with an
   offset), be_in_set / not_be_in_set (text, booleans, integers), be_unique, match_regex / not_match_regex,
-  column_pair_values_a_to_be_greater_than_b (ignore_row_if either_value_is_missing). A regex is decided by
-  the very call GX makes (pandas `str.contains`, Python `re.search` semantics), run inside DuckDB as an
-  Arrow function: DuckDB's own RE2 differs (a `$` before a final newline, for one).
+  column_pair_values_a_to_be_greater_than_b (ignore_row_if either_value_is_missing). A regex must be
+  decided as GX decides it (pandas `str.contains`: Python `re.search` semantics; RE2 differs, on a `$`
+  before a final newline for one): RE2 decides it where the pattern is written in a subset both read
+  alike and the value is ASCII without a line break, and the very call GX makes, run inside DuckDB as an
+  Arrow function, decides every other value; for a column of few values, once per distinct value.
 - in GX on pandas, unchanged: everything on the schema (a frame with no rows) and on the sources (one row
   per file), the row count (on an index with no columns), and any expectation or column type the list above
   does not cover (on the columns it names, loaded whole: memory then grows with the table).
