@@ -417,16 +417,13 @@ def test_a_table_validated_in_slices_gives_the_result_of_the_whole_table(clean_e
     # 45 searches in slices of 7: counts, percentages, `mostly` thresholds (4 blank agencies of 45 fail the
     # 1 % warning but not the 10 % critical check, though 4 of the first 7 rows would fail both), uniqueness
     # across slices and the first citations in release order must all be what one pass gives.
+    # (a table over VALIDATE_ROWS is validated in the engine: tests/test_validate_engine.py)
     j = mutated(clean_export, tmp_path, _slicing_changes()[name])
     whole = checks.run(j)
     monkeypatch.setattr(slices, "VALIDATE_ROWS", 7)
     sliced = checks.run(j)
-    assert (whole["slices"], sliced["slices"]) == (1, 7)
     for r in (whole, sliced):
-        r.pop("seconds"), r.pop("slices")
-        for o in r["expectations"]:
-            if o["unexpected_percent"] is not None:
-                o["unexpected_percent"] = round(o["unexpected_percent"], 9)
+        r.pop("seconds")
     for a, b in zip(sliced["expectations"], whole["expectations"]):
         assert a == b, (a["suite"], a["expectation"], a["column"], {k: (a[k], b.get(k)) for k in a if a[k] != b.get(k)})
     assert sliced == whole
@@ -436,10 +433,7 @@ def test_the_real_eugene_file_validated_in_slices_gives_the_whole_table_result(e
     whole = checks.run(eugene)
     monkeypatch.setattr(slices, "VALIDATE_ROWS", 1000)
     sliced = checks.run(eugene)
-    assert (whole["slices"], sliced["slices"], sliced["rows_validated"]) == (1, 5, 4294)
+    assert sliced["rows_validated"] == 4294
     for r in (whole, sliced):
-        r.pop("seconds"), r.pop("slices")
-        for o in r["expectations"]:
-            if o["unexpected_percent"] is not None:
-                o["unexpected_percent"] = round(o["unexpected_percent"], 9)
+        r.pop("seconds")
     assert sliced == whole

@@ -17,10 +17,10 @@ reason other than layout. Every failed expectation keeps up to CITE_CAP citation
 row, and the value unless the column holds plates or searcher names) and the total count. All of it
 goes to reports/<slug>/validation.json.
 
-A table of more than VALIDATE_ROWS searches is not loaded into pandas whole: the expectations GX decides
-row by row run on one slice at a time and their counts, `mostly` thresholds and first citations are added
-up; uniqueness runs on the rows whose value repeats (found by DuckDB), the row count on a frame with no
-columns. A test checks that slices give exactly the one-pass result."""
+GX on pandas is the validator of record (and of notebook 02) for a table of up to slices.VALIDATE_ROWS
+searches. A larger one is validated in the engine (engine.py): DuckDB computes the expectations on the rows
+over searches.parquet with GX's own arithmetic, GX still checks the schema, the sources and the row count;
+tests/test_validate_engine.py checks that this gives exactly the one-pass GX result."""
 from __future__ import annotations
 
 import json
@@ -31,8 +31,8 @@ from pipeline import ROOT
 from pipeline.io.atomic import write_json
 from pipeline.project import processed_dir, reports_dir
 from pipeline.config import Jurisdiction
-from pipeline.io.progress import reporter
 from pipeline.validate.frames import needed_columns, rows_frame, schema_frame, sources_frame
+from pipeline.validate.engine import check_in_engine
 from pipeline.validate.gx import check, gx_version
 from pipeline.validate import slices
 from pipeline.validate.suites import CITE_CAP, SUITE, WITHHELD, load_suite, period_bounds, suite_paths
@@ -59,14 +59,13 @@ def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
     start, end = period_bounds(j)
     period = {"$period.start": start.isoformat() if start else None, "$period.end": end.isoformat() if end else None}
     total = slices.row_count(path)
-    if total <= slices.VALIDATE_ROWS:      # read at run time: tests set a small slice
+    if total <= slices.VALIDATE_ROWS:      # read at run time: tests set a small limit
         rows = rows_frame(path, columns, manifest, exported)
         t1 = time.perf_counter()
         outcomes, summary = check(suites, rows, schema, sources, period)
     else:
         t1 = time.perf_counter()
-        outcomes, summary = slices.check_in_slices(suites, path, columns, manifest, exported, schema, sources, period,
-                                            progress=reporter(j.slug, echo=lambda msg: None))
+        outcomes, summary = check_in_engine(suites, path, manifest, exported, schema, sources, period)
     for o in outcomes:              # what was kept only for adding slices up
         o.pop("_of", None)
         for c in o["rows"]:
@@ -76,7 +75,7 @@ def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
     out = {
         "jurisdiction": j.slug, "synthetic": j.synthetic, "verdict": verdict, "why": why,
         "rows_validated": total,
-        "slices": -(-total // slices.VALIDATE_ROWS) if total > slices.VALIDATE_ROWS else 1,
+        "slices": 1,            # (in the engine too: the table is read once, by DuckDB)
         "period": {"start": j.period_start.isoformat() if j.period_start else None,
                    "end": j.period_end.isoformat() if j.period_end else None, "timezone": j.timezone,
                    "searches_from_utc": period["$period.start"], "searches_before_utc": period["$period.end"]},

@@ -223,10 +223,20 @@ def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources:
     return outcomes, summary
 
 
+def gx_kwargs(e: dict, kwargs: dict) -> dict:
+    """The kwargs as GX's result reports them (its pydantic model coerces them: min_value 1 -> 1.0, mostly
+    first), without running anything: for outcomes the engine computes (engine.py)."""
+    import great_expectations as gx
+
+    (exp,) = gx.ExpectationSuite(name="kwargs", expectations=[{"type": e["type"], "kwargs": kwargs}]).expectations
+    return {k: _plain(v) for k, v in exp.configuration.kwargs.items()
+            if k not in ("batch_id", "column", "column_A", "column_B")}
+
+
 def _no_fingerprint() -> None:
     """GX hashes every row of a pandas batch under 1 GB for a fingerprint kept only in the batch's markers
     (metadata no outcome reads): a third of validation's time at 733,000 rows (issue 15's profile). A
-    threshold of 0 skips it; every result is the same (tests/test_validate_slices.py compares them)."""
+    threshold of 0 skips it; every result is the same (tests/test_validate.py, test_validate_engine.py)."""
     from great_expectations.execution_engine import pandas_execution_engine
     pandas_execution_engine.HASH_THRESHOLD = 0
 
