@@ -13,16 +13,12 @@ import math
 import re
 from pathlib import Path
 
-import jinja2
-from markupsafe import Markup
-
 from pipeline.contracts import RunStatus
 from pipeline.config import Jurisdiction
 from pipeline.io.atomic import write_text
 from pipeline.project import processed_dir, reports_dir, reports_root
 from pipeline.analyze.changes import index_section as changes_section
 from pipeline.report.outputs import NO_OUTPUTS, TEMPLATES, labels, outputs
-from pipeline.report.render import CSP_META
 from pipeline.validate.verdict import read_verdict
 
 
@@ -32,7 +28,8 @@ SHARED_AGENCIES_SHOWN = 50
 
 
 @functools.cache
-def _env() -> jinja2.Environment:
+def _env():
+    import jinja2   # here, not at the top: the runner imports this module on every run, written or not
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -48,6 +45,10 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
     shown as "not in release"; a key an older facts.json lacks, or facts None, as "not computed". Links
     point only at files that exist under reports_dir/<slug>/ when this runs.
     """
+    from markupsafe import Markup
+
+    from pipeline.report.render import CSP_META   # render imports nbformat
+
     reports_dir = Path(reports_dir)
     views = [_entry_view(reports_dir, e) for e in entries]
     n_real = sum(1 for e in entries if not e.get("synthetic"))

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from pipeline.io.atomic import write_text
 from pipeline.io.hashing import sha256_file
 from pipeline.report.outputs import CHART_KINDS, in_words, labels
@@ -43,8 +41,10 @@ _NAV_RE = re.compile(re.escape(NAV_START) + ".*?" + re.escape(NAV_END), re.DOTAL
 
 
 @functools.cache
-def environment() -> jinja2.Environment:
-    """Jinja2 with autoescape: every value from a release (agency names, file names) is shown as text."""
+def environment():
+    """Jinja2 with autoescape: every value from a release (agency names, file names) is shown as text.
+    Imported here, where a page is written, so that a rerun with nothing to write never loads it."""
+    import jinja2
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
