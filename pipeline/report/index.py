@@ -6,6 +6,7 @@ Rendered from templates/index.html (Jinja2, autoescaped: free text is escaped); 
 window, opens offline (the same Content-Security-Policy as the notebook pages)."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import json
@@ -19,6 +20,7 @@ from pipeline.io.atomic import write_text
 from pipeline.project import processed_dir, reports_dir, reports_root
 from pipeline.analyze.changes import index_section as changes_section
 from pipeline.report.outputs import NO_OUTPUTS, TEMPLATES, labels, outputs
+from pipeline.report.pages import CSP_META
 from pipeline.validate.verdict import read_verdict
 
 
@@ -46,8 +48,6 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
     point only at files that exist under reports_dir/<slug>/ when this runs.
     """
     from markupsafe import Markup
-
-    from pipeline.report.render import CSP_META   # render imports nbformat
 
     reports_dir = Path(reports_dir)
     views = [_entry_view(reports_dir, e) for e in entries]
@@ -225,16 +225,16 @@ def index_entries(jurisdictions: list[Jurisdiction], states: dict[str, dict], ro
 
 
 def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]:
-    """Agencies whose name (as released, trimmed) appears in more than one producer's log."""
-    import pandas as pd
-
+    """Agencies whose name (as released, trimmed) appears in more than one producer's log. Read with the
+    csv module (every cell as text, as written), not pandas: the index is rewritten on reruns too."""
     seen: dict[str, dict] = {}
     for j in jurisdictions:
         path = reports_dir(root, j.slug) / "agencies.csv"
         if not path.exists():
             continue
-        df = pd.read_csv(path, keep_default_na=False, dtype={"agency_state": str})
-        for name, state, searches in zip(df["org_name"], df["agency_state"], df["searches"]):
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = [(r["org_name"], r["agency_state"], r["searches"]) for r in csv.DictReader(f)]
+        for name, state, searches in rows:
             entry = seen.setdefault(name, {"org_name": name, "agency_state": state, "producers": []})
             entry["producers"].append({"name": j.name, "synthetic": j.synthetic, "searches": int(searches)})
     shared = [e for e in seen.values() if len(e["producers"]) > 1]

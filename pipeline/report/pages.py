@@ -37,6 +37,7 @@ SYNTHETIC_BANNER_TEXT = ("SYNTHETIC DATA — generated for testing and demonstra
 # No scripts, no remote anything: styles inline, images inline (data:) or beside the page.
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; font-src data:; "
        "base-uri 'none'; form-action 'none'")
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
 _NAV_RE = re.compile(re.escape(NAV_START) + ".*?" + re.escape(NAV_END), re.DOTALL)
 
 
