@@ -37,7 +37,8 @@ def _env():
 
 
 def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
-                shared_agencies: list[dict] | None = None, corpora: list[dict] | None = None) -> Path:
+                shared_agencies: list[dict] | None = None, corpora: list[dict] | None = None,
+                shared_csv: bool = True) -> Path:
     """Write reports_dir/index.html: findings first (one card per entry, in the order given), what the data
     cannot tell you by log kind, every output of each jurisdiction, a table of the runs; returns its path.
 
@@ -45,7 +46,8 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
     "never run"), status_note, skipped (what was not read as searches, one line each), claims, validation,
     facts (None, or facts.json: period_words, findings, caveats and the flat figures). A None figure is
     shown as "not in release"; a key an older facts.json lacks, or facts None, as "not computed". Links
-    point only at files that exist under reports_dir/<slug>/ when this runs.
+    point only at files that exist under reports_dir/<slug>/ when this runs. shared_csv: also write
+    shared_agencies.csv (the runner writes it apart, only when an agencies.csv changed: it needs pandas).
     """
     from markupsafe import Markup
 
@@ -63,7 +65,7 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
         caveat_groups=_caveat_groups(entries), changes=Markup(changes_section(reports_dir, entries)),
         shared=shared, not_in_release=NOT_IN_RELEASE, not_computed=NOT_COMPUTED, corpora=corpora or [],
         explore=(reports_dir / "explore" / "flock.db").is_file())
-    if rows:
+    if rows and shared_csv:
         _write_shared_csv(reports_dir, rows)
     path = reports_dir / "index.html"
     write_text(path, page)
@@ -242,12 +244,20 @@ def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]
                                          e["org_name"]))
 
 
-def write(root: Path, jurisdictions: list[Jurisdiction], states: dict[str, dict]) -> Path:
+def write(root: Path, jurisdictions: list[Jurisdiction], states: dict[str, dict], shared_csv: bool = True) -> Path:
     """reports/index.html for every jurisdiction, from its state (see index_entries), and every corpus
-    reports/corpora/ holds; returns its path."""
+    reports/corpora/ holds (and reports/shared_agencies.csv unless shared_csv is False); returns its path."""
     return write_index(reports_root(root), index_entries(jurisdictions, states, root),
                        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                       shared_agencies=shared_agencies(jurisdictions, root), corpora=corpus_entries(root))
+                       shared_agencies=shared_agencies(jurisdictions, root), corpora=corpus_entries(root),
+                       shared_csv=shared_csv)
+
+
+def write_shared_agencies(root: Path, jurisdictions: list[Jurisdiction]) -> None:
+    """reports/shared_agencies.csv alone (when any agency is in more than one producer's log)."""
+    rows = shared_agencies(jurisdictions, root)
+    if rows:
+        _write_shared_csv(reports_root(root), rows)
 
 
 # The corpus figures the index shows, in order: (facts.json key, words).

@@ -303,12 +303,16 @@ def _trail_inputs(j: Jurisdiction, status: str, version: dict) -> list:
 
 def _write_index(root: Path, all_j: list[Jurisdiction], states: dict, stamps: Stamps, force: bool) -> Path:
     """reports/index.html, unless every jurisdiction's entry and state, every file it reads and the index's
-    own files are as they were when it was last written."""
-    def write():
-        from pipeline.report.index import write as write_index
-        write_index(root, all_j, states)
+    own files are as they were when it was last written; shared_agencies.csv apart (it needs pandas), when
+    an agencies.csv, an entry or the code changed."""
+    from pipeline.report import index
 
-    stamps.rewrite("index", lambda: _index_inputs(root, all_j, states), write, force)
+    shared = reports_root(root) / "shared_agencies.csv"
+    stamps.rewrite("shared_agencies", lambda: [[(repr(j), stat_of(reports_dir(root, j.slug) / "agencies.csv"))
+                                                for j in all_j], stat_of(shared), code_tree(root)],
+                   lambda: index.write_shared_agencies(root, all_j), force)
+    stamps.rewrite("index", lambda: _index_inputs(root, all_j, states),
+                   lambda: index.write(root, all_j, states, shared_csv=False), force)
     return reports_root(root) / "index.html"
 
 
