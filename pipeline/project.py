@@ -29,6 +29,19 @@ def reports_dir(root: Path, slug: str) -> Path:
     return reports_root(root) / slug
 
 
+def corpus_dir(root: Path, name: str) -> Path:
+    """reports/corpora/<name>/: one corpus's pages, figures and published CSVs."""
+    return reports_root(root) / "corpora" / name
+
+
+def display_path(path: Path, root: Path) -> str:
+    """A file as a citation names it: relative to the project when inside it, else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
 def build_dir(root: Path) -> Path:
     """build/: scratch work, tool state, and what is kept out of reports/ (failed notebooks, screenshots)."""
     return Path(root) / "build"
@@ -37,6 +50,11 @@ def build_dir(root: Path) -> Path:
 def failed_notebook(root: Path, slug: str, notebook: str) -> Path:
     """A notebook that stopped, as far as it ran: for diagnosis, never published."""
     return build_dir(root) / "failed" / slug / f"{notebook}.ipynb"
+
+
+def rerun_stamps(root: Path) -> Path:
+    """What the last run's trail, corpus pages and index were made from (pipeline/run/stamps.py)."""
+    return build_dir(root) / "rerun-stamps.json"
 
 
 def pseudonym_key_file(root: Path) -> Path:

@@ -90,3 +90,59 @@ def test_a_swap_killed_between_its_two_renames_is_undone(project):
     out.rename(out.parent / f".{out.name}.old-20260101T000000-1")   # as if killed after the first rename
     m = built(j)
     assert m["stage_keys"]["clean_reused"] is True and hashes(out)["searches.parquet"] == before["searches.parquet"]
+
+
+def test_a_stamp_skips_a_write_only_while_every_input_and_output_is_as_it_was_written(tmp_path):
+    from pipeline.io.atomic import write_text
+    from pipeline.run.stamps import Stamps, code_tree, tree
+
+    package, src, out = tmp_path / "pkg", tmp_path / "in", tmp_path / "out"
+    (package / "templates").mkdir(parents=True)
+    (package / "templates" / "page.html").write_text("<p>{{ x }}</p>")
+    src.mkdir()
+    (src / "facts.json").write_text("{}")
+    writes = []
+
+    def inputs():
+        return [tree(src), tree(out), code_tree(tmp_path, package)]
+
+    def write():
+        writes.append(1)
+        write_text(out / "index.html", f"page {len(writes)}")
+
+    def rewrote() -> bool:                       # a fresh Stamps each time: as a new run reads them
+        return Stamps(tmp_path).rewrite("index", inputs, write)
+
+    assert rewrote() and not rewrote() and not rewrote()
+    write_text(src / "facts.json", "{}")           # the same bytes, rewritten: a new file
+    assert rewrote() and not rewrote()
+    (package / "templates" / "page.html").write_text("<p>{{ x }}!</p>")   # a template edited
+    assert rewrote() and not rewrote()
+    (out / "index.html").unlink()                  # the output itself gone
+    assert rewrote() and (out / "index.html").exists() and not rewrote()
+    assert Stamps(tmp_path).rewrite("index", inputs, write, force=True)
+    (tmp_path / "build" / "rerun-stamps.json").write_text("not json")   # a lost stamp: one rewrite
+    assert rewrote() and not rewrote()
+    assert len(writes) == 6
+
+
+def test_a_run_that_did_nothing_leaves_the_record_only_while_its_outcome_is_the_recorded_one():
+    from pipeline.run.stamps import same_outcome
+
+    ran = {"status": "ok", "timings": {"01_clean": 3.0}, "cached": [], "finished_at": "t0"}
+    cached = {"status": "ok", "timings": {}, "cached": ["01_clean", "02_validate", "03_analyze"], "seconds": 0.0}
+    failed = {"status": "failed", "notebook": "inputs", "message": "a.csv is missing", "timings": {}}
+    assert same_outcome(ran, cached) and same_outcome(failed, dict(failed))
+    assert not same_outcome(failed, cached) and not same_outcome(cached, failed)   # a change of state is news
+    assert not same_outcome({**failed, "message": "b.csv is missing"}, failed)
+    assert not same_outcome({}, cached) and not same_outcome(cached, ran)        # no record; a run that worked
+
+
+def test_the_runner_names_raw_files_as_ingest_does(tmp_path):
+    """notebook_keys must find the manifest's hashes under the names ingest gave them."""
+    from pipeline import ROOT
+    from pipeline.ingest import display_path as ingest_name
+    from pipeline.project import display_path
+
+    for path in (ROOT / "data/raw/eugene-or-pd/x.csv", ROOT / "data" / ".." / "data/raw/a b.csv", tmp_path / "y.csv"):
+        assert display_path(path, ROOT) == ingest_name(path, ROOT)

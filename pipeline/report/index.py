@@ -6,6 +6,7 @@ Rendered from templates/index.html (Jinja2, autoescaped: free text is escaped); 
 window, opens offline (the same Content-Security-Policy as the notebook pages)."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import json
@@ -13,16 +14,13 @@ import math
 import re
 from pathlib import Path
 
-import jinja2
-from markupsafe import Markup
-
 from pipeline.contracts import RunStatus
 from pipeline.config import Jurisdiction
 from pipeline.io.atomic import write_text
 from pipeline.project import processed_dir, reports_dir, reports_root
 from pipeline.analyze.changes import index_section as changes_section
 from pipeline.report.outputs import NO_OUTPUTS, TEMPLATES, labels, outputs
-from pipeline.report.render import CSP_META
+from pipeline.report.pages import CSP_META
 from pipeline.validate.verdict import read_verdict
 
 
@@ -32,13 +30,15 @@ SHARED_AGENCIES_SHOWN = 50
 
 
 @functools.cache
-def _env() -> jinja2.Environment:
+def _env():
+    import jinja2   # here, not at the top: the runner imports this module on every run, written or not
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
-                shared_agencies: list[dict] | None = None, corpora: list[dict] | None = None) -> Path:
+                shared_agencies: list[dict] | None = None, corpora: list[dict] | None = None,
+                shared_csv: bool = True) -> Path:
     """Write reports_dir/index.html: findings first (one card per entry, in the order given), what the data
     cannot tell you by log kind, every output of each jurisdiction, a table of the runs; returns its path.
 
@@ -46,8 +46,11 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
     "never run"), status_note, skipped (what was not read as searches, one line each), claims, validation,
     facts (None, or facts.json: period_words, findings, caveats and the flat figures). A None figure is
     shown as "not in release"; a key an older facts.json lacks, or facts None, as "not computed". Links
-    point only at files that exist under reports_dir/<slug>/ when this runs.
+    point only at files that exist under reports_dir/<slug>/ when this runs. shared_csv: also write
+    shared_agencies.csv (the runner writes it apart, only when an agencies.csv changed: it needs pandas).
     """
+    from markupsafe import Markup
+
     reports_dir = Path(reports_dir)
     views = [_entry_view(reports_dir, e) for e in entries]
     n_real = sum(1 for e in entries if not e.get("synthetic"))
@@ -62,7 +65,7 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
         caveat_groups=_caveat_groups(entries), changes=Markup(changes_section(reports_dir, entries)),
         shared=shared, not_in_release=NOT_IN_RELEASE, not_computed=NOT_COMPUTED, corpora=corpora or [],
         explore=(reports_dir / "explore" / "flock.db").is_file())
-    if rows:
+    if rows and shared_csv:
         _write_shared_csv(reports_dir, rows)
     path = reports_dir / "index.html"
     write_text(path, page)
@@ -224,16 +227,16 @@ def index_entries(jurisdictions: list[Jurisdiction], states: dict[str, dict], ro
 
 
 def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]:
-    """Agencies whose name (as released, trimmed) appears in more than one producer's log."""
-    import pandas as pd
-
+    """Agencies whose name (as released, trimmed) appears in more than one producer's log. Read with the
+    csv module (every cell as text, as written), not pandas: the index is rewritten on reruns too."""
     seen: dict[str, dict] = {}
     for j in jurisdictions:
         path = reports_dir(root, j.slug) / "agencies.csv"
         if not path.exists():
             continue
-        df = pd.read_csv(path, keep_default_na=False, dtype={"agency_state": str})
-        for name, state, searches in zip(df["org_name"], df["agency_state"], df["searches"]):
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = [(r["org_name"], r["agency_state"], r["searches"]) for r in csv.DictReader(f)]
+        for name, state, searches in rows:
             entry = seen.setdefault(name, {"org_name": name, "agency_state": state, "producers": []})
             entry["producers"].append({"name": j.name, "synthetic": j.synthetic, "searches": int(searches)})
     shared = [e for e in seen.values() if len(e["producers"]) > 1]
@@ -241,12 +244,20 @@ def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]
                                          e["org_name"]))
 
 
-def write(root: Path, jurisdictions: list[Jurisdiction], states: dict[str, dict]) -> Path:
+def write(root: Path, jurisdictions: list[Jurisdiction], states: dict[str, dict], shared_csv: bool = True) -> Path:
     """reports/index.html for every jurisdiction, from its state (see index_entries), and every corpus
-    reports/corpora/ holds; returns its path."""
+    reports/corpora/ holds (and reports/shared_agencies.csv unless shared_csv is False); returns its path."""
     return write_index(reports_root(root), index_entries(jurisdictions, states, root),
                        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                       shared_agencies=shared_agencies(jurisdictions, root), corpora=corpus_entries(root))
+                       shared_agencies=shared_agencies(jurisdictions, root), corpora=corpus_entries(root),
+                       shared_csv=shared_csv)
+
+
+def write_shared_agencies(root: Path, jurisdictions: list[Jurisdiction]) -> None:
+    """reports/shared_agencies.csv alone (when any agency is in more than one producer's log)."""
+    rows = shared_agencies(jurisdictions, root)
+    if rows:
+        _write_shared_csv(reports_root(root), rows)
 
 
 # The corpus figures the index shows, in order: (facts.json key, words).

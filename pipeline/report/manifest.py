@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 
 from pipeline import ROOT
-from pipeline.clean.provenance import pipeline_version
 from pipeline.config import Jurisdiction
 from pipeline.contracts import RunStatus
 from pipeline.io.atomic import write_json
@@ -57,6 +56,7 @@ def write_manifest(j: Jurisdiction, status: str = RunStatus.OK) -> Path:
         if entry["path"].startswith(HISTORY + "/"):
             entry["made_from"] = "an earlier run's inputs, listed inside the file"
         files.append(entry)
+    from pipeline.clean.provenance import pipeline_version   # importlib.metadata: only when a manifest is written
     version = pipeline_version(ROOT)
     doc = {
         "jurisdiction": j.slug,

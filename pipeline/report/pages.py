@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from pipeline.io.atomic import write_text
 from pipeline.io.hashing import sha256_file
 from pipeline.report.outputs import CHART_KINDS, in_words, labels
@@ -39,12 +37,15 @@ SYNTHETIC_BANNER_TEXT = ("SYNTHETIC DATA — generated for testing and demonstra
 # No scripts, no remote anything: styles inline, images inline (data:) or beside the page.
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; font-src data:; "
        "base-uri 'none'; form-action 'none'")
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
 _NAV_RE = re.compile(re.escape(NAV_START) + ".*?" + re.escape(NAV_END), re.DOTALL)
 
 
 @functools.cache
-def environment() -> jinja2.Environment:
-    """Jinja2 with autoescape: every value from a release (agency names, file names) is shown as text."""
+def environment():
+    """Jinja2 with autoescape: every value from a release (agency names, file names) is shown as text.
+    Imported here, where a page is written, so that a rerun with nothing to write never loads it."""
+    import jinja2
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 

@@ -15,9 +15,7 @@ import nbformat
 
 from pipeline.io.atomic import write_text
 from pipeline.report import pages
-from pipeline.report.pages import CSP, SYNTHETIC_BANNER_TEXT  # noqa: F401  (one home, shared with the files page)
-
-CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+from pipeline.report.pages import CSP, CSP_META, SYNTHETIC_BANNER_TEXT  # noqa: F401  (one home, shared with the files page and the index)
 
 
 PARAMETER_TAGS = ("parameters", "injected-parameters")

@@ -10,15 +10,16 @@ then reports/<slug>/manifest.json (report.manifest), last, listing every publish
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.config import Jurisdiction
 from pipeline.contracts import RunStatus
-from pipeline.io.publish import write_csv
 from pipeline.project import processed_dir, reports_dir
 from pipeline.report import pages
 from pipeline.report.manifest import MANIFEST, write_manifest
+
+if TYPE_CHECKING:   # pandas is imported where a trail is written: a rerun that writes none never loads it
+    import pandas as pd
 
 RECONCILIATION = "reconciliation.csv"
 REJECTED_SUMMARY = "rejected_summary.csv"
@@ -38,6 +39,9 @@ def publish_trail(j: Jurisdiction, status: str = RunStatus.OK) -> Path | None:
         (out / MANIFEST).unlink(missing_ok=True)
         pages.refresh(out, j.name, synthetic=j.synthetic, manifest=False)
         return None
+    import pandas as pd
+
+    from pipeline.io.publish import write_csv
     write_csv(pd.read_csv(processed / "reconciliation.csv", keep_default_na=False), out / RECONCILIATION,
               synthetic=j.synthetic)
     write_csv(rejected_summary(processed / "rejected.csv"), out / REJECTED_SUMMARY, synthetic=j.synthetic)
@@ -55,6 +59,7 @@ def cite(row: pd.Series) -> str:
 
 def rejected_summary(rejected_csv: Path) -> pd.DataFrame:
     """Rejected rows by reason (most first): how many, and the first FIRST_CITATIONS in release order."""
+    import pandas as pd
     df = pd.read_csv(rejected_csv, keep_default_na=False, dtype=str, usecols=lambda c: c in CITATION_COLUMNS)
     if df.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)

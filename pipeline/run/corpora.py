@@ -13,13 +13,13 @@ import os
 import time
 from pathlib import Path
 
-from pipeline.analyze.corpus_report import corpus_dir
 from pipeline.config import Corpus
 from pipeline.contracts import RunStatus
 from pipeline.io.atomic import write_json
 from pipeline.io.keys import BASE_CODE, digest, files_digest
-from pipeline.project import reports_dir
+from pipeline.project import corpus_dir, reports_dir
 from pipeline.report.pages import CORPUS, refresh
+from pipeline.run.stamps import Stamps, code_tree, same_outcome, tree
 
 NOTEBOOK = "04_corpus"
 # The corpus page draws its charts with analyze/charts.py and writes its words with analyze/words.py: all of analyze/.
@@ -45,35 +45,50 @@ def corpus_key(corpus: Corpus, root: Path) -> str | None:
 
 
 def run_corpora(corpora: list[Corpus], states: dict[str, dict], root: Path, config: str, echo=print,
-                force: bool = False) -> dict[str, dict]:
+                force: bool = False, stamps: Stamps | None = None) -> dict[str, dict]:
     """Run each corpus whose members all finished ok (states: the run's per-jurisdiction states); return
-    {name: state}, also kept in reports/corpora/<name>/run.json."""
+    {name: state}, also kept in reports/corpora/<name>/run.json (left as it is when the corpus did nothing
+    and ended as recorded). Its pages are refreshed unless its folder, the code and templates are as
+    they were when they last were (stamps; without them, always)."""
+    stamps = stamps or Stamps(root)
     out = {}
     for c in corpora:
         t0 = time.perf_counter()
         folder = corpus_dir(root, c.name)
         record = _record(folder / "run.json")
-        not_ok = [m.slug for m in c.members if states.get(m.slug, {}).get("status") != RunStatus.OK]
-        key = corpus_key(c, root)
-        if not_ok or key is None:
-            why = f"member(s) not finished: {', '.join(not_ok or [m.slug for m in c.members])}"
-            state = {"status": RunStatus.FAILED, "notebook": "members", "message": why}
-            echo(f"corpus {c.name}: not run, {why}")
-        elif not force and record.get("keys", {}).get(NOTEBOOK) == key and (folder / f"{NOTEBOOK}.html").exists():
-            state = {"status": RunStatus.OK, "cached": [NOTEBOOK], "timings": {}}
-            echo(f"corpus {c.name}: unchanged since the last run; nothing to do")
+        state = _corpus_state(c, root, states, record, config, folder, echo, force)
+        state.update(seconds=round(time.perf_counter() - t0, 1))
+        if same_outcome(record.get("last") or {}, state):
+            state["finished_at"] = record["last"].get("finished_at")
         else:
-            state = _execute(c, root, config, folder, echo)
-            if state["status"] == RunStatus.OK:
-                record.setdefault("keys", {})[NOTEBOOK] = key
-        state.update(seconds=round(time.perf_counter() - t0, 1),
-                     finished_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-        folder.mkdir(parents=True, exist_ok=True)
-        record["last"] = state
-        write_json(folder / "run.json", record)
-        refresh(folder, c.display_name, synthetic=c.synthetic, site=CORPUS, manifest=False)  # the files page last
+            state["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            folder.mkdir(parents=True, exist_ok=True)
+            record["last"] = state
+            write_json(folder / "run.json", record)
+        stamps.rewrite(f"corpus/{c.name}", lambda c=c, folder=folder: [c.display_name, c.synthetic, tree(folder),
+                                                                      code_tree(root)],
+                       lambda c=c, folder=folder: refresh(folder, c.display_name, synthetic=c.synthetic, site=CORPUS,
+                                                          manifest=False), force)   # the files page last
         out[c.name] = state
     return out
+
+
+def _corpus_state(c: Corpus, root: Path, states: dict, record: dict, config: str, folder: Path, echo,
+                  force: bool) -> dict:
+    """Not run (a member did not finish), unchanged, or run now; a run that succeeds records its key."""
+    not_ok = [m.slug for m in c.members if states.get(m.slug, {}).get("status") != RunStatus.OK]
+    key = corpus_key(c, root)
+    if not_ok or key is None:
+        why = f"member(s) not finished: {', '.join(not_ok or [m.slug for m in c.members])}"
+        echo(f"corpus {c.name}: not run, {why}")
+        return {"status": RunStatus.FAILED, "notebook": "members", "message": why}
+    if not force and record.get("keys", {}).get(NOTEBOOK) == key and (folder / f"{NOTEBOOK}.html").exists():
+        echo(f"corpus {c.name}: unchanged since the last run; nothing to do")
+        return {"status": RunStatus.OK, "cached": [NOTEBOOK], "timings": {}}
+    state = _execute(c, root, config, folder, echo)
+    if state["status"] == RunStatus.OK:
+        record.setdefault("keys", {})[NOTEBOOK] = key
+    return state
 
 
 def _execute(c: Corpus, root: Path, config: str, folder: Path, echo) -> dict:

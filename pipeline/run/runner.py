@@ -7,10 +7,9 @@ failed run leaves the last good outputs untouched.
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
 import datetime as dt
+import functools
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -22,8 +21,11 @@ from pipeline.config import Jurisdiction, check_inputs, load, select
 from pipeline.io.atomic import write_json
 from pipeline.contracts import RunStatus
 from pipeline.errors import PipelineError
-from pipeline.project import build_dir, failed_notebook, processed_dir, reports_dir
+from pipeline.project import build_dir, display_path, failed_notebook, processed_dir, reports_dir, reports_root
+# The report modules a rerun needs import no pandas, nbformat or papermill at module level: a rerun with
+# nothing changed imports only what it reads (the notebooks' paths import the rest inside their functions).
 from pipeline.report.index import describe_skipped, skipped_inputs, verdict_of_reports
+from pipeline.run.stamps import Stamps, code_tree, same_outcome, stat_of, tree
 
 NOTEBOOKS = ("01_clean", "02_validate", "03_analyze")
 
@@ -58,23 +60,32 @@ def _pipeline_error_names() -> set[str]:
     return names
 
 
-def notebook_keys(j: Jurisdiction, config: str, accept_changed_raw: bool) -> dict[str, str]:
-    """The content key of each notebook: what its outputs depend on. Each key includes the one before it."""
-    from pipeline.io.keys import code_version, digest, files_digest, raw_hashes
-    from pipeline.ingest import display_path
+def notebook_keys(j: Jurisdiction, config: str, accept_changed_raw: bool, code: dict | None = None) -> dict[str, str]:
+    """The content key of each notebook: what its outputs depend on. Each key includes the one before it.
+    `code`: the code hash of each notebook, when the caller already has it (the same for every jurisdiction
+    of a run; computed here otherwise)."""
+    from pipeline.io.keys import digest, files_digest, raw_hashes
 
     try:
         manifest = json.loads((processed_dir(j.root, j.slug) / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
+    # project.display_path names a file as ingest does (the manifest's names), without importing the readers.
     raw = raw_hashes(j.files(), manifest.get("raw_files"), lambda p: display_path(p, j.root))
     nb = {name: files_digest([f"notebooks/{name}.ipynb"], j.root) for name in NOTEBOOKS}
     params = {**j.as_params(), "claims": list(j.claims), "config": config, "accept_changed_raw": accept_changed_raw}
+    code = code or code_versions()
     keys, before = {}, [(r["file"], r["sha256"]) for r in raw]
     for name in NOTEBOOKS:   # each key: the one before it, this notebook's own code, the notebook itself
-        keys[name] = digest(before, code_version(ROOT, name), nb[name], *([params] if name == "01_clean" else []))
+        keys[name] = digest(before, code[name], nb[name], *([params] if name == "01_clean" else []))
         before = keys[name]
     return keys
+
+
+def code_versions() -> dict[str, str]:
+    """The code hash of each notebook (pipeline.io.keys.code_version), once per run rather than per jurisdiction."""
+    from pipeline.io.keys import code_version
+    return {name: code_version(ROOT, name) for name in NOTEBOOKS}
 
 
 def _run_record(out_dir: Path) -> dict:
@@ -191,12 +202,15 @@ def _relative_papermill_paths(executed: Path, root: Path, target: Path) -> None:
 
 def _remember(root: Path, result: dict) -> dict:
     """Keep this run's outcome for a jurisdiction in its run record, so that a later run of other
-    jurisdictions still shows it as it last was. Returns the state kept."""
+    jurisdictions still shows it as it last was. Returns the state kept. A run that did nothing and ended
+    as the record says leaves the record as it is (its time is that of the run that did something)."""
     out_dir = reports_dir(root, result["slug"])
     if not out_dir.is_dir():
         out_dir.mkdir(parents=True)
     record = _run_record(out_dir)
     state = {k: result[k] for k in ("status", "notebook", "message", "seconds", "timings", "cached") if k in result}
+    if same_outcome(record.get("last") or {}, state):
+        return {**state, "finished_at": record["last"].get("finished_at")}
     state["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     record["last"] = state
     write_json(out_dir / "run.json", record)
@@ -229,24 +243,16 @@ def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | N
 
 
 def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug) -> int:
-    from pipeline.report.index import write as write_index
-    from pipeline.report.trail import publish_trail
-
     all_j = load(config, root=root, check_files=False)
     chosen = select(all_j, slugs)
     cfg = str(config or "")
     results, keys, runnable = _plan(chosen, cfg, root, echo, force, accept_changed_raw)
     if runnable:
         results.update(_run_in_processes(runnable, cfg, keys, root, jobs, echo, force, accept_changed_raw, debug))
-    states = {}
-    for j in all_j:
-        if j.slug in results:
-            states[j.slug] = {**_remember(root, results[j.slug]), "this_run": True}
-            publish_trail(j, results[j.slug]["status"])   # summaries, then manifest.json: last in reports/<slug>/
-        elif "last" in _run_record(reports_dir(root, j.slug)):
-            states[j.slug] = _run_record(reports_dir(root, j.slug))["last"]
-    corpora = _run_corpora(config, root, states, cfg, echo, force)
-    index = write_index(root, all_j, states)
+    stamps = Stamps(root)
+    states = _publish(all_j, results, root, stamps, force)
+    corpora = _run_corpora(config, root, states, cfg, echo, force, stamps)
+    index = _write_index(root, all_j, states, stamps, force)
     claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == RunStatus.OK], root)
     echo("")
     for line in closing_table(chosen, results, claims_failed, root):
@@ -261,12 +267,69 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     return 1 if failed or claims_failed or corpora else 0
 
 
-def _run_corpora(config, root: Path, states: dict, cfg: str, echo, force: bool) -> list[str]:
+def _publish(all_j: list[Jurisdiction], results: dict, root: Path, stamps: Stamps, force: bool) -> dict[str, dict]:
+    """Every jurisdiction's state for the index. Those of this run: their outcome kept in the run record, then
+    their trail (summaries, pages, manifest.json last), unless everything it is made from is as it was."""
+    states = {}
+    version = functools.cache(_pipeline_version)
+    for j in all_j:
+        if j.slug in results:
+            status = results[j.slug]["status"]
+            states[j.slug] = {**_remember(root, results[j.slug]), "this_run": True}
+            stamps.rewrite(f"trail/{j.slug}", lambda j=j, status=status: _trail_inputs(j, status, version()),
+                           lambda j=j, status=status: _publish_trail(j, status), force)
+        elif "last" in _run_record(reports_dir(root, j.slug)):
+            states[j.slug] = _run_record(reports_dir(root, j.slug))["last"]
+    return states
+
+
+def _publish_trail(j: Jurisdiction, status: str) -> None:
+    from pipeline.report.trail import publish_trail
+    publish_trail(j, status)
+
+
+def _pipeline_version() -> dict:
+    """The commit manifest.json names (a commit with no file changed still rewrites it, as it always did)."""
+    from pipeline.clean.provenance import pipeline_version
+    return pipeline_version(ROOT)
+
+
+def _trail_inputs(j: Jurisdiction, status: str, version: dict) -> list:
+    """What a jurisdiction's trail is made from: its entry, the run's status, every file of its reports and
+    processed folders (the trail's own outputs among them), the code and templates, the commit."""
+    return [str(status), repr(j), tree(reports_dir(j.root, j.slug)), tree(processed_dir(j.root, j.slug)),
+            code_tree(j.root), version]
+
+
+def _write_index(root: Path, all_j: list[Jurisdiction], states: dict, stamps: Stamps, force: bool) -> Path:
+    """reports/index.html, unless every jurisdiction's entry and state, every file it reads and the index's
+    own files are as they were when it was last written; shared_agencies.csv apart (it needs pandas), when
+    an agencies.csv, an entry or the code changed."""
+    from pipeline.report import index
+
+    shared = reports_root(root) / "shared_agencies.csv"
+    stamps.rewrite("shared_agencies", lambda: [[(repr(j), stat_of(reports_dir(root, j.slug) / "agencies.csv"))
+                                                for j in all_j], stat_of(shared), code_tree(root)],
+                   lambda: index.write_shared_agencies(root, all_j), force)
+    stamps.rewrite("index", lambda: _index_inputs(root, all_j, states),
+                   lambda: index.write(root, all_j, states, shared_csv=False), force)
+    return reports_root(root) / "index.html"
+
+
+def _index_inputs(root: Path, all_j: list[Jurisdiction], states: dict) -> list:
+    reports = reports_root(root)
+    return [states, [repr(j) for j in all_j],
+            [(tree(reports_dir(root, j.slug)), stat_of(processed_dir(root, j.slug) / "manifest.json")) for j in all_j],
+            tree(reports / "corpora"), stat_of(reports / "explore" / "flock.db"), stat_of(reports / "index.html"),
+            stat_of(reports / "shared_agencies.csv"), code_tree(root)]
+
+
+def _run_corpora(config, root: Path, states: dict, cfg: str, echo, force: bool, stamps: Stamps | None = None) -> list[str]:
     """The corpus step (pipeline/run/corpora.py), after every jurisdiction; the corpora whose own notebook failed."""
     from pipeline.config import load_corpora
     from pipeline.run.corpora import NOTEBOOK, run_corpora
 
-    done = run_corpora(load_corpora(config, root=root, check_files=False), states, root, cfg, echo, force)
+    done = run_corpora(load_corpora(config, root=root, check_files=False), states, root, cfg, echo, force, stamps)
     return [name for name, s in done.items() if s.get("notebook") == NOTEBOOK]
 
 
@@ -276,6 +339,7 @@ def _plan(chosen: list[Jurisdiction], cfg: str, root: Path, echo, force: bool, a
     results: dict[str, dict] = {}
     keys: dict[str, dict[str, str]] = {}
     runnable = []
+    code = code_versions()
     for j in chosen:
         try:
             check_inputs(j)
@@ -287,7 +351,7 @@ def _plan(chosen: list[Jurisdiction], cfg: str, root: Path, echo, force: bool, a
         for note in j.notes_skipped:
             echo(f"{j.slug}: {note}")
         try:
-            keys[j.slug] = notebook_keys(j, cfg, accept_changed_raw)
+            keys[j.slug] = notebook_keys(j, cfg, accept_changed_raw, code)
         except (OSError, PipelineError) as e:   # a raw file that cannot be hashed: never cached; 01 says why
             keys[j.slug] = {name: f"not computed: {e}" for name in NOTEBOOKS}
         if not force and _all_cached(j, keys[j.slug], root):
@@ -302,6 +366,9 @@ def _plan(chosen: list[Jurisdiction], cfg: str, root: Path, echo, force: bool, a
 def _run_in_processes(runnable: list[Jurisdiction], cfg: str, keys: dict, root: Path, jobs: int | None, echo,
                       force: bool, accept_changed_raw: bool, debug: bool) -> dict[str, dict]:
     """Each jurisdiction in a process of its own, `jobs` at a time; a worker that dies is a failed result."""
+    import concurrent.futures as cf
+    import multiprocessing
+
     results: dict[str, dict] = {}
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(runnable)))
     echo(f"running {len(runnable)} jurisdiction(s) with {jobs} process(es): {', '.join(j.slug for j in runnable)}")
