@@ -231,7 +231,7 @@ def write_results(results: dict) -> None:
              f"{TARGET_RSS / 1e9:.0f} GB peak RSS at 140M rows. 2 shared cores, DuckDB memory limit "
              f"{os.environ.get('PIPELINE_MEMORY_LIMIT', '2GB')} (spills beyond it), run under nice 10. "
              "*Rows* and *searches* are checked against what the generator wrote and made.", "",
-             "| rows | distinct searches | Parquet GB | seconds | one pass over the copies, s | s per M rows | "
+             "| rows | distinct searches | Parquet GB | seconds | copies read (keyed file written) at, s | s per M rows | "
              "peak RSS GB | work folder at most, GB | load (1 min, before → after) | measured |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for _, r in sorted(results.items(), key=lambda kv: int(kv[0])):
@@ -277,11 +277,17 @@ def verdict(results: dict) -> str:
     flat = len(sizes) > 1 and sizes[-1][1]["peak_rss"] <= 1.2 * sizes[-2][1]["peak_rss"]
     words += (f"Peak RSS: {rss}" + ("; it stops growing once DuckDB's 2GB budget is reached (the per-search GROUP BY "
               "spills to disk beyond it), so memory is not the first limit" if flat else "") + ". ")
-    words += (f"Time: at the measured {rate / 1e6:.2f}M rows/s, 10 minutes covers about {rate * TARGET_SECONDS / 1e6:.0f}M "
-              f"rows. Disk: the generated tables and the work folder at its largest (keyed files, work database, "
-              f"spill) took {per_row:.0f} bytes per row, so the {free / 1e9:.0f} GB still free here hold about "
-              f"{disk_rows / 1e6:,.0f}M more rows. And a search's producers are bits of one 64-bit mask: at most "
-              f"64 members per corpus (pipeline.analyze.corpus.MAX_MEMBERS).")
+    by_time = rate * TARGET_SECONDS
+    by_disk = (free + r["bytes"]) / per_row     # this size's generated tables could make room for a larger corpus
+    limits = sorted([(by_time, f"time (at the measured {rate / 1e6:.2f}M rows/s, 10 minutes cover about "
+                                f"{by_time / 1e6:.0f}M rows)"),
+                     (by_disk, f"disk (the generated tables and the work folder at its largest — keyed files, work "
+                               f"database, spill — took {per_row:.0f} bytes per row, so the {free / 1e9:.0f} GB free "
+                               f"here and the {r['bytes'] / 1e9:.0f} GB of this size's tables hold about "
+                               f"{by_disk / 1e6:.0f}M rows)")])
+    words += (f"Beyond that, the first limit on this machine is {limits[0][1]}, then {limits[1][1]}. A search's "
+              "producers are bits of one 64-bit mask: at most 64 members per corpus "
+              "(pipeline.analyze.corpus.MAX_MEMBERS).")
     return words
 
 
