@@ -453,7 +453,7 @@ def _instrument(timers: dict, sql_times: dict) -> list[str]:
     wrap("pipeline.clean.build", "clean", "clean (total)")
     wrap("pipeline.clean.build", "enrich", "enrich: rules re-applied to reused searches (total)")
     wrap("pipeline.enrich.apply", "Enrichment.__init__", "clean: rules over distinct reasons, searchers, agencies")
-    wrap("pipeline.enrich.apply", "Enrichment.write", "clean: sort slices, apply rules, write searches.parquet")
+    wrap("pipeline.enrich.apply", "Enrichment.write", "clean: ordered scan, apply rules, write searches.parquet")
     wrap("pipeline.enrich.apply", "Enrichment.write_matches", "clean: write matches.parquet")
     wrap("pipeline.clean.build", "sha256_file", "build: SHA-256 of outputs (manifest)")
     wrap("pipeline.clean.build", "pipeline_version", "build: git commit (manifest)")
@@ -996,7 +996,8 @@ def markdown(results: dict) -> str:
          f"Measured {m['date']} on {m['cores']} cores, {m['memory_bytes'] / GB:.0f} GB RAM ({m['cpu']}), "
          f"Python {m['python']}, DuckDB {m['duckdb']}, pyarrow {m['pyarrow']}, pandas {m['pandas']}; code at "
          f"{m['git_commit']}{' with uncommitted changes' if m['uncommitted_changes'] else ''}. "
-         "Machine-specific: not committed. How it is measured: [bench/README.md](README.md).", "",
+         "Machine-specific: the committed copy is the last full run on the project's machine; a run elsewhere "
+         "rewrites it. How it is measured: [bench/README.md](README.md).", "",
          "Each method ran in a fresh process on the same files with the page cache warm. *Seconds* are the "
          "method's own work (Python start-up and imports excluded, except for the whole-run rows, which are the "
          "whole process); *peak RSS* is the process tree's; the *floor* is the faster plain read of the files "
