@@ -104,24 +104,26 @@ def _combos(con) -> None:
 
 
 def _idless_groups(con) -> None:
-    """Table `idless_groups`: each fingerprint an ID-less copy has (fph: its hash), with its ID-less copies
-    (n) and the logs holding them (nm). Reads only the ID-less copies' rows."""
+    """Table `idless_groups`: each fingerprint an ID-less copy has (gid: its own number; fph: its hash), with
+    its ID-less copies (n) and the logs holding them (nm). Reads only the ID-less copies' rows."""
     fp = ", ".join(FP)
-    con.execute(f"""CREATE TABLE idless_groups AS SELECT hash({fp}) AS fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
-                    FROM copies_x c WHERE NOT ({HAS_ID}) GROUP BY ALL""")
+    con.execute(f"""CREATE TABLE idless_groups AS SELECT row_number() OVER () AS gid, * FROM (
+                        SELECT hash({fp}) AS fph, {fp}, count(*) AS n, count(DISTINCT m) AS nm
+                        FROM copies_x c WHERE NOT ({HAS_ID}) GROUP BY ALL)""")
 
 
 def _compared(rules: CorpusRules) -> str:
-    """One hash of a copy's fields that must agree (agency as its id): copies with equal hashes agree."""
+    """One 64-bit hash of a copy's fields that must agree (agency as its id): copies whose hashes are equal
+    agree (two that differ hash alike with a chance of one in 2^64)."""
     return f"hash({', '.join('c.aid' if f == 'agency' else f'c.{f}' for f in rules.must_agree)})"
 
 
 def _write_keyed(con, rules: CorpusRules, folder: Path) -> None:
     """The one full pass over the copies, into folder/keyed.parquet: each copy's uid (none yet for an ID-less
-    copy), member, combo id, link, compared-fields hash, and fp_group: the ID-less fingerprint it shares
-    (exactly: hash and every field), if any."""
+    copy), member, combo id, link, compared-fields hash, and fp_group: the gid of the ID-less fingerprint it
+    shares (exactly: hash and every field), if any."""
     has_idless = con.execute("SELECT count(*) FROM idless_groups").fetchone()[0] > 0
-    group = "g.fph" if has_idless else "NULL::UBIGINT"
+    group = "g.gid" if has_idless else "NULL::BIGINT"
     join = (f"LEFT JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND "
             + " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)) if has_idless else ""
     con.execute(f"""COPY (SELECT CASE WHEN {HAS_ID} THEN c.flock_id::UUID END AS uid, c.m, c.cid, 0::UTINYINT AS link,
@@ -135,7 +137,7 @@ def _resolve_idless(con, folder: Path) -> None:
     keyed = f"read_parquet({literal(str(folder / 'keyed.parquet'))})"
     # At most one ID has the fingerprint when its least and greatest IDs are equal (min/max: no per-group
     # set of IDs as count(DISTINCT) would keep, which ran out of memory at 40M rows).
-    con.execute(f"""CREATE TABLE id_fp AS SELECT fp_group AS fph, min(uid) AS fid, max(uid) AS fid_last
+    con.execute(f"""CREATE TABLE id_fp AS SELECT fp_group AS gid, min(uid) AS fid, max(uid) AS fid_last
                     FROM {keyed} WHERE uid IS NOT NULL AND fp_group IS NOT NULL GROUP BY 1""")
     ok = "g.n = g.nm AND (f.fid IS NULL OR f.fid = f.fid_last)"
     con.execute(f"""CREATE TABLE resolved_idless AS
@@ -144,8 +146,8 @@ def _resolve_idless(con, folder: Path) -> None:
                  ELSE 'ambiguous' END AS link,
             CASE WHEN {ok} THEN coalesce(f.fid, md5('fp:' || g.fph::VARCHAR || coalesce(x.agency, ''))::UUID)
                  ELSE md5('x:' || i.m::VARCHAR || ':' || i.idless_key)::UUID END AS uid
-        FROM {keyed} i JOIN idless_groups g ON g.fph = i.fp_group JOIN combos x ON x.cid = i.cid
-        LEFT JOIN id_fp f ON f.fph = g.fph
+        FROM {keyed} i JOIN idless_groups g ON g.gid = i.fp_group JOIN combos x ON x.cid = i.cid
+        LEFT JOIN id_fp f ON f.gid = g.gid
         WHERE i.uid IS NULL""")
     codes = ", ".join(f"'{c}'" for c in LINK_CODES)
     con.execute(f"""COPY (SELECT i.* REPLACE (r.uid AS uid, (list_position([{codes}], r.link) - 1)::UTINYINT AS link)
