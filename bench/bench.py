@@ -88,7 +88,7 @@ NAIVE_PATTERN = r"\b(?:ice|immigration|deport\w*|hsi|ero|cbp|border patrol|usbp|
 # Data
 # ------------------------------------------------------------------------------------------------
 def _slug(size: str) -> str:
-    return f"bench-{size}"
+    return f"bench-{size.lower()}"     # a slug is lower case (config.check_slug): scale-1M -> bench-scale-1m
 
 
 def _raw_dir(project: Path, size: str) -> Path:
@@ -769,8 +769,10 @@ def run_bench(sizes: dict, *, out_dir: Path, data_dir: Path, e2e_size: str | Non
             continue
         check = measure("engine_check", {"root": str(project), "slug": slug}, logs / f"{size}.engine_check.log", code)
         results["checks"][size] = check
-        echo(f"  engines agree on {check.get('distinct_reasons', '?'):,} distinct reasons: "
-             f"{check.get('mismatches') == 0} ({check.get('mismatches')} mismatches)")
+        reasons = check.get("distinct_reasons")
+        echo(f"  engines agree on {reasons:,} distinct reasons: {check.get('mismatches') == 0} "
+             f"({check.get('mismatches')} mismatches)" if reasons is not None else
+             f"  engines not compared: {check.get('error', 'the check gave no result')}")
         _save(results, out_dir)
     if profile_size:
         slug = _slug(profile_size)
