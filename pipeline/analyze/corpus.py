@@ -47,6 +47,7 @@ ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")
 CID_BITS = 40            # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
 HAS_ID = "c.flock_id IS NOT NULL AND c.flock_id <> ''"
 SEC = "date_trunc('second', c.searched_at_utc)"
+CITED = ("source_file", "source_sheet", "source_row")   # a copy's citation
 
 
 def searches_path(member) -> Path:
@@ -183,9 +184,8 @@ def build_searches(con, rules: CorpusRules) -> None:
 def _picked(con, rules: CorpusRules) -> None:
     """Table `picked`: every copy, in full, of the searches that may differ or are immigration-related: the
     second read of the copies, for the exact comparison and the citations (corpus_figures.citations_sql)."""
-    fields = ", ".join(f"c.{f}" for f in dict.fromkeys(("agency", *rules.must_agree, "searched_at_utc"))
-                       if f not in ("agency", "searched_at_utc"))
-    cols = f"c.m, c.agency, c.searched_at_utc, {fields}, c.source_file, c.source_sheet, c.source_row"
+    compared = [f for f in dict.fromkeys(rules.must_agree) if f not in ("agency", "searched_at_utc")]
+    cols = ", ".join(f"c.{f}" for f in ("m", "agency", "searched_at_utc", *compared, *CITED))
     con.execute(f"""CREATE TABLE picked AS
         WITH pick AS (SELECT uid FROM s WHERE may_differ OR immigration)
         SELECT * FROM (
