@@ -187,7 +187,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
     It holds what every later step needs of every staged row, and nothing more (the raw cells of the few
     rejected and duplicated rows are read back from the staging files). It is built from the staged rows
     alone (no join) with insertion order kept, so it lies in release order (source, row) and the ordered
-    write can read it a slice at a time."""
+    write is one scan of it."""
     mask, fmts, nulls, split = cells.mask, cells.fmts, cells.nulls, cells.split
     portal = "[" + ", ".join("true" if s.schema == Schema.PORTAL else "false" for s in sources) + "]"
     networks, networks_bad = _number("total_networks", mask, nulls)

@@ -66,8 +66,7 @@ def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
     else:
         t1 = time.perf_counter()
         outcomes, summary = check_in_engine(suites, path, manifest, exported, schema, sources, period)
-    for o in outcomes:              # what was kept only for adding slices up
-        o.pop("_of", None)
+    for o in outcomes:              # the citations' release order was kept only for sorting them
         for c in o["rows"]:
             c.pop("_order", None)
     t2 = time.perf_counter()

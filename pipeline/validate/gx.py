@@ -77,7 +77,7 @@ def _citations(frame: pd.DataFrame, rows: list, columns: list[str]) -> list[dict
             line = _plain(frame.at[r, "source_line"])    # (read as float where a PDF's nulls share the column)
             cite["source_line"] = None if line is None else int(line)
         if "_order" in frame.columns:
-            cite["_order"] = int(frame.at[r, "_order"])      # (for merging slices; not published)
+            cite["_order"] = int(frame.at[r, "_order"])      # (release order of the citations; not published)
         shown = [c for c in columns if c in frame.columns]
         if shown and not any(c in WITHHELD for c in shown):
             cite["value"] = (_plain(frame.at[r, shown[0]]) if len(shown) == 1
@@ -156,10 +156,9 @@ def _groups(suite: dict, frames: dict[str, pd.DataFrame], period: dict,
 
 # Long (~65 lines) on purpose: one GX context and one loop over the suites and their groups of expectations.
 def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources: pd.DataFrame,
-          period: dict, cite_all: bool = False) -> tuple[list[dict], list[dict]]:
+          period: dict) -> tuple[list[dict], list[dict]]:
     """Run every suite on the searches it applies to; return (outcomes in suite order, suites summary).
-    Failed expectations cite their first rows; with cite_all, any with unexpected rows do (for slices,
-    where a slice can pass a `mostly` threshold the whole table fails)."""
+    Failed expectations cite their first rows."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -205,12 +204,9 @@ def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources:
                              unexpected_percent=_plain(rr.get("unexpected_percent")),
                              observed_value=None if withheld else _plain(rr.get("observed_value")),
                              exception=exc)
-                # what unexpected_percent was taken of (for adding slices up; not published)
-                o["_of"] = _plain(rr.get("element_count")) if e["type"].endswith("_be_null") else \
-                    _plain((rr.get("element_count") or 0) - (rr.get("missing_count") or 0))
                 if "details" in rr and not withheld:
                     o["details"] = _plain(rr["details"])
-                if not r.success or cite_all:
+                if not r.success:
                     o["rows"] = _citations(frame, _unexpected_rows(rr), cols)
                 # the kwargs that ran (the period filled in), without GX's batch id
                 o["kwargs"] = {kk: _plain(v) for kk, v in cfg.kwargs.items()
