@@ -136,13 +136,3 @@ def test_a_run_that_did_nothing_leaves_the_record_only_while_its_outcome_is_the_
     assert not same_outcome(failed, cached) and not same_outcome(cached, failed)   # a change of state is news
     assert not same_outcome({**failed, "message": "b.csv is missing"}, failed)
     assert not same_outcome({}, cached) and not same_outcome(cached, ran)        # no record; a run that worked
-
-
-def test_the_runner_names_raw_files_as_ingest_does(tmp_path):
-    """notebook_keys must find the manifest's hashes under the names ingest gave them."""
-    from pipeline import ROOT
-    from pipeline.ingest import display_path as ingest_name
-    from pipeline.project import display_path
-
-    for path in (ROOT / "data/raw/eugene-or-pd/x.csv", ROOT / "data" / ".." / "data/raw/a b.csv", tmp_path / "y.csv"):
-        assert display_path(path, ROOT) == ingest_name(path, ROOT)

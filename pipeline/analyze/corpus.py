@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import project
-from pipeline.analyze.corpus_rules import CorpusRules, name_key
+from pipeline.analyze.corpus_rules import CorpusRules
 from pipeline.config import Corpus
 from pipeline.io.db import literal
 

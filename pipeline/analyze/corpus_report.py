@@ -36,14 +36,9 @@ FINGERPRINT_LIMITS = (
     "precision (99.81 % with the time frame).")
 
 
-def corpus_dir(root: Path, name: str) -> Path:
-    """reports/corpora/<name>/: one corpus's pages, figures and published CSVs."""
-    return project.reports_root(root) / "corpora" / name
-
-
 CITATIONS = {"immigration_searches": "immigration", "conflicts": "len(differs_in) > 0"}
-CONFLICTS_SHOWN = 40
-MEMORY_LIMIT = "2GB"     # DuckDB's budget for a corpus (it spills beyond it, to work/); bench/README.md     # the page shows the first lines; conflicts.csv has them all
+CONFLICTS_SHOWN = 40     # the page shows the first lines; conflicts.csv has them all
+MEMORY_LIMIT = "2GB"     # DuckDB's budget for a corpus (it spills beyond it, to work/); bench/README.md
 
 
 def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None = None) -> dict:
@@ -122,7 +117,7 @@ PUBLISHED = ("overlap", "producers_per_search", "agencies", "immigration_by_agen
 
 def write(corpus: Corpus, result: dict, root: Path | None = None) -> Path:
     """facts.json, claims.json and one CSV per table into reports/corpora/<name>/, each atomically."""
-    out = corpus_dir(root or corpus.root, corpus.name)
+    out = project.corpus_dir(root or corpus.root, corpus.name)
     out.mkdir(parents=True, exist_ok=True)
     label = "SYNTHETIC" if corpus.synthetic else None
     facts = {**({"label": label} if label else {}), **result["facts"], "pipeline": pipeline_version(corpus.root)}
