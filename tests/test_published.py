@@ -62,3 +62,30 @@ def test_spreadsheet_files_neutralise_formulas_and_redact_personal_data(e2e):
     detainer = next(r for r in reasons if r.startswith("ICE detainer"))
     assert "[REDACTED name_and_dob]" in detainer and "Juan Testcase" not in detainer and "QZX4821" not in detainer
     assert "name_and_dob" in imm.loc[imm["reason"] == detainer, "reason_flagged_personal_data"].iloc[0]
+
+
+def test_spreadsheet_safe_marks_exactly_the_cells_the_cell_by_cell_rule_marks():
+    """The vectorised guard against the plain rule it replaced, on every formula start, text that only
+    contains one, blanks, missing values, numbers mixed into text, and a column of non-text objects."""
+    import numpy as np
+
+    from pipeline.io.publish import FORMULA_START, spreadsheet_safe
+    starts = [c + "SUM(A1)" for c in FORMULA_START]
+    df = pd.DataFrame({
+        "text": starts + ["a=1", "", None, "'=already"],
+        "mixed": pd.Series(["=1", 5, None, np.nan, "-2", "x", 3.5, "@x", "ok", "\tt"], dtype=object),
+        "lists": pd.Series([["=x"], ("+",), {"a": 1}, None, 1, 2, 3, 4, 5, 6], dtype=object),
+        "pa_text": pd.Series(starts + ["b", None, "c", "+d"], dtype="string[pyarrow]"),
+        "n": range(10),
+    })
+
+    def by_cell(v):
+        return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+    got = spreadsheet_safe(df)
+    for col in ["text", "mixed", "lists", "pa_text"]:
+        want = [by_cell(v) for v in df[col]]
+        assert [None if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else v
+                for v in got[col]] == [None if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)))
+                                       else v for v in want], col
+    assert got["text"].tolist()[:6] == ["'" + s for s in starts]
+    assert list(got["n"]) == list(range(10)) and df["text"][0] == "=SUM(A1)"   # the input is not changed

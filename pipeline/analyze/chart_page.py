@@ -8,6 +8,7 @@ The chart is drawn as SVG scaled to the window's width (never wider than its own
 from __future__ import annotations
 
 import base64
+import functools
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,13 +74,34 @@ class ChartPage:
     description: str
 
 
+@functools.cache
+def _bundle() -> str:
+    """The Vega JavaScript Altair's own pages embed. vl-convert takes about 2 s to assemble it, so it is kept
+    under build/cache/, named by the versions that make it (a new vl-convert or Vega-Lite makes a new file)."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+    from pipeline import ROOT
+    from pipeline.project import build_dir
+    vl = vl_version_for_vl_convert()
+    kept = build_dir(ROOT) / "cache" / f"vega-bundle_vl-convert-{vlc.__version__}_vega-lite-{vl}.js"
+    try:
+        return kept.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vlc.javascript_bundle(vl_version=vl)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_text(kept, bundle)
+    except OSError:        # a read-only checkout assembles it once per process
+        pass
+    return bundle
+
+
 def render_page(spec_json: str, page: ChartPage) -> str:
     """The page's HTML; `spec_json` must already be safe inside <script> (no '<', '>' or '&' unescaped)."""
     if "<" in spec_json:
         raise ValueError("the spec must be script-safe JSON (charts._ScriptSafeJSON)")
-    import vl_convert as vlc
-    from altair.utils._importers import vl_version_for_vl_convert   # the bundle Altair's own pages embed
-    bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    bundle = _bundle()
     what = f"{page.jurisdiction}: {page.title}" if page.jurisdiction else page.title
     tab = (SYNTHETIC_PREFIX if page.synthetic else "") + f"{what} (chart)"
     return _PAGE.render(tab_title=tab, heading=(SYNTHETIC_PREFIX if page.synthetic else "") + page.title,
@@ -109,9 +131,36 @@ class ChartOutput:
         return data, {"alt": self.description, "image/png": {"alt": self.description}}
 
 
-def show(chart, description: str | None = None) -> ChartOutput:
-    """Display `chart` in a notebook with `description` (default: the chart's own) as its alt text."""
+@dataclass(frozen=True)
+class Drawn:
+    """A chart drawn once, for every file and display made of it: its Vega-Lite spec (built and validated
+    once: Altair re-validates the whole spec on every save), the SVG, and the PNG at scale 2 (rasterised
+    from that SVG, which gives the same bytes as vl-convert drawing the PNG from the spec again)."""
+    spec: dict
+    svg: str
+    png: bytes
+
+    @property
+    def description(self) -> str:
+        value = self.spec.get("description")
+        return value if isinstance(value, str) else ""
+
+
+def draw(chart) -> Drawn:
+    """`chart` (an Altair chart, or a Drawn already) drawn once by vl-convert, as Altair's own save would."""
+    if isinstance(chart, Drawn):
+        return chart
     import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
     spec = chart.to_dict()
-    text = description if description is not None else str(spec.get("description") or "")
-    return ChartOutput(vlc.vegalite_to_svg(spec), vlc.vegalite_to_png(spec, scale=1), text)
+    svg = vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
+    return Drawn(spec=spec, svg=svg, png=vlc.svg_to_png(svg, scale=2, ppi=72))
+
+
+def show(chart, description: str | None = None) -> ChartOutput:
+    """Display `chart` (or a Drawn) in a notebook with `description` (default: the chart's own) as its alt
+    text; the PNG shown is at scale 1 (the saved one is at scale 2)."""
+    import vl_convert as vlc
+    d = draw(chart)
+    text = description if description is not None else d.description
+    return ChartOutput(d.svg, vlc.svg_to_png(d.svg, scale=1), text)

@@ -31,7 +31,7 @@ import yaml
 
 from pipeline import RULES
 from pipeline.analyze import chart_words as words
-from pipeline.analyze.chart_page import ChartPage, show, write_page
+from pipeline.analyze.chart_page import ChartPage, Drawn, draw, show, write_page
 from pipeline.io.atomic import atomic_path
 from pipeline.io.publish import write_csv
 
@@ -726,37 +726,35 @@ class _ScriptSafeJSON(json.JSONEncoder):
                 .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def save_chart(chart: alt.Chart, data: pd.DataFrame, out_dir: Path, name: str, *,
+def save_chart(chart: alt.Chart | Drawn, data: pd.DataFrame, out_dir: Path, name: str, *,
                description: str | None = None) -> dict[str, str]:
     """Write out_dir/name.{png,svg,html,csv}, each atomically; return {"png": path, "svg": ..., "html": ..., "csv": ...}.
 
+    `chart` may be drawn already (chart_page.draw), so that the notebook shows the same drawing it saved.
     The PNG is drawn at scale 2. The HTML page (chart_page.py) embeds the Vega JavaScript (about 0.9 MB) so it
     opens offline, fits the window, names the jurisdiction and chart in its <title>, shows the description
     (`description`, else the chart's own) and links back to the analysis page and the index.
     The CSV is `data` as given, formula-safe (publish.write_csv): pass the aggregate table the chart was built from.
     """
+    drawn = draw(chart)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {ext: out_dir / f"{name}.{ext}" for ext in ("png", "svg", "html", "csv")}
     with atomic_path(paths["png"]) as tmp:
-        chart.save(str(tmp), format="png", scale_factor=2)
+        tmp.write_bytes(drawn.png)
     with atomic_path(paths["svg"]) as tmp:
-        chart.save(str(tmp), format="svg")
-    meta = chart.to_dict().get("usermeta") or {}
+        tmp.write_text(drawn.svg, encoding="utf-8")
+    meta = drawn.spec.get("usermeta") or {}
     page = ChartPage(name=name, title=str(meta.get("title") or name.replace("_", " ")),
                      jurisdiction=str(meta.get("jurisdiction") or ""), synthetic=bool(meta.get("synthetic")),
-                     description=description or _description(chart))
-    write_page(paths["html"], chart.to_json(cls=_ScriptSafeJSON, indent=None), page)
+                     description=description or drawn.description)
+    # as Altair's to_json writes it (keys sorted, not ASCII-escaped), made safe inside <script>
+    write_page(paths["html"], json.dumps(drawn.spec, cls=_ScriptSafeJSON, indent=None, sort_keys=True, ensure_ascii=False), page)
     write_csv(data, paths["csv"], synthetic=page.synthetic, date_format="%Y-%m-%d")
     return {ext: str(path) for ext, path in paths.items()}
 
 
-def _description(chart) -> str:
-    value = chart.to_dict().get("description")
-    return value if isinstance(value, str) else ""
-
-
 __all__ = ["enable_offline_renderer", "searches_per_day", "top_agencies", "immigration_by_agency",
            "immigration_by_state", "immigration_types", "reason_categories", "searches_by_state_map", "save_chart",
-           "show", "describe", "possessive", "state_table", "us_states_topology", "SYNTHETIC_PREFIX",
+           "draw", "show", "describe", "possessive", "state_table", "us_states_topology", "SYNTHETIC_PREFIX",
            "IMMIGRATION_TYPES", "IMMIGRATION_COLORS", "CHARTS"]

@@ -25,8 +25,24 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+            out[col] = _safe_column(out[col])
     return out
+
+
+def _safe_column(values: pd.Series) -> pd.Series:
+    """The column with an apostrophe before every string cell that starts like a formula; other cells as
+    they are. Vectorised (a reason list can hold a million cells); a column of objects that are not
+    strings at all has no .str and is mapped cell by cell."""
+    try:
+        risky = values.str.startswith(FORMULA_START)
+    except AttributeError:
+        return values.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    risky = risky.fillna(False).astype(bool)
+    if not risky.any():
+        return values
+    values = values.copy()
+    values[risky] = "'" + values[risky]
+    return values
 
 
 def write_csv(df: pd.DataFrame, target: Path, *, synthetic: bool, **to_csv) -> Path:

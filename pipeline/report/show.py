@@ -306,8 +306,9 @@ def chart(c, data: pd.DataFrame, chart_dir: Path, name: str) -> None:
     from IPython.display import display
 
     from pipeline.analyze import charts
-    charts.save_chart(c, data, chart_dir, name)
-    display(charts.show(c))
+    drawn = charts.draw(c)        # once, for the four files and the notebook
+    charts.save_chart(drawn, data, chart_dir, name)
+    display(charts.show(drawn))
     from pipeline.report.outputs import CHART_KINDS   # the index's words for the four files
     rel = f"{Path(chart_dir).name}/{name}"
     links = " · ".join(f'<a href="{html.escape(rel)}.{ext}">{what}</a>' for ext, what in CHART_KINDS)
