@@ -81,23 +81,23 @@ def _table(j: Jurisdiction, sql: str) -> pd.DataFrame:
     return df
 
 
-def reason_searches(j: Jurisdiction, category: str) -> pd.DataFrame:
+def _reason_searches_sql(j: Jurisdiction, category: str) -> str:
     """Every search whose reason is in `category` (rules/reasons.yml), with the rules and words that put
-    it there (redacted reason; matched words withheld where the reason holds personal data) and its citation."""
+    it there (redacted reason; matched words withheld where the reason holds personal data) and its citation;
+    published in the order of _searched_at (the UTC time) and search_key."""
     tz = literal(j.timezone)
     matches = literal(processed_dir(j) / "matches.parquet")
     matched = _MATCHED.format(m="m.matched_text")
-    return _table(j, f"""
+    return f"""
         WITH m AS (SELECT search_key, string_agg(DISTINCT rule_id, ', ' ORDER BY rule_id) AS rule_id,
                           string_agg(DISTINCT matched_text, ' | ' ORDER BY matched_text) AS matched_text
                    FROM read_parquet({matches}) WHERE category = {literal(category)} GROUP BY 1)
         SELECT s.search_key, s.org_name AS agency, s.agency_state,
                strftime(timezone({tz}, s.searched_at_utc), '%Y-%m-%d %H:%M:%S') AS local_time,
                s.reason_redacted AS reason, array_to_string(s.reason_pii, ', ') AS reason_flagged_personal_data,
-               {matched} AS matched_text, m.rule_id, s.copies, {_citation()}
+               {matched} AS matched_text, m.rule_id, s.copies, {_citation()}, s.searched_at_utc AS _searched_at
         FROM searches s JOIN m USING (search_key)
-        WHERE list_contains(s.reason_categories, {literal(category)})
-        ORDER BY s.searched_at_utc, s.search_key""")
+        WHERE list_contains(s.reason_categories, {literal(category)})"""
 
 
 def reasons_typed(j: Jurisdiction, n: int = TYPED_SHOWN) -> pd.DataFrame:
@@ -112,9 +112,15 @@ def reasons_typed(j: Jurisdiction, n: int = TYPED_SHOWN) -> pd.DataFrame:
 
 
 def publish_reasons(j: Jurisdiction, out_dir: Path, categories: list[dict]) -> list[Path]:
-    """reasons/<category>.csv for every category facts lists with a csv, and reasons_typed.csv."""
-    written = [publish.write_csv(reason_searches(j, c["id"]), out_dir / c["csv"], synthetic=j.synthetic)
-               for c in categories if c["csv"]]
+    """reasons/<category>.csv for every category facts lists with a csv, and reasons_typed.csv. The lists
+    can hold most of a release, so DuckDB writes them (the same bytes as write_csv)."""
+    con = connect_searches(processed_dir(j) / "searches.parquet")
+    try:
+        written = [publish.write_query_csv(con, _reason_searches_sql(j, c["id"]), out_dir / c["csv"],
+                                           order_by=["_searched_at", "search_key"], synthetic=j.synthetic)
+                   for c in categories if c["csv"]]
+    finally:
+        con.close()
     written.append(publish.write_csv(reasons_typed(j), out_dir / "reasons_typed.csv", synthetic=j.synthetic))
     return written
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.io.atomic import atomic_path
+from pipeline.io.db import literal
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The first column of every row of a CSV made from synthetic data (the HTML pages carry report.render's banner).
@@ -57,4 +58,55 @@ def write_csv(df: pd.DataFrame, target: Path, *, synthetic: bool, **to_csv) -> P
         out.insert(0, SYNTHETIC_COLUMN, SYNTHETIC_LABEL)
     with atomic_path(target) as tmp:
         out.to_csv(tmp, index=False, **to_csv)
+    return target
+
+
+# DuckDB types write_query_csv writes itself; a query with another type (a float, a date) goes through pandas.
+_COPIED_TYPES = {"VARCHAR", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "HUGEINT"}
+
+
+def write_query_csv(con, query: str, target: Path, *, order_by: list[str], synthetic: bool) -> Path:
+    """The rows of `query`, in the order of its columns `order_by`, written as write_csv writes them, by
+    DuckDB itself with no pandas frame in between (a category's searches can be most of a release: 31 MB
+    of CSV for a month). The same bytes as write_csv (tests/test_published.py): text cells formula-safe,
+    a NULL and an empty text both empty, the synthetic label first, quotes only where Python's csv module
+    puts them (DuckDB's COMMENT '' stops it quoting every '#'). A column whose name starts with "_" is
+    there only to sort by and is not written.
+
+    The order is the COPY's own ORDER BY: an ORDER BY inside `query` does not reliably survive a table
+    and a COPY in DuckDB 2.0.1 (tests/test_published.py). Written through write_csv instead: a column of a
+    type other than text or integer, a single column (Python writes an empty cell alone as ""), or a
+    carriage return in a cell (DuckDB quotes it, Python does not)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _to_publish AS {query}")    # run once, checked, then written
+    try:
+        return _copy_csv(con, "_to_publish", target, order_by=order_by, synthetic=synthetic)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _to_publish")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_csv(con, table: str, target: Path, *, order_by: list[str], synthetic: bool) -> Path:
+    rel = con.table(table)
+    shown = [(n, str(t)) for n, t in zip(rel.columns, rel.types) if not n.startswith("_")]
+    order = ", ".join(f"{table}.{_quoted(c)}" for c in order_by)   # the stored values, not the safe ones
+    text = [_quoted(n) for n, t in shown if t == "VARCHAR"]
+    if len(shown) < 2 or any(t not in _COPIED_TYPES for _, t in shown) or (text and con.sql(
+            f"SELECT bool_or({' OR '.join(f'contains({q}, chr(13))' for q in text)}) FROM {table}").fetchall()[0][0]):
+        frame = con.sql(f"SELECT {', '.join(_quoted(n) for n, _ in shown)} FROM {table} ORDER BY {order}").df()
+        return write_csv(frame, target, synthetic=synthetic)
+    if synthetic and SYNTHETIC_COLUMN in rel.columns:
+        raise ValueError(f"{target.name}: the table already has a column {SYNTHETIC_COLUMN!r}; the synthetic "
+                         "label must not overwrite data")
+    starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
+    # pandas writes '' and NULL alike (empty); DuckDB would quote the empty text, so it is made NULL
+    cells = [f"CASE WHEN left({_quoted(n)}, 1) IN ({starts}) THEN chr(39) || {_quoted(n)} "
+             f"ELSE nullif({_quoted(n)}, '') END AS {_quoted(n)}" if t == "VARCHAR" else _quoted(n) for n, t in shown]
+    label = f"{literal(SYNTHETIC_LABEL)} AS {SYNTHETIC_COLUMN}, " if synthetic else ""
+    with atomic_path(target) as tmp:
+        con.execute(f"COPY (SELECT {label}{', '.join(cells)} FROM {table} ORDER BY {order}) TO {literal(tmp)} "
+                    "(FORMAT csv, HEADER, DELIMITER ',', COMMENT '')")
     return target
