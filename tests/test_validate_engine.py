@@ -49,11 +49,14 @@ def _without_timings(r: dict) -> str:
     return json.dumps({k: v for k, v in r.items() if k != "seconds"}, sort_keys=True)
 
 
-@pytest.mark.parametrize("limit", [7, 0])
-def test_the_engine_gives_exactly_the_one_pass_gx_result(two_files, tmp_path, monkeypatch, limit):
+@pytest.mark.parametrize("limit, unique_part", [(7, 8_000_000), (0, 8_000_000), (0, 9)])
+def test_the_engine_gives_exactly_the_one_pass_gx_result(two_files, tmp_path, monkeypatch, limit, unique_part):
+    """unique_part 9: the uniqueness check groups the hashes in 9 slices (as a table of 72M rows would)."""
+    from pipeline.validate import sql
     j = mutated(two_files, tmp_path, plant)
     whole = checks.run(j)                        # 80 searches: one pass of GX
     monkeypatch.setattr(slices, "VALIDATE_ROWS", limit)
+    monkeypatch.setattr(sql, "UNIQUE_PART_ROWS", unique_part)
     engine = checks.run(j)
     for a, b in zip(engine["expectations"], whole["expectations"]):
         assert a == b, (a["suite"], a["expectation"], a["column"], {k: (a[k], b.get(k)) for k in a if a[k] != b.get(k)})

@@ -218,13 +218,8 @@ def measure(con, jobs: list[tuple[dict, str]]) -> list[dict]:
     preds, counts = [], {}
     for i, (sp, where) in enumerate(jobs):
         if sp["unique"]:
-            c = q(sp["unique"])
-            # hashes that repeat first (a group-by on 8 bytes, not on the text), then the values among them
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_{i} AS
-                WITH h AS (SELECT hash({c}) AS h FROM s WHERE {where} AND {c} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)
-                SELECT {c} AS v FROM s WHERE {where} AND {c} IS NOT NULL AND hash({c}) IN (SELECT h FROM h)
-                GROUP BY 1 HAVING count(*) > 1""")
-            sp = {**sp, "unexpected": f"{c} IN (SELECT v FROM dup_{i})"}
+            _repeated_values(con, q(sp["unique"]), where, f"dup_{i}")
+            sp = {**sp, "unexpected": f"{q(sp['unique'])} IN (SELECT v FROM dup_{i})"}
         three = [where, f"{where} AND {sp['counted']}", f"{where} AND {sp['counted']} AND {sp['unexpected']}"]
         for p in three:
             counts.setdefault(p, len(counts))
@@ -239,6 +234,27 @@ def measure(con, jobs: list[tuple[dict, str]]) -> list[dict]:
                 f"SELECT _row FROM s WHERE {three[2]} ORDER BY _order, _row LIMIT {CITE_CAP}").fetchall()]
         out.append(m)
     return out
+
+
+# A uniqueness check groups at most this many rows at once: its memory stays flat however long the table.
+UNIQUE_PART_ROWS = 8_000_000
+
+
+def _repeated_values(con, c: str, where: str, table: str) -> None:
+    """`table`(v): the values of column c that occur more than once in the rows `where`. The hashes that
+    repeat are found first (a group-by on 8 bytes, not on the text), then the values among them. Over a
+    long table the hashes are grouped one slice of their range at a time (UNIQUE_PART_ROWS), so the
+    group-by's memory does not grow with the table (one more scan of the column per slice)."""
+    rows = con.execute(f"SELECT count(*) FROM s WHERE {where} AND {c} IS NOT NULL").fetchall()[0][0]
+    parts = max(1, -(-rows // UNIQUE_PART_ROWS))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_h (h UBIGINT)")
+    for k in range(parts):
+        part = f" AND hash({c}) % {parts} = {k}" if parts > 1 else ""
+        con.execute(f"""INSERT INTO {table}_h SELECT hash({c}) FROM s WHERE {where} AND {c} IS NOT NULL{part}
+                        GROUP BY 1 HAVING count(*) > 1""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT {c} AS v FROM s WHERE {where} AND {c} IS NOT NULL AND hash({c}) IN (SELECT h FROM {table}_h)
+        GROUP BY 1 HAVING count(*) > 1""")
 
 
 def _gx_arithmetic(sp: dict, n: int, counted: int, bad: int) -> dict:
