@@ -407,3 +407,22 @@ def test_reasons_in_no_category_are_drawn_last_and_never_the_finding():
     bars = chart.to_dict()["layer"][0]["layer"][0]["encoding"]
     assert bars["y"]["sort"] == ["A generic word only", "Immigration", "Any other stated reason"]
     assert _title_text(chart) == "A generic word only: 11% of searches, the largest reason category"
+
+
+def test_a_chart_drawn_once_saves_what_altair_would_save(tmp_path, top):
+    """save_chart draws once (charts.draw): the PNG, SVG and page hold what Altair's own save and to_json
+    give for the same chart (the SVG up to vl-convert's gradient counter, which is not used here)."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+    chart = charts.top_agencies(top, jurisdiction_name="Peña ISD", synthetic=False)   # not ASCII: as written
+    paths = charts.save_chart(chart, top, tmp_path, "top_agencies")
+    chart.save(str(tmp_path / "altair.png"), format="png", scale_factor=2)
+    chart.save(str(tmp_path / "altair.svg"), format="svg")
+    assert Path(paths["png"]).read_bytes() == (tmp_path / "altair.png").read_bytes()
+    assert Path(paths["svg"]).read_text() == (tmp_path / "altair.svg").read_text()
+    spec = chart.to_json(cls=charts._ScriptSafeJSON, indent=None)
+    assert spec in Path(paths["html"]).read_text(encoding="utf-8")
+    shown = charts.show(charts.draw(chart))._repr_mimebundle_()[0]["image/png"]
+    import base64
+    assert base64.b64decode(shown) == vlc.vegalite_to_png(chart.to_dict(), vl_version=vl_version_for_vl_convert(),
+                                                          scale=1)

@@ -749,7 +749,8 @@ def save_chart(chart: alt.Chart | Drawn, data: pd.DataFrame, out_dir: Path, name
                      jurisdiction=str(meta.get("jurisdiction") or ""), synthetic=bool(meta.get("synthetic")),
                      description=description or drawn.description)
     # as Altair's to_json writes it (keys sorted, not ASCII-escaped), made safe inside <script>
-    write_page(paths["html"], json.dumps(drawn.spec, cls=_ScriptSafeJSON, indent=None, sort_keys=True, ensure_ascii=False), page)
+    write_page(paths["html"], json.dumps(drawn.spec, cls=_ScriptSafeJSON, indent=None, sort_keys=True,
+                                         ensure_ascii=False), page)
     write_csv(data, paths["csv"], synthetic=page.synthetic, date_format="%Y-%m-%d")
     return {ext: str(path) for ext, path in paths.items()}
 
