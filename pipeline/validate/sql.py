@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -243,15 +244,25 @@ UNIQUE_PART_ROWS = 8_000_000
 def _repeated_values(con, c: str, where: str, table: str) -> None:
     """`table`(v): the values of column c that occur more than once in the rows `where`. The hashes that
     repeat are found first (a group-by on 8 bytes, not on the text), then the values among them. Over a
-    long table the hashes are grouped one slice of their range at a time (UNIQUE_PART_ROWS), so the
-    group-by's memory does not grow with the table (one more scan of the column per slice)."""
+    long table the hashes are written once to a file in the spill folder and grouped one slice of their
+    range at a time (UNIQUE_PART_ROWS), so the group-by's memory does not grow with the table, and each
+    slice reads 8 bytes a row, not the column."""
     rows = con.execute(f"SELECT count(*) FROM s WHERE {where} AND {c} IS NOT NULL").fetchall()[0][0]
-    parts = max(1, -(-rows // UNIQUE_PART_ROWS))
+    parts = -(-rows // UNIQUE_PART_ROWS)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_h (h UBIGINT)")
-    for k in range(parts):
-        part = f" AND hash({c}) % {parts} = {k}" if parts > 1 else ""
-        con.execute(f"""INSERT INTO {table}_h SELECT hash({c}) FROM s WHERE {where} AND {c} IS NOT NULL{part}
+    if parts <= 1:
+        con.execute(f"""INSERT INTO {table}_h SELECT hash({c}) FROM s WHERE {where} AND {c} IS NOT NULL
                         GROUP BY 1 HAVING count(*) > 1""")
+    else:
+        path = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]) / f"{table}_hashes.parquet"
+        try:
+            con.execute(f"COPY (SELECT hash({c}) AS h FROM s WHERE {where} AND {c} IS NOT NULL) TO {literal(str(path))} "
+                        "(FORMAT parquet)")
+            for k in range(parts):
+                con.execute(f"""INSERT INTO {table}_h SELECT h FROM read_parquet({literal(str(path))})
+                                WHERE h % {parts} = {k} GROUP BY 1 HAVING count(*) > 1""")
+        finally:
+            path.unlink(missing_ok=True)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT {c} AS v FROM s WHERE {where} AND {c} IS NOT NULL AND hash({c}) IN (SELECT h FROM {table}_h)
         GROUP BY 1 HAVING count(*) > 1""")
