@@ -362,13 +362,13 @@ def child_floor_typed(a: dict) -> dict:
     from pipeline.config import load
     from pipeline.ingest.csv_reader import header_map
     from pipeline.ingest.headers import CANONICAL
-    from pipeline.io.db import connect, literal
+    from pipeline.io.db import connect, identifier, literal
     tmp = Path(a["tmp"])
     tmp.mkdir(parents=True, exist_ok=True)
     target = tmp / "typed.parquet"
     j = next(x for x in load(Path(a["root"]) / "jurisdictions.yml", root=Path(a["root"])) if x.slug == a["slug"])
     hmap = header_map(Path(a["files"][0]), "utf-8", a["files"][0])   # the bench's files share one header
-    cols = ['"' + name.replace('"', '""') + f'" AS {c}' for name, c in zip(hmap.released, hmap.columns) if c]
+    cols = [f"{identifier(name)} AS {c}" for name, c in zip(hmap.released, hmap.columns) if c]
     con = connect(tmp)
     t0 = time.perf_counter()
     con.execute(f"""CREATE VIEW staged AS SELECT 0 AS source_index, 0 AS source_row, 0 AS source_line,

@@ -9,10 +9,9 @@ import pytest
 
 from bench import bench_corpus as bench
 from pipeline.analyze import corpus_report
-from pipeline.analyze.corpus_csv import copy_csv
 from pipeline.config import Corpus, Jurisdiction
 from pipeline.io.db import connect
-from pipeline.io.publish import write_csv
+from pipeline.io.publish import write_csv, write_query_csv
 
 TABLE = """SELECT * FROM (VALUES
     (1, 'x,y', '', NULL, TIMESTAMPTZ '2024-01-01 00:00:01+00', NULL::BIGINT, true, ' lead', 'a"q'),
@@ -23,16 +22,16 @@ break'),
 
 
 @pytest.mark.parametrize("synthetic", [True, False])
-def test_copy_csv_writes_what_write_csv_writes(tmp_path, synthetic):
+def test_write_query_csv_writes_what_write_csv_writes(tmp_path, synthetic):
     con = connect(tmp_path)
-    copy_csv(con, TABLE, tmp_path / "copy.csv", synthetic=synthetic, order_by="n")
+    write_query_csv(con, TABLE, tmp_path / "copy.csv", synthetic=synthetic, order_by=("n",))
     write_csv(con.execute(TABLE + " ORDER BY n").df(), tmp_path / "pandas.csv", synthetic=synthetic)
     assert (tmp_path / "copy.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
 
 
-def test_copy_csv_refuses_a_type_it_would_spell_differently(tmp_path):
+def test_write_query_csv_refuses_a_type_it_would_spell_differently(tmp_path):
     with pytest.raises(ValueError, match="DOUBLE"):
-        copy_csv(connect(tmp_path), "SELECT 1.5::DOUBLE AS x", tmp_path / "x.csv", synthetic=False)
+        write_query_csv(connect(tmp_path), "SELECT 1.5::DOUBLE AS x", tmp_path / "x.csv", synthetic=False)
 
 
 ROWS = 30_000

@@ -108,20 +108,21 @@ def test_a_query_written_by_duckdb_has_the_bytes_pandas_writes(tmp_path, monkeyp
     con = duckdb.connect()
     con.register("df", df)
     query = 'SELECT reason, n, "agency, name" FROM df'
-    order = ["n", "reason"]
+    order = ("n", "reason")
     through_pandas = []
     for synthetic in (True, False):
         want = publish.write_csv(con.sql(f"{query} ORDER BY n, reason").df(), tmp_path / f"pandas-{synthetic}.csv",
                                  synthetic=synthetic)
         with monkeypatch.context() as m:
             m.setattr(publish, "write_csv", lambda *a, **k: through_pandas.append(a))
-            got = publish.write_query_csv(con, query, tmp_path / f"duckdb-{synthetic}.csv", order_by=order,
-                                          synthetic=synthetic)
+            got = tmp_path / f"duckdb-{synthetic}.csv"
+            publish.write_query_csv(con, query, got, order_by=order, synthetic=synthetic)
         assert got.read_bytes() == want.read_bytes(), synthetic
     assert not through_pandas and got.read_bytes().count(b"\n'=a,") == 1
     con.register("cr", pd.DataFrame({"reason": ["a\rb", "=x"], "n": [1, 2]}))
     want = publish.write_csv(con.sql("SELECT * FROM cr").df(), tmp_path / "cr-pandas.csv", synthetic=False)
-    got = publish.write_query_csv(con, "SELECT * FROM cr", tmp_path / "cr.csv", order_by=["n"], synthetic=False)
+    got = tmp_path / "cr.csv"
+    publish.write_query_csv(con, "SELECT * FROM cr", got, order_by=("n",), synthetic=False)
     assert got.read_bytes() == want.read_bytes() == b"reason,n\na\rb,1\n'=x,2\n"
 
 
@@ -139,5 +140,6 @@ def test_a_query_written_by_duckdb_keeps_its_order_on_any_connection(tmp_path):
         want = publish.write_csv(con.sql("SELECT i, reason FROM (" + query + ") ORDER BY _k").df(),
                                  tmp_path / "pandas.csv", synthetic=False)
         for k in range(3):
-            got = publish.write_query_csv(con, query, tmp_path / "duckdb.csv", order_by=["_k"], synthetic=False)
+            got = tmp_path / "duckdb.csv"
+            publish.write_query_csv(con, query, got, order_by=("_k",), synthetic=False)
             assert got.read_bytes() == want.read_bytes(), (keep, k)

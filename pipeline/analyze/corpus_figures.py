@@ -88,7 +88,7 @@ def immigration(con) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def citations_sql(corpus: Corpus, where: str) -> str:
     """One line per copy of the searches `where` selects (on table s): producer and file, sheet, row.
-    Ordered by ORDER_CITATIONS (corpus search, member, row); written by corpus_csv.copy_csv."""
+    Ordered by ORDER_CITATIONS (corpus search, member, row); written by publish.write_query_csv."""
     slugs = ", ".join(f"({i}, '{m.slug}')" for i, m in enumerate(corpus.members))
     return f"""
         WITH pick AS (SELECT uid, agency, state, immigration_type, differs_in FROM s WHERE {where}),
@@ -100,13 +100,13 @@ def citations_sql(corpus: Corpus, where: str) -> str:
         FROM picked k JOIN pick p USING (uid) JOIN names n ON n.m = k.m"""
 
 
-ORDER_CITATIONS = "corpus_search, _m, source_row"
+ORDER_CITATIONS = ("corpus_search", "_m", "source_row")
 
 
 def citations(con, corpus: Corpus, where: str) -> pd.DataFrame:
     """citations_sql as a table (for the tests and a page's first lines; the CSVs are written by COPY)."""
     return con.execute(f"SELECT * EXCLUDE (_m) FROM ({citations_sql(corpus, where)}) "
-                       f"ORDER BY {ORDER_CITATIONS}").df()
+                       f"ORDER BY {', '.join(ORDER_CITATIONS)}").df()
 
 
 def spellings(con) -> pd.DataFrame:

@@ -15,13 +15,12 @@ import pandas as pd
 from pipeline import project
 from pipeline.analyze import corpus as resolve
 from pipeline.analyze import corpus_figures as fig
-from pipeline.analyze.corpus_csv import copy_csv
 from pipeline.analyze.corpus_rules import CorpusRules, load as load_rules
 from pipeline.claims import evaluate
 from pipeline.clean.provenance import pipeline_version
 from pipeline.config import Corpus
 from pipeline.io.atomic import write_json
-from pipeline.io.publish import write_csv
+from pipeline.io.publish import write_csv, write_query_csv
 from pipeline.io.db import connect, literal
 
 FINGERPRINT = ("agency (after the reviewed alias table), search time to the second (UTC), total networks "
@@ -44,7 +43,7 @@ MEMORY_LIMIT = "2GB"     # DuckDB's budget for a corpus (it spills beyond it, to
 def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None = None) -> dict:
     """Every figure and table of the corpus: {"facts": dict, "tables": {name: DataFrame},
     "citations": {name: staged CSV}}. The citation tables (a line per copy: millions at scale) are written
-    by DuckDB straight to CSV under work/staged/<name>/ (corpus_csv.copy_csv); `write` moves them in."""
+    by DuckDB straight to CSV under work/staged/<name>/ (publish.write_query_csv); `write` moves them in."""
     rules = rules or load_rules()
     missing = [m.slug for m in corpus.members if not resolve.searches_path(m).exists()]
     if missing:
@@ -68,11 +67,11 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
         citations, lines = {}, {}
         for name, where in CITATIONS.items():
             citations[name] = staged / f"{name}.csv"
-            lines[name] = copy_csv(con, fig.citations_sql(corpus, where), citations[name],
-                                   synthetic=corpus.synthetic, order_by=fig.ORDER_CITATIONS)
+            lines[name] = write_query_csv(con, fig.citations_sql(corpus, where), citations[name],
+                                          synthetic=corpus.synthetic, order_by=fig.ORDER_CITATIONS)
         tables["conflicts_shown"] = con.execute(
             f"SELECT * EXCLUDE (_m) FROM ({fig.citations_sql(corpus, CITATIONS['conflicts'])}) "
-            f"ORDER BY {fig.ORDER_CITATIONS} LIMIT {CONFLICTS_SHOWN}").df()
+            f"ORDER BY {', '.join(fig.ORDER_CITATIONS)} LIMIT {CONFLICTS_SHOWN}").df()
         con.close()
     facts.update(_members(corpus), fingerprint=FINGERPRINT, fingerprint_limits=FINGERPRINT_LIMITS,
                  compared_fields=list(rules.must_agree), aliases_in_table=len(rules.aliases),
@@ -124,7 +123,7 @@ def write(corpus: Corpus, result: dict, root: Path | None = None) -> Path:
     for name, table in result["tables"].items():   # the one CSV writer: formula-safe, SYNTHETIC on every row
         if name in PUBLISHED:
             write_csv(table, out / f"{name}.csv", synthetic=corpus.synthetic)
-    for name, staged in result["citations"].items():   # written by copy_csv with write_csv's guarantees
+    for name, staged in result["citations"].items():   # written by write_query_csv with write_csv's guarantees
         os.replace(staged, out / f"{name}.csv")
     write_json(out / "facts.json", facts)
     write_json(out / "claims.json", {"corpus": corpus.name, "synthetic": corpus.synthetic,

@@ -116,9 +116,12 @@ def publish_reasons(j: Jurisdiction, out_dir: Path, categories: list[dict]) -> l
     can hold most of a release, so DuckDB writes them (the same bytes as write_csv)."""
     con = connect_searches(processed_dir(j) / "searches.parquet")
     try:
-        written = [publish.write_query_csv(con, _reason_searches_sql(j, c["id"]), out_dir / c["csv"],
-                                           order_by=["_searched_at", "search_key"], synthetic=j.synthetic)
-                   for c in categories if c["csv"]]
+        written = []
+        for c in categories:
+            if c["csv"]:
+                publish.write_query_csv(con, _reason_searches_sql(j, c["id"]), out_dir / c["csv"],
+                                        order_by=("_searched_at", "search_key"), synthetic=j.synthetic)
+                written.append(out_dir / c["csv"])
     finally:
         con.close()
     written.append(publish.write_csv(reasons_typed(j), out_dir / "reasons_typed.csv", synthetic=j.synthetic))

@@ -24,7 +24,7 @@ from pipeline.errors import PipelineError
 from pipeline.io.hashing import sha256_file
 from pipeline.clean.provenance import package_versions, pipeline_version
 from pipeline.io.keys import CLEAN_CODE, code_version, digest, files_digest, raw_hashes
-from pipeline.ingest import display_path, ingest
+from pipeline.ingest import ingest
 
 def processed_dir(j: Jurisdiction) -> Path:
     return project.processed_dir(j.root, j.slug)
@@ -104,7 +104,7 @@ def build(j: Jurisdiction, progress=None, accept_changed_raw: bool = False, forc
     _recover(out)
     previous = _previous_manifest(out)
     files = j.files()
-    raw_files = raw_hashes(files, (previous or {}).get("raw_files"), lambda p: display_path(p, root))
+    raw_files = raw_hashes(files, (previous or {}).get("raw_files"), lambda p: project.display_path(p, root))
     if not accept_changed_raw:
         check_raw_unchanged(raw_files, previous)
     params = {k: v for k, v in j.as_params().items() if k not in ("source", "period_start", "period_end")}

@@ -18,18 +18,13 @@ import pyarrow as pa
 from pipeline import ROOT
 from pipeline.errors import SourceError
 from pipeline.io.hashing import sha256_file
-from pipeline.project import display_path as project_display_path
+from pipeline.project import display_path
 from pipeline.ingest.csv_reader import NeedsExactRead, NotUtf8, delimiter_of, header_map, read_csv, scan_text
 from pipeline.ingest.pdf_reader import READER as PDF_READER, NotAnAudit, read_pdf
 from pipeline.ingest.stage import BATCH_ROWS, ReadResult, SourceInfo, StageWriter, build_batch
 from pipeline.ingest import zip_reader
 from pipeline.ingest.sniff import kind_of
 from pipeline.ingest.xlsx_reader import audit_sheets, read_sheet
-
-def display_path(path: Path, root: Path = ROOT) -> str:
-    """A raw file as the manifest names it (project.display_path: the runner's keys use the same names)."""
-    return project_display_path(path, root)
-
 
 class Ingest:
     """Stage every source of a list of raw files into `stage_dir` (one Parquet per source)."""

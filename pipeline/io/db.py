@@ -18,6 +18,11 @@ def literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def identifier(name: str) -> str:
+    """A column or table name as an SQL identifier (quoted, so any name from a release or a rule works)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
 def literal_list(values) -> str:
     return "[" + ", ".join(literal(v) for v in values) + "]"
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.io.atomic import atomic_path
-from pipeline.io.db import literal
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The first column of every row of a CSV made from synthetic data (the HTML pages carry report.render's banner).
@@ -61,54 +60,68 @@ def write_csv(df: pd.DataFrame, target: Path, *, synthetic: bool, **to_csv) -> P
     return target
 
 
-# DuckDB types write_query_csv writes itself, as pandas writes them; a query with another type (a float, a
-# date, a HUGEINT, which pandas reads as a float) goes through pandas.
-_COPIED_TYPES = {"VARCHAR", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                 "UBIGINT"}
+# DuckDB integer types pandas reads as integers (HUGEINT it reads as a float: "3.0"), written as they are.
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
 
 
-def write_query_csv(con, query: str, target: Path, *, order_by: list[str], synthetic: bool) -> Path:
+def _cell(name: str, kind: str) -> str:
+    """The SQL of one column's cells, spelled as write_csv (pandas) spells them; ValueError for a type it
+    would spell differently."""
+    from pipeline.io.db import identifier
+    c = identifier(name)
+    if kind == "VARCHAR":       # formula-safe; pandas writes '' and NULL alike (empty), DuckDB would quote ''
+        starts = ", ".join(f"chr({ord(s)})" for s in FORMULA_START)
+        return f"CASE WHEN left({c}, 1) IN ({starts}) THEN chr(39) || {c} ELSE nullif({c}, '') END"
+    if kind in _INTEGERS:
+        return c
+    if kind == '"NULL"':        # a column with no value at all (an untyped NULL): empty cells
+        return "NULL"
+    if kind == "BOOLEAN":
+        return f"CASE WHEN {c} THEN 'True' WHEN NOT {c} THEN 'False' END"
+    if kind == "TIMESTAMP WITH TIME ZONE":   # the connection is in UTC (pipeline/io/db.py)
+        return (f"CASE WHEN microsecond({c}) % 1000000 = 0 THEN strftime({c}, '%Y-%m-%d %H:%M:%S+00:00') "
+                f"ELSE strftime({c}, '%Y-%m-%d %H:%M:%S.%f+00:00') END")
+    if kind == "DATE":
+        return f"strftime({c}, '%Y-%m-%d')"
+    raise ValueError(f"column {name!r}: type {kind} is not written by write_query_csv (use write_csv)")
+
+
+def write_query_csv(con, query: str, target: Path, *, synthetic: bool, order_by: tuple[str, ...] | list[str] = ()) -> int:
     """The rows of `query`, in the order of its columns `order_by`, written as write_csv writes them, by
-    DuckDB itself with no pandas frame in between (a category's searches can be most of a release: 31 MB
-    of CSV for a month). The same bytes as write_csv (tests/test_published.py): text cells formula-safe,
-    a NULL and an empty text both empty, the synthetic label first, quotes only where Python's csv module
-    puts them (DuckDB's COMMENT '' stops it quoting every '#'). A column whose name starts with "_" is
-    there only to sort by and is not written.
+    DuckDB itself with no pandas frame in between (a category's searches can be most of a release, a
+    corpus's citations millions of lines); returns the lines written. The same bytes as write_csv
+    (tests/test_published.py, tests/test_corpus_scale.py): text cells formula-safe, a NULL and an empty
+    text both empty, pandas' spellings of integers, booleans, UTC times and dates (any other type is an
+    error, not a silent difference), the synthetic label first, quotes only where Python's csv module puts
+    them (DuckDB's COMMENT '' stops it quoting every '#'). A column whose name starts with "_" is there only
+    to sort by and is not written.
 
-    The order is the COPY's own ORDER BY: SQL does not promise that an ORDER BY inside a query survives
-    into a table, and in DuckDB 2.0.1 it did not, for about 1 file in 4 of 300,000 rows
-    (tests/test_published.py). Written through write_csv instead: a column of a type other than text or
-    integer, a single column (Python writes an empty cell alone as ""), or a carriage return in a cell
-    (DuckDB quotes it, Python does not)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _to_publish AS {query}")    # run once, checked, then written
+    The query runs once, into a temporary table. The order is the COPY's own ORDER BY on the stored values:
+    SQL does not promise that an ORDER BY inside a query survives into a table, and in DuckDB 2.0.1 it did
+    not, for about 1 file in 4 of 300,000 rows (tests/test_published.py). Written through write_csv (in
+    memory) instead: a single column (Python writes an empty cell alone as "") or a carriage return in a
+    cell (DuckDB quotes it, Python does not)."""
+    from pipeline.io.db import identifier, literal
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _to_publish AS {query}")
     try:
-        return _copy_csv(con, "_to_publish", target, order_by=order_by, synthetic=synthetic)
+        rel = con.table("_to_publish")
+        shown = [(n, str(t)) for n, t in zip(rel.columns, rel.types) if not n.startswith("_")]
+        cells = [f"{_cell(n, t)} AS {identifier(n)}" for n, t in shown]
+        if synthetic and SYNTHETIC_COLUMN in [n for n, _ in shown]:
+            raise ValueError(f"{target.name}: the table already has a column {SYNTHETIC_COLUMN!r}; the synthetic "
+                             "label must not overwrite data")
+        order = ", ".join(f"_to_publish.{identifier(c)}" for c in order_by)   # the stored values, not the safe ones
+        order = f" ORDER BY {order}" if order else ""
+        text = [identifier(n) for n, t in shown if t == "VARCHAR"]
+        if len(shown) < 2 or (text and con.sql(f"SELECT bool_or({' OR '.join(f'contains({q}, chr(13))' for q in text)}) "
+                                               "FROM _to_publish").fetchall()[0][0]):
+            frame = con.sql(f"SELECT {', '.join(identifier(n) for n, _ in shown)} FROM _to_publish{order}").df()
+            write_csv(frame, target, synthetic=synthetic)
+            return len(frame)
+        if synthetic:
+            cells.insert(0, f"{literal(SYNTHETIC_LABEL)} AS {identifier(SYNTHETIC_COLUMN)}")
+        with atomic_path(target) as tmp:
+            return int(con.execute(f"COPY (SELECT {', '.join(cells)} FROM _to_publish{order}) TO {literal(tmp)} "
+                                   "(FORMAT csv, HEADER, DELIMITER ',', COMMENT '')").fetchone()[0])
     finally:
         con.execute("DROP TABLE IF EXISTS _to_publish")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _copy_csv(con, table: str, target: Path, *, order_by: list[str], synthetic: bool) -> Path:
-    rel = con.table(table)
-    shown = [(n, str(t)) for n, t in zip(rel.columns, rel.types) if not n.startswith("_")]
-    order = ", ".join(f"{table}.{_quoted(c)}" for c in order_by)   # the stored values, not the safe ones
-    text = [_quoted(n) for n, t in shown if t == "VARCHAR"]
-    if len(shown) < 2 or any(t not in _COPIED_TYPES for _, t in shown) or (text and con.sql(
-            f"SELECT bool_or({' OR '.join(f'contains({q}, chr(13))' for q in text)}) FROM {table}").fetchall()[0][0]):
-        frame = con.sql(f"SELECT {', '.join(_quoted(n) for n, _ in shown)} FROM {table} ORDER BY {order}").df()
-        return write_csv(frame, target, synthetic=synthetic)
-    if synthetic and SYNTHETIC_COLUMN in rel.columns:
-        raise ValueError(f"{target.name}: the table already has a column {SYNTHETIC_COLUMN!r}; the synthetic "
-                         "label must not overwrite data")
-    starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
-    # pandas writes '' and NULL alike (empty); DuckDB would quote the empty text, so it is made NULL
-    cells = [f"CASE WHEN left({_quoted(n)}, 1) IN ({starts}) THEN chr(39) || {_quoted(n)} "
-             f"ELSE nullif({_quoted(n)}, '') END AS {_quoted(n)}" if t == "VARCHAR" else _quoted(n) for n, t in shown]
-    label = f"{literal(SYNTHETIC_LABEL)} AS {SYNTHETIC_COLUMN}, " if synthetic else ""
-    with atomic_path(target) as tmp:
-        con.execute(f"COPY (SELECT {label}{', '.join(cells)} FROM {table} ORDER BY {order}) TO {literal(tmp)} "
-                    "(FORMAT csv, HEADER, DELIMITER ',', COMMENT '')")
-    return target

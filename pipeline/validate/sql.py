@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.io.db import literal
+from pipeline.io.db import identifier as q, literal
 from pipeline.validate.frames import sources_frame
 from pipeline.validate.suites import CITATION, CITE_CAP
 
@@ -19,10 +19,6 @@ NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "US
 INTEGER = NUMBER[:9]
 TIMESTAMP_TZ = "TIMESTAMP WITH TIME ZONE"
 UNMATCHED = 1 << 20         # a citation of a source the manifest lacks sorts last (as in frames.derive)
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def equals(column: str, value) -> str:
