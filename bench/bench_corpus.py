@@ -10,6 +10,7 @@ no ID, so the fingerprint path runs at scale too. Then `pipeline.analyze.corpus_
 in a fresh Python process (nice 10) whose seconds and peak RSS (VmHWM) are recorded. Results: the corpus
 section of bench/RESULTS.md and bench/data/corpus/results.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,10 +28,10 @@ import duckdb
 from pipeline import ROOT
 
 OUT = ROOT / "bench" / "data" / "corpus"
-PRODUCERS, MAX_SHARED, STEP, STEP_INV = 44, 18, 13, 17      # 13 * 17 = 221 = 1 (mod 44): copies never collide
+PRODUCERS, MAX_SHARED, STEP, STEP_INV = 44, 18, 13, 17  # 13 * 17 = 221 = 1 (mod 44): copies never collide
 ID_LESS = (42, 43)
-IMM_PER_MILLE = 2        # about the share of immigration-related searches in real network audits
-VERSION = 4              # bump when the generated tables change (older ones are regenerated)
+IMM_PER_MILLE = 2  # about the share of immigration-related searches in real network audits
+VERSION = 4  # bump when the generated tables change (older ones are regenerated)
 TARGET_SECONDS, TARGET_RSS = 600, 3e9
 
 
@@ -41,7 +42,7 @@ def _copies_sql(searches: int) -> str:
                            + (hash(s, 2) % 100 >= 60)::INT * (hash(s, 4) % {MAX_SHARED - 1})::INT END"""
 
 
-MEAN_COPIES = 0.12 * 1 + 0.88 * (0.6 * (2 + 5) + 0.4 * (2 + (MAX_SHARED - 2) / 2))   # of _copies_sql: 7.34
+MEAN_COPIES = 0.12 * 1 + 0.88 * (0.6 * (2 + 5) + 0.4 * (2 + (MAX_SHARED - 2) / 2))  # of _copies_sql: 7.34
 
 
 def searches_for(rows: int) -> int:
@@ -63,11 +64,18 @@ def generate(rows: int, folder: Path) -> dict:
     shutil.rmtree(parts, ignore_errors=True)
     (folder / "tmp").mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    for setting in ("enable_progress_bar = false", "threads = 2", "memory_limit = '2GB'", "preserve_insertion_order = false",
-                    f"temp_directory = '{folder / 'tmp'}'"):
+    for setting in (
+        "enable_progress_bar = false",
+        "threads = 2",
+        "memory_limit = '2GB'",
+        "preserve_insertion_order = false",
+        f"temp_directory = '{folder / 'tmp'}'",
+    ):
         con.execute(f"SET {setting}")
-    con.execute(f"COPY ({_generator_sql(searches)}) TO '{parts}' (FORMAT parquet, PARTITION_BY (p), "
-                "ROW_GROUP_SIZE 122880, FILENAME_PATTERN 'searches')")
+    con.execute(
+        f"COPY ({_generator_sql(searches)}) TO '{parts}' (FORMAT parquet, PARTITION_BY (p), "
+        "ROW_GROUP_SIZE 122880, FILENAME_PATTERN 'searches')"
+    )
     written = 0
     for p in range(PRODUCERS):
         out = folder / "data" / "processed" / f"bench-p{p:02d}"
@@ -75,13 +83,21 @@ def generate(rows: int, folder: Path) -> dict:
         files = sorted((parts / f"p={p}").glob("*.parquet"))
         if len(files) == 1:
             files[0].replace(out / "searches.parquet")
-        else:   # one file per writing thread: joined into one
-            con.execute(f"COPY (FROM read_parquet({[str(f) for f in files]})) TO '{out / 'searches.parquet'}' "
-                        "(FORMAT parquet, ROW_GROUP_SIZE 122880)")
+        else:  # one file per writing thread: joined into one
+            con.execute(
+                f"COPY (FROM read_parquet({[str(f) for f in files]})) TO '{out / 'searches.parquet'}' "
+                "(FORMAT parquet, ROW_GROUP_SIZE 122880)"
+            )
         written += con.execute(f"SELECT count(*) FROM '{out / 'searches.parquet'}'").fetchone()[0]
     shutil.rmtree(parts, ignore_errors=True)
-    info = {"version": VERSION, "rows": written, "searches": searches, "producers": PRODUCERS, "id_less_producers": len(ID_LESS),
-            "bytes": sum(f.stat().st_size for f in (folder / "data").rglob("*.parquet"))}
+    info = {
+        "version": VERSION,
+        "rows": written,
+        "searches": searches,
+        "producers": PRODUCERS,
+        "id_less_producers": len(ID_LESS),
+        "bytes": sum(f.stat().st_size for f in (folder / "data").rglob("*.parquet")),
+    }
     meta.write_text(json.dumps(info, indent=2))
     return info
 
@@ -153,7 +169,7 @@ def measure(folder: Path) -> dict:
         result = json.loads(out.read().strip().splitlines()[-1])
     result["process_seconds"] = round(time.perf_counter() - t, 1)
     result["work_folder_bytes_max"] = rise
-    result["load_average"] = f"{load_before} → {_load_average()}"   # 1-min load before and after: the machine is shared
+    result["load_average"] = f"{load_before} → {_load_average()}"  # 1-min load before and after: the machine is shared
     return result
 
 
@@ -163,7 +179,7 @@ def _folder_bytes(folder: Path) -> int:
         for f in files:
             try:
                 total += os.stat(os.path.join(path, f)).st_size
-            except OSError:     # removed while walking
+            except OSError:  # removed while walking
                 pass
     return total
 
@@ -188,14 +204,17 @@ def main(argv=None) -> int:
         gen_s = round(time.perf_counter() - t, 1)
         m = measure(folder)
         results[str(rows)] = {**gen, **m, "generate_seconds": gen_s, "measured_at": time.strftime("%Y-%m-%d %H:%M")}
-        print(f"{rows:,} rows: {m['seconds']} s, peak RSS {m['peak_rss'] / 1e9:.2f} GB, "
-              f"{m['distinct_searches']:,} searches (generated {gen['searches']:,})", flush=True)
+        print(
+            f"{rows:,} rows: {m['seconds']} s, peak RSS {m['peak_rss'] / 1e9:.2f} GB, "
+            f"{m['distinct_searches']:,} searches (generated {gen['searches']:,})",
+            flush=True,
+        )
         (OUT / "results.json").write_text(json.dumps(results, indent=2))
     write_results(results)
     return 0
 
 
-BYTES_PER_ROW = 300    # disk per row before any measurement: generated Parquet (100), work files and spill (<200)
+BYTES_PER_ROW = 300  # disk per row before any measurement: generated Parquet (100), work files and spill (<200)
 
 
 def _bytes_per_row(results: dict) -> float:
@@ -226,32 +245,38 @@ def _load() -> dict:
 
 def write_results(results: dict) -> None:
     """Replace the corpus section of bench/RESULTS.md (or add it), leaving every other section as it is."""
-    lines = ["## Corpus step (04_corpus's computation): `python -m bench.bench_corpus`", "",
-             f"44 producers' processed tables generated by DuckDB; targets {TARGET_SECONDS // 60} min and "
-             f"{TARGET_RSS / 1e9:.0f} GB peak RSS at 140M rows. 2 shared cores, DuckDB memory limit "
-             f"{os.environ.get('PIPELINE_MEMORY_LIMIT', '2GB')} (spills beyond it), run under nice 10. "
-             "*Rows* and *searches* are checked against what the generator wrote and made.", "",
-             "| rows | distinct searches | Parquet GB | seconds | copies read (keyed file written) at, s | s per M rows | "
-             "peak RSS GB | work folder at most, GB | load (1 min, before → after) | measured |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "## Corpus step (04_corpus's computation): `python -m bench.bench_corpus`",
+        "",
+        f"44 producers' processed tables generated by DuckDB; targets {TARGET_SECONDS // 60} min and "
+        f"{TARGET_RSS / 1e9:.0f} GB peak RSS at 140M rows. 2 shared cores, DuckDB memory limit "
+        f"{os.environ.get('PIPELINE_MEMORY_LIMIT', '2GB')} (spills beyond it), run under nice 10. "
+        "*Rows* and *searches* are checked against what the generator wrote and made.",
+        "",
+        "| rows | distinct searches | Parquet GB | seconds | copies read (keyed file written) at, s | s per M rows | "
+        "peak RSS GB | work folder at most, GB | load (1 min, before → after) | measured |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for _, r in sorted(results.items(), key=lambda kv: int(kv[0])):
         ok = "" if (r.get("rows_counted"), r["distinct_searches"]) == (r["rows"], r["searches"]) else " **≠ generated**"
-        lines.append(f"| {r['rows']:,} | {r['distinct_searches']:,}{ok} | {r['bytes'] / 1e9:.2f} | {r['seconds']} | "
-                     f"{r.get('steps', {}).get('keyed_pass_done', '—')} | {r['seconds'] / (r['rows'] / 1e6):.2f} | "
-                     f"{r['peak_rss'] / 1e9:.2f} | {(r.get('work_folder_bytes_max') or 0) / 1e9:.2f} | "
-                     f"{r.get('load_average', '?')} | {r['measured_at']} |")
+        lines.append(
+            f"| {r['rows']:,} | {r['distinct_searches']:,}{ok} | {r['bytes'] / 1e9:.2f} | {r['seconds']} | "
+            f"{r.get('steps', {}).get('keyed_pass_done', '—')} | {r['seconds'] / (r['rows'] / 1e6):.2f} | "
+            f"{r['peak_rss'] / 1e9:.2f} | {(r.get('work_folder_bytes_max') or 0) / 1e9:.2f} | "
+            f"{r.get('load_average', '?')} | {r['measured_at']} |"
+        )
     lines += ["", verdict(results)]
     write_section("\n".join([BEGIN, *lines, END]) + "\n")
 
 
-BEGIN, END = "<!-- corpus: begin -->", "<!-- corpus: end -->"   # bench.py keeps this block when it rewrites RESULTS.md
+BEGIN, END = "<!-- corpus: begin -->", "<!-- corpus: end -->"  # bench.py keeps this block when it rewrites RESULTS.md
 
 
 def write_section(text: str, path: Path = ROOT / "bench" / "RESULTS.md") -> None:
     """Replace the corpus block of RESULTS.md (or add it), leaving every other section as it is."""
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     if BEGIN in old and END in old:
-        old = old[:old.index(BEGIN)] + old[old.index(END) + len(END) + 1:]
+        old = old[: old.index(BEGIN)] + old[old.index(END) + len(END) + 1 :]
     path.write_text(old.rstrip("\n") + "\n\n" + text, encoding="utf-8")
 
 
@@ -263,31 +288,59 @@ def verdict(results: dict) -> str:
     rows, r = max(((int(k), v) for k, v in results.items()), key=lambda kv: kv[0])
     rate = r["rows"] / r["seconds"]
     met = r["seconds"] <= TARGET_SECONDS and r["peak_rss"] <= TARGET_RSS
-    size = "the size of the largest known corpus" if rows >= 139_000_000 else "short of the largest known corpus (139.8M rows)"
+    size = (
+        "the size of the largest known corpus"
+        if rows >= 139_000_000
+        else "short of the largest known corpus (139.8M rows)"
+    )
     free, per_row = shutil.disk_usage(OUT).free, _bytes_per_row(results)
     disk_rows = free / per_row
-    words = (f"**At {r['rows']:,} rows ({size}) the step took {r['seconds'] / 60:.1f} min with a peak RSS of "
-             f"{r['peak_rss'] / 1e9:.2f} GB: {'within' if met else 'not within'} the targets "
-             f"({TARGET_SECONDS // 60} min, {TARGET_RSS / 1e9:.0f} GB).** ")
+    words = (
+        f"**At {r['rows']:,} rows ({size}) the step took {r['seconds'] / 60:.1f} min with a peak RSS of "
+        f"{r['peak_rss'] / 1e9:.2f} GB: {'within' if met else 'not within'} the targets "
+        f"({TARGET_SECONDS // 60} min, {TARGET_RSS / 1e9:.0f} GB).** "
+    )
     if rows >= 139_000_000:
-        words += ("One machine like this one suffices for the largest known corpus. " if met else
-                  "One machine like this one does not yet suffice for the largest known corpus in the target time. ")
+        words += (
+            "One machine like this one suffices for the largest known corpus. "
+            if met
+            else "One machine like this one does not yet suffice for the largest known corpus in the target time. "
+        )
     sizes = sorted(((int(k), v) for k, v in results.items()), key=lambda kv: kv[0])
     rss = ", ".join(f"{v['peak_rss'] / 1e9:.2f} GB at {v['rows'] / 1e6:.0f}M" for _, v in sizes)
     flat = len(sizes) > 1 and sizes[-1][1]["peak_rss"] <= 1.2 * sizes[-2][1]["peak_rss"]
-    words += (f"Peak RSS: {rss}" + ("; it stops growing once DuckDB's 2GB budget is reached (the per-search GROUP BY "
-              "spills to disk beyond it), so memory is not the first limit" if flat else "") + ". ")
+    words += (
+        f"Peak RSS: {rss}"
+        + (
+            "; it stops growing once DuckDB's 2GB budget is reached (the per-search GROUP BY "
+            "spills to disk beyond it), so memory is not the first limit"
+            if flat
+            else ""
+        )
+        + ". "
+    )
     by_time = rate * TARGET_SECONDS
-    by_disk = (free + r["bytes"]) / per_row     # this size's generated tables could make room for a larger corpus
-    limits = sorted([(by_time, f"time (at the measured {rate / 1e6:.2f}M rows/s, 10 minutes cover about "
-                                f"{by_time / 1e6:.0f}M rows)"),
-                     (by_disk, f"disk (the generated tables and the work folder at its largest — keyed files, work "
-                               f"database, spill — took {per_row:.0f} bytes per row, so the {free / 1e9:.0f} GB free "
-                               f"here and the {r['bytes'] / 1e9:.0f} GB of this size's tables hold about "
-                               f"{by_disk / 1e6:.0f}M rows)")])
-    words += (f"Beyond that, the first limit on this machine is {limits[0][1]}, then {limits[1][1]}. A search's "
-              "producers are bits of one 64-bit mask: at most 64 members per corpus "
-              "(pipeline.analyze.corpus.MAX_MEMBERS).")
+    by_disk = (free + r["bytes"]) / per_row  # this size's generated tables could make room for a larger corpus
+    limits = sorted(
+        [
+            (
+                by_time,
+                f"time (at the measured {rate / 1e6:.2f}M rows/s, 10 minutes cover about {by_time / 1e6:.0f}M rows)",
+            ),
+            (
+                by_disk,
+                f"disk (the generated tables and the work folder at its largest — keyed files, work "
+                f"database, spill — took {per_row:.0f} bytes per row, so the {free / 1e9:.0f} GB free "
+                f"here and the {r['bytes'] / 1e9:.0f} GB of this size's tables hold about "
+                f"{by_disk / 1e6:.0f}M rows)",
+            ),
+        ]
+    )
+    words += (
+        f"Beyond that, the first limit on this machine is {limits[0][1]}, then {limits[1][1]}. A search's "
+        "producers are bits of one 64-bit mask: at most 64 members per corpus "
+        "(pipeline.analyze.corpus.MAX_MEMBERS)."
+    )
     return words
 
 

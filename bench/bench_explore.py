@@ -13,6 +13,7 @@ file: the full-text query Datasette runs for `?_search=ice` (the first page and 
 SQLite, then over HTTP against a real Datasette. Results: bench/data/explore/results.json and a section of
 bench/RESULTS.md (between the markers below, replaced on each run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,7 @@ from pipeline import ROOT
 
 OUT = BENCH / "data" / "explore"
 BEGIN, END = "<!-- explore: begin -->", "<!-- explore: end -->"
-SEARCHES = ("ice", "immigration", "theft")        # rare, middling and common words of the reasons
+SEARCHES = ("ice", "immigration", "theft")  # rare, middling and common words of the reasons
 
 
 def vm_hwm() -> int:
@@ -47,11 +48,13 @@ def child(argv: list[str]) -> int:
     if step == "pipeline":
         from pipeline.clean.build import build
         from pipeline.config import load, select
+
         (j,) = select(load(Path(root) / "jurisdictions.yml", root=Path(root)), [slug])
         build(j, progress=lambda m: None)
         extra = {}
     else:
         from pipeline.explore.build import build
+
         extra = build(Path(root), Path(root) / f"explore-{slug}.yml", force=True, echo=lambda m: None)
         extra = {k: extra[k] for k in ("bytes", "tables")}
     print(json.dumps({"seconds": round(time.perf_counter() - t0, 2), "peak_rss": vm_hwm(), **extra}))
@@ -59,8 +62,13 @@ def child(argv: list[str]) -> int:
 
 
 def run_child(step: str, root: Path, slug: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.bench_explore", "--child", step, str(root), slug],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_explore", "--child", step, str(root), slug],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -82,6 +90,7 @@ def time_http(root: Path, words) -> list[dict]:
     """The same searches through a real Datasette (table page JSON, with and without the facets)."""
     sys.path.insert(0, str(ROOT / "tests"))
     from explore_fixtures import start_server
+
     proc, url = start_server(root, OUT / "datasette.log", timeout=600)
     out = []
     try:
@@ -90,9 +99,15 @@ def time_http(root: Path, words) -> list[dict]:
                 q = f"flock/searches.json?_search={w}&_size=50" + ("" if facets else "&_nofacet=1")
                 t0 = time.perf_counter()
                 body = json.loads(urllib.request.urlopen(url + q, timeout=600).read())
-                out.append({"word": w, "facets": facets, "seconds": round(time.perf_counter() - t0, 3),
-                            "rows": body.get("filtered_table_rows_count"),
-                            "facets_timed_out": body.get("facets_timed_out")})
+                out.append(
+                    {
+                        "word": w,
+                        "facets": facets,
+                        "seconds": round(time.perf_counter() - t0, 3),
+                        "rows": body.get("filtered_table_rows_count"),
+                        "facets_timed_out": body.get("facets_timed_out"),
+                    }
+                )
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -101,28 +116,40 @@ def time_http(root: Path, words) -> list[dict]:
 
 def markdown(r: dict) -> str:
     b = r["build"]
-    lines = [BEGIN, "## Explore database (`python -m pipeline explore`)", "",
-             f"{r['rows']:,} searches ({r['size']}), {r['machine']}; load average {r['load_before']:.1f} before the "
-             "build" + (" (other jobs shared the cores: the seconds are inflated)" if r["load_before"] > 1.5 else ""), "",
-             "| what | figure |", "|---|---:|",
-             f"| build of flock.db from searches.parquet (fresh process) | {b['seconds']:,.1f} s |",
-             f"| peak RSS of the build | {b['peak_rss'] / 1e9:.2f} GB |",
-             f"| flock.db size | {b['bytes'] / 1e9:.2f} GB |"]
+    lines = [
+        BEGIN,
+        "## Explore database (`python -m pipeline explore`)",
+        "",
+        f"{r['rows']:,} searches ({r['size']}), {r['machine']}; load average {r['load_before']:.1f} before the "
+        "build" + (" (other jobs shared the cores: the seconds are inflated)" if r["load_before"] > 1.5 else ""),
+        "",
+        "| what | figure |",
+        "|---|---:|",
+        f"| build of flock.db from searches.parquet (fresh process) | {b['seconds']:,.1f} s |",
+        f"| peak RSS of the build | {b['peak_rss'] / 1e9:.2f} GB |",
+        f"| flock.db size | {b['bytes'] / 1e9:.2f} GB |",
+    ]
     for s in r["sql"]:
-        lines.append(f"| FTS `{s['word']}` ({s['rows']:,} searches): first page / count, SQLite | "
-                     f"{s['page_seconds']:.3f} s / {s['count_seconds']:.3f} s |")
+        lines.append(
+            f"| FTS `{s['word']}` ({s['rows']:,} searches): first page / count, SQLite | "
+            f"{s['page_seconds']:.3f} s / {s['count_seconds']:.3f} s |"
+        )
     for h in r.get("http", []):
-        lines.append(f"| Datasette `?_search={h['word']}` {'with' if h['facets'] else 'without'} facets | "
-                     f"{h['seconds']:.2f} s{' (facets timed out)' if h['facets_timed_out'] else ''} |")
+        lines.append(
+            f"| Datasette `?_search={h['word']}` {'with' if h['facets'] else 'without'} facets | "
+            f"{h['seconds']:.2f} s{' (facets timed out)' if h['facets_timed_out'] else ''} |"
+        )
     if r.get("pipeline_build"):
-        lines.append(f"| (before: the pipeline's build of searches.parquet) | {r['pipeline_build']['seconds']:,.1f} s |")
+        lines.append(
+            f"| (before: the pipeline's build of searches.parquet) | {r['pipeline_build']['seconds']:,.1f} s |"
+        )
     return "\n".join(lines + ["", END]) + "\n"
 
 
 def write_section(text: str, path: Path = BENCH / "RESULTS.md") -> None:
     old = path.read_text() if path.exists() else "# Benchmark results\n\n"
     if BEGIN in old and END in old:
-        old = old[:old.index(BEGIN)] + old[old.index(END) + len(END) + 1:]
+        old = old[: old.index(BEGIN)] + old[old.index(END) + len(END) + 1 :]
     path.write_text(old.rstrip("\n") + "\n\n" + text)
 
 

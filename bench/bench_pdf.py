@@ -14,6 +14,7 @@ the page cache is warm (the file is read once first); each runs REPEAT times and
 
 Target (issue #11): the reader within 3x the floor, peak RSS under 500 MB.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,12 @@ def child_pdf_build(a: dict) -> dict:
     (j,) = select(load(Path(a["root"]) / "jurisdictions.yml", root=Path(a["root"])), ["bench-pdf"])
     t0 = time.perf_counter()
     m = build(j, progress=lambda msg: None, force=True)
-    return {"seconds": time.perf_counter() - t0, "pages": len(m["sources"]), "rows": m["totals"]["rows_read"],
-            "searches": m["totals"]["searches"]}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "pages": len(m["sources"]),
+        "rows": m["totals"]["rows_read"],
+        "searches": m["totals"]["searches"],
+    }
 
 
 CHILDREN = {"floor_pdf_text": child_floor_pdf_text, "pdf_reader": child_pdf_reader, "pdf_build": child_pdf_build}
@@ -80,8 +85,14 @@ def _project(data_dir: Path) -> Path:
     raw.mkdir(parents=True, exist_ok=True)
     if not (raw / PDF.name).exists():
         shutil.copyfile(PDF, raw / PDF.name)
-    entry = {"slug": "bench-pdf", "name": "Okaloosa PDF (bench)", "producer": "Okaloosa County Sheriff's Office",
-             "log_kind": "organization", "timezone": "America/Chicago", "inputs": [PDF.name]}
+    entry = {
+        "slug": "bench-pdf",
+        "name": "Okaloosa PDF (bench)",
+        "producer": "Okaloosa County Sheriff's Office",
+        "log_kind": "organization",
+        "timezone": "America/Chicago",
+        "inputs": [PDF.name],
+    }
     (root / "jurisdictions.yml").write_text(yaml.safe_dump({"jurisdictions": [entry]}, sort_keys=False))
     return root
 
@@ -94,28 +105,40 @@ def run(out_dir: Path, data_dir: Path, echo=print, repeat: int = REPEAT) -> dict
     logs = data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     root = _project(data_dir)
-    PDF.read_bytes()                       # warm the page cache
+    PDF.read_bytes()  # warm the page cache
     runs = []
     for k in range(repeat):
         for method in METHODS:
             rec = measure(method, {"pdf": str(PDF), "root": str(root)}, logs / f"pdf.{method}.{k}.log")
             rec["repeat"] = k
             runs.append(rec)
-            echo(f"  {method:<15} {rec.get('seconds', float('nan')):6.2f} s  {rec.get('pages', '?')} pages  "
-                 f"peak RSS {rec['peak_rss'] / 1024**2:6.0f} MB  {'ok' if rec.get('ok') else rec.get('error')}")
-    best = {m: min((r for r in runs if r["method"] == m and r.get("ok")), key=lambda r: r["seconds"], default=None)
-            for m in METHODS}
-    result = {"file": str(PDF.relative_to(ROOT)), "pages": (best["pdf_reader"] or {}).get("pages"),
-              "runs": runs, "best": best}
+            echo(
+                f"  {method:<15} {rec.get('seconds', float('nan')):6.2f} s  {rec.get('pages', '?')} pages  "
+                f"peak RSS {rec['peak_rss'] / 1024**2:6.0f} MB  {'ok' if rec.get('ok') else rec.get('error')}"
+            )
+    best = {
+        m: min((r for r in runs if r["method"] == m and r.get("ok")), key=lambda r: r["seconds"], default=None)
+        for m in METHODS
+    }
+    result = {
+        "file": str(PDF.relative_to(ROOT)),
+        "pages": (best["pdf_reader"] or {}).get("pages"),
+        "runs": runs,
+        "best": best,
+    }
     floor, reader = best["floor_pdf_text"], best["pdf_reader"]
     if floor and reader:
         ratio = reader["seconds"] / floor["seconds"]
         peak = max(reader["peak_rss"], (best["pdf_build"] or {}).get("peak_rss", 0))
-        result["target"] = {"ratio_to_floor": round(ratio, 2), "ratio_target": TARGET_RATIO,
-                            "reader_pages_per_second": round(reader["pages"] / reader["seconds"]),
-                            "floor_pages_per_second": round(floor["pages"] / floor["seconds"]),
-                            "peak_rss": peak, "rss_target": TARGET_RSS,
-                            "met": ratio <= TARGET_RATIO and peak < TARGET_RSS}
+        result["target"] = {
+            "ratio_to_floor": round(ratio, 2),
+            "ratio_target": TARGET_RATIO,
+            "reader_pages_per_second": round(reader["pages"] / reader["seconds"]),
+            "floor_pages_per_second": round(floor["pages"] / floor["seconds"]),
+            "peak_rss": peak,
+            "rss_target": TARGET_RSS,
+            "met": ratio <= TARGET_RATIO and peak < TARGET_RSS,
+        }
     (out_dir / "pdf.json").write_text(json.dumps(result, indent=1, default=str) + "\n")
     (out_dir / "PDF.md").write_text(markdown(result))
     echo(f"PDF row: {out_dir / 'pdf.json'} and {out_dir / 'PDF.md'}")
@@ -123,20 +146,29 @@ def run(out_dir: Path, data_dir: Path, echo=print, repeat: int = REPEAT) -> dict
 
 
 def markdown(result: dict) -> str:
-    L = ["# PDF releases: the reader against the floor", "",
-         f"File: `{result['file']}` ({result['pages']} pages, every one rotated 90°). Best of "
-         f"{max((r['repeat'] for r in result['runs']), default=0) + 1} runs, each method in a fresh process.", "",
-         "| method | seconds | pages/s | peak RSS |", "|---|---:|---:|---:|"]
+    L = [
+        "# PDF releases: the reader against the floor",
+        "",
+        f"File: `{result['file']}` ({result['pages']} pages, every one rotated 90°). Best of "
+        f"{max((r['repeat'] for r in result['runs']), default=0) + 1} runs, each method in a fresh process.",
+        "",
+        "| method | seconds | pages/s | peak RSS |",
+        "|---|---:|---:|---:|",
+    ]
     for m, r in result["best"].items():
         if r:
-            L.append(f"| {m} | {r['seconds']:.2f} | {r['pages'] / r['seconds']:,.0f} | "
-                     f"{r['peak_rss'] / 1024**2:,.0f} MB |")
+            L.append(
+                f"| {m} | {r['seconds']:.2f} | {r['pages'] / r['seconds']:,.0f} | {r['peak_rss'] / 1024**2:,.0f} MB |"
+            )
         else:
             L.append(f"| {m} | failed | | |")
     t = result.get("target")
     if t:
-        L += ["", f"Reader: {t['reader_pages_per_second']:,} pages/s, floor {t['floor_pages_per_second']:,} pages/s: "
-                  f"**{t['ratio_to_floor']}x the floor** (target at most {t['ratio_target']}x); peak RSS "
-                  f"{t['peak_rss'] / 1024**2:,.0f} MB (target under {t['rss_target'] / 1024**2:,.0f} MB): "
-                  f"**{'met' if t['met'] else 'NOT met'}**."]
+        L += [
+            "",
+            f"Reader: {t['reader_pages_per_second']:,} pages/s, floor {t['floor_pages_per_second']:,} pages/s: "
+            f"**{t['ratio_to_floor']}x the floor** (target at most {t['ratio_target']}x); peak RSS "
+            f"{t['peak_rss'] / 1024**2:,.0f} MB (target under {t['rss_target'] / 1024**2:,.0f} MB): "
+            f"**{'met' if t['met'] else 'NOT met'}**.",
+        ]
     return "\n".join(L) + "\n"

@@ -2,6 +2,7 @@
 
 The flow and the one job of each module are described in README.md ("How it works").
 """
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,6 +28,7 @@ A claim with a `window` (local days, both included) is checked against the figur
 facts.compute runs the same code over the searches of the window and keeps them in facts["windows"]
 under window_key(window); evaluate reads them from there.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -130,9 +131,19 @@ def evaluate(claims: list[dict], facts: dict) -> list[dict]:
         fact, test = c["fact"], c["test"]
         scope, window = _facts_of(c, facts)
         if scope is None:
-            results.append({"claim": c["claim"], "source": c.get("source"), "fact": fact, "test": test,
-                            "target": str(c["value"]), "computed": None, "holds": False, "window": window,
-                            "why_not": f"the figures of {window['start']} to {window['end']} were not computed"})
+            results.append(
+                {
+                    "claim": c["claim"],
+                    "source": c.get("source"),
+                    "fact": fact,
+                    "test": test,
+                    "target": str(c["value"]),
+                    "computed": None,
+                    "holds": False,
+                    "window": window,
+                    "why_not": f"the figures of {window['start']} to {window['end']} were not computed",
+                }
+            )
             continue
         computed = scope.get(fact)
         target = c["value"]
@@ -162,7 +173,17 @@ def evaluate(claims: list[dict], facts: dict) -> list[dict]:
             holds = bool(TESTS[test][0](computed, target_value))
             if not holds:
                 why = f"{_number(computed)} is not {TESTS[test][1]} {_number(target_value)}"
-        results.append({"claim": c["claim"], "source": c.get("source"), "fact": fact, "test": test,
-                        "target": target_text, "computed": computed, "holds": holds, "window": window,
-                        "why_not": None if holds else why})
+        results.append(
+            {
+                "claim": c["claim"],
+                "source": c.get("source"),
+                "fact": fact,
+                "test": test,
+                "target": target_text,
+                "computed": computed,
+                "holds": holds,
+                "window": window,
+                "why_not": None if holds else why,
+            }
+        )
     return results

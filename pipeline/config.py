@@ -5,6 +5,7 @@ names the entry: unknown or missing keys, a bad slug, an unknown time zone, an i
 escapes data/raw/<slug>/ or matches no file. Corpora (named sets of jurisdictions analysed together, each
 search counted once across producers) are checked the same way: `load_corpora`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -90,11 +91,17 @@ class Jurisdiction:
     def as_params(self) -> dict:
         """The entry as plain data, for manifests and notebook metadata."""
         return {
-            "slug": self.slug, "name": self.name, "producer": self.producer, "log_kind": self.log_kind,
-            "timezone": self.timezone, "inputs": list(self.inputs), "synthetic": self.synthetic,
+            "slug": self.slug,
+            "name": self.name,
+            "producer": self.producer,
+            "log_kind": self.log_kind,
+            "timezone": self.timezone,
+            "inputs": list(self.inputs),
+            "synthetic": self.synthetic,
             "period_start": self.period_start.isoformat() if self.period_start else None,
             "period_end": self.period_end.isoformat() if self.period_end else None,
-            "source": self.source, "producer_state": self.producer_state,
+            "source": self.source,
+            "producer_state": self.producer_state,
         }
 
 
@@ -105,11 +112,12 @@ CORPUS_OPTIONAL = ("notes", "period", "claims")
 @dataclass(frozen=True)
 class Corpus:
     """Jurisdictions analysed together: a search in several members' logs is counted once."""
+
     name: str
     display_name: str
     members: tuple[Jurisdiction, ...]
     notes: str | None = None
-    period_start: dt.date | None = None   # UTC days: one search has one UTC time, but a local day per producer
+    period_start: dt.date | None = None  # UTC days: one search has one UTC time, but a local day per producer
     period_end: dt.date | None = None
     claims: tuple = field(default_factory=tuple)
 
@@ -123,25 +131,32 @@ class Corpus:
         return self.members[0].root
 
     def as_params(self) -> dict:
-        return {"name": self.name, "display_name": self.display_name, "members": [m.slug for m in self.members],
-                "notes": self.notes, "synthetic": self.synthetic,
-                "period_start": self.period_start.isoformat() if self.period_start else None,
-                "period_end": self.period_end.isoformat() if self.period_end else None}
+        return {
+            "name": self.name,
+            "display_name": self.display_name,
+            "members": [m.slug for m in self.members],
+            "notes": self.notes,
+            "synthetic": self.synthetic,
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "period_end": self.period_end.isoformat() if self.period_end else None,
+        }
 
 
 def check_slug(slug: str) -> None:
     """The slug names the folder data/raw/<slug>/ and reports/<slug>/: plain lower-case words only."""
     if not SLUG_RE.match(slug):
-        raise ConfigError(f"jurisdiction '{slug}': the slug must be lower-case letters, digits and single "
-                          "hyphens (e.g. 'alvin-isd').")
+        raise ConfigError(
+            f"jurisdiction '{slug}': the slug must be lower-case letters, digits and single hyphens (e.g. 'alvin-isd')."
+        )
 
 
 def check_timezone(slug: str, timezone: str) -> None:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"jurisdiction '{slug}': time zone '{timezone}' is not an IANA zone "
-                          "(e.g. America/Chicago).") from None
+        raise ConfigError(
+            f"jurisdiction '{slug}': time zone '{timezone}' is not an IANA zone (e.g. America/Chicago)."
+        ) from None
 
 
 def _date(value, entry: str, key: str) -> dt.date:
@@ -181,8 +196,10 @@ def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisd
     raw_dir = project.raw_dir(root, slug)
     for pattern in inputs:
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
-            raise ConfigError(f"jurisdiction '{slug}': input '{pattern}' must be a path inside data/raw/{slug}/ "
-                              "(no absolute paths, no '..').")
+            raise ConfigError(
+                f"jurisdiction '{slug}': input '{pattern}' must be a path inside data/raw/{slug}/ "
+                "(no absolute paths, no '..')."
+            )
     period_start = period_end = None
     if raw.get("period") is not None:
         period = raw["period"]
@@ -203,10 +220,22 @@ def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisd
         raise ConfigError(f"jurisdiction '{slug}': claims must be a list.")
     for k, claim in enumerate(claims):
         check_spec(claim, slug, k)
-    j = Jurisdiction(slug=slug, name=str(raw["name"]), producer=str(raw["producer"]), log_kind=raw["log_kind"],
-                     timezone=str(raw["timezone"]), inputs=tuple(inputs), raw_dir=raw_dir, synthetic=synthetic,
-                     period_start=period_start, period_end=period_end, source=raw.get("source"),
-                     notes=raw.get("notes"), producer_state=state, claims=tuple(claims))
+    j = Jurisdiction(
+        slug=slug,
+        name=str(raw["name"]),
+        producer=str(raw["producer"]),
+        log_kind=raw["log_kind"],
+        timezone=str(raw["timezone"]),
+        inputs=tuple(inputs),
+        raw_dir=raw_dir,
+        synthetic=synthetic,
+        period_start=period_start,
+        period_end=period_end,
+        source=raw.get("source"),
+        notes=raw.get("notes"),
+        producer_state=state,
+        claims=tuple(claims),
+    )
     if check_files:
         check_inputs(j)
     return j
@@ -214,30 +243,43 @@ def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisd
 
 def check_inputs(j: Jurisdiction) -> None:
     """Every pattern matches at least one file, and every file lies inside data/raw/<slug>/."""
-    hint = (f" This jurisdiction is synthetic: generate it with `python -m tools.synth {j.slug}` (make all does)."
-            if j.synthetic else "")
+    hint = (
+        f" This jurisdiction is synthetic: generate it with `python -m tools.synth {j.slug}` (make all does)."
+        if j.synthetic
+        else ""
+    )
     if not j.raw_dir.is_dir():
         raise ConfigError(f"jurisdiction '{j.slug}': folder data/raw/{j.slug}/ does not exist.{hint}")
     base = j.raw_dir.resolve()
     for pattern in j.inputs:
         matches = glob.glob(str(j.raw_dir / pattern), recursive=True)
         if not matches:
-            raise ConfigError(f"jurisdiction '{j.slug}': input '{pattern}' matches no file in data/raw/{j.slug}/.{hint}")
+            raise ConfigError(
+                f"jurisdiction '{j.slug}': input '{pattern}' matches no file in data/raw/{j.slug}/.{hint}"
+            )
         if not any(Path(m).is_file() for m in matches):
-            raise ConfigError(f"jurisdiction '{j.slug}': input '{pattern}' matches only folders in data/raw/{j.slug}/; "
-                              "name the files (e.g. 'folder/*.csv').")
+            raise ConfigError(
+                f"jurisdiction '{j.slug}': input '{pattern}' matches only folders in data/raw/{j.slug}/; "
+                "name the files (e.g. 'folder/*.csv')."
+            )
         if all(is_source_note(Path(m)) for m in matches if Path(m).is_file()):
-            raise ConfigError(f"jurisdiction '{j.slug}': input '{pattern}' matches only source notes "
-                              f"({', '.join(sorted(Path(m).name for m in matches))}), which are never read as a "
-                              "release; name the release's files.")
+            raise ConfigError(
+                f"jurisdiction '{j.slug}': input '{pattern}' matches only source notes "
+                f"({', '.join(sorted(Path(m).name for m in matches))}), which are never read as a "
+                "release; name the release's files."
+            )
     for path in j.files():
         if not path.resolve().is_relative_to(base):
             shown = f"data/raw/{j.slug}/{path.relative_to(j.raw_dir)}"
-            raise ConfigError(f"jurisdiction '{j.slug}': input file {shown} resolves outside data/raw/{j.slug}/ "
-                              "(a link?). Copy the file into the folder instead.")
+            raise ConfigError(
+                f"jurisdiction '{j.slug}': input file {shown} resolves outside data/raw/{j.slug}/ "
+                "(a link?). Copy the file into the folder instead."
+            )
 
 
-def load(path: str | Path | None = None, *, root: str | Path | None = None, check_files: bool = True) -> list[Jurisdiction]:
+def load(
+    path: str | Path | None = None, *, root: str | Path | None = None, check_files: bool = True
+) -> list[Jurisdiction]:
     """Read jurisdictions.yml (default: the project's) and return its entries, checked."""
     root = Path(root) if root else ROOT
     path = Path(path) if path else root / "jurisdictions.yml"
@@ -247,10 +289,15 @@ def load(path: str | Path | None = None, *, root: str | Path | None = None, chec
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML ({e}).") from None
-    if not isinstance(doc, dict) or "jurisdictions" not in doc or set(doc) - {"jurisdictions", "corpora"} \
-            or not isinstance(doc["jurisdictions"], list):
-        raise ConfigError(f"{path}: expected a top-level key 'jurisdictions' holding a list of entries "
-                          "(and optionally 'corpora').")
+    if (
+        not isinstance(doc, dict)
+        or "jurisdictions" not in doc
+        or set(doc) - {"jurisdictions", "corpora"}
+        or not isinstance(doc["jurisdictions"], list)
+    ):
+        raise ConfigError(
+            f"{path}: expected a top-level key 'jurisdictions' holding a list of entries (and optionally 'corpora')."
+        )
     out: list[Jurisdiction] = []
     seen: set[str] = set()
     for i, raw in enumerate(doc["jurisdictions"]):
@@ -269,8 +316,9 @@ def _read_doc(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot be read ({e}).") from None
 
 
-def load_corpora(path: str | Path | None = None, *, root: str | Path | None = None,
-                 check_files: bool = True) -> list[Corpus]:
+def load_corpora(
+    path: str | Path | None = None, *, root: str | Path | None = None, check_files: bool = True
+) -> list[Corpus]:
     """The corpora of jurisdictions.yml, checked against its jurisdictions (every member exists, none twice)."""
     root = Path(root) if root else ROOT
     path = Path(path) if path else root / "jurisdictions.yml"
@@ -297,8 +345,10 @@ def _parse_corpus(raw, index: int, known: dict[str, Jurisdiction], file: str) ->
     _check_keys(raw, CORPUS_REQUIRED, CORPUS_OPTIONAL, where)
     name = str(raw["name"])
     if not SLUG_RE.match(name):
-        raise ConfigError(f"{where}: the name must be lower-case letters, digits and single hyphens "
-                          "(it names the folder reports/corpora/<name>/).")
+        raise ConfigError(
+            f"{where}: the name must be lower-case letters, digits and single hyphens "
+            "(it names the folder reports/corpora/<name>/)."
+        )
     members = raw["members"]
     if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
         raise ConfigError(f"{where}: members must be a list of jurisdiction slugs.")
@@ -307,8 +357,9 @@ def _parse_corpus(raw, index: int, known: dict[str, Jurisdiction], file: str) ->
         raise ConfigError(f"{where}: member(s) {', '.join(twice)} named twice; name each jurisdiction once.")
     missing_j = [m for m in members if m not in known]
     if missing_j:
-        raise ConfigError(f"{where}: member(s) {', '.join(missing_j)} are not jurisdictions in {file} "
-                          f"(known: {', '.join(known)}).")
+        raise ConfigError(
+            f"{where}: member(s) {', '.join(missing_j)} are not jurisdictions in {file} (known: {', '.join(known)})."
+        )
     if len(members) < 2:
         raise ConfigError(f"{where}: a corpus needs at least two members.")
     start, end = _period(raw.get("period"), where)
@@ -318,13 +369,22 @@ def _parse_corpus(raw, index: int, known: dict[str, Jurisdiction], file: str) ->
     for k, claim in enumerate(claims):
         try:
             check_spec(claim, name, k)
-        except ConfigError as e:   # check_spec speaks of a jurisdiction: say which file and corpus
+        except ConfigError as e:  # check_spec speaks of a jurisdiction: say which file and corpus
             raise ConfigError(f"{where}: {str(e).replace(f'jurisdiction {name!r}, ', '')}") from None
-        if isinstance(claim, dict) and "window" in claim:   # corpus figures are computed over its period only
-            raise ConfigError(f"{where}: claim #{k + 1} names a window; a corpus claim is checked over the "
-                              "corpus's period (give the corpus a period instead).")
-    return Corpus(name=name, display_name=str(raw["display_name"]), members=tuple(known[m] for m in members),
-                  notes=raw.get("notes"), period_start=start, period_end=end, claims=tuple(claims))
+        if isinstance(claim, dict) and "window" in claim:  # corpus figures are computed over its period only
+            raise ConfigError(
+                f"{where}: claim #{k + 1} names a window; a corpus claim is checked over the "
+                "corpus's period (give the corpus a period instead)."
+            )
+    return Corpus(
+        name=name,
+        display_name=str(raw["display_name"]),
+        members=tuple(known[m] for m in members),
+        notes=raw.get("notes"),
+        period_start=start,
+        period_end=end,
+        claims=tuple(claims),
+    )
 
 
 def _period(period, where: str) -> tuple[dt.date | None, dt.date | None]:
@@ -336,7 +396,9 @@ def _period(period, where: str) -> tuple[dt.date | None, dt.date | None]:
     for key in ("start", "end"):
         if key in period:
             try:
-                dates[key] = period[key] if isinstance(period[key], dt.date) else dt.date.fromisoformat(str(period[key]))
+                dates[key] = (
+                    period[key] if isinstance(period[key], dt.date) else dt.date.fromisoformat(str(period[key]))
+                )
             except ValueError:
                 raise ConfigError(f"{where}: period.{key} '{period[key]}' is not a date (YYYY-MM-DD).") from None
     start, end = dates.get("start"), dates.get("end")
@@ -351,6 +413,7 @@ def select(jurisdictions: list[Jurisdiction], slugs: list[str] | None) -> list[J
     known = {j.slug: j for j in jurisdictions}
     unknown = [s for s in slugs if s not in known]
     if unknown:
-        raise ConfigError(f"no jurisdiction named {', '.join(unknown)} in jurisdictions.yml "
-                          f"(known: {', '.join(known)}).")
+        raise ConfigError(
+            f"no jurisdiction named {', '.join(unknown)} in jurisdictions.yml (known: {', '.join(known)})."
+        )
     return [known[s] for s in slugs]

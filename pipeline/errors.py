@@ -4,6 +4,7 @@ Every failure that comes from the input (a file, a row, a config entry) is raise
 with a plain message naming the file and row, and what to do. The CLI prints the message without a
 traceback unless --debug is given.
 """
+
 from __future__ import annotations
 
 

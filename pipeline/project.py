@@ -4,6 +4,7 @@ scratch work live. Imports no stage, so every stage can find the others' files w
 A project is a folder holding jurisdictions.yml, data/raw/, data/processed/, reports/ and build/ (this
 checkout by default; `run --root DIR` names another).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -14,6 +14,7 @@ closed and recorded; any request to a scheme other than file:, data:, blob: or a
 Chromium starts with a host resolver and a proxy that lead nowhere. So nothing leaves the machine even if
 a page tries, and the attempt is reported.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,10 +29,19 @@ REMOTE_WS = re.compile(r"^wss?://", re.I)
 
 # Belt and braces under Playwright's routing: no name resolves and every connection goes to a dead proxy.
 FLAGS = (
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-domain-reliability", "--disable-breakpad", "--disable-dev-shm-usage",
-    "--no-pings", "--hide-scrollbars",
-    "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-domain-reliability",
+    "--disable-breakpad",
+    "--disable-dev-shm-usage",
+    "--no-pings",
+    "--hide-scrollbars",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
 )
 
 
@@ -55,7 +65,7 @@ class Visit:
     url: str
     width: int
     loaded: bool = False
-    check: object = None                 # what check_js returned (JSON value)
+    check: object = None  # what check_js returned (JSON value)
     console_errors: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
@@ -87,15 +97,24 @@ class Browser:
         self.height, self.timeout_ms = height, int(timeout * 1000)
         self._pw = sync_playwright().start()
         try:
-            self._browser = self._pw.chromium.launch(executable_path=self.executable, args=list(FLAGS),
-                                                     headless=True, timeout=self.timeout_ms)
+            self._browser = self._pw.chromium.launch(
+                executable_path=self.executable, args=list(FLAGS), headless=True, timeout=self.timeout_ms
+            )
         except Error as e:
             self._pw.stop()
             raise BrowserError(f"Playwright cannot start {self.executable}: {e}") from None
         self.version = self._browser.version
 
-    def visit(self, url: str, *, width: int = 1400, check_js: str | None = None, settle_js: str | None = None,
-              screenshot: bool = True, max_height: int = 8000) -> Visit:
+    def visit(
+        self,
+        url: str,
+        *,
+        width: int = 1400,
+        check_js: str | None = None,
+        settle_js: str | None = None,
+        screenshot: bool = True,
+        max_height: int = 8000,
+    ) -> Visit:
         """Open `url` at `width` CSS px in a fresh context, wait for the load event (and `settle_js`, a JS
         expression that becomes true once the page has drawn, waited for up to 10 s), run `check_js` (a JS
         expression whose JSON value is returned in Visit.check), take a full-page screenshot (at most
@@ -103,8 +122,9 @@ class Browser:
         from playwright.sync_api import Error
 
         visit = Visit(url, width)
-        context = self._browser.new_context(viewport={"width": width, "height": self.height},
-                                            device_scale_factor=1, service_workers="block")
+        context = self._browser.new_context(
+            viewport={"width": width, "height": self.height}, device_scale_factor=1, service_workers="block"
+        )
         try:
             self._network_off(context, visit)
             page = context.new_page()
@@ -149,7 +169,9 @@ class Browser:
         def on_console(msg):
             if msg.type in ("error", "assert"):
                 where = (msg.location or {}).get("url") or ""
-                visit.console_errors.append(msg.text + (f" ({_short(where)})" if where and where not in msg.text else ""))
+                visit.console_errors.append(
+                    msg.text + (f" ({_short(where)})" if where and where not in msg.text else "")
+                )
 
         page.on("request", on_request)
         page.on("requestfailed", on_failed)
@@ -163,10 +185,11 @@ class Browser:
 
         if settle_js:
             try:
-                page.wait_for_function(f"() => {{ try {{ return !!({settle_js}); }} catch (e) {{ return false; }} }}",
-                                       timeout=10_000)
+                page.wait_for_function(
+                    f"() => {{ try {{ return !!({settle_js}); }} catch (e) {{ return false; }} }}", timeout=10_000
+                )
             except Error:
-                pass          # not drawn in 10 s: the check says what is missing
+                pass  # not drawn in 10 s: the check says what is missing
         # Let late errors and requests (after load: timers, lazy images) arrive.
         page.evaluate("new Promise(r => requestAnimationFrame(() => setTimeout(r, 100)))")
 
@@ -188,6 +211,7 @@ class Browser:
 
 def _evaluate(page, expression: str):
     from playwright.sync_api import Error
+
     try:
         return page.evaluate(expression)
     except Error as e:

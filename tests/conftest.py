@@ -1,4 +1,5 @@
 """Shared helpers: small throw-away projects (a jurisdictions.yml and raw files in a temp folder)."""
+
 from __future__ import annotations
 
 import shutil
@@ -18,8 +19,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def entry(slug: str, inputs, **kw) -> dict:
-    e = {"slug": slug, "name": slug.title(), "producer": f"{slug} producer", "log_kind": "auto",
-         "timezone": "America/Chicago", "inputs": list(inputs)}
+    e = {
+        "slug": slug,
+        "name": slug.title(),
+        "producer": f"{slug} producer",
+        "log_kind": "auto",
+        "timezone": "America/Chicago",
+        "inputs": list(inputs),
+    }
     e.update(kw)
     return e
 
@@ -27,6 +34,7 @@ def entry(slug: str, inputs, **kw) -> dict:
 @pytest.fixture
 def project(tmp_path):
     """project(files={name: bytes|str|Path}, slug=..., **entry) -> Jurisdiction, in a fresh temp root."""
+
     def make(files: dict, slug: str = "test-j", inputs=None, **kw):
         raw = tmp_path / "data" / "raw" / slug
         raw.mkdir(parents=True, exist_ok=True)
@@ -46,6 +54,7 @@ def project(tmp_path):
         cfg.write_text(yaml.safe_dump(doc, sort_keys=False))
         (j,) = select(load(cfg, root=tmp_path), [slug])
         return j
+
     make.root = tmp_path
     return make
 
@@ -55,17 +64,22 @@ def project(tmp_path):
 HOSTILE_ROWS = [
     ("Jane Quimby", "QZX4821", "ICE detainer Juan Testcase DOB 01/02/1980, plate QZX4821"),
     ("Jane Quimby", "KLM7734", "<script>alert('reason')</script>"),
-    ("Robert Fakename", "7QWE552", "=HYPERLINK(\"http://example.invalid\",\"ICE investigation\")"),
+    ("Robert Fakename", "7QWE552", '=HYPERLINK("http://example.invalid","ICE investigation")'),
     ("Robert Fakename", "***", "-2+3 stolen vehicle call 713-555-0142"),
 ]
 HOSTILE_LEAKS = ["Jane Quimby", "Robert Fakename", "QZX4821", "KLM7734", "7QWE552", "Juan Testcase", "713-555-0142"]
 # Agency names that try to run in a browser, and one that is a live spreadsheet formula.
 HOSTILE_AGENCIES = ["<img src=x onerror=alert(1)> Hostile TX PD"] * 3 + ['=HYPERLINK("http://x","y") TX PD']
-HOSTILE_CSV = OLD_EXPORT_HEADER + "\n" + "".join(
-    f'0f8b6c1e-0000-4000-8000-0000000009{i:02d},{name},"{org.replace(chr(34), chr(34) * 2)}",1,'
-    f'"12/01/2025, 01:00:00 AM UTC\n12/02/2025, 01:00:00 AM UTC",{plate},"{reason.replace(chr(34), chr(34) * 2)}",'
-    f'***,,"12/02/2025, 0{i + 1}:00:00 PM UTC",search\n'
-    for i, ((name, plate, reason), org) in enumerate(zip(HOSTILE_ROWS, HOSTILE_AGENCIES)))
+HOSTILE_CSV = (
+    OLD_EXPORT_HEADER
+    + "\n"
+    + "".join(
+        f'0f8b6c1e-0000-4000-8000-0000000009{i:02d},{name},"{org.replace(chr(34), chr(34) * 2)}",1,'
+        f'"12/01/2025, 01:00:00 AM UTC\n12/02/2025, 01:00:00 AM UTC",{plate},"{reason.replace(chr(34), chr(34) * 2)}",'
+        f'***,,"12/02/2025, 0{i + 1}:00:00 PM UTC",search\n'
+        for i, ((name, plate, reason), org) in enumerate(zip(HOSTILE_ROWS, HOSTILE_AGENCIES))
+    )
+)
 
 
 @pytest.fixture(scope="session")
@@ -95,23 +109,62 @@ def e2e(tmp_path_factory):
     broken.mkdir(parents=True)
     (broken / "b.csv").write_text("Colour,Shape\nred,round\n")
     entries = [
-        {"slug": "foster-city-ca-pd", "name": "Foster City PD", "producer": "Foster City Police Department",
-         "log_kind": "portal", "timezone": "America/Los_Angeles", "producer_state": "CA", "inputs": ["f.csv"]},
-        {"slug": "alvin-isd", "name": "Alvin ISD (synthetic)", "producer": "Alvin Independent School District",
-         "log_kind": "network", "timezone": "America/Chicago", "producer_state": "TX", "synthetic": True,
-         "inputs": list(dict.fromkeys(f["file"] for f in truth["files"])),
-         # at 1 % scale the first claim cannot hold and the second must: the run reports both
-         "claims": [{"claim": "more than 733,000 searches", "fact": "searches", "test": "greater_than",
-                     "value": 733000},
-                    {"claim": "agencies in Florida, Georgia, Indiana and Tennessee", "fact": "immigration_states",
-                     "test": "contains_all", "value": ["FL", "GA", "IN", "TN"]}]},
-        {"slug": "hostile-pd", "name": "Hostile <b>PD</b>", "producer": "Hostile PD", "log_kind": "organization",
-         "timezone": "America/Chicago", "producer_state": "TX", "inputs": ["*"]},
+        {
+            "slug": "foster-city-ca-pd",
+            "name": "Foster City PD",
+            "producer": "Foster City Police Department",
+            "log_kind": "portal",
+            "timezone": "America/Los_Angeles",
+            "producer_state": "CA",
+            "inputs": ["f.csv"],
+        },
+        {
+            "slug": "alvin-isd",
+            "name": "Alvin ISD (synthetic)",
+            "producer": "Alvin Independent School District",
+            "log_kind": "network",
+            "timezone": "America/Chicago",
+            "producer_state": "TX",
+            "synthetic": True,
+            "inputs": list(dict.fromkeys(f["file"] for f in truth["files"])),
+            # at 1 % scale the first claim cannot hold and the second must: the run reports both
+            "claims": [
+                {"claim": "more than 733,000 searches", "fact": "searches", "test": "greater_than", "value": 733000},
+                {
+                    "claim": "agencies in Florida, Georgia, Indiana and Tennessee",
+                    "fact": "immigration_states",
+                    "test": "contains_all",
+                    "value": ["FL", "GA", "IN", "TN"],
+                },
+            ],
+        },
+        {
+            "slug": "hostile-pd",
+            "name": "Hostile <b>PD</b>",
+            "producer": "Hostile PD",
+            "log_kind": "organization",
+            "timezone": "America/Chicago",
+            "producer_state": "TX",
+            "inputs": ["*"],
+        },
         # a release whose searches all fall outside the period it claims to cover: validation is RED
-        {"slug": "red-pd", "name": "Red PD", "producer": "Red PD", "log_kind": "portal",
-         "timezone": "America/Los_Angeles", "inputs": ["b.csv"], "period": {"start": "2024-01-01", "end": "2024-01-31"}},
-        {"slug": "broken-pd", "name": "Broken PD", "producer": "Broken PD", "log_kind": "auto",
-         "timezone": "America/Chicago", "inputs": ["b.csv"]},
+        {
+            "slug": "red-pd",
+            "name": "Red PD",
+            "producer": "Red PD",
+            "log_kind": "portal",
+            "timezone": "America/Los_Angeles",
+            "inputs": ["b.csv"],
+            "period": {"start": "2024-01-01", "end": "2024-01-31"},
+        },
+        {
+            "slug": "broken-pd",
+            "name": "Broken PD",
+            "producer": "Broken PD",
+            "log_kind": "auto",
+            "timezone": "America/Chicago",
+            "inputs": ["b.csv"],
+        },
     ]
     (root / "jurisdictions.yml").write_text(yaml.safe_dump({"jurisdictions": entries}, sort_keys=False))
     lines: list[str] = []
@@ -126,4 +179,5 @@ def built(j, **kw):
 
 def read_searches(j):
     import pandas as pd
+
     return pd.read_parquet(j.root / "data" / "processed" / j.slug / "searches.parquet")

@@ -1,6 +1,7 @@
 """A tiny project for the explore tests: a small synthetic network audit (huffman-isd at 10 %, with its
 planted truth), the real Eugene portal log, an organization audit that left plates and searcher names
 unmasked, and a corpus folder; each built (notebook 01's work) with its facts.json, no notebooks run."""
+
 from __future__ import annotations
 
 import json
@@ -23,6 +24,7 @@ from pipeline.explore import serve
 def make_project(root: Path) -> dict:
     """Build the project under root; return the synthetic truth."""
     from tools import synth
+
     truth = synth.generate("huffman-isd", root / "data/raw/huffman-isd", scale=0.1)
     eugene = root / "data/raw/eugene-or-pd"
     eugene.mkdir(parents=True)
@@ -33,13 +35,34 @@ def make_project(root: Path) -> dict:
     with zipfile.ZipFile(hostile / "org-audit.zip", "w") as zf:
         zf.writestr("org-audit.csv", HOSTILE_CSV)
     entries = [
-        {"slug": "huffman-isd", "name": "Huffman ISD (synthetic)", "producer": "Huffman ISD", "log_kind": "network",
-         "timezone": truth["producer_timezone"], "producer_state": "TX", "synthetic": True,
-         "inputs": [f["file"] for f in truth["files"]]},
-        {"slug": "eugene-or-pd", "name": "Eugene PD", "producer": "Eugene Police Department", "log_kind": "portal",
-         "timezone": "America/Los_Angeles", "producer_state": "OR", "inputs": ["EPDSearchAuditLogs.csv"]},
-        {"slug": "hostile-pd", "name": "Hostile PD", "producer": "Hostile PD", "log_kind": "organization",
-         "timezone": "America/Chicago", "producer_state": "TX", "inputs": ["org-audit.zip"]},
+        {
+            "slug": "huffman-isd",
+            "name": "Huffman ISD (synthetic)",
+            "producer": "Huffman ISD",
+            "log_kind": "network",
+            "timezone": truth["producer_timezone"],
+            "producer_state": "TX",
+            "synthetic": True,
+            "inputs": [f["file"] for f in truth["files"]],
+        },
+        {
+            "slug": "eugene-or-pd",
+            "name": "Eugene PD",
+            "producer": "Eugene Police Department",
+            "log_kind": "portal",
+            "timezone": "America/Los_Angeles",
+            "producer_state": "OR",
+            "inputs": ["EPDSearchAuditLogs.csv"],
+        },
+        {
+            "slug": "hostile-pd",
+            "name": "Hostile PD",
+            "producer": "Hostile PD",
+            "log_kind": "organization",
+            "timezone": "America/Chicago",
+            "producer_state": "TX",
+            "inputs": ["org-audit.zip"],
+        },
     ]
     (root / "jurisdictions.yml").write_text(yaml.safe_dump({"jurisdictions": entries}, sort_keys=False))
     for j in load(root / "jurisdictions.yml", root=root):
@@ -53,12 +76,17 @@ def add_corpus(root: Path) -> Path:
     import pandas as pd
 
     from pipeline.io.publish import write_csv
+
     c = root / "reports/corpora/two-logs"
     c.mkdir(parents=True)
-    (c / "facts.json").write_text(json.dumps({"label": "SYNTHETIC", "corpus": "two-logs", "synthetic": True,
-                                              "distinct_searches": 3, "producers": 2}))
-    write_csv(pd.DataFrame({"producers": [1, 2], "distinct_searches": [2, 1]}), c / "producers_per_search.csv",
-              synthetic=True)
+    (c / "facts.json").write_text(
+        json.dumps(
+            {"label": "SYNTHETIC", "corpus": "two-logs", "synthetic": True, "distinct_searches": 3, "producers": 2}
+        )
+    )
+    write_csv(
+        pd.DataFrame({"producers": [1, 2], "distinct_searches": [2, 1]}), c / "producers_per_search.csv", synthetic=True
+    )
     return c
 
 
@@ -67,8 +95,9 @@ def start_server(root: Path, log: Path, timeout: float = 90):
     once it answers."""
     folder = explore_build.explore_dir(root)
     out = open(log, "wb")
-    proc, url = serve.start(explore_build.db_path(root), folder / "metadata.json", folder / "inspect.json",
-                            stdout=out, stderr=out)
+    proc, url = serve.start(
+        explore_build.db_path(root), folder / "metadata.json", folder / "inspect.json", stdout=out, stderr=out
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

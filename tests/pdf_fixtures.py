@@ -14,6 +14,7 @@ way the real files print them (../shared/FORMATS.md §2):
   (the printed page looks the same).
 Also a few raw PDFs the corpus needs (a scan, an outlined page, zero pages) written by hand.
 """
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,17 @@ import textwrap
 
 from fpdf import FPDF
 
-NINE = ["ID", "Org Name", "Total Networks Searched", "Total Devices Searched", "Time Frame", "Reason",
-        "Search Time", "Search Type", "Moderation"]
+NINE = [
+    "ID",
+    "Org Name",
+    "Total Networks Searched",
+    "Total Devices Searched",
+    "Time Frame",
+    "Reason",
+    "Search Time",
+    "Search Type",
+    "Moderation",
+]
 FIVE = ["ID", "userId", "networkCount", "Search Time", "Reason"]
 
 # Where each label starts (points from the left of the page as viewed) and the right edge of the
@@ -36,7 +46,7 @@ FONT = 6.0
 
 
 def uid(i: int, seed: int = 0) -> str:
-    return f"{0x5a000000 + seed:08x}-{i % 65536:04x}-4{i % 4096:03x}-a{(i * 7) % 4096:03x}-{i:012x}"
+    return f"{0x5A000000 + seed:08x}-{i % 65536:04x}-4{i % 4096:03x}-a{(i * 7) % 4096:03x}-{i:012x}"
 
 
 def time_text(day: int, second: int) -> str:
@@ -47,32 +57,59 @@ def time_text(day: int, second: int) -> str:
 
 def nine_rows(n: int, seed: int = 1) -> list[dict]:
     rng = random.Random(seed)
-    reasons = ["bolo", "Investigation", "crash hit and run", "", "Welfare Check - ", "Stolen vehicle",
-               "Assault/Battery Offenses - Aggravated Assault  ", "Warrant"]
+    reasons = [
+        "bolo",
+        "Investigation",
+        "crash hit and run",
+        "",
+        "Welfare Check - ",
+        "Stolen vehicle",
+        "Assault/Battery Offenses - Aggravated Assault  ",
+        "Warrant",
+    ]
     rows = []
     for i in range(n):
         day = 1 + i % 27
         t = rng.randrange(86400)
-        rows.append({"ID": uid(i, seed), "Org Name": "Okaloosa County FL SO",
-                     "Total Networks Searched": str(rng.choice([1, 1, 840, 6601, 6709])),
-                     "Total Devices Searched": str(rng.choice([104, 17652, 96316, 100034])),
-                     "Time Frame": f"{time_text(max(1, day - rng.randrange(3)), t)}\n{time_text(day, t)}",
-                     "Reason": rng.choice(reasons), "Search Time": time_text(day, (t + 77) % 86400),
-                     "Search Type": rng.choice(["lookup", "search", "lookup - Mobile"]),
-                     "Moderation": rng.choice(["", "", "allow"])})
+        rows.append(
+            {
+                "ID": uid(i, seed),
+                "Org Name": "Okaloosa County FL SO",
+                "Total Networks Searched": str(rng.choice([1, 1, 840, 6601, 6709])),
+                "Total Devices Searched": str(rng.choice([104, 17652, 96316, 100034])),
+                "Time Frame": f"{time_text(max(1, day - rng.randrange(3)), t)}\n{time_text(day, t)}",
+                "Reason": rng.choice(reasons),
+                "Search Time": time_text(day, (t + 77) % 86400),
+                "Search Type": rng.choice(["lookup", "search", "lookup - Mobile"]),
+                "Moderation": rng.choice(["", "", "allow"]),
+            }
+        )
     return rows
 
 
 def five_rows(n: int, seed: int = 2) -> list[dict]:
     rng = random.Random(seed)
-    reasons = ["Investigation", "", "Motor Vehicle Theft/Stolen - ", "Welfare Check   ",
-               "Wanted Person (Arrest Warrant/Fugitive) - detective asked for a check of the plate seen at the "
-               "scene on the night of the call", "BOL", "Missing/Endangered Person/Runaway - juvenile"]
+    reasons = [
+        "Investigation",
+        "",
+        "Motor Vehicle Theft/Stolen - ",
+        "Welfare Check   ",
+        "Wanted Person (Arrest Warrant/Fugitive) - detective asked for a check of the plate seen at the "
+        "scene on the night of the call",
+        "BOL",
+        "Missing/Endangered Person/Runaway - juvenile",
+    ]
     rows = []
     for i in range(n):
-        rows.append({"ID": uid(i, seed), "userId": rng.choice([uid(1000 + i % 5, 99), "***"]),
-                     "networkCount": str(rng.choice([0, 2, 449, 2510])),
-                     "Search Time": time_text(1 + i % 27, rng.randrange(86400)), "Reason": rng.choice(reasons)})
+        rows.append(
+            {
+                "ID": uid(i, seed),
+                "userId": rng.choice([uid(1000 + i % 5, 99), "***"]),
+                "networkCount": str(rng.choice([0, 2, 449, 2510])),
+                "Search Time": time_text(1 + i % 27, rng.randrange(86400)),
+                "Reason": rng.choice(reasons),
+            }
+        )
     return rows
 
 
@@ -93,19 +130,29 @@ class _Page:
             self.items.append((x, y, s))
 
 
-def audit_pdf(rows: list[dict], layout: str = "9", *, rows_per_page: int = 9, rotate: bool | int = False,
-              glue: bool = False, shuffle: bool = False, header_every_page: bool = False,
-              id_offset: dict[int, float] | None = None, furniture: bool = False, drop: tuple[str, ...] = (),
-              seed: int = 7) -> bytes:
+def audit_pdf(
+    rows: list[dict],
+    layout: str = "9",
+    *,
+    rows_per_page: int = 9,
+    rotate: bool | int = False,
+    glue: bool = False,
+    shuffle: bool = False,
+    header_every_page: bool = False,
+    id_offset: dict[int, float] | None = None,
+    furniture: bool = False,
+    drop: tuple[str, ...] = (),
+    seed: int = 7,
+) -> bytes:
     """The rows printed as a Flock audit PDF. id_offset {row: points} moves a row's ID to the right (a row
     the reader cannot anchor: the self-check must refuse the file); furniture prints a running title and a
     page number on every page, apart from the rows."""
     labels, xs, right = (NINE, NINE_X, NINE_RIGHT) if layout == "9" else (FIVE, FIVE_X, FIVE_RIGHT)
-    if drop:      # a month's export without these columns: the others print where they always do
+    if drop:  # a month's export without these columns: the others print where they always do
         xs = [x for label, x in zip(labels, xs) if label not in drop]
         labels = [label for label in labels if label not in drop]
         right = {k: v for k, v in right.items() if k not in drop}
-    if glue:      # counts end where the next cell's text starts (1 pt left of its label, as Okaloosa prints)
+    if glue:  # counts end where the next cell's text starts (1 pt left of its label, as Okaloosa prints)
         right = {k: xs[labels.index(k) + 1] - 1.2 for k in right}
     landscape = layout == "9"
     pdf = FPDF(orientation="L" if landscape else "P", unit="pt", format="letter")
@@ -124,7 +171,7 @@ def audit_pdf(rows: list[dict], layout: str = "9", *, rows_per_page: int = 9, ro
             for x, label in zip(xs, labels):
                 page.text(x, y, label)
         y += step
-        for k, row in enumerate(rows[start:start + rows_per_page]):
+        for k, row in enumerate(rows[start : start + rows_per_page]):
             index = start + k
             if layout == "9":
                 y = _nine_row(page, pdf, row, dict(zip(labels, xs)), right, y, step, glue)
@@ -150,25 +197,28 @@ def _x_right(pdf: FPDF, right: float, s: str) -> float:
     return right - pdf.get_string_width(s)
 
 
-def _nine_row(page: _Page, pdf: FPDF, row: dict, at: dict[str, float], right, y: float, step: float,
-              glue: bool) -> float:
+def _nine_row(
+    page: _Page, pdf: FPDF, row: dict, at: dict[str, float], right, y: float, step: float, glue: bool
+) -> float:
     start, end = row["Time Frame"].split("\n")
     wrapped = []
-    for part in (start, end):                       # "11/13/2025," / "10:00:17 PM" / "UTC"
+    for part in (start, end):  # "11/13/2025," / "10:00:17 PM" / "UTC"
         date, rest = part.split(", ", 1)
         clock, zone = rest.rsplit(" ", 1)
         wrapped += [date + ",", clock, zone]
     top = y
     for k, line in enumerate(wrapped):
         page.text(at["Time Frame"] - (1.0 if glue else 0.0), top + k * step, line)
-    id_y = top + (len(wrapped) - 1) * step           # the ID line is the Time Frame's last line
-    reason = textwrap.wrap(row["Reason"], 28)           # bottom-aligned like every cell: ends on the ID line
+    id_y = top + (len(wrapped) - 1) * step  # the ID line is the Time Frame's last line
+    reason = textwrap.wrap(row["Reason"], 28)  # bottom-aligned like every cell: ends on the ID line
     for k, line in enumerate(reason[:-1]):
         page.text(at["Reason"] - 0.5, id_y - (len(reason) - 1 - k) * step, line)
     for label, x in at.items():
         if label == "Time Frame":
             continue
-        value = reason[-1] + row["Reason"][len(row["Reason"].rstrip()):] if label == "Reason" and reason else row[label]
+        value = (
+            reason[-1] + row["Reason"][len(row["Reason"].rstrip()) :] if label == "Reason" and reason else row[label]
+        )
         if label in right:
             page.text(_x_right(pdf, right[label], value), id_y, value)
         else:
@@ -178,7 +228,7 @@ def _nine_row(page: _Page, pdf: FPDF, row: dict, at: dict[str, float], right, y:
 
 def _five_row(page: _Page, pdf: FPDF, row: dict, xs, right, y: float, step: float, glue: bool) -> float:
     id_y = y
-    if glue:      # the ID runs into the user id: two UUIDs with no gap between them
+    if glue:  # the ID runs into the user id: two UUIDs with no gap between them
         page.text(_x_right(pdf, xs[1] - 1.0, row["ID"]), id_y, row["ID"])
         page.text(xs[1] - 1.0, id_y, row["userId"])
     else:
@@ -188,7 +238,7 @@ def _five_row(page: _Page, pdf: FPDF, row: dict, xs, right, y: float, step: floa
     page.text(xs[3], id_y, row["Search Time"])
     lines = textwrap.wrap(row["Reason"], 24) if row["Reason"].strip() else []
     if row["Reason"].strip() and row["Reason"] != row["Reason"].rstrip() and lines:
-        lines[-1] += row["Reason"][len(row["Reason"].rstrip()):]      # keep the trailing spaces in the text
+        lines[-1] += row["Reason"][len(row["Reason"].rstrip()) :]  # keep the trailing spaces in the text
     for k, line in enumerate(lines):
         page.text(xs[4], id_y + k * step, line)
     return id_y + max(1, len(lines)) * step + 2.0
@@ -202,10 +252,13 @@ def _rotated(data: bytes, degrees: int = 90) -> bytes:
     doc = pdfium.PdfDocument(data)
     for i in range(len(doc)):
         page = doc[i]
-        w, h = page.get_size()               # as drawn (viewed)
+        w, h = page.get_size()  # as drawn (viewed)
         # viewed (X, Y from the bottom) -> file (x, y), so that the viewer's rotation gives the drawing back
-        m, media = {90: ((0, 1, -1, 0, h, 0), (h, w)), 180: ((-1, 0, 0, -1, w, h), (w, h)),
-                    270: ((0, -1, 1, 0, 0, w), (h, w))}[degrees]
+        m, media = {
+            90: ((0, 1, -1, 0, h, 0), (h, w)),
+            180: ((-1, 0, 0, -1, w, h), (w, h)),
+            270: ((0, -1, 1, 0, 0, w), (h, w)),
+        }[degrees]
         for obj in list(page.get_objects()):
             obj.transform(pdfium.PdfMatrix(*m))
         page.set_mediabox(0, 0, *media)
@@ -220,16 +273,25 @@ def _rotated(data: bytes, degrees: int = 90) -> bytes:
 
 # ---------------------------------------------------------------------------------------------- raw PDFs
 
-def raw_pdf(contents: list[bytes], *, resources: bytes = b"<< /Font << /F1 99 0 R >> >>", extra: list[bytes] = (),
-            encrypt: bool = False) -> bytes:
+
+def raw_pdf(
+    contents: list[bytes],
+    *,
+    resources: bytes = b"<< /Font << /F1 99 0 R >> >>",
+    extra: list[bytes] = (),
+    encrypt: bool = False,
+) -> bytes:
     """A PDF written by hand: one page per content stream (Helvetica as /F1 = object 99; `extra` objects
     are numbered 100, 101, ...)."""
     objs: dict[int, bytes] = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(contents)))
     objs[2] = f"<< /Type /Pages /Kids [{kids}] /Count {len(contents)} >>".encode()
     for i, content in enumerate(contents):
-        objs[3 + 2 * i] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources " + resources
-                           + f" /Contents {4 + 2 * i} 0 R >>".encode())
+        objs[3 + 2 * i] = (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
+            + resources
+            + f" /Contents {4 + 2 * i} 0 R >>".encode()
+        )
         objs[4 + 2 * i] = f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"
     objs[99] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
     for k, body in enumerate(extra):
@@ -255,11 +317,18 @@ def text_page(lines: list[str], size: float = 10) -> bytes:
 
 def scanned_pdf(pages: int = 2) -> bytes:
     """Pages that hold only an image (a scan): a small grey image drawn over the page, no text."""
-    pixels = bytes(range(0, 256, 4)) * 64                     # 64 x 64, 8-bit grey
-    image = (f"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray "
-             f"/BitsPerComponent 8 /Length {len(pixels)} >>\nstream\n").encode() + pixels + b"\nendstream"
-    return raw_pdf([b"q 500 0 0 700 50 50 cm /Im0 Do Q"] * pages,
-                   resources=b"<< /XObject << /Im0 100 0 R >> >>", extra=[image])
+    pixels = bytes(range(0, 256, 4)) * 64  # 64 x 64, 8-bit grey
+    image = (
+        (
+            f"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray "
+            f"/BitsPerComponent 8 /Length {len(pixels)} >>\nstream\n"
+        ).encode()
+        + pixels
+        + b"\nendstream"
+    )
+    return raw_pdf(
+        [b"q 500 0 0 700 50 50 cm /Im0 Do Q"] * pages, resources=b"<< /XObject << /Im0 100 0 R >> >>", extra=[image]
+    )
 
 
 def outlined_pdf() -> bytes:

@@ -1,4 +1,5 @@
 """`python -m pipeline add`: a release copied byte-identical and recorded, or refused with nothing written."""
+
 import shutil
 import sys
 from pathlib import Path
@@ -39,20 +40,46 @@ def add(root, *args):
 
 def test_a_new_jurisdiction_gets_its_files_source_md_and_entry_with_every_comment_kept(root, capsys):
     before = (root / "jurisdictions.yml").read_text()
-    assert add(root, FOSTER, "-j", "newtown-pd", *NEW, "--received", "2026-04-14", "--request", "W012541-041426",
-               "--note", "sent by email") == 0
+    assert (
+        add(
+            root,
+            FOSTER,
+            "-j",
+            "newtown-pd",
+            *NEW,
+            "--received",
+            "2026-04-14",
+            "--request",
+            "W012541-041426",
+            "--note",
+            "sent by email",
+        )
+        == 0
+    )
     copied = root / "data/raw/newtown-pd" / FOSTER.name
     assert copied.read_bytes() == FOSTER.read_bytes()
     source = (root / "data/raw/newtown-pd/SOURCE.md").read_text()
-    for text in (f"`{FOSTER.name}`", f"Bytes: {FOSTER.stat().st_size:,}", sha256_file(FOSTER), "Received: 2026-04-14",
-                 "Request: W012541-041426", "Note: sent by email", "Added: 20"):
+    for text in (
+        f"`{FOSTER.name}`",
+        f"Bytes: {FOSTER.stat().st_size:,}",
+        sha256_file(FOSTER),
+        "Received: 2026-04-14",
+        "Request: W012541-041426",
+        "Note: sent by email",
+        "Added: 20",
+    ):
         assert text in source
     after = (root / "jurisdictions.yml").read_text()
-    assert after.startswith(before.rstrip("\n") + "\n")          # every comment and entry as it was, in order
+    assert after.startswith(before.rstrip("\n") + "\n")  # every comment and entry as it was, in order
     assert "# Keys (anything else is an error):" in after and "# What The 74 and The Guardian published" in after
     (j,) = [j for j in load(root / "jurisdictions.yml", root=root, check_files=False) if j.slug == "newtown-pd"]
     assert (j.name, j.producer, j.timezone, j.log_kind, j.inputs) == (
-        "Newtown PD", "Newtown Police Department", "America/Los_Angeles", "auto", (FOSTER.name,))
+        "Newtown PD",
+        "Newtown Police Department",
+        "America/Los_Angeles",
+        "auto",
+        (FOSTER.name,),
+    )
     assert j.files() == [copied]
     out = capsys.readouterr().out
     python = Path(sys.executable)
@@ -64,11 +91,11 @@ def test_a_second_release_is_listed_only_where_no_pattern_matches_it(root, tmp_p
     assert add(root, FOSTER, "-j", "newtown-pd", *NEW) == 0
     cfg = root / "jurisdictions.yml"
     cfg.write_text(cfg.read_text().replace(f"inputs: [{FOSTER.name}]", 'inputs: ["*_audit.*.csv"]  # every month'))
-    monthly = tmp_path / "newtown_2026-05_audit.b2.csv"           # matched by the pattern: inputs unchanged
+    monthly = tmp_path / "newtown_2026-05_audit.b2.csv"  # matched by the pattern: inputs unchanged
     shutil.copyfile(BELMONT, monthly)
     assert add(root, monthly, "-j", "newtown-pd") == 0
     assert 'inputs: ["*_audit.*.csv"]  # every month' in cfg.read_text()
-    other = tmp_path / "newtown-june.csv"                          # not matched: added to the inputs
+    other = tmp_path / "newtown-june.csv"  # not matched: added to the inputs
     other.write_bytes(BELMONT.read_bytes().replace(b"\n", b"\r\n"))
     assert add(root, other, "-j", "newtown-pd") == 0
     assert "# every month" in cfg.read_text()
@@ -104,10 +131,10 @@ def test_a_file_a_run_cannot_read_is_refused_with_the_runs_message(root, tmp_pat
     bad.write_text("Colour,Shape\nred,round\n")
     message = refused(root, capsys, bad, "-j", "newtown-pd", *NEW)
     assert not (root / "data/raw/newtown-pd").exists()
-    j = project({"shapes.csv": bad})                               # the same file in a run
+    j = project({"shapes.csv": bad})  # the same file in a run
     with pytest.raises(SourceError) as e:
         built(j)
-    run_says = str(e.value).split(": ", 1)[1]                      # after the file's name
+    run_says = str(e.value).split(": ", 1)[1]  # after the file's name
     assert message == f"error: {bad}: {run_says}"
 
 
@@ -130,8 +157,10 @@ def test_an_overwrite_with_other_bytes_is_refused(root, tmp_path, capsys):
 
 def test_a_bad_slug_is_refused_with_the_configs_message(root, capsys):
     message = refused(root, capsys, FOSTER, "-j", "Newtown_PD", *NEW)
-    assert message == ("error: jurisdiction 'Newtown_PD': the slug must be lower-case letters, digits and single "
-                       "hyphens (e.g. 'alvin-isd').")
+    assert message == (
+        "error: jurisdiction 'Newtown_PD': the slug must be lower-case letters, digits and single "
+        "hyphens (e.g. 'alvin-isd')."
+    )
 
 
 def test_a_missing_time_zone_is_asked_for_never_guessed(root, capsys):
@@ -140,8 +169,9 @@ def test_a_missing_time_zone_is_asked_for_never_guessed(root, capsys):
 
 
 def test_a_time_zone_that_is_not_iana_is_refused(root, capsys):
-    message = refused(root, capsys, FOSTER, "-j", "newtown-pd", "--name", "N", "--producer", "N",
-                      "--timezone", "Pacific Time")
+    message = refused(
+        root, capsys, FOSTER, "-j", "newtown-pd", "--name", "N", "--producer", "N", "--timezone", "Pacific Time"
+    )
     assert "time zone 'Pacific Time' is not an IANA zone" in message
 
 
@@ -168,8 +198,10 @@ def test_a_name_that_looks_like_a_pattern_is_listed_so_that_it_matches_itself_on
 def test_a_file_laid_out_otherwise_keeps_its_layout(tmp_path):
     root = tmp_path / "p"
     root.mkdir()
-    text = ("# my comment\njurisdictions:\n- slug: y-pd\n  name: Y\n  producer: Y\n  log_kind: auto\n"
-            "  timezone: UTC\n  inputs:\n  - a.csv  # the first month\n")
+    text = (
+        "# my comment\njurisdictions:\n- slug: y-pd\n  name: Y\n  producer: Y\n  log_kind: auto\n"
+        "  timezone: UTC\n  inputs:\n  - a.csv  # the first month\n"
+    )
     (root / "jurisdictions.yml").write_text(text)
     assert add(root, FOSTER, "-j", "y-pd") == 0
     assert (root / "jurisdictions.yml").read_text() == text + f"  - {FOSTER.name}\n"
@@ -179,10 +211,12 @@ def test_a_file_laid_out_otherwise_keeps_its_layout(tmp_path):
 
 
 def test_a_bad_date_and_a_missing_file_are_refused(root, tmp_path, capsys):
-    assert "--received '14/04/2026' is not a date" in refused(root, capsys, FOSTER, "-j", "newtown-pd", *NEW,
-                                                              "--received", "14/04/2026")
-    assert f"{tmp_path / 'nope.csv'}: no such file" in refused(root, capsys, tmp_path / "nope.csv", "-j",
-                                                               "newtown-pd", *NEW)
+    assert "--received '14/04/2026' is not a date" in refused(
+        root, capsys, FOSTER, "-j", "newtown-pd", *NEW, "--received", "14/04/2026"
+    )
+    assert f"{tmp_path / 'nope.csv'}: no such file" in refused(
+        root, capsys, tmp_path / "nope.csv", "-j", "newtown-pd", *NEW
+    )
 
 
 def test_generated_files_go_only_to_a_synthetic_jurisdiction(root, tmp_path, capsys):

@@ -1,5 +1,6 @@
 """Tests of pipeline.enrich.agencies: every `Org Name` form of FORMATS.md §4, the traps, the rules file itself,
 and the synthetic generator's agencies (the state it records for each name must be the state read)."""
+
 from __future__ import annotations
 
 import copy
@@ -34,8 +35,8 @@ CASES = [
     ("Lowe's Home Centers LLC", "", "private_or_business"),
     ("[Federal] U.S. Border Patrol", "", "federal"),
     ("Houston TX PD [Inactive]", "TX", "city_police"),
-    ("Blaine CO OK SO", "OK", "sheriff"),                      # CO = County, the state is OK
-    ("San Diego County CA SD", "CA", "sheriff"),               # SD = Sheriff's Department
+    ("Blaine CO OK SO", "OK", "sheriff"),  # CO = County, the state is OK
+    ("San Diego County CA SD", "CA", "sheriff"),  # SD = Sheriff's Department
     # the brief's suffix forms
     ("Alvin ISD TX PD", "TX", "school_or_campus_police"),
     ("Brazoria County TX DA", "TX", "other"),
@@ -44,17 +45,17 @@ CASES = [
     ("Portland OR PD", "OR", "city_police"),
     ("Portland ME PD", "ME", "city_police"),
     ("Fort Wayne IN PD", "IN", "city_police"),
-    ("Police Dept IN Action", "", "city_police"),              # IN not in a code position
+    ("Police Dept IN Action", "", "city_police"),  # IN not in a code position
     ("Niceville FL PD", "FL", "city_police"),
     ("Price UT PD", "UT", "city_police"),
-    ("Police Service Office", "", "unknown"),                  # not federal: "ice" in Police/Service/Office
-    ("Rapid City SD PD", "SD", "city_police"),                 # SD as a state, before the suffix
-    ("Hughes County SD", "", "sheriff"),                       # SD as Sheriff's Department, no state
-    ("Blaine CO SO", "", "sheriff"),                           # CO = County, no state: not Colorado
+    ("Police Service Office", "", "unknown"),  # not federal: "ice" in Police/Service/Office
+    ("Rapid City SD PD", "SD", "city_police"),  # SD as a state, before the suffix
+    ("Hughes County SD", "", "sheriff"),  # SD as Sheriff's Department, no state
+    ("Blaine CO SO", "", "sheriff"),  # CO = County, no state: not Colorado
     ("Larimer County CO SO", "CO", "sheriff"),
     ("Denver CO PD", "CO", "city_police"),
     # full state names: only in a state-body form
-    ("Indiana University Police", "IN", "school_or_campus_police"),   # documented decision
+    ("Indiana University Police", "IN", "school_or_campus_police"),  # documented decision
     ("Indiana University of Pennsylvania Police", "PA", "school_or_campus_police"),
     ("Washington University Police", "", "school_or_campus_police"),  # St. Louis: not the state
     ("Oklahoma Highway Patrol", "OK", "state_agency"),
@@ -73,7 +74,7 @@ CASES = [
     ("Clark Co. IL Sheriff's Dept.", "IL", "sheriff"),
     ("Harris County SO (TX)", "TX", "sheriff"),
     ("Harris County Const TX Pct 4", "TX", "other"),
-    ("Fort Wayne \u2013 IN \u2013 PD", "IN", "city_police"),       # en dashes
+    ("Fort Wayne \u2013 IN \u2013 PD", "IN", "city_police"),  # en dashes
     ("  Houston   TX PD ", "TX", "city_police"),
     ("Houston TX PD (DNU)", "TX", "city_police"),
     # multi-agency forms and "<State> <place> <type>" (rules 4b and 4c): the state is the name's first words
@@ -90,7 +91,7 @@ CASES = [
     ("North Texas HIDTA", "TX", "task_force_or_multi_agency"),
     ("South Florida HIDTA", "FL", "task_force_or_multi_agency"),
     ("Northern California HIDTA", "CA", "task_force_or_multi_agency"),
-    ("West Virginia HIDTA", "WV", "task_force_or_multi_agency"),     # not Virginia after "West"
+    ("West Virginia HIDTA", "WV", "task_force_or_multi_agency"),  # not Virginia after "West"
     ("Indiana Task Force 1", "IN", "task_force_or_multi_agency"),
     # ... and what must not match: a state name that begins a place name, two states, Washington D.C.
     ("Kansas City Metro Task Force", "", "task_force_or_multi_agency"),
@@ -100,28 +101,28 @@ CASES = [
     ("New York/New Jersey HIDTA", "", "task_force_or_multi_agency"),
     ("Washington/Baltimore HIDTA", "", "task_force_or_multi_agency"),
     ("New York New Jersey Port Authority Police", "", "city_police"),
-    ("Missouri City PD", "", "city_police"),                   # Texas
-    ("Michigan City PD", "", "city_police"),                   # Indiana
-    ("Maryland Heights PD", "", "city_police"),                # Missouri
-    ("California Borough PD", "", "city_police"),              # Pennsylvania
+    ("Missouri City PD", "", "city_police"),  # Texas
+    ("Michigan City PD", "", "city_police"),  # Indiana
+    ("Maryland Heights PD", "", "city_police"),  # Missouri
+    ("California Borough PD", "", "city_police"),  # Pennsylvania
     ("Colorado River Indian Tribes PD", "", "city_police"),
     ("Tennessee Valley Authority Police", "", "city_police"),
-    ("Washington Metropolitan Police Department", "", "city_police"),   # D.C.
+    ("Washington Metropolitan Police Department", "", "city_police"),  # D.C.
     ("Washington Navy Yard Police", "", "city_police"),
-    ("Wyoming PD", "", "city_police"),                         # a city in Michigan
-    ("Indiana County SO", "", "sheriff"),                      # Pennsylvania
-    ("Nevada County SO", "", "sheriff"),                       # California
+    ("Wyoming PD", "", "city_police"),  # a city in Michigan
+    ("Indiana County SO", "", "sheriff"),  # Pennsylvania
+    ("Nevada County SO", "", "sheriff"),  # California
     # types
-    ("University Park TX PD", "TX", "city_police"),            # a city, not a university
+    ("University Park TX PD", "TX", "city_police"),  # a city, not a university
     ("College Station TX PD", "TX", "city_police"),
     ("State College PA PD", "PA", "city_police"),
     ("Texas A&M University Police", "TX", "school_or_campus_police"),
-    ("Sunnyvale CA DPS", "CA", "city_police"),                 # a city's Department of Public Safety
+    ("Sunnyvale CA DPS", "CA", "city_police"),  # a city's Department of Public Safety
     ("TX DPS", "TX", "state_agency"),
     ("ICE ERO Houston", "", "federal"),
-    ("[Federal] ATF Houston Field Division", "", "federal"),   # a city is not a state: never guessed
-    ("Marshall TX PD", "TX", "city_police"),                   # not a marshal
-    ("Federal Way WA PD", "WA", "city_police"),                # not federal
+    ("[Federal] ATF Houston Field Division", "", "federal"),  # a city is not a state: never guessed
+    ("Marshall TX PD", "TX", "city_police"),  # not a marshal
+    ("Federal Way WA PD", "WA", "city_police"),  # not federal
 ]
 
 
@@ -138,7 +139,7 @@ def test_tags():
     assert r["agency_federal"] and r["agency_federal_tag"] and not r["agency_inactive"]
     r = identify("Houston TX PD [Inactive]")
     assert r["agency_inactive"] and not r["agency_federal"] and not r["agency_federal_tag"]
-    r = identify("ICE ERO Houston")                     # a federal name, no tag
+    r = identify("ICE ERO Houston")  # a federal name, no tag
     assert r["agency_federal"] and not r["agency_federal_tag"]
     for name in ("Police Service Office", "Niceville FL PD", "Justice of the Peace Pct 2", "Price UT PD"):
         assert not identify(name)["agency_federal"], name
@@ -153,19 +154,36 @@ def test_rule_ids_say_what_decided():
     assert identify("MOCIC")["agency_rule"] == "override:mocic/override:mocic"
     assert identify("Home Depot Corporation")["agency_rule"] == "none/business"
     assert identify("[Federal] U.S. Border Patrol")["agency_rule"] == "none/federal_tag"
-    r = identify("Some PD (TX) (OK)")                   # two states in one rule: never pick one
+    r = identify("Some PD (TX) (OK)")  # two states in one rule: never pick one
     assert r["agency_state"] == "" and r["agency_rule"].startswith("ambiguous:paren/")
 
 
 @pytest.mark.parametrize("blank", [None, "", "   ", float("nan"), pd.NA])
 def test_blank(blank):
     r = identify(blank)
-    assert (r["agency_state"], r["agency_type"], r["agency_federal"], r["agency_inactive"]) == ("", "unknown", False, False)
+    assert (r["agency_state"], r["agency_type"], r["agency_federal"], r["agency_inactive"]) == (
+        "",
+        "unknown",
+        False,
+        False,
+    )
 
 
-@pytest.mark.parametrize("name", ["Springfield PD", "Houston Police", "Lakewood Police Department",
-                                  "Metro Narcotics Unit", "Houston TX", "North Precinct", "Sheriff",
-                                  "Madison County SO", "Jackson Police Dept", "Columbia SO"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Springfield PD",
+        "Houston Police",
+        "Lakewood Police Department",
+        "Metro Narcotics Unit",
+        "Houston TX",
+        "North Precinct",
+        "Sheriff",
+        "Madison County SO",
+        "Jackson Police Dept",
+        "Columbia SO",
+    ],
+)
 def test_never_guessed(name):
     """A name with no state marker gives "" whatever the city or county (these exist in many states;
     Houston TX without a suffix is not a form either)."""
@@ -176,7 +194,7 @@ def test_codes_must_be_real():
     assert identify("Springfield XX PD")["agency_state"] == ""
     assert identify("Washington DC PD")["agency_state"] == "DC"
     assert identify("San Juan PR PD")["agency_state"] == "PR"
-    assert identify("Springfield il PD")["agency_state"] == ""   # codes are read in upper case only
+    assert identify("Springfield il PD")["agency_state"] == ""  # codes are read in upper case only
 
 
 def test_overrides_match_normalised_names():
@@ -188,7 +206,7 @@ def test_identify_many_distinct_and_at_scale():
     names = ["Houston TX PD", None, "Houston TX PD", "MOCIC", float("nan"), "Houston TX PD "]
     df = identify_many(names)
     assert list(df.columns) == COLUMNS
-    assert len(df) == 4                                   # "Houston TX PD " is its own spelling
+    assert len(df) == 4  # "Houston TX PD " is its own spelling
     assert df["org_name"].iloc[0] == "Houston TX PD" and df["org_name"].isna().sum() == 1
     assert df["agency_federal"].dtype == bool and df["agency_inactive"].dtype == bool
     assert identify_many([]).columns.tolist() == COLUMNS
@@ -196,7 +214,7 @@ def test_identify_many_distinct_and_at_scale():
     cities = [c.replace("_", " ") for c in synth.CITIES + synth.TX_CITIES]
     codes = [s[0] for s in synth.STATES]
     big = [f"{c} {st} PD" for c in cities for st in codes][:7000]
-    big += [f"Agency number {i} of nowhere in particular" for i in range(3000)]   # matches nothing: slowest
+    big += [f"Agency number {i} of nowhere in particular" for i in range(3000)]  # matches nothing: slowest
     df = identify_many(big).set_index("org_name")
     assert len(df) == 10_000
     # each name states its own code before the suffix; the made-up ones state none (speed: make bench)
@@ -206,13 +224,29 @@ def test_identify_many_distinct_and_at_scale():
 
 def test_rules_file_is_sound():
     doc = load_rules()
-    assert doc is load_rules()                          # cached
+    assert doc is load_rules()  # cached
     assert RULES_PATH.name == "agencies.yml"
-    assert set(doc["types"]) == {"city_police", "sheriff", "state_agency", "federal", "school_or_campus_police",
-                                 "task_force_or_multi_agency", "private_or_business", "other", "unknown"}
+    assert set(doc["types"]) == {
+        "city_police",
+        "sheriff",
+        "state_agency",
+        "federal",
+        "school_or_campus_police",
+        "task_force_or_multi_agency",
+        "private_or_business",
+        "other",
+        "unknown",
+    }
     assert len(doc["states"]) == 52 and {"DC", "PR"} <= set(doc["states"])
-    assert [r["id"] for r in doc["state_rules"]] == ["paren", "dash", "before_suffix", "after_suffix", "state_name",
-                                                   "state_name_place", "state_multi_agency"]
+    assert [r["id"] for r in doc["state_rules"]] == [
+        "paren",
+        "dash",
+        "before_suffix",
+        "after_suffix",
+        "state_name",
+        "state_name_place",
+        "state_multi_agency",
+    ]
     for o in doc["overrides"]:
         assert o["why"].strip() and o.get("state", "") in ("", *doc["states"])
     raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
@@ -233,7 +267,7 @@ def test_bad_rules_are_refused():
     bad["state_rules"][0]["patterns"] = ["(unclosed"]
     with pytest.raises(ValueError, match="paren"):
         identify("x", bad)
-    ok = copy.deepcopy(raw)                             # a hand-built rules dict works like the file
+    ok = copy.deepcopy(raw)  # a hand-built rules dict works like the file
     assert identify("Houston TX PD", ok)["agency_state"] == "TX"
 
 
@@ -261,7 +295,7 @@ def test_synthetic_agencies(tmp_path, slug):
     truth = synth.generate(slug, out, scale=0.02)
     by_agency = truth["state_by_agency"]
     assert len(by_agency) == truth["agencies"]
-    assert _org_names(out) == set(by_agency)            # every agency searched at least once in the CSV
+    assert _org_names(out) == set(by_agency)  # every agency searched at least once in the CSV
     df = identify_many(list(by_agency)).set_index("org_name")
     got = df["agency_state"].to_dict()
     wrong = {n: (st, got[n], df.loc[n, "agency_rule"]) for n, st in by_agency.items() if got[n] != st}
@@ -270,9 +304,15 @@ def test_synthetic_agencies(tmp_path, slug):
     if slug == "alvin-isd":
         for name, _ in synth.ALVIN_MUSTS:
             assert name in by_agency
-        for name in ("MOCIC", "NCRIC", "Midwest HIDTA", "Home Depot Corporation",
-                     "[Federal] ATF Houston Field Division", "[Federal] DEA Houston Division",
-                     "[Federal] U.S. Secret Service"):
+        for name in (
+            "MOCIC",
+            "NCRIC",
+            "Midwest HIDTA",
+            "Home Depot Corporation",
+            "[Federal] ATF Houston Field Division",
+            "[Federal] DEA Houston Division",
+            "[Federal] U.S. Secret Service",
+        ):
             assert by_agency[name] == "" and got[name] == ""
         assert by_agency["[Federal] U.S. Marshals Service - Southern District of Texas"] == "TX"
     # the truth's state counts use the same states

@@ -29,6 +29,7 @@ Decisions this corpus pins down (README "Method" describes the same):
 A few cases also go through the real command line (`python -m pipeline run`), in a copy of the project.
 The number of cases tried is in the id of test_corpus_has_at_least_30_cases and in a warning.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -65,6 +66,7 @@ PORTAL = "id,userId,searchDate,networkCount,reason"
 
 
 # ---------------------------------------------------------------------------------------------- builders
+
 
 def export_row(i: int, reason="Investigation", t="12/01/2025, 05:30:00 AM UTC", networks="3", devices="120") -> str:
     tf = '"11/01/2025, 05:30:00 AM UTC\n12/01/2025, 05:29:00 AM UTC"'
@@ -107,7 +109,7 @@ def _zip_patch(data: bytes, local: dict[int, int], central: dict[int, int]) -> b
 
 def zip_bad_crc() -> bytes:
     z = bytearray(zipped({"a.csv": GOOD}, zipfile.ZIP_STORED))
-    z[30 + len("a.csv") + 10] ^= 0x01          # one byte of the stored data: the CRC no longer matches
+    z[30 + len("a.csv") + 10] ^= 0x01  # one byte of the stored data: the CRC no longer matches
     return bytes(z)
 
 
@@ -157,12 +159,14 @@ def pdf_zip(members: dict[str, Callable[[], bytes]]) -> Callable[[Path], None]:
 def _pdf_skipped(*whys):
     def check(m, j):
         assert [(s["sheet"], s["why"]) for s in m["skipped"]] == list(whys), m["skipped"]
+
     return check
 
 
 def _pdf_pages(*sheets):
     def check(m, j):
         assert [(s["file"].split(f"data/raw/{SLUG}/")[1], s["sheet"]) for s in m["sources"]] == list(sheets)
+
     return check
 
 
@@ -178,24 +182,25 @@ def _bad_time() -> bytes:
 
 # ---------------------------------------------------------------------------------------------- the table
 
+
 @dataclass(frozen=True)
 class Case:
     name: str
-    files: dict                              # name under data/raw/<slug>/ -> bytes | str | callable(path)
-    expect: str                              # "error" | "kept"
-    words: tuple[str, ...] = ()              # error: words the message must hold (case-insensitive)
-    file: str | None = None                  # error: the file the message names, under data/raw/<slug>/
-    row: int | None = None                   # error: the row the message names
+    files: dict  # name under data/raw/<slug>/ -> bytes | str | callable(path)
+    expect: str  # "error" | "kept"
+    words: tuple[str, ...] = ()  # error: words the message must hold (case-insensitive)
+    file: str | None = None  # error: the file the message names, under data/raw/<slug>/
+    row: int | None = None  # error: the row the message names
     error: type = SourceError
-    entry: dict = field(default_factory=dict)          # overrides of the entry (a value may be callable(root))
-    extra_entries: tuple = ()                          # more entries in jurisdictions.yml
-    setup: Callable | None = None                      # setup(root, raw_dir): links, folders, outside files
-    later: dict = field(default_factory=dict)          # files added after a first, good build
-    patch: tuple = ()                                  # (module, attribute, value) set for the case
-    searches: int | None = None                        # kept: searches
-    rejected: dict = field(default_factory=dict)       # kept: {reason: count}
-    rejected_rows: tuple = ()                          # kept: ((row, reason), ...) in rejected.csv
-    check: Callable | None = None                      # kept: check(manifest, j) for anything else
+    entry: dict = field(default_factory=dict)  # overrides of the entry (a value may be callable(root))
+    extra_entries: tuple = ()  # more entries in jurisdictions.yml
+    setup: Callable | None = None  # setup(root, raw_dir): links, folders, outside files
+    later: dict = field(default_factory=dict)  # files added after a first, good build
+    patch: tuple = ()  # (module, attribute, value) set for the case
+    searches: int | None = None  # kept: searches
+    rejected: dict = field(default_factory=dict)  # kept: {reason: count}
+    rejected_rows: tuple = ()  # kept: ((row, reason), ...) in rejected.csv
+    check: Callable | None = None  # kept: check(manifest, j) for anything else
 
 
 def _symlink_out(root: Path, raw: Path) -> None:
@@ -206,6 +211,7 @@ def _symlink_out(root: Path, raw: Path) -> None:
 def _manifest_extra(*names):
     def check(m, j):
         assert [n for s in m["sources"] for n in s["extra_columns"]] == list(names)
+
     return check
 
 
@@ -219,12 +225,14 @@ def _negative_counts(m, j):
 def _sheets_read(*names):
     def check(m, j):
         assert [s["sheet"] for s in m["sources"]] == list(names)
+
     return check
 
 
 def _skipped(*whys):
     def check(m, j):
         assert [s["why"] for s in m["skipped"]] == list(whys)
+
     return check
 
 
@@ -242,225 +250,666 @@ CASES: list[Case] = [
     Case("whitespace_only", {"a.csv": b" \r\n\t\n\n   "}, "error", ("empty", "blank space"), "a.csv"),
     Case("utf8_bom_only", {"a.csv": codecs.BOM_UTF8 + b"\r\n"}, "error", ("empty",), "a.csv"),
     Case("header_only", {"a.csv": PORTAL + "\n"}, "error", ("header but no rows",), "a.csv"),
-    Case("header_and_one_blank_line", {"a.csv": HDR + "\n\n"}, "error",
-         ("could be kept", "blank_row"), "a.csv", row=2),
+    Case("header_and_one_blank_line", {"a.csv": HDR + "\n\n"}, "error", ("could be kept", "blank_row"), "a.csv", row=2),
     # --- records cut short, quotes ------------------------------------------------------------------
-    Case("truncated_last_record", {"a.csv": export(export_row(1), export_row(2)) + f"{uid(3)},***,Houston TX PD,3\n"},
-         "kept", searches=2, rejected={"wrong_cell_count": 1}, rejected_rows=((4, "wrong_cell_count"),)),
-    Case("unterminated_quote_at_the_end",
-         {"a.csv": portal(portal_row(1), portal_row(2), portal_row(3, reason='"Investigation'))},
-         "error", ("never closed",), "a.csv", row=4),
-    Case("unterminated_quote_swallows_the_rest",          # the fast parser would keep 2 rows and lose 3
-         {"a.csv": portal(portal_row(1), portal_row(2, reason='"Invest'), portal_row(3), portal_row(4))},
-         "error", ("never closed",), "a.csv", row=3),
-    Case("quote_closed_rows_later_swallows_records",
-         {"a.csv": portal(portal_row(1), portal_row(2, reason='"Invest'), portal_row(3), portal_row(4, reason='x"'),
-                          portal_row(5))},
-         "error", ("not closed where it should be", "look like records"), "a.csv", row=3),
-    Case("unterminated_quote_in_the_header", {"a.csv": 'id,"userId,searchDate,networkCount,reason\n' + portal_row(1)},
-         "error", ("never closed",), "a.csv", row=1),
-    Case("stray_quote_spoils_one_record",                  # the quote closes on its own line: one record lost
-         {"a.csv": export(export_row(1), export_row(2).replace('"Investigation"', '"Investigation'), export_row(3))},
-         "kept", searches=2, rejected={"wrong_cell_count": 1}, rejected_rows=((3, "wrong_cell_count"),)),
-    Case("every_record_malformed", {"a.csv": portal("a,b", "c,d,e")}, "error",
-         ("could be kept", "wrong_cell_count"), "a.csv", row=2),
-    Case("more_cells_than_the_header", {"a.csv": portal(portal_row(1), portal_row(2) + ",extra", portal_row(3))},
-         "kept", searches=2, rejected={"wrong_cell_count": 1}, rejected_rows=((3, "wrong_cell_count"),)),
+    Case(
+        "truncated_last_record",
+        {"a.csv": export(export_row(1), export_row(2)) + f"{uid(3)},***,Houston TX PD,3\n"},
+        "kept",
+        searches=2,
+        rejected={"wrong_cell_count": 1},
+        rejected_rows=((4, "wrong_cell_count"),),
+    ),
+    Case(
+        "unterminated_quote_at_the_end",
+        {"a.csv": portal(portal_row(1), portal_row(2), portal_row(3, reason='"Investigation'))},
+        "error",
+        ("never closed",),
+        "a.csv",
+        row=4,
+    ),
+    Case(
+        "unterminated_quote_swallows_the_rest",  # the fast parser would keep 2 rows and lose 3
+        {"a.csv": portal(portal_row(1), portal_row(2, reason='"Invest'), portal_row(3), portal_row(4))},
+        "error",
+        ("never closed",),
+        "a.csv",
+        row=3,
+    ),
+    Case(
+        "quote_closed_rows_later_swallows_records",
+        {
+            "a.csv": portal(
+                portal_row(1), portal_row(2, reason='"Invest'), portal_row(3), portal_row(4, reason='x"'), portal_row(5)
+            )
+        },
+        "error",
+        ("not closed where it should be", "look like records"),
+        "a.csv",
+        row=3,
+    ),
+    Case(
+        "unterminated_quote_in_the_header",
+        {"a.csv": 'id,"userId,searchDate,networkCount,reason\n' + portal_row(1)},
+        "error",
+        ("never closed",),
+        "a.csv",
+        row=1,
+    ),
+    Case(
+        "stray_quote_spoils_one_record",  # the quote closes on its own line: one record lost
+        {"a.csv": export(export_row(1), export_row(2).replace('"Investigation"', '"Investigation'), export_row(3))},
+        "kept",
+        searches=2,
+        rejected={"wrong_cell_count": 1},
+        rejected_rows=((3, "wrong_cell_count"),),
+    ),
+    Case(
+        "every_record_malformed",
+        {"a.csv": portal("a,b", "c,d,e")},
+        "error",
+        ("could be kept", "wrong_cell_count"),
+        "a.csv",
+        row=2,
+    ),
+    Case(
+        "more_cells_than_the_header",
+        {"a.csv": portal(portal_row(1), portal_row(2) + ",extra", portal_row(3))},
+        "kept",
+        searches=2,
+        rejected={"wrong_cell_count": 1},
+        rejected_rows=((3, "wrong_cell_count"),),
+    ),
     # --- encodings ----------------------------------------------------------------------------------
-    Case("cp1252", {"a.csv": portal(portal_row(1, reason="café – theft")).encode("cp1252")}, "kept", searches=1,
-         check=lambda m, j: m["sources"][0]["encoding"] == "cp1252" or pytest.fail(m["sources"][0]["encoding"])),
-    Case("utf16_le_with_bom", {"a.csv": codecs.BOM_UTF16_LE + portal(portal_row(1), nl="\r\n").encode("utf-16-le")},
-         "kept", searches=1),
-    Case("utf16_be_with_bom", {"a.csv": codecs.BOM_UTF16_BE + portal(portal_row(1)).encode("utf-16-be")},
-         "kept", searches=1),
+    Case(
+        "cp1252",
+        {"a.csv": portal(portal_row(1, reason="café – theft")).encode("cp1252")},
+        "kept",
+        searches=1,
+        check=lambda m, j: m["sources"][0]["encoding"] == "cp1252" or pytest.fail(m["sources"][0]["encoding"]),
+    ),
+    Case(
+        "utf16_le_with_bom",
+        {"a.csv": codecs.BOM_UTF16_LE + portal(portal_row(1), nl="\r\n").encode("utf-16-le")},
+        "kept",
+        searches=1,
+    ),
+    Case(
+        "utf16_be_with_bom",
+        {"a.csv": codecs.BOM_UTF16_BE + portal(portal_row(1)).encode("utf-16-be")},
+        "kept",
+        searches=1,
+    ),
     Case("utf8_with_bom", {"a.csv": codecs.BOM_UTF8 + portal(portal_row(1)).encode()}, "kept", searches=1),
-    Case("utf16_without_bom", {"a.csv": portal(portal_row(1)).encode("utf-16-le")}, "error",
-         ("UTF-16 without a byte-order mark",), "a.csv"),
-    Case("utf16_with_bom_cut_mid_character", {"a.csv": codecs.BOM_UTF16_LE + portal(portal_row(1)).encode("utf-16-le")
-                                              + b"\x41"}, "error", ("not valid UTF-16",), "a.csv"),
-    Case("neither_utf8_nor_cp1252", {"a.csv": (PORTAL + "\n" + portal_row(1) + "\n").encode() +
-                                     portal_row(2, reason="Ca\x81on").encode("latin-1") + b"\n"},
-         "error", ("neither UTF-8 nor Windows-1252", "0x81", "line 3"), "a.csv"),
-    Case("utf8_bom_then_invalid_byte", {"a.csv": codecs.BOM_UTF8 + portal(portal_row(1)).encode() + b"\x9d\n"},
-         "error", ("UTF-8 mark", "0x9D"), "a.csv"),
+    Case(
+        "utf16_without_bom",
+        {"a.csv": portal(portal_row(1)).encode("utf-16-le")},
+        "error",
+        ("UTF-16 without a byte-order mark",),
+        "a.csv",
+    ),
+    Case(
+        "utf16_with_bom_cut_mid_character",
+        {"a.csv": codecs.BOM_UTF16_LE + portal(portal_row(1)).encode("utf-16-le") + b"\x41"},
+        "error",
+        ("not valid UTF-16",),
+        "a.csv",
+    ),
+    Case(
+        "neither_utf8_nor_cp1252",
+        {
+            "a.csv": (PORTAL + "\n" + portal_row(1) + "\n").encode()
+            + portal_row(2, reason="Ca\x81on").encode("latin-1")
+            + b"\n"
+        },
+        "error",
+        ("neither UTF-8 nor Windows-1252", "0x81", "line 3"),
+        "a.csv",
+    ),
+    Case(
+        "utf8_bom_then_invalid_byte",
+        {"a.csv": codecs.BOM_UTF8 + portal(portal_row(1)).encode() + b"\x9d\n"},
+        "error",
+        ("UTF-8 mark", "0x9D"),
+        "a.csv",
+    ),
     # --- not text at all ----------------------------------------------------------------------------
-    Case("png_named_csv", {"a.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4}, "error",
-         ("PNG image", "not a text CSV"), "a.csv"),
-    Case("pdf_named_csv", {"a.csv": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"}, "error",
-         ("PDF",), "a.csv"),
-    Case("workbook_named_csv", {"a.csv": workbook({"Audit": sheet_rows(1)})}, "error", ("zip archive", ".xlsx"),
-         "a.csv"),
-    Case("old_xls_named_csv", {"a.csv": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)}, "error",
-         ("old-style Office",), "a.csv"),
+    Case(
+        "png_named_csv",
+        {"a.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4},
+        "error",
+        ("PNG image", "not a text CSV"),
+        "a.csv",
+    ),
+    Case(
+        "pdf_named_csv",
+        {"a.csv": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"},
+        "error",
+        ("PDF",),
+        "a.csv",
+    ),
+    Case(
+        "workbook_named_csv", {"a.csv": workbook({"Audit": sheet_rows(1)})}, "error", ("zip archive", ".xlsx"), "a.csv"
+    ),
+    Case(
+        "old_xls_named_csv",
+        {"a.csv": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)},
+        "error",
+        ("old-style Office",),
+        "a.csv",
+    ),
     Case("random_binary_named_csv", {"a.csv": bytes(range(256)) * 40}, "error", ("binary data",), "a.csv"),
-    Case("nul_byte_inside_a_row", {"a.csv": (PORTAL + "\n" + portal_row(1) + "\n").encode() +
-                                   portal_row(2, reason="Inv\x00estigation").encode() + b"\n" +
-                                   portal_row(3).encode() + b"\n"},
-         "error", ("NUL",), "a.csv", row=3),
+    Case(
+        "nul_byte_inside_a_row",
+        {
+            "a.csv": (PORTAL + "\n" + portal_row(1) + "\n").encode()
+            + portal_row(2, reason="Inv\x00estigation").encode()
+            + b"\n"
+            + portal_row(3).encode()
+            + b"\n"
+        },
+        "error",
+        ("NUL",),
+        "a.csv",
+        row=3,
+    ),
     Case("cell_of_50_mb", {"a.csv": write_50mb_cell}, "error", ("larger than 10 MB",), "a.csv", row=3),
     # --- headers and columns ------------------------------------------------------------------------
-    Case("required_column_missing", {"a.csv": "id,userId,networkCount,reason\n" + f"{uid(1)},***,2,x\n"}, "error",
-         ("not a Flock search audit", "columns.yml"), "a.csv"),
-    Case("title_line_above_the_header", {"a.csv": "Network audit export, December\n" + GOOD}, "error",
-         ("not a Flock search audit",), "a.csv"),
-    Case("duplicate_header_names", {"a.csv": PORTAL + ",reason\n" + portal_row(1) + ",second\n"}, "kept", searches=1,
-         check=_manifest_extra("reason")),
-    Case("unknown_extra_columns", {"a.csv": PORTAL + ",Colour,Shape\n" + portal_row(1) + ",red,round\n"}, "kept",
-         searches=1, check=_manifest_extra("Colour", "Shape")),
-    Case("repeated_header_in_the_middle", {"a.csv": portal(portal_row(1), PORTAL, portal_row(2))}, "kept",
-         searches=2, rejected={"repeated_header": 1}, rejected_rows=((3, "repeated_header"),)),
-    Case("flock_event_log", {"a.csv": "Timestamp,User,Event Type,Entity Type,Entity Details\n"
-                                      "2025-01-01,x,add,user,y\n"}, "error", ("event log",), "a.csv"),
-    Case("semicolon_separated", {"a.csv": GOOD.replace(",", ";")}, "error", ("semicolons", "comma-separated"),
-         "a.csv"),
+    Case(
+        "required_column_missing",
+        {"a.csv": "id,userId,networkCount,reason\n" + f"{uid(1)},***,2,x\n"},
+        "error",
+        ("not a Flock search audit", "columns.yml"),
+        "a.csv",
+    ),
+    Case(
+        "title_line_above_the_header",
+        {"a.csv": "Network audit export, December\n" + GOOD},
+        "error",
+        ("not a Flock search audit",),
+        "a.csv",
+    ),
+    Case(
+        "duplicate_header_names",
+        {"a.csv": PORTAL + ",reason\n" + portal_row(1) + ",second\n"},
+        "kept",
+        searches=1,
+        check=_manifest_extra("reason"),
+    ),
+    Case(
+        "unknown_extra_columns",
+        {"a.csv": PORTAL + ",Colour,Shape\n" + portal_row(1) + ",red,round\n"},
+        "kept",
+        searches=1,
+        check=_manifest_extra("Colour", "Shape"),
+    ),
+    Case(
+        "repeated_header_in_the_middle",
+        {"a.csv": portal(portal_row(1), PORTAL, portal_row(2))},
+        "kept",
+        searches=2,
+        rejected={"repeated_header": 1},
+        rejected_rows=((3, "repeated_header"),),
+    ),
+    Case(
+        "flock_event_log",
+        {"a.csv": "Timestamp,User,Event Type,Entity Type,Entity Details\n2025-01-01,x,add,user,y\n"},
+        "error",
+        ("event log",),
+        "a.csv",
+    ),
+    Case("semicolon_separated", {"a.csv": GOOD.replace(",", ";")}, "error", ("semicolons", "comma-separated"), "a.csv"),
     Case("tab_separated_named_csv", {"a.csv": GOOD.replace(",", "\t")}, "error", ("tabs", ".tsv"), "a.csv"),
-    Case("tsv_is_read_as_tab_separated", {"a.tsv": GOOD.replace(",", "\t")}, "kept", searches=3,
-         check=_tab_separated),
+    Case("tsv_is_read_as_tab_separated", {"a.tsv": GOOD.replace(",", "\t")}, "kept", searches=3, check=_tab_separated),
     Case("tsv_that_is_comma_separated", {"a.tsv": GOOD}, "error", ("commas", ".csv"), "a.tsv"),
     # --- cells --------------------------------------------------------------------------------------
-    Case("times_that_do_not_parse", {"a.csv": portal(portal_row(1), portal_row(2, t="sometime in December"),
-                                                     portal_row(3, t="2026-13-45T99:00:00Z"), portal_row(4, t=""))},
-         "kept", searches=1, rejected={"unparseable_search_time": 2, "missing_search_time": 1},
-         rejected_rows=((3, "unparseable_search_time"), (4, "unparseable_search_time"), (5, "missing_search_time"))),
-    Case("no_time_parses", {"a.csv": portal(portal_row(1, t="yesterday"), portal_row(2, t="soon"))}, "error",
-         ("could be kept", "unparseable_search_time", "yesterday", "cells.yml"), "a.csv", row=2),
-    Case("negative_and_fractional_counts", {"a.csv": portal(portal_row(1, networks="-5"), portal_row(2, networks="2.5"),
-                                                            portal_row(3))},
-         "kept", searches=3, check=_negative_counts),
+    Case(
+        "times_that_do_not_parse",
+        {
+            "a.csv": portal(
+                portal_row(1),
+                portal_row(2, t="sometime in December"),
+                portal_row(3, t="2026-13-45T99:00:00Z"),
+                portal_row(4, t=""),
+            )
+        },
+        "kept",
+        searches=1,
+        rejected={"unparseable_search_time": 2, "missing_search_time": 1},
+        rejected_rows=((3, "unparseable_search_time"), (4, "unparseable_search_time"), (5, "missing_search_time")),
+    ),
+    Case(
+        "no_time_parses",
+        {"a.csv": portal(portal_row(1, t="yesterday"), portal_row(2, t="soon"))},
+        "error",
+        ("could be kept", "unparseable_search_time", "yesterday", "cells.yml"),
+        "a.csv",
+        row=2,
+    ),
+    Case(
+        "negative_and_fractional_counts",
+        {"a.csv": portal(portal_row(1, networks="-5"), portal_row(2, networks="2.5"), portal_row(3))},
+        "kept",
+        searches=3,
+        check=_negative_counts,
+    ),
     Case("crlf_line_endings", {"a.csv": export(export_row(1), export_row(2), nl="\r\n")}, "kept", searches=2),
-    Case("mixed_line_endings", {"a.csv": PORTAL + "\r\n" + portal_row(1) + "\r" + portal_row(2) + "\n" +
-                                portal_row(3) + "\r\n"}, "kept", searches=3),
+    Case(
+        "mixed_line_endings",
+        {"a.csv": PORTAL + "\r\n" + portal_row(1) + "\r" + portal_row(2) + "\n" + portal_row(3) + "\r\n"},
+        "kept",
+        searches=3,
+    ),
     # --- workbooks ----------------------------------------------------------------------------------
     Case("xlsx_that_is_text", {"a.xlsx": GOOD}, "error", ("plain text", "not a workbook", ".csv"), "a.xlsx"),
-    Case("xls_that_is_an_html_page", {"a.xls": "<html><body><table><tr><td>ID</td></tr></table></body></html>"},
-         "error", ("HTML page", ".xlsx"), "a.xls"),
-    Case("xlsx_named_xls", {"a.xls": workbook({"Audit": sheet_rows(1)})}, "error", ("zipped workbook", ".xlsx"),
-         "a.xls"),
-    Case("xlsx_damaged", {"a.xlsx": b"PK\x03\x04 this is not really a workbook"}, "error", ("cannot be opened",),
-         "a.xlsx"),
-    Case("xlsx_that_is_some_other_zip", {"a.xlsx": zipped({"hello.txt": "hi"})}, "error",
-         ("cannot be opened", "damaged or not a spreadsheet"), "a.xlsx"),
-    Case("workbook_with_only_cover_and_pivot", {"a.xlsx": workbook({"Cover": [["Public records response"]],
-                                                                    "Pivot": [["Row Labels", "Count of ID"],
-                                                                              ["Houston TX PD", 2]]})},
-         "error", ("no sheet", "'Cover'", "'Pivot'"), "a.xlsx"),
-    Case("workbook_header_only", {"a.xlsx": workbook({"Dec": sheet_rows()})}, "error", ("header but no rows", "Dec"),
-         "a.xlsx"),
-    Case("workbook_with_two_audit_sheets", {"a.xlsx": workbook({"Dec": sheet_rows(1, 2), "Pivot": [["x"]],
-                                                                "Jan": sheet_rows(3)})},
-         "kept", searches=3, check=_sheets_read("Dec", "Jan")),
-    Case("workbook_with_an_empty_month", {"a.xlsx": workbook({"Dec": sheet_rows(1, 2), "Jan": sheet_rows()})},
-         "kept", searches=2, check=_skipped("a header and no rows")),
+    Case(
+        "xls_that_is_an_html_page",
+        {"a.xls": "<html><body><table><tr><td>ID</td></tr></table></body></html>"},
+        "error",
+        ("HTML page", ".xlsx"),
+        "a.xls",
+    ),
+    Case(
+        "xlsx_named_xls", {"a.xls": workbook({"Audit": sheet_rows(1)})}, "error", ("zipped workbook", ".xlsx"), "a.xls"
+    ),
+    Case(
+        "xlsx_damaged",
+        {"a.xlsx": b"PK\x03\x04 this is not really a workbook"},
+        "error",
+        ("cannot be opened",),
+        "a.xlsx",
+    ),
+    Case(
+        "xlsx_that_is_some_other_zip",
+        {"a.xlsx": zipped({"hello.txt": "hi"})},
+        "error",
+        ("cannot be opened", "damaged or not a spreadsheet"),
+        "a.xlsx",
+    ),
+    Case(
+        "workbook_with_only_cover_and_pivot",
+        {
+            "a.xlsx": workbook(
+                {"Cover": [["Public records response"]], "Pivot": [["Row Labels", "Count of ID"], ["Houston TX PD", 2]]}
+            )
+        },
+        "error",
+        ("no sheet", "'Cover'", "'Pivot'"),
+        "a.xlsx",
+    ),
+    Case(
+        "workbook_header_only",
+        {"a.xlsx": workbook({"Dec": sheet_rows()})},
+        "error",
+        ("header but no rows", "Dec"),
+        "a.xlsx",
+    ),
+    Case(
+        "workbook_with_two_audit_sheets",
+        {"a.xlsx": workbook({"Dec": sheet_rows(1, 2), "Pivot": [["x"]], "Jan": sheet_rows(3)})},
+        "kept",
+        searches=3,
+        check=_sheets_read("Dec", "Jan"),
+    ),
+    Case(
+        "workbook_with_an_empty_month",
+        {"a.xlsx": workbook({"Dec": sheet_rows(1, 2), "Jan": sheet_rows()})},
+        "kept",
+        searches=2,
+        check=_skipped("a header and no rows"),
+    ),
     # --- zips ---------------------------------------------------------------------------------------
     Case("corrupt_zip", {"a.zip": b"PK\x03\x04 truncated"}, "error", ("cannot be opened",), "a.zip"),
     Case("empty_zip", {"a.zip": zipped({})}, "error", ("holds no CSV or workbook",), "a.zip"),
-    Case("zip_member_escapes_with_dotdot", {"a.zip": zipped({"../../evil.csv": GOOD})}, "error",
-         ("points outside",), "a.zip"),
+    Case(
+        "zip_member_escapes_with_dotdot",
+        {"a.zip": zipped({"../../evil.csv": GOOD})},
+        "error",
+        ("points outside",),
+        "a.zip",
+    ),
     Case("zip_member_absolute_path", {"a.zip": zipped({"/etc/evil.csv": GOOD})}, "error", ("points outside",), "a.zip"),
-    Case("zip_member_windows_dotdot", {"a.zip": zipped({"..\\..\\evil.csv": GOOD})}, "error", ("points outside",),
-         "a.zip"),
-    Case("zip_member_over_the_size_limit", {"a.zip": zipped({"a.csv": GOOD * 50})}, "error",
-         ("safety limit",), "a.zip", patch=(("pipeline.ingest.zip_reader", "MAX_ZIP_MEMBER_BYTES", 1000),)),
-    Case("zip_members_over_the_total_limit", {"a.zip": zipped({"a.csv": GOOD * 10, "b.csv": GOOD * 10})}, "error",
-         ("in all", "safety limit"), "a.zip", patch=(("pipeline.ingest.zip_reader", "MAX_ZIP_TOTAL_BYTES", 2000),)),
-    Case("zip_with_no_data_member", {"a.zip": zipped({"README.txt": "hello", "scan.png": b"\x89PNG\r\n"})}, "error",
-         ("holds no CSV or workbook", "README.txt"), "a.zip"),
-    Case("zip_with_a_cover_letter", {"r.zip": zipped({"a.csv": GOOD, "README.txt": "Responsive records attached."})},
-         "kept", searches=3, check=_skipped("a text file that is not a search audit (a note or letter?)")),
-    Case("zip_inside_a_zip", {"a.zip": zipped({"inner.zip": zipped({"a.csv": GOOD})})}, "error",
-         ("zip inside the zip",), "a.zip"),
+    Case(
+        "zip_member_windows_dotdot",
+        {"a.zip": zipped({"..\\..\\evil.csv": GOOD})},
+        "error",
+        ("points outside",),
+        "a.zip",
+    ),
+    Case(
+        "zip_member_over_the_size_limit",
+        {"a.zip": zipped({"a.csv": GOOD * 50})},
+        "error",
+        ("safety limit",),
+        "a.zip",
+        patch=(("pipeline.ingest.zip_reader", "MAX_ZIP_MEMBER_BYTES", 1000),),
+    ),
+    Case(
+        "zip_members_over_the_total_limit",
+        {"a.zip": zipped({"a.csv": GOOD * 10, "b.csv": GOOD * 10})},
+        "error",
+        ("in all", "safety limit"),
+        "a.zip",
+        patch=(("pipeline.ingest.zip_reader", "MAX_ZIP_TOTAL_BYTES", 2000),),
+    ),
+    Case(
+        "zip_with_no_data_member",
+        {"a.zip": zipped({"README.txt": "hello", "scan.png": b"\x89PNG\r\n"})},
+        "error",
+        ("holds no CSV or workbook", "README.txt"),
+        "a.zip",
+    ),
+    Case(
+        "zip_with_a_cover_letter",
+        {"r.zip": zipped({"a.csv": GOOD, "README.txt": "Responsive records attached."})},
+        "kept",
+        searches=3,
+        check=_skipped("a text file that is not a search audit (a note or letter?)"),
+    ),
+    Case(
+        "zip_inside_a_zip",
+        {"a.zip": zipped({"inner.zip": zipped({"a.csv": GOOD})})},
+        "error",
+        ("zip inside the zip",),
+        "a.zip",
+    ),
     Case("zip_member_bad_crc", {"a.zip": zip_bad_crc()}, "error", ("damaged", "a.csv"), "a.zip"),
     Case("zip_member_bad_deflate_data", {"a.zip": zip_bad_deflate()}, "error", ("damaged", "a.csv"), "a.zip"),
-    Case("zip_member_encrypted", {"a.zip": _zip_patch(zipped({"a.csv": GOOD}), {6: 1}, {8: 1})}, "error",
-         ("password-protected",), "a.zip"),
-    Case("zip_member_unknown_compression", {"a.zip": _zip_patch(zipped({"a.csv": GOOD}), {8: 98}, {10: 98})},
-         "error", ("compressed with a method",), "a.zip"),
-    Case("zip_member_with_a_bad_csv", {"r.zip": zipped({"release/a.csv": portal(portal_row(1),
-                                                                                portal_row(2, reason='"x'))})},
-         "error", ("never closed",), "r.zip!release/a.csv", row=3),
-    Case("zip_with_nested_folders", {"r.zip": zipped({"release/2025/12/a.csv": GOOD,
-                                                      "release/2026/01/b.csv": portal(portal_row(4)),
-                                                      "__MACOSX/release/._a.csv": "junk"})},
-         "kept", searches=4, check=_nested_zip_members),
+    Case(
+        "zip_member_encrypted",
+        {"a.zip": _zip_patch(zipped({"a.csv": GOOD}), {6: 1}, {8: 1})},
+        "error",
+        ("password-protected",),
+        "a.zip",
+    ),
+    Case(
+        "zip_member_unknown_compression",
+        {"a.zip": _zip_patch(zipped({"a.csv": GOOD}), {8: 98}, {10: 98})},
+        "error",
+        ("compressed with a method",),
+        "a.zip",
+    ),
+    Case(
+        "zip_member_with_a_bad_csv",
+        {"r.zip": zipped({"release/a.csv": portal(portal_row(1), portal_row(2, reason='"x'))})},
+        "error",
+        ("never closed",),
+        "r.zip!release/a.csv",
+        row=3,
+    ),
+    Case(
+        "zip_with_nested_folders",
+        {
+            "r.zip": zipped(
+                {
+                    "release/2025/12/a.csv": GOOD,
+                    "release/2026/01/b.csv": portal(portal_row(4)),
+                    "__MACOSX/release/._a.csv": "junk",
+                }
+            )
+        },
+        "kept",
+        searches=4,
+        check=_nested_zip_members,
+    ),
     # --- other files and the jurisdiction's entry ---------------------------------------------------
-    Case("unknown_kind_of_file", {"a.docx": b"PK\x03\x04 a letter"}, "error", ("not read by the pipeline", "CSV"),
-         "a.docx"),                             # (PDFs are read now: the PDF cases are above)
-    Case("bad_file_added_after_a_good_run", {"a.csv": GOOD}, "error", ("PDF",), "b.csv",
-         entry={"inputs": ["*.csv"]}, later={"b.csv": b"%PDF-1.4\n"}),
-    Case("slug_with_dotdot", {"a.csv": GOOD}, "error", ("'../evil'", "slug must be lower-case"), error=ConfigError,
-         entry={"slug": "../evil"}),
-    Case("input_pattern_with_dotdot", {"a.csv": GOOD}, "error", ("must be a path inside data/raw/bad-j/",),
-         error=ConfigError, entry={"inputs": ["../other/*.csv"]}),
-    Case("absolute_input_path", {"a.csv": GOOD}, "error", ("must be a path inside data/raw/bad-j/",),
-         error=ConfigError, entry={"inputs": lambda root: [str(root / "outside.csv")]}),
-    Case("symlink_out_of_the_raw_folder", {"a.csv": GOOD}, "error", ("link.csv", "resolves outside data/raw/bad-j/"),
-         error=ConfigError, entry={"inputs": ["*.csv"]}, setup=_symlink_out),
-    Case("unknown_key", {"a.csv": GOOD}, "error", ("unknown key(s) colour", "'bad-j'"), error=ConfigError,
-         entry={"colour": "red"}),
-    Case("two_jurisdictions_with_one_slug", {"a.csv": GOOD}, "error", ("'bad-j'", "listed twice"), error=ConfigError,
-         extra_entries=(entry(SLUG, ["a.csv"]),)),
-    Case("unknown_time_zone", {"a.csv": GOOD}, "error", ("time zone 'Mars/Olympus'",), error=ConfigError,
-         entry={"timezone": "Mars/Olympus"}),
-    Case("unknown_log_kind", {"a.csv": GOOD}, "error", ("log_kind 'everything'",), error=ConfigError,
-         entry={"log_kind": "everything"}),
-    Case("input_matches_no_file", {"a.csv": GOOD}, "error", ("'missing.csv' matches no file",), error=ConfigError,
-         entry={"inputs": ["missing.csv"]}),
-    Case("input_matches_only_a_folder", {"a.csv": GOOD}, "error", ("data/raw/bad-j/",), error=PipelineError,
-         entry={"inputs": ["*.d"]}, setup=lambda root, raw: (raw / "dec.d").mkdir()),
+    Case(
+        "unknown_kind_of_file",
+        {"a.docx": b"PK\x03\x04 a letter"},
+        "error",
+        ("not read by the pipeline", "CSV"),
+        "a.docx",
+    ),  # (PDFs are read now: the PDF cases are above)
+    Case(
+        "bad_file_added_after_a_good_run",
+        {"a.csv": GOOD},
+        "error",
+        ("PDF",),
+        "b.csv",
+        entry={"inputs": ["*.csv"]},
+        later={"b.csv": b"%PDF-1.4\n"},
+    ),
+    Case(
+        "slug_with_dotdot",
+        {"a.csv": GOOD},
+        "error",
+        ("'../evil'", "slug must be lower-case"),
+        error=ConfigError,
+        entry={"slug": "../evil"},
+    ),
+    Case(
+        "input_pattern_with_dotdot",
+        {"a.csv": GOOD},
+        "error",
+        ("must be a path inside data/raw/bad-j/",),
+        error=ConfigError,
+        entry={"inputs": ["../other/*.csv"]},
+    ),
+    Case(
+        "absolute_input_path",
+        {"a.csv": GOOD},
+        "error",
+        ("must be a path inside data/raw/bad-j/",),
+        error=ConfigError,
+        entry={"inputs": lambda root: [str(root / "outside.csv")]},
+    ),
+    Case(
+        "symlink_out_of_the_raw_folder",
+        {"a.csv": GOOD},
+        "error",
+        ("link.csv", "resolves outside data/raw/bad-j/"),
+        error=ConfigError,
+        entry={"inputs": ["*.csv"]},
+        setup=_symlink_out,
+    ),
+    Case(
+        "unknown_key",
+        {"a.csv": GOOD},
+        "error",
+        ("unknown key(s) colour", "'bad-j'"),
+        error=ConfigError,
+        entry={"colour": "red"},
+    ),
+    Case(
+        "two_jurisdictions_with_one_slug",
+        {"a.csv": GOOD},
+        "error",
+        ("'bad-j'", "listed twice"),
+        error=ConfigError,
+        extra_entries=(entry(SLUG, ["a.csv"]),),
+    ),
+    Case(
+        "unknown_time_zone",
+        {"a.csv": GOOD},
+        "error",
+        ("time zone 'Mars/Olympus'",),
+        error=ConfigError,
+        entry={"timezone": "Mars/Olympus"},
+    ),
+    Case(
+        "unknown_log_kind",
+        {"a.csv": GOOD},
+        "error",
+        ("log_kind 'everything'",),
+        error=ConfigError,
+        entry={"log_kind": "everything"},
+    ),
+    Case(
+        "input_matches_no_file",
+        {"a.csv": GOOD},
+        "error",
+        ("'missing.csv' matches no file",),
+        error=ConfigError,
+        entry={"inputs": ["missing.csv"]},
+    ),
+    Case(
+        "input_matches_only_a_folder",
+        {"a.csv": GOOD},
+        "error",
+        ("data/raw/bad-j/",),
+        error=PipelineError,
+        entry={"inputs": ["*.d"]},
+        setup=lambda root, raw: (raw / "dec.d").mkdir(),
+    ),
     # --- PDF releases (tests/pdf_fixtures.py makes them; tests/test_pdf.py has the good ones) ------------
     Case("pdf_empty_file", {"a.pdf": b""}, "error", ("empty", "0 bytes"), "a.pdf"),
-    Case("pdf_truncated", {"a.pdf": lazy(lambda: (d := pdfs.audit_pdf(pdfs.nine_rows(9)))[:len(d) // 2])}, "error",
-         ("cut short", "end-of-file"), "a.pdf"),
-    Case("pdf_damaged", {"a.pdf": b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n"}, "error",
-         ("cannot be opened", "damaged"), "a.pdf"),
-    Case("pdf_encrypted", {"a.pdf": lazy(lambda: pdfs.encrypted_pdf(pdfs.five_rows(2)))}, "error",
-         ("encrypted", "password"), "a.pdf"),
+    Case(
+        "pdf_truncated",
+        {"a.pdf": lazy(lambda: (d := pdfs.audit_pdf(pdfs.nine_rows(9)))[: len(d) // 2])},
+        "error",
+        ("cut short", "end-of-file"),
+        "a.pdf",
+    ),
+    Case(
+        "pdf_damaged",
+        {"a.pdf": b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n"},
+        "error",
+        ("cannot be opened", "damaged"),
+        "a.pdf",
+    ),
+    Case(
+        "pdf_encrypted",
+        {"a.pdf": lazy(lambda: pdfs.encrypted_pdf(pdfs.five_rows(2)))},
+        "error",
+        ("encrypted", "password"),
+        "a.pdf",
+    ),
     Case("pdf_zero_pages", {"a.pdf": lazy(lambda: pdfs.raw_pdf([]))}, "error", ("no pages",), "a.pdf"),
-    Case("pdf_scan", {"a.pdf": lazy(pdfs.scanned_pdf)}, "error", ("is a scan", "no text layer", "CSV or XLSX"),
-         "a.pdf"),
+    Case(
+        "pdf_scan", {"a.pdf": lazy(pdfs.scanned_pdf)}, "error", ("is a scan", "no text layer", "CSV or XLSX"), "a.pdf"
+    ),
     Case("pdf_text_drawn_as_outlines", {"a.pdf": lazy(pdfs.outlined_pdf)}, "error", ("scan", "outlines"), "a.pdf"),
-    Case("pdf_page_of_10_mb_of_text", {"a.pdf": lazy(pdfs.big_text_pdf)}, "error",
-         ("page 1", "far more than any audit page"), "a.pdf"),
+    Case(
+        "pdf_page_of_10_mb_of_text",
+        {"a.pdf": lazy(pdfs.big_text_pdf)},
+        "error",
+        ("page 1", "far more than any audit page"),
+        "a.pdf",
+    ),
     Case("pdf_that_is_a_csv", {"a.pdf": GOOD}, "error", ("plain text", "not a PDF", ".csv"), "a.pdf"),
-    Case("pdf_that_is_a_png", {"a.pdf": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)}, "error",
-         ("PNG image", "not a PDF"), "a.pdf"),
-    Case("pdf_named_xlsx", {"a.xlsx": lazy(lambda: pdfs.audit_pdf(pdfs.five_rows(2), "5"))}, "error",
-         ("PDF document", ".pdf"), "a.xlsx"),
-    Case("pdf_row_the_reader_cannot_anchor", {"a.pdf": lazy(_unanchored)}, "error",
-         ("not read in full", "page 1 prints 9 UUID(s) but 8 row(s)"), "a.pdf"),
-    Case("pdf_search_time_that_does_not_parse", {"a.pdf": lazy(_bad_time)}, "error",
-         ("not read in full", "page 1 row(s) 2", "does not parse", "yesterday"), "a.pdf"),
-    Case("pdf_ids_under_an_unknown_header", {"a.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(
-         ["Identifier When", f"{uid(1)} 11/01/2025, 01:00:00 AM UTC"])]))}, "error",
-         ("no header of a layout", "pdf_layouts.yml"), "a.pdf"),
-    Case("pdf_header_and_no_rows", {"a.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(
-         ["ID userId networkCount Search Time Reason"])]))}, "error", ("header of an audit", "no rows"), "a.pdf"),
-    Case("pdf_cover_letter_only", {"letter.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(
-         ["Dear requester,", "The records you asked for are attached."])]))}, "error",
-         ("none of the inputs", "not a search audit", "cover letter"), "letter.pdf"),
-    Case("pdf_cover_letter_beside_the_csv", {"a.csv": GOOD, "letter.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(
-         ["Dear requester,"])]))}, "kept", searches=3,
-         check=_pdf_skipped((None, "not a search audit: no page prints the header of a known audit layout or any "
-                                   "search ID (a cover letter or memo?)"))),
-    Case("pdf_cover_page_before_the_audit", {"a.pdf": lazy(lambda: pdfs.concat_pdfs(
-         pdfs.raw_pdf([pdfs.text_page(["Dear requester,"])]), pdfs.audit_pdf(pdfs.five_rows(3), "5")))}, "kept",
-         searches=3, check=_pdf_skipped(("page 1", "no audit header or rows on it (a cover page or letter?)"))),
-    Case("pdf_blank_page_at_the_end", {"a.pdf": lazy(lambda: pdfs.concat_pdfs(
-         pdfs.audit_pdf(pdfs.five_rows(3), "5"), pdfs.raw_pdf([b""])))}, "kept", searches=3,
-         check=_pdf_skipped(("page 2", "a blank page"))),
-    Case("pdf_scanned_page_inside_the_audit", {"a.pdf": lazy(lambda: pdfs.concat_pdfs(
-         pdfs.audit_pdf(pdfs.nine_rows(12), "9"), pdfs.scanned_pdf(1)))}, "error",
-         ("not read in full", "page(s) 3 hold no text layer"), "a.pdf"),
-    Case("pdf_inside_a_zip", {"a.zip": pdf_zip({"audit/dec.pdf": lambda: pdfs.audit_pdf(pdfs.nine_rows(11), "9")})},
-         "kept", searches=11, check=_pdf_pages(("a.zip!audit/dec.pdf", "page 1"), ("a.zip!audit/dec.pdf", "page 2"))),
-    Case("pdf_encrypted_inside_a_zip", {"a.zip": pdf_zip({"dec.pdf": lambda: pdfs.encrypted_pdf(pdfs.five_rows(2))})},
-         "error", ("encrypted",), "a.zip!dec.pdf"),
-    Case("pdf_scan_inside_a_zip", {"a.zip": pdf_zip({"dec.pdf": pdfs.scanned_pdf})}, "error", ("is a scan",),
-         "a.zip!dec.pdf"),
+    Case(
+        "pdf_that_is_a_png",
+        {"a.pdf": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)},
+        "error",
+        ("PNG image", "not a PDF"),
+        "a.pdf",
+    ),
+    Case(
+        "pdf_named_xlsx",
+        {"a.xlsx": lazy(lambda: pdfs.audit_pdf(pdfs.five_rows(2), "5"))},
+        "error",
+        ("PDF document", ".pdf"),
+        "a.xlsx",
+    ),
+    Case(
+        "pdf_row_the_reader_cannot_anchor",
+        {"a.pdf": lazy(_unanchored)},
+        "error",
+        ("not read in full", "page 1 prints 9 UUID(s) but 8 row(s)"),
+        "a.pdf",
+    ),
+    Case(
+        "pdf_search_time_that_does_not_parse",
+        {"a.pdf": lazy(_bad_time)},
+        "error",
+        ("not read in full", "page 1 row(s) 2", "does not parse", "yesterday"),
+        "a.pdf",
+    ),
+    Case(
+        "pdf_ids_under_an_unknown_header",
+        {
+            "a.pdf": lazy(
+                lambda: pdfs.raw_pdf([pdfs.text_page(["Identifier When", f"{uid(1)} 11/01/2025, 01:00:00 AM UTC"])])
+            )
+        },
+        "error",
+        ("no header of a layout", "pdf_layouts.yml"),
+        "a.pdf",
+    ),
+    Case(
+        "pdf_header_and_no_rows",
+        {"a.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(["ID userId networkCount Search Time Reason"])]))},
+        "error",
+        ("header of an audit", "no rows"),
+        "a.pdf",
+    ),
+    Case(
+        "pdf_cover_letter_only",
+        {
+            "letter.pdf": lazy(
+                lambda: pdfs.raw_pdf([pdfs.text_page(["Dear requester,", "The records you asked for are attached."])])
+            )
+        },
+        "error",
+        ("none of the inputs", "not a search audit", "cover letter"),
+        "letter.pdf",
+    ),
+    Case(
+        "pdf_cover_letter_beside_the_csv",
+        {"a.csv": GOOD, "letter.pdf": lazy(lambda: pdfs.raw_pdf([pdfs.text_page(["Dear requester,"])]))},
+        "kept",
+        searches=3,
+        check=_pdf_skipped(
+            (
+                None,
+                "not a search audit: no page prints the header of a known audit layout or any "
+                "search ID (a cover letter or memo?)",
+            )
+        ),
+    ),
+    Case(
+        "pdf_cover_page_before_the_audit",
+        {
+            "a.pdf": lazy(
+                lambda: pdfs.concat_pdfs(
+                    pdfs.raw_pdf([pdfs.text_page(["Dear requester,"])]), pdfs.audit_pdf(pdfs.five_rows(3), "5")
+                )
+            )
+        },
+        "kept",
+        searches=3,
+        check=_pdf_skipped(("page 1", "no audit header or rows on it (a cover page or letter?)")),
+    ),
+    Case(
+        "pdf_blank_page_at_the_end",
+        {"a.pdf": lazy(lambda: pdfs.concat_pdfs(pdfs.audit_pdf(pdfs.five_rows(3), "5"), pdfs.raw_pdf([b""])))},
+        "kept",
+        searches=3,
+        check=_pdf_skipped(("page 2", "a blank page")),
+    ),
+    Case(
+        "pdf_scanned_page_inside_the_audit",
+        {"a.pdf": lazy(lambda: pdfs.concat_pdfs(pdfs.audit_pdf(pdfs.nine_rows(12), "9"), pdfs.scanned_pdf(1)))},
+        "error",
+        ("not read in full", "page(s) 3 hold no text layer"),
+        "a.pdf",
+    ),
+    Case(
+        "pdf_inside_a_zip",
+        {"a.zip": pdf_zip({"audit/dec.pdf": lambda: pdfs.audit_pdf(pdfs.nine_rows(11), "9")})},
+        "kept",
+        searches=11,
+        check=_pdf_pages(("a.zip!audit/dec.pdf", "page 1"), ("a.zip!audit/dec.pdf", "page 2")),
+    ),
+    Case(
+        "pdf_encrypted_inside_a_zip",
+        {"a.zip": pdf_zip({"dec.pdf": lambda: pdfs.encrypted_pdf(pdfs.five_rows(2))})},
+        "error",
+        ("encrypted",),
+        "a.zip!dec.pdf",
+    ),
+    Case(
+        "pdf_scan_inside_a_zip",
+        {"a.zip": pdf_zip({"dec.pdf": pdfs.scanned_pdf})},
+        "error",
+        ("is a scan",),
+        "a.zip!dec.pdf",
+    ),
 ]
 
 
 # ---------------------------------------------------------------------------------------------- harness
+
 
 def _write(raw: Path, files: dict) -> None:
     for name, content in files.items():
@@ -503,8 +952,13 @@ def scratch_left(root: Path) -> list[str]:
         if base.exists():
             for p in base.rglob("*"):
                 n = p.name
-                if (".work-" in n or ".new-" in n or ".old-" in n or n.endswith(".tmp")
-                        or (n.startswith(".") and n.endswith(".ipynb"))):
+                if (
+                    ".work-" in n
+                    or ".new-" in n
+                    or ".old-" in n
+                    or n.endswith(".tmp")
+                    or (n.startswith(".") and n.endswith(".ipynb"))
+                ):
                     found.append(str(p.relative_to(root)))
     return found
 
@@ -518,7 +972,7 @@ def build_case(root: Path, case: Case):
 def assert_error_message(e: PipelineError, case: Case) -> None:
     msg = str(e)
     assert isinstance(e, case.error), f"{type(e).__name__}: {msg}"
-    assert "\n" not in msg and "Traceback" not in msg and len(msg) < 1500, msg      # one paragraph
+    assert "\n" not in msg and "Traceback" not in msg and len(msg) < 1500, msg  # one paragraph
     for w in case.words:
         assert w.lower() in msg.lower(), f"{w!r} not in: {msg}"
     if case.file is not None:
@@ -526,8 +980,8 @@ def assert_error_message(e: PipelineError, case: Case) -> None:
     if case.row is not None:
         assert f", row {case.row}:" in msg, msg
     if isinstance(e, SourceError):
-        assert e.file and e.file.startswith(f"data/raw/{SLUG}/"), e.file      # relative to the project
-        assert e.hint and msg.endswith(e.hint) and e.hint.rstrip().endswith("."), msg   # says what to do
+        assert e.file and e.file.startswith(f"data/raw/{SLUG}/"), e.file  # relative to the project
+        assert e.hint and msg.endswith(e.hint) and e.hint.rstrip().endswith("."), msg  # says what to do
 
 
 def check_kept(m: dict, j, case: Case) -> None:
@@ -556,7 +1010,7 @@ def test_bad_input(case: Case, tmp_path, monkeypatch):
     if case.setup:
         case.setup(root, raw)
     _write_config(root, case, case.files)
-    if case.later:                                   # a good run first; then the bad file arrives
+    if case.later:  # a good run first; then the bad file arrives
         build_case(root, case)
         _write(raw, case.later)
     processed_before = tree_hashes(root / "data" / "processed")
@@ -572,7 +1026,7 @@ def test_bad_input(case: Case, tmp_path, monkeypatch):
     else:
         j, m = build_case(root, case)
         check_kept(m, j, case)
-    assert input_hashes(root) == inputs_before                  # every input byte-identical
+    assert input_hashes(root) == inputs_before  # every input byte-identical
     assert not scratch_left(root), scratch_left(root)
     assert not (root / "reports").exists()
     # a 50 MB cell is refused without reading the file into memory (ru_maxrss is in KiB on Linux)
@@ -598,7 +1052,7 @@ CLI_CASES = ["reader_error", "config_error", "config_error_debug", "kept_with_re
 
 def cli_project(tmp_path: Path, files: dict, **overrides) -> Path:
     root = tmp_path / "project"
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")   # the package itself runs from ROOT (--root)
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")  # the package itself runs from ROOT (--root)
     raw = root / "data" / "raw" / SLUG
     raw.mkdir(parents=True)
     _write(raw, files)
@@ -609,19 +1063,41 @@ def cli_project(tmp_path: Path, files: dict, **overrides) -> Path:
 
 
 def run_cli(root: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", "run", "--root", str(root),
-                           "--config", str(root / "jurisdictions.yml"), "-j", SLUG, "--jobs", "1", *extra],
-                          cwd=root, capture_output=True, text=True, timeout=300,
-                          env={"PATH": "/usr/bin:/bin"})   # the package comes from the editable install
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "run",
+            "--root",
+            str(root),
+            "--config",
+            str(root / "jurisdictions.yml"),
+            "-j",
+            SLUG,
+            "--jobs",
+            "1",
+            *extra,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin"},
+    )  # the package comes from the editable install
 
 
 def reports_of_a_failed_run(root: Path) -> list[str]:
     """What a failed run may leave under reports/: only the index, listing the failure, and the jurisdiction's
     run record (run.json: its status and message, so the index shows it as it last was). The notebook that
     failed goes to build/failed/, outside what is published."""
-    return sorted(str(p.relative_to(root / "reports")) for p in (root / "reports").rglob("*") if p.is_file()
-                  and not (p.name == "index.html" and p.parent == root / "reports")
-                  and not (p.name == "run.json" and p.parent.parent == root / "reports"))
+    return sorted(
+        str(p.relative_to(root / "reports"))
+        for p in (root / "reports").rglob("*")
+        if p.is_file()
+        and not (p.name == "index.html" and p.parent == root / "reports")
+        and not (p.name == "run.json" and p.parent.parent == root / "reports")
+    )
 
 
 @pytest.mark.parametrize("kind", CLI_CASES)
@@ -631,8 +1107,9 @@ def test_command_line(kind, tmp_path):
     elif kind in ("config_error", "config_error_debug"):
         root = cli_project(tmp_path, {"a.csv": GOOD}, colour="red")
     else:
-        root = cli_project(tmp_path, {"a.csv": portal(portal_row(1), portal_row(2, t="yesterday"), portal_row(3))
-                                      + f"{uid(4)},***\n"})
+        root = cli_project(
+            tmp_path, {"a.csv": portal(portal_row(1), portal_row(2, t="yesterday"), portal_row(3)) + f"{uid(4)},***\n"}
+        )
     before = input_hashes(root)
     r = run_cli(root, *(["--debug"] if kind == "config_error_debug" else []))
     out = r.stdout + r.stderr
@@ -654,7 +1131,9 @@ def test_command_line(kind, tmp_path):
     else:
         assert r.returncode == 0 and "Traceback" not in out, out
         rej = pd.read_csv(processed / "rejected.csv", keep_default_na=False)
-        assert list(zip(rej["source_row"], rej["reject_reason"].str.split(":").str[0])) == \
-            [(3, "unparseable_search_time"), (5, "wrong_cell_count")]
+        assert list(zip(rej["source_row"], rej["reject_reason"].str.split(":").str[0])) == [
+            (3, "unparseable_search_time"),
+            (5, "wrong_cell_count"),
+        ]
         facts = (root / "reports" / SLUG / "facts.json").read_text()
         assert '"searches": 2' in facts

@@ -13,6 +13,7 @@ copied to build/browser_test/ of this checkout (gitignored). Nothing is written 
 reporter who zips reports/ to share it ships only what the pipeline published. Skipped only when no
 Chromium is installed (`make browser` installs Debian's).
 """
+
 from __future__ import annotations
 
 import html
@@ -30,14 +31,16 @@ from browser import CANDIDATES, Browser, find_chromium
 from pipeline import ROOT
 
 WIDTHS = (1400, 800)
-SCREENSHOTS = "build/screenshots"     # under the end-to-end run's root
+SCREENSHOTS = "build/screenshots"  # under the end-to-end run's root
 REVIEW_COPY = ROOT / "build" / "browser_test"
 IMAGE_MIME = ("image/png", "image/svg+xml", "image/jpeg", "image/gif")
 NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 
 # Vega-embed draws into #vis; wait for its marks (or its error message) before looking.
-SETTLE = ("!document.querySelector('.vega-embed, #vis') || "
-          "document.querySelector('.vega-embed svg.marks g.role-mark > *, .vega-embed canvas, .vega-embed .error')")
+SETTLE = (
+    "!document.querySelector('.vega-embed, #vis') || "
+    "document.querySelector('.vega-embed svg.marks g.role-mark > *, .vega-embed canvas, .vega-embed .error')"
+)
 
 # What the page shows (charts, images), what sticks out of the window, its links and its images' alt text.
 CHECK = """(() => {
@@ -111,10 +114,15 @@ CHECK = """(() => {
 def chromium() -> str:
     path = find_chromium()
     if path is None:
-        looked = (f"CHROMIUM={os.environ['CHROMIUM']!r} is not an executable" if os.environ.get("CHROMIUM")
-                  else f"none of {', '.join(CANDIDATES)} found")
-        pytest.skip(f"Chromium is not installed: {looked} (`make browser` installs Debian's chromium, "
-                    "or set CHROMIUM=/path/to/chromium)")
+        looked = (
+            f"CHROMIUM={os.environ['CHROMIUM']!r} is not an executable"
+            if os.environ.get("CHROMIUM")
+            else f"none of {', '.join(CANDIDATES)} found"
+        )
+        pytest.skip(
+            f"Chromium is not installed: {looked} (`make browser` installs Debian's chromium, "
+            "or set CHROMIUM=/path/to/chromium)"
+        )
     return path
 
 
@@ -158,8 +166,10 @@ def visits(e2e, chromium):
 def _report(found: dict[tuple[str, str], list[int]], what: str) -> str:
     """One line per (page, problem), naming the widths it was seen at; a count first."""
     pages = {name for name, _ in found}
-    lines = [f"{name} at {' and '.join(f'{w} px' for w in sorted(set(ws), reverse=True))}: {problem}"
-             for (name, problem), ws in sorted(found.items())]
+    lines = [
+        f"{name} at {' and '.join(f'{w} px' for w in sorted(set(ws), reverse=True))}: {problem}"
+        for (name, problem), ws in sorted(found.items())
+    ]
     return f"{len(lines)} {what} on {len(pages)} page(s):\n" + "\n".join(lines)
 
 
@@ -202,8 +212,10 @@ def overflow_problems(name: str, visit) -> list[str]:
     if not c or c["scrollWidth"] <= c["viewport"] + 1:
         return []
     culprits = "; ".join(f"{o['el']} reaches {o['right']} px ({o['width']} px wide)" for o in c["overflow"])
-    return [f"the page is {c['scrollWidth']} px wide in a {c['viewport']} px window; sticking out: "
-            + (culprits or "no single element found (a margin or a transform?)")]
+    return [
+        f"the page is {c['scrollWidth']} px wide in a {c['viewport']} px window; sticking out: "
+        + (culprits or "no single element found (a margin or a transform?)")
+    ]
 
 
 def test_no_page_is_wider_than_the_window(visits):
@@ -213,8 +225,10 @@ def test_no_page_is_wider_than_the_window(visits):
 
 
 def cut_problems(name: str, visit) -> list[str]:
-    return [f"{c['box']} shows {c['shown']} px of {c['content']} px (overflow-x: {c['how']}); the widest part: {c['el']}"
-            for c in (visit.check or {}).get("cut", [])]
+    return [
+        f"{c['box']} shows {c['shown']} px of {c['content']} px (overflow-x: {c['how']}); the widest part: {c['el']}"
+        for c in (visit.check or {}).get("cut", [])
+    ]
 
 
 def test_nothing_is_cut_off_or_scrolled_sideways_inside_the_page(visits):
@@ -228,8 +242,10 @@ def _has_anchor(path: Path, fragment: str) -> bool:
     text = path.read_text(encoding="utf-8", errors="replace")
     for attr in ("id", "name"):
         for quote in ('"', "'"):
-            if f"{attr}={quote}{html.escape(fragment, quote=True)}{quote}" in text or \
-               f"{attr}={quote}{fragment}{quote}" in text:
+            if (
+                f"{attr}={quote}{html.escape(fragment, quote=True)}{quote}" in text
+                or f"{attr}={quote}{fragment}{quote}" in text
+            ):
                 return True
     return False
 
@@ -244,8 +260,10 @@ def link_problems(name: str, visit, reports: Path) -> list[str]:
         target = Path(urllib.parse.unquote(url.path))
         said = f'<a href="{link["href"]}"> ("{link["text"]}")'
         if not target.exists():
-            out.append(f"{said} leads to {target.relative_to(reports) if target.is_relative_to(reports) else target}, "
-                       "which does not exist")
+            out.append(
+                f"{said} leads to {target.relative_to(reports) if target.is_relative_to(reports) else target}, "
+                "which does not exist"
+            )
         elif target.is_dir():
             out.append(f"{said} leads to a folder, not a file")
         elif url.fragment:
@@ -267,10 +285,15 @@ def test_no_local_link_leaves_reports(e2e, visits):
     reports = (e2e[0] / "reports").resolve()
 
     def outside(name, visit):
-        return [f'<a href="{link["href"]}"> ("{link["text"]}") points outside reports/'
-                for link in (visit.check or {}).get("links", [])
-                if link["url"].startswith("file:")
-                and not Path(urllib.parse.unquote(urllib.parse.urlsplit(link["url"]).path)).resolve().is_relative_to(reports)]
+        return [
+            f'<a href="{link["href"]}"> ("{link["text"]}") points outside reports/'
+            for link in (visit.check or {}).get("links", [])
+            if link["url"].startswith("file:")
+            and not Path(urllib.parse.unquote(urllib.parse.urlsplit(link["url"]).path))
+            .resolve()
+            .is_relative_to(reports)
+        ]
+
     found = _collect(visits, outside)
     assert not found, _report(found, "link(s) out of reports/")
 
@@ -357,8 +380,12 @@ def test_the_checks_catch_a_broken_page(tmp_path, chromium):
         narrow = browser.visit(page.as_uri(), width=800, check_js=CHECK)
         wide = browser.visit(page.as_uri(), width=1400, check_js=CHECK)
     problems = "\n".join(narrow.problems())
-    for url in ("https://cdn.jsdelivr.net/npm/vega@6", "http://192.0.2.1/pixel.gif", "http://127.0.0.1:9/x",
-                "ws://192.0.2.1/s"):
+    for url in (
+        "https://cdn.jsdelivr.net/npm/vega@6",
+        "http://192.0.2.1/pixel.gif",
+        "http://127.0.0.1:9/x",
+        "ws://192.0.2.1/s",
+    ):
         assert f"request to the network: {url}" in problems
     assert "failed request: file://" in problems and "missing.png" in problems
     assert "console error: chart failed" in problems
@@ -366,19 +393,30 @@ def test_the_checks_catch_a_broken_page(tmp_path, chromium):
     assert [img["decoded"] for img in narrow.check["images"]] == [False, False, True]
 
     (over,) = overflow_problems("broken.html", narrow)
-    assert "1008 px wide in a 800 px window" in over and "reaches 1008 px (1000 px wide)" in over and 'div.wide ("a wide box")' in over
-    assert "scrolls in its box" not in over             # clipped by its scrolling box: not a culprit
+    assert (
+        "1008 px wide in a 800 px window" in over
+        and "reaches 1008 px (1000 px wide)" in over
+        and 'div.wide ("a wide box")' in over
+    )
+    assert "scrolls in its box" not in over  # clipped by its scrolling box: not a culprit
     assert overflow_problems("broken.html", wide) == []
     (cut,) = cut_problems("broken.html", wide)
-    assert 'div ("scrolls in its box") shows 1384 px' in cut and "of 3000 px (overflow-x: auto)" in cut and 'table ("scrolls in its box")' in cut
+    assert (
+        'div ("scrolls in its box") shows 1384 px' in cut
+        and "of 3000 px (overflow-x: auto)" in cut
+        and 'table ("scrolls in its box")' in cut
+    )
 
     links = link_problems("broken.html", narrow, tmp_path)
-    assert links == ['<a href="gone.csv"> ("gone") leads to gone.csv, which does not exist',
-                     "<a href=\"#nowhere\"> (\"here\"): no element with id or name 'nowhere' in broken.html",
-                     "<a href=\"other.html#nope\"> (\"other\"): no element with id or name 'nope' in other.html"]
+    assert links == [
+        '<a href="gone.csv"> ("gone") leads to gone.csv, which does not exist',
+        '<a href="#nowhere"> ("here"): no element with id or name \'nowhere\' in broken.html',
+        '<a href="other.html#nope"> ("other"): no element with id or name \'nope\' in other.html',
+    ]
     assert alt_problems("broken.html", narrow) == [
         'image 1 of 3, <img src="missing.png…"> has no alt attribute',
         'image 2 of 3, <img src="http://192.0.2.1/pixel.gif…"> has an empty alt',
         'image 3 of 3, <img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEA…"> has nbconvert\'s '
-        'placeholder alt '
-        f'"{NBCONVERT_DEFAULT_ALT}"']
+        "placeholder alt "
+        f'"{NBCONVERT_DEFAULT_ALT}"',
+    ]

@@ -1,5 +1,6 @@
 """Redo only what changed: content keys per jurisdiction and notebook, and parallel = serial; a rerun
 with nothing changed rewrites nothing, and a change to what the index reads rewrites it."""
+
 import json
 import shutil
 import subprocess
@@ -28,8 +29,16 @@ def make_root(root):
     for slug, src in (("foster-city-ca-pd", FOSTER), ("belmont-ca-pd", BELMONT)):
         (root / "data/raw" / slug).mkdir(parents=True)
         shutil.copyfile(src, root / "data/raw" / slug / "a.csv")
-        entries.append({"slug": slug, "name": slug, "producer": slug, "log_kind": "portal",
-                        "timezone": "America/Los_Angeles", "inputs": ["*.csv"]})
+        entries.append(
+            {
+                "slug": slug,
+                "name": slug,
+                "producer": slug,
+                "log_kind": "portal",
+                "timezone": "America/Los_Angeles",
+                "inputs": ["*.csv"],
+            }
+        )
     (root / "jurisdictions.yml").write_text(yaml.safe_dump({"jurisdictions": entries}))
     return root
 
@@ -69,16 +78,18 @@ def test_a_rerun_with_nothing_changed_rewrites_nothing(twice):
     assert any(k.endswith("manifest.json") for k in before) and "reports/index.html" in before
     lines = []
     assert run(root=root, jobs=2, echo=lines.append) == 0
-    assert snapshot(root) == before                      # not the index, a trail, a run record or a page
+    assert snapshot(root) == before  # not the index, a trail, a run record or a page
     assert "running" not in "\n".join(lines) and any(line.startswith("index: file://") for line in lines)
 
 
 def test_a_rerun_with_nothing_changed_imports_no_table_notebook_or_template_library(twice):
     root = twice[0]
-    code = ("import sys; from pathlib import Path; from pipeline.run.runner import run; "
-            f"assert run(root=Path({str(root)!r}), jobs=1, echo=lambda m: None) == 0; "
-            "print(sorted(m for m in ('pandas', 'pyarrow', 'duckdb', 'nbformat', 'papermill', 'jinja2', "
-            "'great_expectations', 'altair') if m in sys.modules))")
+    code = (
+        "import sys; from pathlib import Path; from pipeline.run.runner import run; "
+        f"assert run(root=Path({str(root)!r}), jobs=1, echo=lambda m: None) == 0; "
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'duckdb', 'nbformat', 'papermill', 'jinja2', "
+        "'great_expectations', 'altair') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
@@ -89,7 +100,7 @@ def test_a_change_the_index_reads_rewrites_the_index_and_nothing_else(twice):
     before = snapshot(root)
     db = root / "reports/explore/flock.db"
     db.parent.mkdir()
-    db.write_bytes(b"SQLite format 3\x00")             # as `make explore` leaves it: the index links it
+    db.write_bytes(b"SQLite format 3\x00")  # as `make explore` leaves it: the index links it
     assert run(root=root, jobs=2, echo=lambda m: None) == 0
     after = snapshot(root)
     changed = {k for k in after.keys() | before.keys() if after.get(k) != before.get(k)}
@@ -109,7 +120,7 @@ def test_a_release_that_fails_then_comes_back_is_recorded_and_published_each_tim
     try:
         assert run(root=root, jobs=2, echo=lambda m: None) == 1
         assert json.loads(record.read_text())["last"]["notebook"] == "inputs"
-        assert not (root / "reports/foster-city-ca-pd/manifest.json").exists()   # a failed run vouches for nothing
+        assert not (root / "reports/foster-city-ca-pd/manifest.json").exists()  # a failed run vouches for nothing
         assert "inputs failed" in (root / "reports/index.html").read_text()
     finally:
         raw.write_bytes(kept)
@@ -136,12 +147,23 @@ def test_a_registry_edit_reruns_classification_but_not_ingest(project, monkeypat
     j = project({"f.csv": FOSTER})
     first = built(j)
     registry = classify.load_registry()
-    edited = {**registry, "rules": registry["rules"] + [{
-        "id": "test_locate", "category": "locate_request", "pattern": r"\blocate\b", "precedence": 999,
-        "notes": "added by a test", "examples": {"match": ["locate"], "no_match": ["relocate"]}}]}
+    edited = {
+        **registry,
+        "rules": registry["rules"]
+        + [
+            {
+                "id": "test_locate",
+                "category": "locate_request",
+                "pattern": r"\blocate\b",
+                "precedence": 999,
+                "notes": "added by a test",
+                "examples": {"match": ["locate"], "no_match": ["relocate"]},
+            }
+        ],
+    }
     monkeypatch.setattr(classify, "load_registry", lambda path=None: edited)
     second = built(j)
-    assert second["stage_keys"]["clean_reused"] is True            # ingest and clean skipped
+    assert second["stage_keys"]["clean_reused"] is True  # ingest and clean skipped
     df = pd.read_parquet(processed_dir(j) / "searches.parquet")
     assert df["reason_categories"].map(lambda c: "locate_request" in list(c)).sum() > 0
     assert second["outputs"]["searches.parquet"] != first["outputs"]["searches.parquet"]

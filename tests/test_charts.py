@@ -1,4 +1,5 @@
 """Charts: built from tiny aggregate tables, saved as PNG/SVG/HTML/CSV, offline and escaped."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,14 +17,16 @@ EVIL = "<script>alert(1)</script> Police Dept"
 
 @pytest.fixture(scope="module")
 def daily():
-    return pd.DataFrame({"local_date": [dt.date(2024, 3, 1), dt.date(2024, 3, 2), dt.date(2024, 3, 4)],
-                         "searches": [12, 0, 1234]})
+    return pd.DataFrame(
+        {"local_date": [dt.date(2024, 3, 1), dt.date(2024, 3, 2), dt.date(2024, 3, 4)], "searches": [12, 0, 1234]}
+    )
 
 
 @pytest.fixture(scope="module")
 def top():
-    return pd.DataFrame({"org_name": ["Harris County Sheriff's Office", EVIL, "Texas DPS & Friends"],
-                         "searches": [40, 75, 3]})
+    return pd.DataFrame(
+        {"org_name": ["Harris County Sheriff's Office", EVIL, "Texas DPS & Friends"], "searches": [40, 75, 3]}
+    )
 
 
 def _check_files(paths: dict, data: pd.DataFrame) -> tuple[str, str]:
@@ -38,9 +41,10 @@ def _check_files(paths: dict, data: pd.DataFrame) -> tuple[str, str]:
     assert "cdn.jsdelivr" not in page
     assert not re.search(r"<script[^>]*\bsrc=", page, re.IGNORECASE), "HTML must embed its JavaScript"
     assert "vegaEmbed" in page
-    back = pd.read_csv(paths["csv"], keep_default_na=False)   # "" (state not identified) stays ""
-    if "SYNTHETIC" in page:                                      # a synthetic chart's data says so on every row
+    back = pd.read_csv(paths["csv"], keep_default_na=False)  # "" (state not identified) stays ""
+    if "SYNTHETIC" in page:  # a synthetic chart's data says so on every row
         from pipeline.io.publish import SYNTHETIC_COLUMN, SYNTHETIC_LABEL
+
         assert set(back.pop(SYNTHETIC_COLUMN)) == {SYNTHETIC_LABEL}
     else:
         assert "SYNTHETIC" not in open(paths["csv"], encoding="utf-8").read()
@@ -57,12 +61,11 @@ def _check_files(paths: dict, data: pd.DataFrame) -> tuple[str, str]:
 def _svg_text(svg: str) -> str:
     """The visible text of the SVG (title, subtitle lines in <tspan>s, axis labels), entities left as-is."""
     text = " ".join(re.sub(r"<[^>]+>", " ", t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S))
-    return re.sub(r"\s+", " ", text)        # a title wrapped onto two lines reads as one
+    return re.sub(r"\s+", " ", text)  # a title wrapped onto two lines reads as one
 
 
 def test_searches_per_day_synthetic(tmp_path, daily):
-    chart = charts.searches_per_day(daily, jurisdiction_name="Alvin ISD", synthetic=True,
-                                    timezone="America/Chicago")
+    chart = charts.searches_per_day(daily, jurisdiction_name="Alvin ISD", synthetic=True, timezone="America/Chicago")
     paths = charts.save_chart(chart, daily, tmp_path, "searches_per_day")
     assert paths["png"] == str(tmp_path / "searches_per_day.png")
     svg, _ = _check_files(paths, daily)
@@ -75,8 +78,13 @@ def test_searches_per_day_synthetic(tmp_path, daily):
 
 def test_searches_per_day_real_has_no_synthetic_label(tmp_path, daily):
     d = daily.assign(local_date=pd.to_datetime(daily["local_date"]))  # datetime64 works too
-    chart = charts.searches_per_day(d, jurisdiction_name="Alvin ISD", synthetic=False, timezone="America/Chicago",
-                                    source="Flock Safety network audit released by Alvin ISD")
+    chart = charts.searches_per_day(
+        d,
+        jurisdiction_name="Alvin ISD",
+        synthetic=False,
+        timezone="America/Chicago",
+        source="Flock Safety network audit released by Alvin ISD",
+    )
     svg, _ = _check_files(charts.save_chart(chart, daily, tmp_path, "per_day"), daily)
     text = _svg_text(svg)
     assert "SYNTHETIC" not in svg
@@ -102,13 +110,14 @@ def test_top_agencies_order_and_limit(top):
     spec = chart.to_dict()
     y = spec["layer"][0]["layer"][0]["encoding"]["y"]
     assert y["sort"] == [EVIL, "Harris County Sheriff's Office"]
-    assert 0 < y["axis"]["labelLimit"] <= 300              # long names end in "…", never push the chart wider
+    assert 0 < y["axis"]["labelLimit"] <= 300  # long names end in "…", never push the chart wider
     assert " ".join(spec["title"]["text"]) == f"{EVIL} ran the most searches: 75"
     assert "the top 2 of 3 agencies" in " ".join(spec["title"]["subtitle"])
 
 
 def test_enable_offline_renderer():
     import altair as alt
+
     before = alt.renderers.active
     try:
         charts.enable_offline_renderer()
@@ -120,19 +129,29 @@ def test_enable_offline_renderer():
 # --------------------------------------------------------------------------------------------------
 # Immigration-related searches and the state map
 
+
 @pytest.fixture(scope="module")
 def by_agency():
-    return pd.DataFrame({
-        "org_name": ["Harris County Sheriff's Office", "Harris County Sheriff's Office", EVIL, "Texas DPS & Friends",
-                     "Harris County Sheriff's Office"],
-        "immigration_type": ["civil", "criminal", "unspecified", "civil", "unspecified"],
-        "searches": [40, 5, 12, 3, 7]})
+    return pd.DataFrame(
+        {
+            "org_name": [
+                "Harris County Sheriff's Office",
+                "Harris County Sheriff's Office",
+                EVIL,
+                "Texas DPS & Friends",
+                "Harris County Sheriff's Office",
+            ],
+            "immigration_type": ["civil", "criminal", "unspecified", "civil", "unspecified"],
+            "searches": [40, 5, 12, 3, 7],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
 def by_state():
-    return pd.DataFrame({"agency_state": ["TX", "", "FL", "GA", "<script>alert(2)</script>", "PR"],
-                         "searches": [120, 30, 20, 5, 1, 2]})
+    return pd.DataFrame(
+        {"agency_state": ["TX", "", "FL", "GA", "<script>alert(2)</script>", "PR"], "searches": [120, 30, 20, 5, 1, 2]}
+    )
 
 
 @pytest.mark.parametrize("synthetic", [True, False])
@@ -149,24 +168,30 @@ def test_immigration_by_agency_saved_stacked_and_escaped(tmp_path, by_agency, sy
     spec = chart.to_dict()
     bars = spec["layer"][0]["layer"][0]["encoding"]
     # The same colours, in the same order, in every chart; stacked civil, criminal, unspecified.
-    assert bars["color"]["scale"] == {"domain": ["Civil", "Criminal", "Unspecified"],
-                                      "range": [charts.IMMIGRATION_COLORS[t] for t in charts.IMMIGRATION_TYPES]}
+    assert bars["color"]["scale"] == {
+        "domain": ["Civil", "Criminal", "Unspecified"],
+        "range": [charts.IMMIGRATION_COLORS[t] for t in charts.IMMIGRATION_TYPES],
+    }
     assert bars["order"]["field"] == "stack"
     assert bars["y"]["sort"] == ["Harris County Sheriff's Office", EVIL, "Texas DPS & Friends"]  # by total
     assert "all 3 agencies" in " ".join(spec["title"]["subtitle"])
 
 
 def test_immigration_by_agency_top_30_of_many():
-    many = pd.DataFrame({"org_name": [f"Agency {i:03d}" for i in range(75) for _ in (0, 1)],
-                         "immigration_type": ["civil", "unspecified"] * 75,
-                         "searches": [i + 1 for i in range(75) for _ in (0, 1)]})
+    many = pd.DataFrame(
+        {
+            "org_name": [f"Agency {i:03d}" for i in range(75) for _ in (0, 1)],
+            "immigration_type": ["civil", "unspecified"] * 75,
+            "searches": [i + 1 for i in range(75) for _ in (0, 1)],
+        }
+    )
     spec = charts.immigration_by_agency(many, jurisdiction_name="Alvin ISD", synthetic=False).to_dict()
     order = spec["layer"][0]["layer"][0]["encoding"]["y"]["sort"]
     assert len(order) == 30 and order[0] == "Agency 074" and order[-1] == "Agency 045"
     assert "the top 30 of 75 agencies" in " ".join(spec["title"]["subtitle"])
     sixty = many[many["org_name"] < "Agency 060"]
     spec = charts.immigration_by_agency(sixty, jurisdiction_name="Alvin ISD", synthetic=False).to_dict()
-    assert len(spec["layer"][0]["layer"][0]["encoding"]["y"]["sort"]) == 60       # up to 60: every agency
+    assert len(spec["layer"][0]["layer"][0]["encoding"]["y"]["sort"]) == 60  # up to 60: every agency
     with pytest.raises(ValueError, match="unknown immigration_type value.*'asylum'"):
         charts.immigration_by_agency(many.assign(immigration_type="asylum"), jurisdiction_name="X", synthetic=False)
 
@@ -190,11 +215,14 @@ def test_immigration_types_counts_every_type(tmp_path):
     assert "SYNTHETIC DATA — Civil immigration reasons outnumbered criminal ones 2 to 1" in text
     assert "610 immigration-related searches of Alvin ISD's cameras, by type." in text
     assert "Civil and criminal: immigration reasons picked from Flock's drop-down list." in text
-    for label in ("421 (69%)", "189 (31%)", "0 (0%)"):      # each bar labelled, the missing type as 0
+    for label in ("421 (69%)", "189 (31%)", "0 (0%)"):  # each bar labelled, the missing type as 0
         assert re.search(rf"<text[^>]*>{re.escape(label)}</text>", svg), label
     rows = next(iter(chart.to_dict()["datasets"].values()))
-    assert [(r["immigration_type"], r["searches"]) for r in rows] == [("civil", 421), ("criminal", 189),
-                                                                       ("unspecified", 0)]
+    assert [(r["immigration_type"], r["searches"]) for r in rows] == [
+        ("civil", 421),
+        ("criminal", 189),
+        ("unspecified", 0),
+    ]
 
 
 def test_state_table_matches_the_boundaries():
@@ -214,10 +242,10 @@ def test_searches_by_state_map_offline(tmp_path, by_state):
     text = _svg_text(svg)
     assert "SYNTHETIC DATA — Agencies in 3 states searched Alvin ISD's cameras" in text
     assert "2 by agencies in Puerto Rico" in text and "30 by agencies whose state was not identified" in text
-    assert svg.count("<path") >= 50                          # every state drawn, shaded or grey
+    assert svg.count("<path") >= 50  # every state drawn, shaded or grey
     labels = {frozenset(label.split("; ")) for label in re.findall(r'aria-label="([^"]*State: [^"]*)"', svg)}
-    assert frozenset({"State: Texas", "Searches: 120"}) in labels           # shaded, with its count
-    assert frozenset({"State: Wyoming", "Searches: 0"}) in labels           # grey, 0
+    assert frozenset({"State: Texas", "Searches: 120"}) in labels  # shaded, with its count
+    assert frozenset({"State: Wyoming", "Searches: 0"}) in labels  # grey, 0
     assert "<script>alert" not in svg and "<script>alert" not in page
     spec = chart.to_dict()
     # The boundaries are in the spec (and so in the page), never fetched from a URL.
@@ -239,7 +267,9 @@ def test_searches_by_state_map_without_searches(tmp_path):
 
 def test_immigration_types_all_zero_keeps_zero_at_the_left():
     none = pd.DataFrame({"immigration_type": ["civil", "criminal", "unspecified"], "searches": [0, 0, 0]})
-    spec = charts.immigration_types(none, jurisdiction_name="Foster City PD", synthetic=False, log_kind="portal").to_dict()
+    spec = charts.immigration_types(
+        none, jurisdiction_name="Foster City PD", synthetic=False, log_kind="portal"
+    ).to_dict()
     x = spec["layer"][0]["layer"][0]["encoding"]["x"]
     assert x["scale"]["domain"] == [0, 1]
     assert spec["title"]["text"] == ["No immigration-related searches"]
@@ -248,6 +278,7 @@ def test_immigration_types_all_zero_keeps_zero_at_the_left():
 
 # --------------------------------------------------------------------------------------------------
 # Publication standard: titles that state the finding, top N of N, partial periods, the Keys, pages, alt text
+
 
 def _title_text(chart) -> str:
     return " ".join(chart.to_dict()["title"]["text"])
@@ -258,12 +289,18 @@ def test_immigration_types_title_follows_the_numbers():
     three_to_two = pd.DataFrame({"immigration_type": ["criminal", "civil", "unspecified"], "searches": [300, 200, 7]})
     only_typed = pd.DataFrame({"immigration_type": ["unspecified"], "searches": [5]})
     kw = dict(jurisdiction_name="Alvin ISD", synthetic=False)
-    assert _title_text(charts.immigration_types(two_to_one, **kw)) == \
-        "Civil immigration reasons outnumbered criminal ones 2 to 1"
-    assert _title_text(charts.immigration_types(three_to_two, **kw)) == \
-        "Criminal immigration reasons outnumbered civil ones 3 to 2"
-    assert _title_text(charts.immigration_types(only_typed, **kw)) == \
-        "All 5 immigration-related searches gave unspecified immigration reasons"
+    assert (
+        _title_text(charts.immigration_types(two_to_one, **kw))
+        == "Civil immigration reasons outnumbered criminal ones 2 to 1"
+    )
+    assert (
+        _title_text(charts.immigration_types(three_to_two, **kw))
+        == "Criminal immigration reasons outnumbered civil ones 3 to 2"
+    )
+    assert (
+        _title_text(charts.immigration_types(only_typed, **kw))
+        == "All 5 immigration-related searches gave unspecified immigration reasons"
+    )
     d = charts.describe("immigration_types", three_to_two, period="March 1, 2024 – March 31, 2024", **kw)
     assert "507 immigration-related searches" in d and "March 1, 2024 – March 31, 2024" in d
     assert "criminal 300 (59%)" in d and "unspecified 7 (1%)" in d
@@ -271,15 +308,26 @@ def test_immigration_types_title_follows_the_numbers():
 
 def test_top_agencies_title_says_how_concentrated_and_top_n_of_n():
     # Eight agencies of 10 searches each and 70 more with 1: the first 8 ran 80 of 150 searches (53%).
-    few = pd.DataFrame({"org_name": [f"Big {i}" for i in range(8)] + [f"Small {i:02d}" for i in range(70)],
-                        "searches": [10] * 8 + [1] * 70})
-    chart = charts.top_agencies(few, jurisdiction_name="Alvin ISD", synthetic=False, n=20, total=3150,
-                                all_searches=150, period="December 1, 2025 – January 7, 2026")
+    few = pd.DataFrame(
+        {
+            "org_name": [f"Big {i}" for i in range(8)] + [f"Small {i:02d}" for i in range(70)],
+            "searches": [10] * 8 + [1] * 70,
+        }
+    )
+    chart = charts.top_agencies(
+        few,
+        jurisdiction_name="Alvin ISD",
+        synthetic=False,
+        n=20,
+        total=3150,
+        all_searches=150,
+        period="December 1, 2025 – January 7, 2026",
+    )
     assert _title_text(chart) == "Eight agencies ran 53% of the searches"
     subtitle = " ".join(chart.to_dict()["title"]["subtitle"])
     assert "the top 20 of 3,150 agencies" in subtitle and "December 1, 2025 – January 7, 2026" in subtitle
     labels = [r["label"] for r in next(iter(chart.to_dict()["datasets"].values())) if "label" in r]
-    assert labels[0] == "10 (7%)" and len(labels) == 20              # direct labels with shares
+    assert labels[0] == "10 (7%)" and len(labels) == 20  # direct labels with shares
     # One agency with most of the searches: named in the title.
     one = pd.DataFrame({"org_name": ["Houston TX PD", "Other PD"], "searches": [900, 100]})
     chart = charts.top_agencies(one, jurisdiction_name="Alvin ISD", synthetic=False, total=2, all_searches=1000)
@@ -290,29 +338,40 @@ def test_top_agencies_title_says_how_concentrated_and_top_n_of_n():
 def test_searches_per_day_marks_a_partial_second_file():
     days = pd.date_range("2025-12-01", "2026-01-07", freq="D")
     daily = pd.DataFrame({"local_date": days.date, "searches": [100] * 31 + [40] * 7})
-    releases = pd.DataFrame({"file": ["data/raw/x/dec.csv", "data/raw/x/jan.xlsx"],
-                             "first_local_date": [dt.date(2025, 12, 1), dt.date(2026, 1, 1)],
-                             "last_local_date": [dt.date(2025, 12, 31), dt.date(2026, 1, 7)],
-                             "searches": [3100, 280]})
-    chart = charts.searches_per_day(daily, jurisdiction_name="Alvin ISD", synthetic=False,
-                                    timezone="America/Chicago", releases=releases)
+    releases = pd.DataFrame(
+        {
+            "file": ["data/raw/x/dec.csv", "data/raw/x/jan.xlsx"],
+            "first_local_date": [dt.date(2025, 12, 1), dt.date(2026, 1, 1)],
+            "last_local_date": [dt.date(2025, 12, 31), dt.date(2026, 1, 7)],
+            "searches": [3100, 280],
+        }
+    )
+    chart = charts.searches_per_day(
+        daily, jurisdiction_name="Alvin ISD", synthetic=False, timezone="America/Chicago", releases=releases
+    )
     spec = chart.to_dict()
     subtitle = " ".join(spec["title"]["subtitle"])
     assert "jan.xlsx covers January 1, 2026 – January 7, 2026, not whole months" in subtitle
-    assert "dec.csv" not in subtitle                                  # a whole month is not flagged
+    assert "dec.csv" not in subtitle  # a whole month is not flagged
     bands = [rows for rows in spec["datasets"].values() if rows and "fill" in rows[0]][0]
     assert [b["label"] for b in bands] == ["Dec. 1–Dec. 31", "Partial: Jan. 1–Jan. 7"]
     assert bands[1]["fill"] == charts.PARTIAL_FILL and bands[0]["fill"] != charts.PARTIAL_FILL
     # 3,380 searches over 38 days = 88.9 a day, the peak 100 on the first day.
     assert _title_text(chart) == "About 89 searches a day, up to 100 on December 1, 2025"
     # A table that says a file ends before the stated period is flagged even when it covers whole months.
-    flagged = charts.searches_per_day(daily, jurisdiction_name="Alvin ISD", synthetic=False, timezone="America/Chicago",
-                                      releases=releases.assign(partial=[True, False]))
+    flagged = charts.searches_per_day(
+        daily,
+        jurisdiction_name="Alvin ISD",
+        synthetic=False,
+        timezone="America/Chicago",
+        releases=releases.assign(partial=[True, False]),
+    )
     assert "dec.csv covers December 1, 2025 – December 31, 2025" in " ".join(flagged.to_dict()["title"]["subtitle"])
 
 
 def test_state_map_keeps_the_florida_keys_and_the_insets():
     import vl_convert
+
     states = pd.DataFrame({"agency_state": ["FL", "AK", "HI"], "searches": [10, 2, 3]})
     chart = charts.searches_by_state_map(states, jurisdiction_name="Alvin ISD", synthetic=False)
     # d3's albersUsa clips the lower 48 to a box that cuts off the Keys: the map must not use it. Each region
@@ -327,11 +386,12 @@ def test_state_map_keeps_the_florida_keys_and_the_insets():
     lower = next(p for p in vega["projections"] if p["type"] == "albers")
     by_name = {d["name"]: d for d in vega["data"]}
 
-    def chain(name):                                          # a dataset's transforms and those of its sources
+    def chain(name):  # a dataset's transforms and those of its sources
         d = by_name[name]
         return json.dumps(d.get("transform", [])) + (chain(d["source"]) if "source" in d else "")
+
     fitted = "".join(chain(n) for n in re.findall(r"data\('([^']+)'\)", lower["fit"]["signal"]))
-    assert '\\"12\\"' in fitted                               # Florida (FIPS 12) is in the data it is fitted to
+    assert '\\"12\\"' in fitted  # Florida (FIPS 12) is in the data it is fitted to
     svg = vl_convert.vegalite_to_svg(chart.to_dict())
     labels = " ".join(re.findall(r'aria-label="([^"]*)"', svg))
     for state in ("Florida", "Alaska", "Hawaii", "Wyoming"):
@@ -356,7 +416,8 @@ def test_chart_page_title_links_description_and_width(tmp_path, top):
     assert title.startswith("SYNTHETIC DATA — Alvin ISD: ") and "(chart)" in title
     assert 'href="../03_analyze.html"' in page and 'href="../../index.html"' in page
     from markupsafe import escape
-    assert chart.description and str(escape(chart.description)) in page       # shown, escaped
+
+    assert chart.description and str(escape(chart.description)) in page  # shown, escaped
     assert 'name="viewport"' in page and "#vis svg { max-width: 100%; height: auto; }" in page
     assert '"renderer": "svg"' in page or 'renderer: "svg"' in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "nothing may load from the network"
@@ -366,26 +427,36 @@ def test_chart_page_title_links_description_and_width(tmp_path, top):
 def test_show_gives_nbconvert_the_alt_text(tmp_path, top):
     import nbformat
     from nbconvert import HTMLExporter
+
     chart = charts.top_agencies(top, jurisdiction_name="Alvin ISD", synthetic=False)
     shown = charts.show(chart)
     data, metadata = shown._repr_mimebundle_()
     assert metadata["image/png"]["alt"] == chart.description == metadata["alt"]
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("chart", outputs=[
-        nbformat.v4.new_output("display_data", data=data, metadata=metadata)])]
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "chart", outputs=[nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+        )
+    ]
     for template in ("lab", "classic"):
         body, _ = HTMLExporter(template_name=template).from_notebook_node(nb)
         alts = re.findall(r'<img[^>]*\balt="([^"]*)"', body)
         assert alts, template
         import html as html_lib
+
         assert html_lib.unescape(alts[0]) == chart.description, template
         assert "No description has been provided" not in body
 
 
 def test_reason_categories_sorted_labelled_and_titled():
-    df = pd.DataFrame({"id": ["no_stated_purpose", "case_number_only", "review_ambiguous_term", "immigration"],
-                       "label": ["No stated purpose", "Case number only", "Ambiguous terms to review", "Immigration"],
-                       "searches": [120, 300, 900, 40], "share": [0.12, 0.30, 0.90, 0.04]})
+    df = pd.DataFrame(
+        {
+            "id": ["no_stated_purpose", "case_number_only", "review_ambiguous_term", "immigration"],
+            "label": ["No stated purpose", "Case number only", "Ambiguous terms to review", "Immigration"],
+            "searches": [120, 300, 900, 40],
+            "share": [0.12, 0.30, 0.90, 0.04],
+        }
+    )
     chart = charts.reason_categories(df, jurisdiction_name="Belmont PD", synthetic=False, log_kind="portal")
     spec = chart.to_dict()
     bars = spec["layer"][0]["layer"][0]["encoding"]
@@ -395,14 +466,21 @@ def test_reason_categories_sorted_labelled_and_titled():
     rows = next(rows for rows in spec["datasets"].values() if rows and "label" in rows[0])
     assert {r["name"]: r["label"] for r in rows}["No stated purpose"] == "120 (12%)"
     other = df.assign(searches=[500, 300, 900, 40], share=[0.5, 0.3, 0.9, 0.04])
-    assert _title_text(charts.reason_categories(other, jurisdiction_name="Belmont PD", synthetic=False)) == \
-        "No stated purpose: 50% of searches, the largest reason category"
+    assert (
+        _title_text(charts.reason_categories(other, jurisdiction_name="Belmont PD", synthetic=False))
+        == "No stated purpose: 50% of searches, the largest reason category"
+    )
 
 
 def test_reasons_in_no_category_are_drawn_last_and_never_the_finding():
-    df = pd.DataFrame({"id": ["generic_purpose", "other_reasons", "immigration"],
-                       "label": ["A generic word only", "Any other stated reason", "Immigration"],
-                       "searches": [83, 582, 6], "share": [0.11, 0.74, 0.008]})
+    df = pd.DataFrame(
+        {
+            "id": ["generic_purpose", "other_reasons", "immigration"],
+            "label": ["A generic word only", "Any other stated reason", "Immigration"],
+            "searches": [83, 582, 6],
+            "share": [0.11, 0.74, 0.008],
+        }
+    )
     chart = charts.reason_categories(df, jurisdiction_name="Alvin ISD", synthetic=False)
     bars = chart.to_dict()["layer"][0]["layer"][0]["encoding"]
     assert bars["y"]["sort"] == ["A generic word only", "Immigration", "Any other stated reason"]
@@ -414,7 +492,8 @@ def test_a_chart_drawn_once_saves_what_altair_would_save(tmp_path, top):
     give for the same chart (the SVG up to vl-convert's gradient counter, which is not used here)."""
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
-    chart = charts.top_agencies(top, jurisdiction_name="Peña ISD", synthetic=False)   # not ASCII: as written
+
+    chart = charts.top_agencies(top, jurisdiction_name="Peña ISD", synthetic=False)  # not ASCII: as written
     paths = charts.save_chart(chart, top, tmp_path, "top_agencies")
     chart.save(str(tmp_path / "altair.png"), format="png", scale_factor=2)
     chart.save(str(tmp_path / "altair.svg"), format="svg")
@@ -424,5 +503,7 @@ def test_a_chart_drawn_once_saves_what_altair_would_save(tmp_path, top):
     assert spec in Path(paths["html"]).read_text(encoding="utf-8")
     shown = charts.show(charts.draw(chart))._repr_mimebundle_()[0]["image/png"]
     import base64
-    assert base64.b64decode(shown) == vlc.vegalite_to_png(chart.to_dict(), vl_version=vl_version_for_vl_convert(),
-                                                          scale=1)
+
+    assert base64.b64decode(shown) == vlc.vegalite_to_png(
+        chart.to_dict(), vl_version=vl_version_for_vl_convert(), scale=1
+    )

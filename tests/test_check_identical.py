@@ -1,5 +1,6 @@
 """make check-identical's comparison can fail: a changed value in a table, a figure or a chart's data is
 reported; run times, commits and content keys are not."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,16 @@ def _outputs(root, searches=3, started="2026-12-01T10:00:00+00:00", chart="day,s
     (reports / "charts").mkdir(parents=True)
     processed.mkdir(parents=True)
     pq.write_table(pa.table({"search_key": [f"k{i}" for i in range(searches)]}), processed / "searches.parquet")
-    (processed / "manifest.json").write_text(json.dumps({"totals": {"searches": searches}, "started_at_utc": started,
-                                                         "code_version": started, "stage_keys": {"clean": started}}))
+    (processed / "manifest.json").write_text(
+        json.dumps(
+            {
+                "totals": {"searches": searches},
+                "started_at_utc": started,
+                "code_version": started,
+                "stage_keys": {"clean": started},
+            }
+        )
+    )
     (reports / "facts.json").write_text(json.dumps({"searches": searches, "pipeline_commit": started}))
     (reports / "charts" / "searches_per_day.csv").write_text(chart)
     return root
@@ -35,7 +44,8 @@ def test_a_changed_table_figure_or_chart_is_reported(tmp_path):
     assert compare(a, _outputs(tmp_path / "b", searches=4), ["x-pd"]) == [
         "data/processed/x-pd/searches.parquet: tables differ (columns search_key)",
         "reports/x-pd/facts.json: differs in searches",
-        "data/processed/x-pd/manifest.json: differs in totals"]
+        "data/processed/x-pd/manifest.json: differs in totals",
+    ]
     c = _outputs(tmp_path / "c", chart="day,searches\n2025-12-01,4\n")
     assert compare(a, c, ["x-pd"]) == ["reports/x-pd/charts/searches_per_day.csv: bytes differ"]
     shutil.rmtree(c / "reports/x-pd/charts")

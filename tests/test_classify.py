@@ -1,4 +1,5 @@
 """Reason classifier: the registry's own examples, in both engines, and the traps that must never count."""
+
 import json
 import re
 
@@ -6,8 +7,14 @@ import duckdb
 import pytest
 import yaml
 
-from pipeline.enrich.classify import (REGISTRY_PATH, RegistryError, classify_in_duckdb, classify_text, load_registry,
-                               main)
+from pipeline.enrich.classify import (
+    REGISTRY_PATH,
+    RegistryError,
+    classify_in_duckdb,
+    classify_text,
+    load_registry,
+    main,
+)
 
 REG = load_registry()
 RULES = {r["id"]: r for r in REG["rules"]}
@@ -15,21 +22,70 @@ IMMIGRATION_RULES = {r["id"] for r in REG["rules"] if r["category"] == "immigrat
 
 # FORMATS.md §7 and the traps planted by tools/synth.py: none of these is an immigration search.
 MUST_NOT_MATCH = [
-    "police", "service", "notice", "justice", "office", "device", "license", "Niceville", "Price",
-    "vice unit", "icy roads", "black ice", "ice cream truck", "DHS", "DHS welfare check", "zero", "hero",
-    "herod st", "aero", "Ferrous", "expired license", "call for service", "warrant service", "police report",
-    "CR26-2873", "selling ice meth", "Niceville burglary", "Price check fraud", "icy roads crash",
-    "black ice collision", "ice cream truck theft", "office burglary", "justice court warrant", "device theft",
-    "notice to appear", "herod st burglary", "zero plate", "E287021", "ICAC", "Administrative Test",
-    "Homeland Security", "detainer", "illegal dumping", "Police Service Notice Justice Office Device License",
+    "police",
+    "service",
+    "notice",
+    "justice",
+    "office",
+    "device",
+    "license",
+    "Niceville",
+    "Price",
+    "vice unit",
+    "icy roads",
+    "black ice",
+    "ice cream truck",
+    "DHS",
+    "DHS welfare check",
+    "zero",
+    "hero",
+    "herod st",
+    "aero",
+    "Ferrous",
+    "expired license",
+    "call for service",
+    "warrant service",
+    "police report",
+    "CR26-2873",
+    "selling ice meth",
+    "Niceville burglary",
+    "Price check fraud",
+    "icy roads crash",
+    "black ice collision",
+    "ice cream truck theft",
+    "office burglary",
+    "justice court warrant",
+    "device theft",
+    "notice to appear",
+    "herod st burglary",
+    "zero plate",
+    "E287021",
+    "ICAC",
+    "Administrative Test",
+    "Homeland Security",
+    "detainer",
+    "illegal dumping",
+    "Police Service Notice Justice Office Device License",
 ]
 
 # Texts beyond the examples, for engine parity: Unicode (spans are code points), characters RE2 and
 # Python fold differently (Kelvin sign, long s), newlines, NULL and repeats.
-EXTRA_TEXTS = [None, "", "Überprüfung ICE hold", "\u212aice rally", "\u017fupport activists", "ICE\n",
-               "No \u212aings rally", "cu\u017ftoms and border", "U\u017fBP",
-               "line one\nICE detainer", "café ICE investigation ☕", "Immigration (criminal)\n",
-               "Welfare Check, Immigration (civil/administrative) - ", "  Immigration (criminal)  "]
+EXTRA_TEXTS = [
+    None,
+    "",
+    "Überprüfung ICE hold",
+    "\u212aice rally",
+    "\u017fupport activists",
+    "ICE\n",
+    "No \u212aings rally",
+    "cu\u017ftoms and border",
+    "U\u017fBP",
+    "line one\nICE detainer",
+    "café ICE investigation ☕",
+    "Immigration (criminal)\n",
+    "Welfare Check, Immigration (civil/administrative) - ",
+    "  Immigration (criminal)  ",
+]
 
 
 def all_example_texts():
@@ -52,11 +108,18 @@ def duck():
     out = {}
     for text, imm, imm_type, cats, era in classes:
         assert text not in out, f"reason_classes has {text!r} twice"
-        out[text] = {"text": text, "immigration": imm, "immigration_type": imm_type,
-                     "reason_categories": list(cats), "reason_era": era, "matches": []}
+        out[text] = {
+            "text": text,
+            "immigration": imm,
+            "immigration_type": imm_type,
+            "reason_categories": list(cats),
+            "reason_era": era,
+            "matches": [],
+        }
     for text, cat, rule_id, matched, start, end in matches:
-        out[text]["matches"].append({"rule_id": rule_id, "category": cat, "matched_text": matched,
-                                     "span_start": start, "span_end": end})
+        out[text]["matches"].append(
+            {"rule_id": rule_id, "category": cat, "matched_text": matched, "span_start": start, "span_end": end}
+        )
     assert len(out) == len(texts)  # one row per distinct reason, NULL included once
     # raw firing of every pattern (immigration rules included, winner or not), for the no_match examples
     raw = {}
@@ -104,7 +167,7 @@ def test_engines_agree(text, duck):
     assert {**py, "matches": sorted(py["matches"], key=key)} == {**dk, "matches": sorted(dk["matches"], key=key)}
     for m in py["matches"]:  # the evidence is the reason's own words at the reported place
         subject = text or ""
-        assert subject[m["span_start"]:m["span_end"]] == m["matched_text"]
+        assert subject[m["span_start"] : m["span_end"]] == m["matched_text"]
 
 
 # 2. the traps -----------------------------------------------------------------------------------------
@@ -118,9 +181,25 @@ def test_must_not_match_immigration(text, duck):
         assert not [m for m in res["matches"] if m["category"] == "immigration"]
 
 
-@pytest.mark.parametrize("text", ["ICE investigation", "CBP Investigation", "HSI", "ERO", "Border Patrol", "USBP",
-                                  "ICE detainer", "deportation", "removal order", "immigration violation",
-                                  "287(g)", "ICE", "assist ICE", "ICE ERO"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ICE investigation",
+        "CBP Investigation",
+        "HSI",
+        "ERO",
+        "Border Patrol",
+        "USBP",
+        "ICE detainer",
+        "deportation",
+        "removal order",
+        "immigration violation",
+        "287(g)",
+        "ICE",
+        "assist ICE",
+        "ICE ERO",
+    ],
+)
 def test_free_text_immigration_is_unspecified(text):
     res = classify_text(text)
     assert res["immigration"] and res["immigration_type"] == "unspecified", res
@@ -128,20 +207,23 @@ def test_free_text_immigration_is_unspecified(text):
 
 
 # 3. dropdown before free text -------------------------------------------------------------------------
-@pytest.mark.parametrize("text,expected", [
-    ("Immigration (criminal)", "criminal"),
-    ("Immigration (criminal) - ", "criminal"),
-    ("Immigration (criminal)   ", "criminal"),
-    ("Immigration (criminal) - ICE detainer", "criminal"),
-    ("Immigration (civil/administrative)", "civil"),
-    ("Immigration (civil/administrative) - ", "civil"),
-    ("Immigration (civil/administrative) - ICE detainer", "civil"),
-    ("Welfare Check, Immigration (civil/administrative) - ", "civil"),
-    ("Drugs/Narcotics, Immigration (criminal)", "criminal"),
-    ("Immigration (criminal), Motor Vehicle Theft/Stolen", "criminal"),
-    ("Immigration (criminal), Immigration (civil/administrative)", "civil"),  # both: civil by precedence
-    ("ICE detainer", "unspecified"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Immigration (criminal)", "criminal"),
+        ("Immigration (criminal) - ", "criminal"),
+        ("Immigration (criminal)   ", "criminal"),
+        ("Immigration (criminal) - ICE detainer", "criminal"),
+        ("Immigration (civil/administrative)", "civil"),
+        ("Immigration (civil/administrative) - ", "civil"),
+        ("Immigration (civil/administrative) - ICE detainer", "civil"),
+        ("Welfare Check, Immigration (civil/administrative) - ", "civil"),
+        ("Drugs/Narcotics, Immigration (criminal)", "criminal"),
+        ("Immigration (criminal), Motor Vehicle Theft/Stolen", "criminal"),
+        ("Immigration (criminal), Immigration (civil/administrative)", "civil"),  # both: civil by precedence
+        ("ICE detainer", "unspecified"),
+    ],
+)
 def test_dropdown_before_free_text(text, expected):
     res = classify_text(text)
     assert res["immigration_type"] == expected
@@ -174,10 +256,21 @@ def test_registry_file():
     civil = next(r for r in imm if r["immigration_type"] == "civil")
     assert all(civil["precedence"] < r["precedence"] for r in imm if r is not civil)
     dropdown = [r for r in imm if r["immigration_type"] != "unspecified"]
-    assert all(d["precedence"] < r["precedence"] for d in dropdown for r in imm if r["immigration_type"] == "unspecified")
-    for v in ["Wanted Person (Arrest Warrant/Fugitive)", "Motor Vehicle Theft/Stolen", "Assault/Battery Offenses",
-              "Burglary/Breaking & Entering", "Larceny/Theft Offenses", "Welfare Check", "Drugs/Narcotics",
-              "Missing/Endangered Person/Runaway", "Immigration (civil/administrative)", "Immigration (criminal)"]:
+    assert all(
+        d["precedence"] < r["precedence"] for d in dropdown for r in imm if r["immigration_type"] == "unspecified"
+    )
+    for v in [
+        "Wanted Person (Arrest Warrant/Fugitive)",
+        "Motor Vehicle Theft/Stolen",
+        "Assault/Battery Offenses",
+        "Burglary/Breaking & Entering",
+        "Larceny/Theft Offenses",
+        "Welfare Check",
+        "Drugs/Narcotics",
+        "Missing/Endangered Person/Runaway",
+        "Immigration (civil/administrative)",
+        "Immigration (criminal)",
+    ]:
         assert v in doc["dropdown_categories"]
 
 
@@ -189,14 +282,17 @@ def test_patterns_compile_in_duckdb():
     con.close()
 
 
-@pytest.mark.parametrize("bad,message", [
-    ({"pattern": "(?<!x)ice"}, "lookaround"),
-    ({"pattern": r"(a)\1"}, "backreference"),
-    ({"pattern": r"ice\s+hold"}, r"\s"),
-    ({"pattern": "ice("}, "does not compile"),
-    ({"colour": "red"}, "unknown keys"),
-    ({"examples": {"match": ["x"], "no_match": []}}, "no_match"),
-])
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        ({"pattern": "(?<!x)ice"}, "lookaround"),
+        ({"pattern": r"(a)\1"}, "backreference"),
+        ({"pattern": r"ice\s+hold"}, r"\s"),
+        ({"pattern": "ice("}, "does not compile"),
+        ({"colour": "red"}, "unknown keys"),
+        ({"examples": {"match": ["x"], "no_match": []}}, "no_match"),
+    ],
+)
 def test_registry_validation(tmp_path, bad, message):
     doc = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
     doc["rules"][3].update(bad)
@@ -224,7 +320,14 @@ def test_cli(capsys):
     assert [r["text"] for r in out] == ["ICE investigation", "police report"]
     assert out[0]["immigration"] is True and out[0]["immigration_type"] == "unspecified"
     imm = [m for m in out[0]["matches"] if m["category"] == "immigration"]
-    assert imm == [{"rule_id": "imm_ice", "category": "immigration", "matched_text": "ICE investigation",
-                    "span_start": 0, "span_end": 17}]
+    assert imm == [
+        {
+            "rule_id": "imm_ice",
+            "category": "immigration",
+            "matched_text": "ICE investigation",
+            "span_start": 0,
+            "span_end": 17,
+        }
+    ]
     assert out[1]["immigration"] is False and out[1]["immigration_type"] is None
     assert out[1]["matches"] == [] and out[1]["reason_categories"] == []

@@ -1,4 +1,5 @@
 """jurisdictions.yml: every mistake is a clear error naming the entry."""
+
 import os
 
 import pytest
@@ -22,16 +23,34 @@ def write(tmp_path, entries, files=("a.csv",), slug="ok-j"):
 
 
 def base(**kw):
-    e = {"slug": "ok-j", "name": "OK", "producer": "OK PD", "log_kind": "portal", "timezone": "America/Denver",
-         "inputs": ["*.csv"]}
+    e = {
+        "slug": "ok-j",
+        "name": "OK",
+        "producer": "OK PD",
+        "log_kind": "portal",
+        "timezone": "America/Denver",
+        "inputs": ["*.csv"],
+    }
     e.update(kw)
     return e
 
 
 def test_the_projects_own_file_loads():
     slugs = [j.slug for j in load(ROOT / "jurisdictions.yml", check_files=False)]
-    assert slugs == ["alvin-isd", "huffman-isd", "eugene-or-pd", "belmont-ca-pd", "foster-city-ca-pd",
-                     "okaloosa-fl-so", "pecan-isd", "mesa-usd", "aspen-sd", "bayou-psd", "harbor-usd", "peach-sd"]
+    assert slugs == [
+        "alvin-isd",
+        "huffman-isd",
+        "eugene-or-pd",
+        "belmont-ca-pd",
+        "foster-city-ca-pd",
+        "okaloosa-fl-so",
+        "pecan-isd",
+        "mesa-usd",
+        "aspen-sd",
+        "bayou-psd",
+        "harbor-usd",
+        "peach-sd",
+    ]
 
 
 def test_a_good_entry_loads_with_its_files(tmp_path):
@@ -40,20 +59,23 @@ def test_a_good_entry_loads_with_its_files(tmp_path):
     assert str(j.period_start) == "2026-03-01" and j.root == tmp_path
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"colour": "red"}, "unknown key(s) colour"),
-    ({"slug": "Bad_Slug"}, "slug must be lower-case"),
-    ({"slug": "../etc"}, "slug must be lower-case"),
-    ({"timezone": "Mars/Olympus"}, "time zone 'Mars/Olympus'"),
-    ({"log_kind": "everything"}, "log_kind 'everything'"),
-    ({"inputs": ["missing.csv"]}, "input 'missing.csv' matches no file"),
-    ({"inputs": ["../other/a.csv"]}, "must be a path inside data/raw/ok-j/"),
-    ({"inputs": ["/etc/passwd"]}, "must be a path inside data/raw/ok-j/"),
-    ({"producer": None}, "missing producer"),
-    ({"period": {"start": "2026-04-01", "end": "2026-03-01"}}, "period starts after it ends"),
-    ({"period": {"start": "yesterday"}}, "is not a date"),
-    ({"producer_state": "Texas"}, "producer_state must be a two-letter code"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"colour": "red"}, "unknown key(s) colour"),
+        ({"slug": "Bad_Slug"}, "slug must be lower-case"),
+        ({"slug": "../etc"}, "slug must be lower-case"),
+        ({"timezone": "Mars/Olympus"}, "time zone 'Mars/Olympus'"),
+        ({"log_kind": "everything"}, "log_kind 'everything'"),
+        ({"inputs": ["missing.csv"]}, "input 'missing.csv' matches no file"),
+        ({"inputs": ["../other/a.csv"]}, "must be a path inside data/raw/ok-j/"),
+        ({"inputs": ["/etc/passwd"]}, "must be a path inside data/raw/ok-j/"),
+        ({"producer": None}, "missing producer"),
+        ({"period": {"start": "2026-04-01", "end": "2026-03-01"}}, "period starts after it ends"),
+        ({"period": {"start": "yesterday"}}, "is not a date"),
+        ({"producer_state": "Texas"}, "producer_state must be a two-letter code"),
+    ],
+)
 def test_mistakes_are_named(tmp_path, change, words):
     with pytest.raises(ConfigError) as e:
         load(write(tmp_path, [base(**change)]), root=tmp_path)

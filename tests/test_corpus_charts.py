@@ -1,5 +1,6 @@
 """Corpus charts: titles and descriptions computed from the data (they change when it does), SYNTHETIC on
 synthetic corpora, the four files saved."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -13,7 +14,9 @@ def _title(chart) -> str:
 
 def test_producers_per_search_title_states_the_shared_share_and_the_most_shared():
     dist = pd.DataFrame({"producers": ["1", "2", "6"], "distinct_searches": [50, 30, 20]})
-    chart = cc.producers_per_search(dist, corpus_name="Corpus", synthetic=False, producers=6, period="May 1, 2026 (UTC days)")
+    chart = cc.producers_per_search(
+        dist, corpus_name="Corpus", synthetic=False, producers=6, period="May 1, 2026 (UTC days)"
+    )
     assert _title(chart) == "50% of the 100 searches appear in more than one producer's log, the most-shared in six"
     assert "1 log: 50; 2 logs: 30; 6 logs: 20" in chart.to_dict()["description"]
     alone = cc.producers_per_search(dist.iloc[:1], corpus_name="Corpus", synthetic=False, producers=6)
@@ -31,7 +34,9 @@ def test_overlap_title_names_the_pair_that_shares_the_most():
 
 
 def test_agencies_most_producers_title_counts_ties_over_every_agency():
-    ag = pd.DataFrame({"agency": ["X PD", "Y SO", "Z PD"], "producers_searched": [5, 3, 5], "distinct_searches": [9, 50, 4]})
+    ag = pd.DataFrame(
+        {"agency": ["X PD", "Y SO", "Z PD"], "producers_searched": [5, 3, 5], "distinct_searches": [9, 50, 4]}
+    )
     chart = cc.agencies_most_producers(ag, corpus_name="C", synthetic=False, producers=6, n=1)
     assert _title(chart) == "Two agencies searched the cameras of five of the six producers"
     one = cc.agencies_most_producers(ag.iloc[:2], corpus_name="C", synthetic=False, producers=6)

@@ -1,4 +1,5 @@
 """Corpora in jurisdictions.yml: every member must exist, none named twice; errors name the file and entry."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,27 +21,63 @@ def _write(tmp_path, corpora, slugs=("a-pd", "b-pd", "c-pd")):
 
 
 def test_a_corpus_loads_with_its_members_in_order(tmp_path):
-    path = _write(tmp_path, [{"name": "two", "display_name": "Two", "members": ["b-pd", "a-pd"], "notes": "n",
-                              "period": {"start": "2026-02-01", "end": "2026-02-28"},
-                              "claims": [{"claim": "x", "fact": "distinct_searches", "test": "at_least", "value": 1}]}])
+    path = _write(
+        tmp_path,
+        [
+            {
+                "name": "two",
+                "display_name": "Two",
+                "members": ["b-pd", "a-pd"],
+                "notes": "n",
+                "period": {"start": "2026-02-01", "end": "2026-02-28"},
+                "claims": [{"claim": "x", "fact": "distinct_searches", "test": "at_least", "value": 1}],
+            }
+        ],
+    )
     (c,) = load_corpora(path, root=tmp_path)
     assert [m.slug for m in c.members] == ["b-pd", "a-pd"] and c.period_end.day == 28 and len(c.claims) == 1
 
 
-@pytest.mark.parametrize("corpus, message", [
-    ({"name": "x", "display_name": "X", "members": ["a-pd", "zz-pd"]}, "corpus 'x': member(s) zz-pd are not jurisdictions"),
-    ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd", "a-pd"]}, "corpus 'x': member(s) a-pd named twice"),
-    ({"name": "x", "display_name": "X", "members": ["a-pd"]}, "at least two members"),
-    ({"name": "x", "members": ["a-pd", "b-pd"]}, "corpus 'x': missing display_name"),
-    ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"], "colour": 1}, "unknown key(s) colour"),
-    ({"name": "X Y", "display_name": "X", "members": ["a-pd", "b-pd"]}, "lower-case letters"),
-    ({"name": "a-pd", "display_name": "X", "members": ["a-pd", "b-pd"]}, "has the name of a jurisdiction"),
-    ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"], "period": {"start": "2026-13-01"}}, "period.start"),
-    ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"], "claims": [{"claim": "c"}]}, "missing fact"),
-    ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"],
-      "claims": [{"claim": "c", "fact": "distinct_searches", "test": "at_least", "value": 1,
-                  "window": {"start": "2026-02-01", "end": "2026-02-07"}}]}, "claim #1 names a window"),
-])
+@pytest.mark.parametrize(
+    "corpus, message",
+    [
+        (
+            {"name": "x", "display_name": "X", "members": ["a-pd", "zz-pd"]},
+            "corpus 'x': member(s) zz-pd are not jurisdictions",
+        ),
+        (
+            {"name": "x", "display_name": "X", "members": ["a-pd", "b-pd", "a-pd"]},
+            "corpus 'x': member(s) a-pd named twice",
+        ),
+        ({"name": "x", "display_name": "X", "members": ["a-pd"]}, "at least two members"),
+        ({"name": "x", "members": ["a-pd", "b-pd"]}, "corpus 'x': missing display_name"),
+        ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"], "colour": 1}, "unknown key(s) colour"),
+        ({"name": "X Y", "display_name": "X", "members": ["a-pd", "b-pd"]}, "lower-case letters"),
+        ({"name": "a-pd", "display_name": "X", "members": ["a-pd", "b-pd"]}, "has the name of a jurisdiction"),
+        (
+            {"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"], "period": {"start": "2026-13-01"}},
+            "period.start",
+        ),
+        ({"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"], "claims": [{"claim": "c"}]}, "missing fact"),
+        (
+            {
+                "name": "x",
+                "display_name": "X",
+                "members": ["a-pd", "b-pd"],
+                "claims": [
+                    {
+                        "claim": "c",
+                        "fact": "distinct_searches",
+                        "test": "at_least",
+                        "value": 1,
+                        "window": {"start": "2026-02-01", "end": "2026-02-07"},
+                    }
+                ],
+            },
+            "claim #1 names a window",
+        ),
+    ],
+)
 def test_corpus_errors_name_the_file_and_entry(tmp_path, corpus, message):
     path = _write(tmp_path, [corpus])
     with pytest.raises(ConfigError) as e:

@@ -1,4 +1,5 @@
 """The corpus step's cache: its key follows the members' cleaning keys; a member not run means no key."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,12 @@ from pipeline.run.corpora import corpus_key, run_corpora
 
 
 def _corpus(root):
-    ms = tuple(Jurisdiction(slug=s, name=s, producer=s, log_kind="network", timezone="UTC", inputs=("x",),
-                            raw_dir=root / "data/raw" / s) for s in ("a", "b"))
+    ms = tuple(
+        Jurisdiction(
+            slug=s, name=s, producer=s, log_kind="network", timezone="UTC", inputs=("x",), raw_dir=root / "data/raw" / s
+        )
+        for s in ("a", "b")
+    )
     return Corpus(name="c", display_name="C", members=ms)
 
 

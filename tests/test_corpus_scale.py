@@ -1,6 +1,7 @@
 """The corpus step's fast path: CSVs written by DuckDB COPY equal publish.write_csv's, and the figures of a
 small benchmark corpus equal what its generator planted (bench/bench_corpus.py: every copy of search s is
 placed by formula, so the truth is computed from range(N), never from the files)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -41,10 +42,19 @@ ROWS = 30_000
 def small(tmp_path_factory):
     root = tmp_path_factory.mktemp("bench")
     bench.generate(ROWS, root)
-    members = tuple(Jurisdiction(slug=f"bench-p{p:02d}", name=f"bench {p}", producer=f"Bench producer {p}",
-                                 log_kind="network", timezone="America/Chicago", inputs=("audit.csv",),
-                                 raw_dir=root / "data" / "raw" / f"bench-p{p:02d}", synthetic=True)
-                    for p in range(bench.PRODUCERS))
+    members = tuple(
+        Jurisdiction(
+            slug=f"bench-p{p:02d}",
+            name=f"bench {p}",
+            producer=f"Bench producer {p}",
+            log_kind="network",
+            timezone="America/Chicago",
+            inputs=("audit.csv",),
+            raw_dir=root / "data" / "raw" / f"bench-p{p:02d}",
+            synthetic=True,
+        )
+        for p in range(bench.PRODUCERS)
+    )
     c = Corpus(name="bench", display_name="Bench", members=members)
     return root, c, corpus_report.compute(c, work=root / "work")
 
@@ -57,14 +67,29 @@ def _planted(searches: int) -> dict:
                     hash(s, 8) % 1000 < {bench.IMM_PER_MILLE} AS imm, hash(s, 5) % 6000 AS agency FROM range({searches}) t(s)""")
     con.execute(f"""CREATE TABLE placed AS SELECT s, k, ((s * 7) % {bench.PRODUCERS} + j * {bench.STEP}) % {bench.PRODUCERS} IN ({idless}) AS idless
                     FROM (SELECT s, k, unnest(range(k)) AS j FROM k)""")
-    per = con.execute("SELECT s, any_value(k) AS k, bool_or(idless) AS some, bool_and(idless) AS every FROM placed GROUP BY s").df()
-    link = per.apply(lambda r: "id" if not r.some else ("id_less_single" if r.k == 1 else "fingerprint") if r.every
-                     else "id_and_fingerprint", axis=1)
-    return {"rows": int(con.execute("SELECT sum(k) FROM k").fetchone()[0]), "distinct_searches": searches,
-            "producers_per_search": {str(k): int(n) for k, n in con.execute("SELECT k, count(*) FROM k GROUP BY 1 ORDER BY 1").fetchall()},
-            "links": link.value_counts().to_dict(),
-            "immigration_searches": int(con.execute("SELECT count(*) FROM k WHERE imm").fetchone()[0]),
-            "agencies": int(con.execute("SELECT count(DISTINCT agency) FROM k").fetchone()[0])}
+    per = con.execute(
+        "SELECT s, any_value(k) AS k, bool_or(idless) AS some, bool_and(idless) AS every FROM placed GROUP BY s"
+    ).df()
+    link = per.apply(
+        lambda r: (
+            "id"
+            if not r.some
+            else ("id_less_single" if r.k == 1 else "fingerprint")
+            if r.every
+            else "id_and_fingerprint"
+        ),
+        axis=1,
+    )
+    return {
+        "rows": int(con.execute("SELECT sum(k) FROM k").fetchone()[0]),
+        "distinct_searches": searches,
+        "producers_per_search": {
+            str(k): int(n) for k, n in con.execute("SELECT k, count(*) FROM k GROUP BY 1 ORDER BY 1").fetchall()
+        },
+        "links": link.value_counts().to_dict(),
+        "immigration_searches": int(con.execute("SELECT count(*) FROM k WHERE imm").fetchone()[0]),
+        "agencies": int(con.execute("SELECT count(DISTINCT agency) FROM k").fetchone()[0]),
+    }
 
 
 def test_the_figures_of_a_generated_corpus_equal_what_was_planted(small):
@@ -83,7 +108,7 @@ def test_the_citation_csvs_cite_every_copy_of_the_searches_they_list(small):
     cited = pd.read_csv(out / "immigration_searches.csv")
     assert cited["corpus_search"].nunique() == r["facts"]["immigration_searches"]
     assert len(cited) == r["facts"]["citation_lines"]["immigration_searches"]
-    assert cited.groupby("corpus_search")["producer_log"].nunique().sum() == len(cited)   # one line per copy
+    assert cited.groupby("corpus_search")["producer_log"].nunique().sum() == len(cited)  # one line per copy
 
 
 def test_a_corpus_computed_out_of_core_gives_the_same_figures(small, monkeypatch):
@@ -97,9 +122,11 @@ def test_a_corpus_computed_out_of_core_gives_the_same_figures(small, monkeypatch
         con = plain(tmp_dir)
         con.execute("SET debug_force_external = true")
         return con
+
     monkeypatch.setattr(corpus_report, "connect", external)
     parts = corpus_report.compute(c, work=root / "work-parts")
     skip = {"citation_lines"}
-    assert {k: v for k, v in parts["facts"].items() if k not in skip} == \
-        {k: v for k, v in whole["facts"].items() if k not in skip}
+    assert {k: v for k, v in parts["facts"].items() if k not in skip} == {
+        k: v for k, v in whole["facts"].items() if k not in skip
+    }
     pd.testing.assert_frame_equal(parts["tables"]["agencies"], whole["tables"]["agencies"])

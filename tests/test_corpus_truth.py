@@ -1,5 +1,6 @@
 """The SYNTHETIC corpus six-districts: its figures, computed from the members' cleaned logs, equal the truth the
 generator planted (tools/synth_corpus.py bookkeeping, data/raw/six-districts/truth.json)."""
+
 from __future__ import annotations
 
 import json
@@ -53,18 +54,24 @@ def test_agencies_equal_the_truth(result):
     truth, r, _ = result
     t = r["tables"]["agencies"].set_index("agency")
     assert r["facts"]["agencies"] == truth["agencies"]
-    assert {a: {"searches": int(row.distinct_searches), "producers": int(row.producers_searched)}
-            for a, row in t.iterrows()} == truth["per_agency"]
+    assert {
+        a: {"searches": int(row.distinct_searches), "producers": int(row.producers_searched)} for a, row in t.iterrows()
+    } == truth["per_agency"]
     fed = r["tables"]["federal_agencies"].set_index("agency")
-    assert {a: {"searches": int(x.distinct_searches), "producers": int(x.producers_searched)}
-            for a, x in fed.iterrows()} == truth["federal"]
+    assert {
+        a: {"searches": int(x.distinct_searches), "producers": int(x.producers_searched)} for a, x in fed.iterrows()
+    } == truth["federal"]
 
 
 def test_immigration_equals_the_truth(result):
     truth, r, _ = result
     f, imm = r["facts"], truth["immigration"]
-    assert (f["immigration_searches"], f["immigration_civil"], f["immigration_criminal"], f["immigration_unspecified"]) \
-        == (imm["searches"], imm["civil"], imm["criminal"], imm["unspecified"])
+    assert (
+        f["immigration_searches"],
+        f["immigration_civil"],
+        f["immigration_criminal"],
+        f["immigration_unspecified"],
+    ) == (imm["searches"], imm["civil"], imm["criminal"], imm["unspecified"])
     by_agency = r["tables"]["immigration_by_agency"]
     assert dict(zip(by_agency["agency"], by_agency["searches"].astype(int))) == imm["by_agency"]
     by_state = r["tables"]["immigration_by_state"]
@@ -79,7 +86,7 @@ def test_conflicts_and_alias_review_equal_the_truth(result):
     assert f["conflicting_searches"] == truth["conflicts"]["searches"]
     assert f["conflicts_by_field"] == truth["conflicts"]["by_field"]
     conflicts = pd.read_csv(r["citations"]["conflicts"])
-    assert (conflicts.groupby("corpus_search")["producer_log"].nunique() >= 2).all()   # both citations
+    assert (conflicts.groupby("corpus_search")["producer_log"].nunique() >= 2).all()  # both citations
     review = r["tables"]["alias_review"]
     assert sorted(sorted(g["agency"]) for _, g in review.groupby("group")) == truth["alias_review"]
     assert not set(truth["aliases_applied"]) & set(r["tables"]["agencies"]["agency"])
@@ -90,19 +97,21 @@ def test_outputs_are_labelled_synthetic(result, tmp_path):
     out = corpus_report.write(corpus, r, root=tmp_path)
     facts = json.loads((out / "facts.json").read_text())
     assert facts["label"] == "SYNTHETIC" and facts["synthetic"] is True
-    for p in out.glob("*.csv"):   # every row of every published table says SYNTHETIC (publish.write_csv's column)
+    for p in out.glob("*.csv"):  # every row of every published table says SYNTHETIC (publish.write_csv's column)
         t = pd.read_csv(p)
         assert list(t.columns)[0] == SYNTHETIC_COLUMN and (t[SYNTHETIC_COLUMN] == SYNTHETIC_LABEL).all(), p.name
     published = "".join(p.read_text() for p in out.glob("*.csv"))
-    assert "Officer " not in published    # the searcher names of pecan-isd's copies are never published
+    assert "Officer " not in published  # the searcher names of pecan-isd's copies are never published
 
 
 def test_the_published_claims_hold_over_the_period_and_name_the_planted_figures(result):
     truth, r, corpus = result
     assert corpus.period_start.isoformat() == "2026-02-01" and corpus.claims
-    planted = {"distinct_searches": truth["distinct_searches"],
-               "max_producers_per_search": max(int(k) for k in truth["producers_per_search"])}
-    for claim in corpus.claims:               # each value in jurisdictions.yml is the generator's, not an output's
+    planted = {
+        "distinct_searches": truth["distinct_searches"],
+        "max_producers_per_search": max(int(k) for k in truth["producers_per_search"]),
+    }
+    for claim in corpus.claims:  # each value in jurisdictions.yml is the generator's, not an output's
         assert claim["value"] == planted[claim["fact"]], claim["claim"]
     results = evaluate(list(corpus.claims), r["facts"])
     assert all(x["holds"] for x in results), results

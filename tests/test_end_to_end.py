@@ -1,4 +1,5 @@
 """One real papermill run of the three notebooks per jurisdiction, in a temp project (fixture `e2e`)."""
+
 import csv
 import json
 import os
@@ -15,12 +16,12 @@ def test_a_broken_release_fails_alone_with_the_readers_message(e2e):
     assert "foster-city-ca-pd: done" in out and "alvin-isd: done" in out
     # the index shows the broken release as RED with the reader's sentence, the good ones GREEN
     index = (root / "reports/index.html").read_text()
-    index = index[index.index('<section id="runs">'):]   # the runs table: one row each
-    row = index[index.index("Broken PD"):]
-    row = row[:row.index("</tr>")]
+    index = index[index.index('<section id="runs">') :]  # the runs table: one row each
+    row = index[index.index("Broken PD") :]
+    row = row[: row.index("</tr>")]
     assert "RED" in row and "could not be read" in row and "not a Flock search audit" in row
-    foster = index[index.index("Foster City PD"):]
-    assert "GREEN" in foster[:foster.index("</tr>")]
+    foster = index[index.index("Foster City PD") :]
+    assert "GREEN" in foster[: foster.index("</tr>")]
 
 
 def test_notebooks_run_and_render_for_each_jurisdiction(e2e):
@@ -31,12 +32,12 @@ def test_notebooks_run_and_render_for_each_jurisdiction(e2e):
             assert (reports / f"{nb}.ipynb").exists()
             editor = (reports / f"{nb}.html").read_text()
             code_html = (reports / f"{nb}.code.html").read_text()
-            assert "hl-ipython3" not in editor and "hl-ipython3" in code_html      # code only for fact-checkers
+            assert "hl-ipython3" not in editor and "hl-ipython3" in code_html  # code only for fact-checkers
         executed = json.loads((reports / "03_analyze.ipynb").read_text())
         assert executed["metadata"]["papermill"]["parameters"]["jurisdiction"] == slug
         assert (reports / "charts/searches_per_day.png").exists() and (reports / "charts/searches_per_day.csv").exists()
         assert json.loads((reports / "validation.json").read_text())["verdict"] in ("GREEN", "YELLOW")
-        assert not list(reports.glob(".*.ipynb"))                                  # no partial notebooks left
+        assert not list(reports.glob(".*.ipynb"))  # no partial notebooks left
     assert json.loads((root / "reports/foster-city-ca-pd/facts.json").read_text())["searches"] == 36
 
 
@@ -67,6 +68,7 @@ def test_claims_are_checked_and_a_failed_claim_is_named(e2e):
 
 def test_fact_checker_files_cite_every_immigration_search(e2e):
     import pandas as pd
+
     root, _, _ = e2e
     facts = json.loads((root / "reports/alvin-isd/facts.json").read_text())
     imm = pd.read_csv(root / "reports/alvin-isd/immigration_searches.csv", keep_default_na=False)
@@ -89,14 +91,14 @@ def test_a_red_verdict_stops_the_analysis_of_that_jurisdiction_only(e2e):
     assert not (reports / "facts.json").exists()
     index = (root / "reports/index.html").read_text()
     assert "Red PD" in index and "RED" in index
-    assert "foster-city-ca-pd: done" in out                     # the others still ran
+    assert "foster-city-ca-pd: done" in out  # the others still ran
 
 
 def test_the_closing_table_shows_verdict_claims_and_searches_and_a_failed_claim_is_not_ok(e2e):
     root, _, lines = e2e
     header = next(i for i, line in enumerate(lines) if line.startswith("jurisdiction "))
     assert lines[header].split()[:5] == ["jurisdiction", "status", "verdict", "claims", "searches"]
-    rows = {line.split()[0]: line for line in lines[header + 1:header + 7]}
+    rows = {line.split()[0]: line for line in lines[header + 1 : header + 7]}
     alvin = rows["alvin-isd"]
     assert "claim fails" in alvin and " ok " not in alvin
     assert '1 held, 1 failed: "more than 733,000 searches"' in alvin
@@ -118,16 +120,17 @@ def test_what_was_not_read_is_said_listed_and_makes_the_verdict_yellow(e2e):
     assert v["verdict"] == "YELLOW" and "org-audit.zip!cover-letter.docx" in v["why"], v["why"]
     assert "cover-letter.docx" in (root / "reports/hostile-pd/01_clean.html").read_text()
     index = (root / "reports/index.html").read_text()
-    index = index[index.index('<section id="runs">'):]   # the runs table: one row each
-    row = index[index.index("Hostile &lt;b&gt;PD&lt;/b&gt;"):]
-    row = row[:row.index("</tr>")]
+    index = index[index.index('<section id="runs">') :]  # the runs table: one row each
+    row = index[index.index("Hostile &lt;b&gt;PD&lt;/b&gt;") :]
+    row = row[: row.index("</tr>")]
     assert "Not read as searches" in row and "cover-letter.docx" in row and "YELLOW" in row
 
 
 def test_source_notes_matched_by_a_pattern_are_skipped_and_said_once(e2e):
     root, _, lines = e2e
     assert [line for line in lines if "SOURCE.md" in line] == [
-        "hostile-pd: not read as a release (source notes): SOURCE.md"]
+        "hostile-pd: not read as a release (source notes): SOURCE.md"
+    ]
     manifest = json.loads((root / "data/processed/hostile-pd/manifest.json").read_text())
     assert [f["file"] for f in manifest["raw_files"]] == ["data/raw/hostile-pd/org-audit.zip"]
 
@@ -152,8 +155,9 @@ def test_no_csv_under_reports_holds_a_live_formula(e2e):
     assert any(f.match("hostile-pd/charts/top_agencies.csv") for f in files)
     scanned = {f.relative_to(root).as_posix(): list(_cells(f)) for f in files}
     assert any("'=HYPERLINK" in c for c in scanned["reports/hostile-pd/charts/top_agencies.csv"])  # escaped, kept
-    live = [(name, c) for name, cells in scanned.items() for c in cells
-            if c.startswith(FORMULA_START) and not _number(c)]
+    live = [
+        (name, c) for name, cells in scanned.items() for c in cells if c.startswith(FORMULA_START) and not _number(c)
+    ]
     assert not live, live[:10]
 
 

@@ -1,4 +1,5 @@
 """environment.yml (for conda users) and requirements.lock (what make installs) pin the same versions."""
+
 import importlib.metadata
 import re
 
@@ -41,12 +42,23 @@ def test_every_top_level_requirement_is_pinned_in_the_lock_and_environment():
         if name:
             assert _norm(name) in lock, f"{name} is not pinned in requirements.lock"
             assert _norm(name) in env_names, f"{name} is not pinned in environment.yml"
-            if version:       # pinned in requirements.in too (the PDF libraries): the same version everywhere
-                assert lock[_norm(name)] == version.strip(), f"{name}: requirements.in {version}, lock {lock[_norm(name)]}"
+            if version:  # pinned in requirements.in too (the PDF libraries): the same version everywhere
+                assert lock[_norm(name)] == version.strip(), (
+                    f"{name}: requirements.in {version}, lock {lock[_norm(name)]}"
+                )
 
 
 def test_installed_versions_are_the_locked_ones():
     lock = lock_pins()
-    for name in ("pandas", "duckdb", "pyarrow", "altair", "great-expectations", "papermill", "python-calamine",
-                 "pypdfium2", "fpdf2"):
+    for name in (
+        "pandas",
+        "duckdb",
+        "pyarrow",
+        "altair",
+        "great-expectations",
+        "papermill",
+        "python-calamine",
+        "pypdfium2",
+        "fpdf2",
+    ):
         assert importlib.metadata.version(name) == lock[name], name

@@ -1,5 +1,6 @@
 """The explore database (python -m pipeline explore): only published columns, no leak, rebuilt only when
 its inputs change, and served by a real Datasette whose JSON answers equal facts.json and the planted truth."""
+
 import json
 import re
 import shutil
@@ -59,7 +60,7 @@ def test_searches_table_holds_exactly_the_published_columns(explore):
         have = [r[1] for r in con.execute("PRAGMA table_info(searches)")]
         n = {slug: k for slug, k in con.execute("SELECT jurisdiction, count(*) FROM searches GROUP BY 1")}
     assert have == [c.name for c in columns.load()[0]] + ["reason_id"]
-    assert not set(have) & (columns.load()[1] - {"reason"})     # `reason` here is the published, redacted one
+    assert not set(have) & (columns.load()[1] - {"reason"})  # `reason` here is the published, redacted one
     with db(root) as con:
         hostile = [r for (r,) in con.execute("SELECT reason FROM searches WHERE jurisdiction = 'hostile-pd'")]
     detainer = next(r for r in hostile if r.startswith("ICE detainer"))
@@ -67,7 +68,7 @@ def test_searches_table_holds_exactly_the_published_columns(explore):
     for slug in ("huffman-isd", "eugene-or-pd", "hostile-pd"):
         assert n[slug] == facts(root, slug)["searches"]
     assert n["huffman-isd"] == explore[1]["searches"]
-    assert n["eugene-or-pd"] == 4294                        # SOURCES.md: Eugene's published row count
+    assert n["eugene-or-pd"] == 4294  # SOURCES.md: Eugene's published row count
     assert record["tables"]["searches"] == sum(n.values())
 
 
@@ -93,13 +94,15 @@ def test_leak_scan_of_the_database_finds_nothing_and_would_find_a_plate(explore,
 def test_synthetic_rows_and_descriptions_say_synthetic(explore):
     root = explore[0]
     with db(root) as con:
-        marks = dict(con.execute("SELECT jurisdiction, group_concat(DISTINCT coalesce(synthetic, '-')) FROM searches GROUP BY 1"))
+        marks = dict(
+            con.execute("SELECT jurisdiction, group_concat(DISTINCT coalesce(synthetic, '-')) FROM searches GROUP BY 1")
+        )
         corpus = con.execute("SELECT DISTINCT corpus, synthetic FROM corpus_producers_per_search").fetchall()
         rows = con.execute("SELECT producers, distinct_searches FROM corpus_producers_per_search ORDER BY 1").fetchall()
         corpus_columns = [r[1] for r in con.execute("PRAGMA table_info(corpus_producers_per_search)")]
     assert marks == {"huffman-isd": "SYNTHETIC", "eugene-or-pd": "-", "hostile-pd": "-"}
     assert corpus == [("two-logs", "SYNTHETIC")]
-    assert rows == [(1, 2), (2, 1)] and "data" not in corpus_columns   # the label column became `synthetic`
+    assert rows == [(1, 2), (2, 1)] and "data" not in corpus_columns  # the label column became `synthetic`
     meta = json.loads((explore_build.explore_dir(root) / "metadata.json").read_text())
     tables = meta["databases"]["flock"]["tables"]
     assert "SYNTHETIC: huffman-isd" in meta["description"] and "SYNTHETIC" in tables["searches"]["description"]
@@ -109,8 +112,9 @@ def test_synthetic_rows_and_descriptions_say_synthetic(explore):
 def test_column_descriptions_come_from_the_readme_data_dictionary(explore):
     root = explore[0]
     readme = metadata.readme_dictionary()
-    cols = json.loads((explore_build.explore_dir(root) / "metadata.json").read_text())[
-        "databases"]["flock"]["tables"]["searches"]["columns"]
+    cols = json.loads((explore_build.explore_dir(root) / "metadata.json").read_text())["databases"]["flock"]["tables"][
+        "searches"
+    ]["columns"]
     assert cols["agency"] == readme["org_name"] and "Org Name" not in readme["source_sha256"]
     assert cols["source_sha256"] == readme["source_sha256"] and "SHA-256" in cols["source_sha256"]
     assert all(cols[c.name] for c in columns.load()[0])
@@ -143,7 +147,9 @@ def test_immigration_counts_per_jurisdiction_equal_facts_and_truth(explore, serv
     huffman = {r["agency"]: r["immigration_searches"] for r in rows if r["jurisdiction"] == "huffman-isd"}
     assert huffman == truth["immigration"]["by_agency"]
     assert sum(huffman.values()) == truth["immigration"]["searches"]
-    table = get(server + "flock/agencies.json?_shape=array&jurisdiction=huffman-isd&immigration_searches__gt=0&_size=max")
+    table = get(
+        server + "flock/agencies.json?_shape=array&jurisdiction=huffman-isd&immigration_searches__gt=0&_size=max"
+    )
     assert {r["agency"]: r["immigration_searches"] for r in table} == truth["immigration"]["by_agency"]
 
 
@@ -152,12 +158,12 @@ def test_full_text_search_finds_ice_and_not_police(explore, server):
     found = get(server + "flock/reasons.json?_search=ice&_shape=array&_size=max")
     reasons = {r["reason"] for r in found}
     assert {"ICE investigation", "ICE detainer"} <= reasons
-    traps = set(truth["traps"])                           # "police report", "Niceville burglary", "vice unit", ...
+    traps = set(truth["traps"])  # "police report", "Niceville burglary", "vice unit", ...
     with db(explore[0]) as con:
         published = {r for (r,) in con.execute("SELECT reason FROM reasons")}
     assert {"police report", "call for service", "Niceville burglary"} <= published & traps
     assert not reasons & {"police report", "call for service", "Niceville burglary", "warrant service"}
-    assert all(re.search(r"(?<![a-z0-9])ice(?![a-z0-9])", r.casefold()) for r in reasons)    # the word, never a part
+    assert all(re.search(r"(?<![a-z0-9])ice(?![a-z0-9])", r.casefold()) for r in reasons)  # the word, never a part
     # the searches table is searched through the same index: every row found has a reason with the word
     rows = get(server + "flock/searches.json?_search=ice&_shape=array&_size=max")
     assert rows and {r["reason"] for r in rows} <= reasons
@@ -169,23 +175,35 @@ def test_canned_query_returns_the_planted_border_patrol_searches(explore, server
     days = get(server + f"flock/agency_per_day.json?{q}")
     assert sum(d["searches"] for d in days) == bp["searches"]
     assert sum(d["immigration_searches"] for d in days) == bp["immigration"]
-    assert {d["jurisdiction"] for d in days} == {"huffman-isd"} and len({d["searched_local_date"] for d in days}) == len(days)
+    assert {d["jurisdiction"] for d in days} == {"huffman-isd"} and len(
+        {d["searched_local_date"] for d in days}
+    ) == len(days)
     most = get(server + "flock/agencies_most_producers.json?_shape=array")
     assert most and all(r["producers"] >= 1 for r in most)
 
 
 def test_default_facets_are_served(server):
     page = get(server + "flock/searches.json?_size=0")
-    assert {"jurisdiction", "agency", "agency_state", "reason_categories", "immigration_type",
-            "searched_local_date"} <= set(page["facet_results"])
+    assert {
+        "jurisdiction",
+        "agency",
+        "agency_state",
+        "reason_categories",
+        "immigration_type",
+        "searched_local_date",
+    } <= set(page["facet_results"])
 
 
 def test_a_write_is_refused_and_nothing_changes(explore, server):
     before = get(server + "flock.json?sql=select+count(*)+as+n+from+searches&_shape=array")[0]["n"]
     assert [d["is_mutable"] for d in get(server + "-/databases.json") if d["name"] == "flock"] == [False]
     for path in ("flock/searches/-/insert", "flock/searches", "flock", "flock/agency_per_day"):
-        req = urllib.request.Request(server + path, method="POST", headers={"Content-Type": "application/json"},
-                                     data=json.dumps({"row": {"jurisdiction": "x"}}).encode())
+        req = urllib.request.Request(
+            server + path,
+            method="POST",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps({"row": {"jurisdiction": "x"}}).encode(),
+        )
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(req, timeout=10)
         assert e.value.code == 405, path
@@ -197,6 +215,7 @@ def test_a_write_is_refused_and_nothing_changes(explore, server):
 
 def test_served_on_loopback_only_by_default():
     from pipeline.explore import command, serve
+
     args = command.parser().parse_args([])
     assert args.host == serve.LOOPBACK == "127.0.0.1" and args.port is None
     cmd = serve.command(Path("flock.db"), Path("metadata.json"), None, args.host, 8001)
@@ -205,12 +224,14 @@ def test_served_on_loopback_only_by_default():
 
 def test_cli_builds_without_serving(explore, capsys):
     from pipeline.cli import main
+
     assert main(["explore", "--no-serve", "--root", str(explore[0])]) == 0
     assert "up to date" in capsys.readouterr().out
 
 
 def test_bench_section_of_results_md_is_replaced_not_repeated(tmp_path):
     from bench import bench_explore as be
+
     results = tmp_path / "RESULTS.md"
     results.write_text("# Benchmark results\n\nthe pipeline's table\n")
     be.write_section(f"{be.BEGIN}\nfirst\n{be.END}\n", results)

@@ -1,5 +1,6 @@
 """The explore database in a real browser: the searches table page, a facet, a search (Playwright driving
 Debian's Chromium; skipped, saying why, where either is missing)."""
+
 import re
 import shutil
 import urllib.parse
@@ -43,4 +44,4 @@ def test_table_page_facet_and_search_in_a_browser(explore, server, page):  # noq
     assert any(c.startswith("ICE") for c in cells)
     assert cells and all(re.search(r"(?<![a-z0-9])ice(?![a-z0-9])", c.casefold()) for c in cells)  # no "police"
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
-    assert query["jurisdiction__exact"] == ["huffman-isd"]   # the facet's filter kept with the search
+    assert query["jurisdiction__exact"] == ["huffman-isd"]  # the facet's filter kept with the search

@@ -1,19 +1,38 @@
 """The findings' words and caveats (pure: hand-made figures in, facts.json's findings out)."""
+
 import pytest
 
 from pipeline.analyze import findings
 from pipeline.analyze.facts import reason_category_ids
 from pipeline.analyze.words import date_words, period_words, series, share
 
-BASE = {"name": "Alvin ISD", "producer": "Alvin Independent School District", "log_kind": "network", "searches": 741_900, "agencies": 3_150,
-        "out_of_state_agencies": 2_805, "immigration_searches": 640, "immigration_civil": 430,
-        "immigration_criminal": 150, "immigration_unspecified": 60, "immigration_agencies": 30,
-        "immigration_states": ["FL", "GA", "IN", "TN"], "federal_searches": 344,
-        "federal_agencies": [{"agency": "[Federal] U.S. Border Patrol", "searches": 300, "immigration_searches": 40},
-                             {"agency": "[Federal] ATF", "searches": 44, "immigration_searches": 0}],
-        "no_specific_purpose_searches": 1_000, "searchers": 12, "searches_searcher_present": 2_000,
-        "searches_searcher_masked": 739_900, "searches_searcher_blank": 0, "searches_searcher_not_exported": 0,
-        "first_local_date": "2025-12-01", "last_local_date": "2026-01-07"}
+BASE = {
+    "name": "Alvin ISD",
+    "producer": "Alvin Independent School District",
+    "log_kind": "network",
+    "searches": 741_900,
+    "agencies": 3_150,
+    "out_of_state_agencies": 2_805,
+    "immigration_searches": 640,
+    "immigration_civil": 430,
+    "immigration_criminal": 150,
+    "immigration_unspecified": 60,
+    "immigration_agencies": 30,
+    "immigration_states": ["FL", "GA", "IN", "TN"],
+    "federal_searches": 344,
+    "federal_agencies": [
+        {"agency": "[Federal] U.S. Border Patrol", "searches": 300, "immigration_searches": 40},
+        {"agency": "[Federal] ATF", "searches": 44, "immigration_searches": 0},
+    ],
+    "no_specific_purpose_searches": 1_000,
+    "searchers": 12,
+    "searches_searcher_present": 2_000,
+    "searches_searcher_masked": 739_900,
+    "searches_searcher_blank": 0,
+    "searches_searcher_not_exported": 0,
+    "first_local_date": "2025-12-01",
+    "last_local_date": "2026-01-07",
+}
 
 
 def by_id(f):
@@ -24,10 +43,16 @@ def test_the_headline_findings_in_order_with_shares():
     out = findings.describe(BASE, "TX")
     assert out["period_words"] == "December 1, 2025 – January 7, 2026"
     ids = [x["id"] for x in out["findings"]]
-    assert ids[:6] == ["searches", "agencies", "out_of_state_agencies", "immigration_searches",
-                       "immigration_agencies", "federal_agencies"]
+    assert ids[:6] == [
+        "searches",
+        "agencies",
+        "out_of_state_agencies",
+        "immigration_searches",
+        "immigration_agencies",
+        "federal_agencies",
+    ]
     x = by_id(BASE)
-    assert x["out_of_state_agencies"]["display"] == "2,805 of 3,150 agencies (89%)"        # the issue's figure
+    assert x["out_of_state_agencies"]["display"] == "2,805 of 3,150 agencies (89%)"  # the issue's figure
     assert x["out_of_state_agencies"]["label"] == "Agencies from outside Texas"
     assert x["immigration_searches"]["display"].startswith("640 of 741,900 searches (less than 0.1%): 430 civil")
     assert x["immigration_agencies"]["display"] == "30 agencies in 4 states: Florida, Georgia, Indiana and Tennessee"
@@ -42,18 +67,27 @@ def test_unmasked_searchers_are_said_for_what_they_are():
 
 
 def test_a_portal_release_says_what_it_cannot_give_and_its_own_caveats():
-    portal = {**BASE, "log_kind": "portal", "agencies": None, "out_of_state_agencies": None, "immigration_agencies": None,
-              "immigration_states": None, "federal_agencies": None, "federal_searches": None, "immigration_searches": 0}
+    portal = {
+        **BASE,
+        "log_kind": "portal",
+        "agencies": None,
+        "out_of_state_agencies": None,
+        "immigration_agencies": None,
+        "immigration_states": None,
+        "federal_agencies": None,
+        "federal_searches": None,
+        "immigration_searches": 0,
+    }
     x = by_id(portal)
     assert x["agencies"]["value"] is None and "no agency column" in x["agencies"]["display"]
-    assert x["out_of_state_agencies"]["caveat"] is None            # no caveat on a figure that is not there
+    assert x["out_of_state_agencies"]["caveat"] is None  # no caveat on a figure that is not there
     assert "portal export has no agency column" in x["agencies"]["caveat"]
     titles = [c["title"] for c in findings.describe(portal, "OR")["caveats"]]
     assert titles[0] == "A portal export lists only the producer's own searches"
     network = " ".join(c["text"] for c in findings.caveats_for("network"))
     assert "school district" not in network and "network audit" in network.lower()
     kinds = {k: findings.caveats_for(k)[0]["title"] for k in findings.LOG_KINDS}
-    assert len(set(kinds.values())) == 3                              # a different first caveat per log kind
+    assert len(set(kinds.values())) == 3  # a different first caveat per log kind
 
 
 def test_every_reason_category_has_words_and_a_caveat():
@@ -63,14 +97,27 @@ def test_every_reason_category_has_words_and_a_caveat():
     assert set(findings.no_specific_purpose_categories()) <= set(reason_category_ids())
 
 
-@pytest.mark.parametrize("part, whole, words", [(2805, 3150, "89%"), (1, 2000, "less than 0.1%"), (4, 100, "4.0%"),
-                                                 (9995, 10000, "more than 99%"), (0, 5, "0%"), (5, 5, "100%"),
-                                                 (1, 0, None), (None, 5, None)])
+@pytest.mark.parametrize(
+    "part, whole, words",
+    [
+        (2805, 3150, "89%"),
+        (1, 2000, "less than 0.1%"),
+        (4, 100, "4.0%"),
+        (9995, 10000, "more than 99%"),
+        (0, 5, "0%"),
+        (5, 5, "100%"),
+        (1, 0, None),
+        (None, 5, None),
+    ],
+)
 def test_shares(part, whole, words):
     assert share(part, whole) == words
 
 
 def test_dates_and_series():
-    assert date_words("2025-09-03", short=True) == "Sept. 3, 2025" and date_words("2025-03-03", short=True) == "March 3, 2025"
+    assert (
+        date_words("2025-09-03", short=True) == "Sept. 3, 2025"
+        and date_words("2025-03-03", short=True) == "March 3, 2025"
+    )
     assert period_words("2025-12-01", "2025-12-01") == "December 1, 2025" and period_words(None, "2025-12-01") is None
     assert series(["A"]) == "A" and series(["A", "B", "C"]) == "A, B and C"

@@ -1,5 +1,6 @@
 """Notebook kernels that cannot collide (IPC, a socket name of their own), stop without SIGINT, print
 nothing to the terminal, and are started once more when they die before their first reply."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,15 +16,15 @@ import pytest
 
 from pipeline.run import kernels
 
-PROBE = ("from ipykernel.kernelapp import IPKernelApp\n"
-         "app = IPKernelApp.instance()\n"
-         "print(app.transport, app.ip)")
+PROBE = "from ipykernel.kernelapp import IPKernelApp\napp = IPKernelApp.instance()\nprint(app.transport, app.ip)"
 
 
 def _probe_notebook(path: Path) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("x = 1  # parameters", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell(PROBE)]
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1  # parameters", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(PROBE),
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
     return path
@@ -31,8 +32,7 @@ def _probe_notebook(path: Path) -> Path:
 
 def _run_one(args) -> str:
     source, out = args
-    kernels.execute_notebook(Path(source), Path(out), parameters={"x": 2}, cwd=Path(out).parent,
-                             say=lambda msg: None)
+    kernels.execute_notebook(Path(source), Path(out), parameters={"x": 2}, cwd=Path(out).parent, say=lambda msg: None)
     return nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"]
 
 
@@ -40,8 +40,8 @@ def test_kernels_talk_over_ipc_on_sockets_of_their_own(tmp_path):
     source = _probe_notebook(tmp_path / "probe.ipynb")
     first = _run_one((source, tmp_path / "a.ipynb")).split()
     second = _run_one((source, tmp_path / "b.ipynb")).split()
-    assert first[0] == "ipc" and second[0] == "ipc"             # no TCP port to race for
-    assert first[1] != second[1]                                # each kernel its own socket name
+    assert first[0] == "ipc" and second[0] == "ipc"  # no TCP port to race for
+    assert first[1] != second[1]  # each kernel its own socket name
     assert Path(first[1]).is_absolute() and len(first[1]) < 90  # not "kernel-ipc" in the shared cwd; fits a socket path
 
 
@@ -68,6 +68,7 @@ def test_shutdown_sends_no_interrupt():
         async def record(signum):
             sent.append(signum)
             await original(signum)
+
         km._async_signal_kernel = record
         await km.start_kernel()
         kc = km.client()
@@ -75,6 +76,7 @@ def test_shutdown_sends_no_interrupt():
         await kc.wait_for_ready(timeout=60)
         kc.stop_channels()
         await km.shutdown_kernel()
+
     asyncio.run(life())
     assert signal.SIGINT not in sent
 
@@ -90,12 +92,15 @@ def test_a_kernel_that_dies_before_its_first_reply_is_started_once_more(tmp_path
         if len(calls) == 1:
             raise RuntimeError("Kernel died before replying to kernel_info")
         return real(*args, **kwargs)
+
     monkeypatch.setattr(pm, "execute_notebook", flaky)
     source = _probe_notebook(tmp_path / "probe.ipynb")
     kernels.execute_notebook(source, tmp_path / "out.ipynb", parameters={}, cwd=tmp_path, say=said.append)
     assert len(calls) == 2
-    assert said == ["the kernel stopped before it answered (RuntimeError: Kernel died before replying to "
-                    "kernel_info); starting it once more"]
+    assert said == [
+        "the kernel stopped before it answered (RuntimeError: Kernel died before replying to "
+        "kernel_info); starting it once more"
+    ]
 
 
 def test_a_kernel_that_dies_twice_or_a_failing_cell_is_not_retried(tmp_path, monkeypatch):
@@ -107,11 +112,12 @@ def test_a_kernel_that_dies_twice_or_a_failing_cell_is_not_retried(tmp_path, mon
     def dead(*args, **kwargs):
         calls.append(1)
         raise RuntimeError("Kernel died before replying to kernel_info")
+
     monkeypatch.setattr(pm, "execute_notebook", dead)
     source = _probe_notebook(tmp_path / "probe.ipynb")
     with pytest.raises(RuntimeError):
         kernels.execute_notebook(source, tmp_path / "out.ipynb", parameters={}, cwd=tmp_path, say=lambda m: None)
-    assert len(calls) == 2                                      # once more, not forever
+    assert len(calls) == 2  # once more, not forever
 
     monkeypatch.undo()
     nb = nbformat.v4.new_notebook()
@@ -119,17 +125,20 @@ def test_a_kernel_that_dies_twice_or_a_failing_cell_is_not_retried(tmp_path, mon
     nbformat.write(nb, tmp_path / "bad.ipynb")
     said = []
     with pytest.raises(PapermillExecutionError):
-        kernels.execute_notebook(tmp_path / "bad.ipynb", tmp_path / "bad-out.ipynb", parameters={}, cwd=tmp_path,
-                                 say=said.append)
+        kernels.execute_notebook(
+            tmp_path / "bad.ipynb", tmp_path / "bad-out.ipynb", parameters={}, cwd=tmp_path, say=said.append
+        )
     assert said == []
 
 
 def test_a_notebook_run_prints_no_jupyter_or_ipython_log_line(tmp_path):
     """The kernel's standard error is the terminal's: nothing of Jupyter's own may reach it."""
     source = _probe_notebook(tmp_path / "probe.ipynb")
-    script = ("from pathlib import Path\nfrom pipeline.run import kernels\n"
-              f"for i in range(3): kernels.execute_notebook(Path({str(source)!r}), Path({str(tmp_path)!r}) / f'o{{i}}.ipynb', "
-              f"parameters={{}}, cwd=Path({str(tmp_path)!r}))\n")
+    script = (
+        "from pathlib import Path\nfrom pipeline.run import kernels\n"
+        f"for i in range(3): kernels.execute_notebook(Path({str(source)!r}), Path({str(tmp_path)!r}) / f'o{{i}}.ipynb', "
+        f"parameters={{}}, cwd=Path({str(tmp_path)!r}))\n"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     printed = (done.stdout + done.stderr).splitlines()

@@ -3,6 +3,7 @@ figures its publisher reported (../shared/data/real/SOURCES.md), and the self-ch
 
 The bad PDFs (damaged, encrypted, scans, ...) are in tests/test_bad_inputs.py with the other bad inputs.
 """
+
 from __future__ import annotations
 
 import io
@@ -41,7 +42,7 @@ def test_every_layout_maps_to_known_columns_with_the_id_first():
 QUIRKS = {
     "plain": {},
     "rotated": {"rotate": True},
-    "rotated_and_glued": {"rotate": True, "glue": True},        # split words in rotated page space
+    "rotated_and_glued": {"rotate": True, "glue": True},  # split words in rotated page space
     "rotated_180_and_glued": {"rotate": 180, "glue": True},
     "rotated_270_and_glued": {"rotate": 270, "glue": True},
     "glued": {"glue": True},
@@ -61,7 +62,7 @@ def _quirk_is_there(data: bytes, layout: str, quirk: dict) -> None:
         degrees = 90 if quirk["rotate"] is True else quirk["rotate"]
         assert page.get_rotation() == degrees
         assert page.get_mediabox() == ((0, 0, 792, 612) if degrees == 180 else (0, 0, 612, 792))
-    if quirk.get("glue") and not quirk.get("shuffle"):      # (drawn out of order, the cells are not neighbours)
+    if quirk.get("glue") and not quirk.get("shuffle"):  # (drawn out of order, the cells are not neighbours)
         glued = r"\d+UTC" if layout == "9" else r"[0-9a-f-]{36}[0-9a-f]{8}-"
         assert re.search(glued, text), text[:300]
     ids = re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-4", text)
@@ -90,7 +91,7 @@ def test_a_month_printed_without_the_columns_that_drift_away(project):
     m = built(j)
     assert m["sources"][0]["header_as_released"] == [c for c in NINE if c not in drop]
     df = read_searches(j).set_index("flock_id")
-    assert df["total_devices"].isna().all() and df["moderation"].isna().all()       # not exported, not blank
+    assert df["total_devices"].isna().all() and df["moderation"].isna().all()  # not exported, not blank
     assert [int(df.loc[r["ID"], "total_networks"]) for r in rows] == [int(r["Total Networks Searched"]) for r in rows]
     assert [df.loc[r["ID"], "search_type"] for r in rows] == [r["Search Type"] for r in rows]
 
@@ -105,11 +106,11 @@ def test_page_title_and_number_are_noted_not_read(tmp_path):
 
 def test_quirks_of_the_rows_are_in_the_generated_rows():
     nine, five = nine_rows(23), five_rows(31)
-    assert any(r["Reason"] == "" for r in nine) and any(r["Reason"] == "" for r in five)      # blank reasons
-    assert any(r["Reason"].endswith(" - ") for r in five)                  # dropdown with the detail blank
-    assert any(r["Reason"] != r["Reason"].rstrip() for r in nine + five)   # trailing spaces
-    assert any(len(r["Reason"]) > 60 for r in five)                         # a reason wrapped below its ID
-    assert any(len(r["Reason"]) > 28 for r in nine)                         # a reason wrapped above its ID
+    assert any(r["Reason"] == "" for r in nine) and any(r["Reason"] == "" for r in five)  # blank reasons
+    assert any(r["Reason"].endswith(" - ") for r in five)  # dropdown with the detail blank
+    assert any(r["Reason"] != r["Reason"].rstrip() for r in nine + five)  # trailing spaces
+    assert any(len(r["Reason"]) > 60 for r in five)  # a reason wrapped below its ID
+    assert any(len(r["Reason"]) > 28 for r in nine)  # a reason wrapped above its ID
 
 
 def test_search_cited_to_its_page_and_the_row_counted_on_that_page(project):
@@ -127,8 +128,9 @@ def test_search_cited_to_its_page_and_the_row_counted_on_that_page(project):
     # the Time Frame wrapped over six lines reads as the CSV's start and end
     first = df.loc[rows[0]["ID"]]
     start, end = rows[0]["Time Frame"].split("\n")
-    assert first["time_frame_start_utc"] == pd.Timestamp(pd.to_datetime(start, format="%m/%d/%Y, %I:%M:%S %p UTC"),
-                                                          tz="UTC")
+    assert first["time_frame_start_utc"] == pd.Timestamp(
+        pd.to_datetime(start, format="%m/%d/%Y, %I:%M:%S %p UTC"), tz="UTC"
+    )
     assert m["reconciliation_balanced"] and m["totals"]["searches"] == 20
 
 
@@ -141,19 +143,20 @@ def test_five_label_pdf_reads_as_a_portal_audit(project):
     for row in rows:
         hit = df.loc[row["ID"]]
         assert hit["total_networks"] == int(row["networkCount"])
-        assert (None if pd.isna(hit["reason_clean"]) else hit["reason_clean"]) == (" ".join(row["Reason"].split())
-                                                                                   or None)
+        assert (None if pd.isna(hit["reason_clean"]) else hit["reason_clean"]) == (
+            " ".join(row["Reason"].split()) or None
+        )
         assert hit["searcher"] == row["userId"]
 
 
 def test_self_check_refuses_a_pdf_with_a_row_it_cannot_anchor(tmp_path):
     rows = nine_rows(18)
-    data = audit_pdf(rows, "9", rows_per_page=9, id_offset={12: 150.0})     # row 4 of page 2: its ID moved
+    data = audit_pdf(rows, "9", rows_per_page=9, id_offset={12: 150.0})  # row 4 of page 2: its ID moved
     with pytest.raises(SourceError) as e:
         read_rows(tmp_path, data)
     msg = str(e.value)
     assert "not read in full" in msg and "page 2 prints 9 UUID(s) but 8 row(s)" in msg, msg
-    assert "page 1 " not in msg                                              # only the page that failed
+    assert "page 1 " not in msg  # only the page that failed
 
 
 def test_self_check_refuses_when_the_reader_loses_a_row(tmp_path, monkeypatch):
@@ -174,10 +177,13 @@ def test_self_check_refuses_a_search_time_that_does_not_parse(tmp_path):
 def test_pdf_and_csv_of_the_same_log_count_each_search_once_and_list_disagreements(project):
     rows = nine_rows(12)
     csv_rows = [dict(r) for r in rows]
-    csv_rows[5]["Total Devices Searched"] = str(int(csv_rows[5]["Total Devices Searched"]) + 1)   # ±1 device
+    csv_rows[5]["Total Devices Searched"] = str(int(csv_rows[5]["Total Devices Searched"]) + 1)  # ±1 device
     csv = pd.DataFrame(csv_rows, columns=NINE).to_csv(index=False)
-    j = project({"audit.pdf": audit_pdf(rows, "9"), "audit.csv": csv}, inputs=["audit.csv", "audit.pdf"],
-                log_kind="organization")
+    j = project(
+        {"audit.pdf": audit_pdf(rows, "9"), "audit.csv": csv},
+        inputs=["audit.csv", "audit.pdf"],
+        log_kind="organization",
+    )
     m = built(j)
     assert m["totals"]["searches"] == 12 and m["totals"]["duplicates"] == 12
     assert m["totals"]["conflicting_searches"] == 1
@@ -209,8 +215,13 @@ def test_okaloosa_pdf_gives_every_published_figure(project):
     immigration-related."""
     j = project({OKALOOSA.name: OKALOOSA}, slug="okaloosa-fl-so", log_kind="organization", producer_state="FL")
     m = built(j)
-    assert m["totals"] == {"rows_read": 7273, "searches": 7273, "duplicates": 0, "rejected": 0,
-                           "conflicting_searches": 0}
+    assert m["totals"] == {
+        "rows_read": 7273,
+        "searches": 7273,
+        "duplicates": 0,
+        "rejected": 0,
+        "conflicting_searches": 0,
+    }
     assert len(m["sources"]) == 809 and m["skipped"] == []
     con = duckdb.connect()
     con.execute(f"CREATE VIEW s AS SELECT * FROM read_parquet('{j.root}/data/processed/{j.slug}/searches.parquet')")

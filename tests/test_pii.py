@@ -1,4 +1,5 @@
 """Personal data typed into reasons is flagged and redacted the same way in DuckDB and in Python."""
+
 import duckdb
 import pytest
 
@@ -6,8 +7,9 @@ import re
 
 from pipeline.enrich.pii import load_patterns, load_rules, pseudonym_sql, redact_in_duckdb, redact_text
 
-EXAMPLES = [(p["kind"], text, True) for p in load_patterns() for text in p["match"]] + \
-           [(p["kind"], text, False) for p in load_patterns() for text in p["no_match"]]
+EXAMPLES = [(p["kind"], text, True) for p in load_patterns() for text in p["match"]] + [
+    (p["kind"], text, False) for p in load_patterns() for text in p["no_match"]
+]
 
 
 @pytest.mark.parametrize("kind, text, flagged", EXAMPLES)
@@ -19,7 +21,7 @@ def test_every_example_in_the_rule_file(kind, text, flagged):
     redact_in_duckdb(con, "SELECT reason_clean FROM t")
     db_kinds, db_redacted = con.execute("SELECT reason_pii, reason_redacted FROM reason_pii").fetchone()
     assert (kind in db_kinds) is flagged
-    assert db_redacted == redacted                          # both engines publish the same text
+    assert db_redacted == redacted  # both engines publish the same text
     assert (redacted != text) is bool(kinds)
 
 
@@ -37,8 +39,9 @@ def test_pseudonyms_are_stable_keyed_and_not_the_name():
     assert a == b != c and a.startswith("S-") and "Jane" not in a
 
 
-REFERENCES = [(p["pattern"], text, True) for p in load_rules()["not_personal"] for text in p["match"]] + \
-             [(p["pattern"], text, False) for p in load_rules()["not_personal"] for text in p["no_match"]]
+REFERENCES = [(p["pattern"], text, True) for p in load_rules()["not_personal"] for text in p["match"]] + [
+    (p["pattern"], text, False) for p in load_rules()["not_personal"] for text in p["no_match"]
+]
 
 
 @pytest.mark.parametrize("pattern, text, matches", REFERENCES)
@@ -48,8 +51,9 @@ def test_every_reference_number_example(pattern, text, matches):
     assert con.execute("SELECT regexp_matches(?, ?)", [text, pattern]).fetchone()[0] is matches
 
 
-@pytest.mark.parametrize("text", ["CFS 2025-88812", "welfare check CFS 2025-88812", "INC 2024-556677 theft",
-                                  "Report No. 25-1234; RPT 2025"])
+@pytest.mark.parametrize(
+    "text", ["CFS 2025-88812", "welfare check CFS 2025-88812", "INC 2024-556677 theft", "Report No. 25-1234; RPT 2025"]
+)
 def test_case_cfs_incident_and_report_numbers_are_published_as_typed(text):
     kinds, redacted = redact_text(text)
     assert kinds == [] and redacted == text
@@ -58,7 +62,10 @@ def test_case_cfs_incident_and_report_numbers_are_published_as_typed(text):
 def test_personal_data_beside_a_reference_number_is_still_redacted_in_both_engines():
     text = "CFS 2025-88812 plate ABC1234, call 713-555-0142"
     kinds, redacted = redact_text(text)
-    assert redacted == "CFS 2025-88812 plate [REDACTED plate], call [REDACTED phone]" and set(kinds) == {"plate", "phone"}
+    assert redacted == "CFS 2025-88812 plate [REDACTED plate], call [REDACTED phone]" and set(kinds) == {
+        "plate",
+        "phone",
+    }
     con = duckdb.connect()
     con.execute("CREATE TABLE t AS SELECT ? AS reason_clean", [text])
     redact_in_duckdb(con, "SELECT reason_clean FROM t")

@@ -1,5 +1,6 @@
 """Long steps report progress (files done, rows, rows per second) to the terminal, prefixed with the
 jurisdiction; quiet in CI and when the terminal is not a terminal."""
+
 from __future__ import annotations
 
 from pipeline.clean.build import build
@@ -9,9 +10,11 @@ from builders import EXPORT_HEADER as HDR
 
 
 def _csv(first: int, n: int) -> str:
-    rows = [f'0f8b6c1e-0000-4000-8000-{i:012d},***,Houston TX PD,3,120,"11/01/2025, 05:30:00 AM UTC\n'
-            f'12/01/2025, 05:29:00 AM UTC",***,Investigation,***,,"12/01/2025, 05:30:00 AM UTC",search,,'
-            for i in range(first, first + n)]
+    rows = [
+        f'0f8b6c1e-0000-4000-8000-{i:012d},***,Houston TX PD,3,120,"11/01/2025, 05:30:00 AM UTC\n'
+        f'12/01/2025, 05:29:00 AM UTC",***,Investigation,***,,"12/01/2025, 05:30:00 AM UTC",search,,'
+        for i in range(first, first + n)
+    ]
     return "\n".join([HDR] + rows) + "\n"
 
 
@@ -26,7 +29,7 @@ def test_a_build_reports_files_rows_and_rates_to_the_terminal(project, capfd, mo
     assert any(l.endswith("rows/s") and "5 rows (fast (pyarrow))" in l for l in lines), lines
     assert any("typed 8 rows in" in l for l in lines), lines
     assert any("8 searches, 0 duplicates, 0 rejected" in l for l in lines), lines
-    assert "typed 8 rows in" in out          # the notebook (standard output) gets the same messages
+    assert "typed 8 rows in" in out  # the notebook (standard output) gets the same messages
 
 
 def test_quiet_in_ci_and_when_switched_off(project, capfd, monkeypatch):

@@ -3,6 +3,7 @@
 Those figures were checked by hand against the files and their publishers; nothing here is taken from
 the pipeline's own output.
 """
+
 import pytest
 
 from pipeline.analyze.facts import compute
@@ -24,8 +25,11 @@ def test_bundled_real_files_are_byte_identical(path, sha):
 
 
 def test_eugene_portal_csv(project):
-    j = project({"EPDSearchAuditLogs.csv": REAL / "eugene-or-pd/EPDSearchAuditLogs.csv"},
-                slug="eugene-or-pd", timezone="America/Los_Angeles")
+    j = project(
+        {"EPDSearchAuditLogs.csv": REAL / "eugene-or-pd/EPDSearchAuditLogs.csv"},
+        slug="eugene-or-pd",
+        timezone="America/Los_Angeles",
+    )
     m = built(j)
     assert m["log_kind"] == "portal" and m["sources"][0]["detected_kind"] == "portal csv"
     df = read_searches(j)
@@ -35,7 +39,7 @@ def test_eugene_portal_csv(project):
     assert f["searchers"] == 147
     assert f["first_search_utc"] == "2025-06-18T00:02:04.789000Z"
     assert f["last_search_utc"] == "2025-12-02T23:01:50.984000Z"
-    assert f["agencies"] is None                      # a portal export has no Org Name column
+    assert f["agencies"] is None  # a portal export has no Org Name column
     assert (df["reason"].fillna("").str.strip() == "").sum() == 5
     assert (df["reason_clean"] == "Daytime search for best result").sum() == 182
     assert df["reason"].str.contains("+", regex=False).sum() == 160
@@ -48,8 +52,11 @@ def test_eugene_portal_csv(project):
 
 
 def test_eugene_workbook_fixture_finds_the_83_repeated_rows(project):
-    j = project({"EPDSearchAuditLogs.xlsx": FIXTURES / "real/EPDSearchAuditLogs.xlsx"},
-                slug="eugene-xlsx", timezone="America/Los_Angeles")
+    j = project(
+        {"EPDSearchAuditLogs.xlsx": FIXTURES / "real/EPDSearchAuditLogs.xlsx"},
+        slug="eugene-xlsx",
+        timezone="America/Los_Angeles",
+    )
     m = built(j)
     (src,) = m["sources"]
     assert (src["sheet"], src["rows_read"]) == ("Log", 4377)
@@ -64,22 +71,31 @@ def test_eugene_workbook_fixture_finds_the_83_repeated_rows(project):
 
 
 def test_belmont_portal_csv(project):
-    j = project({"b.csv": REAL / "belmont-ca-pd/belmont-ca-pd_search_audit.a871b2fc.csv"},
-                slug="belmont-ca-pd", timezone="America/Los_Angeles")
+    j = project(
+        {"b.csv": REAL / "belmont-ca-pd/belmont-ca-pd_search_audit.a871b2fc.csv"},
+        slug="belmont-ca-pd",
+        timezone="America/Los_Angeles",
+    )
     built(j)
     f, df = compute(j), read_searches(j)
     assert f["searches"] == 91
-    assert (f["first_search_utc"], f["last_search_utc"]) == ("2026-03-10T04:31:52.901000Z", "2026-04-08T09:07:26.657000Z")
+    assert (f["first_search_utc"], f["last_search_utc"]) == (
+        "2026-03-10T04:31:52.901000Z",
+        "2026-04-08T09:07:26.657000Z",
+    )
     counts = df["reason_clean"].value_counts()
     assert (counts["Investigation"], counts["BOL"], counts["Stolen"]) == (74, 10, 5)
     assert counts.filter(like="Missing Person").sum() + counts.filter(like="AMBER").sum() >= 2
-    assert f["searchers"] is None and f["searches_searcher_masked"] == 91      # userId is "***"
+    assert f["searchers"] is None and f["searches_searcher_masked"] == 91  # userId is "***"
     assert f["immigration_searches"] == 0
 
 
 def test_foster_city_portal_csv(project):
-    j = project({"f.csv": REAL / "foster-city-ca-pd/foster-city-ca-pd_search_audit.f5f2e2bb.csv"},
-                slug="foster-city-ca-pd", timezone="America/Los_Angeles")
+    j = project(
+        {"f.csv": REAL / "foster-city-ca-pd/foster-city-ca-pd_search_audit.f5f2e2bb.csv"},
+        slug="foster-city-ca-pd",
+        timezone="America/Los_Angeles",
+    )
     built(j)
     df = read_searches(j)
     assert compute(j)["searches"] == 36 and compute(j)["immigration_searches"] == 0

@@ -1,4 +1,5 @@
 """Report rendering: editor and fact-checker HTML from an executed notebook, and the index page."""
+
 from __future__ import annotations
 
 import base64
@@ -10,22 +11,30 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from pipeline.report import index, render
 
-SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
-       '<text x="2" y="15">chart-marker</text></svg>')
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><text x="2" y="15">chart-marker</text></svg>'
 BANNER = "SYNTHETIC DATA — generated for testing and demonstration; not a real public-records release."
 
 
 def _notebook(path):
-    nb = new_notebook(cells=[
-        new_markdown_cell("## How many searches were there?"),
-        new_code_cell("slug = 'example'", metadata={"tags": ["parameters"]}),
-        new_code_cell("slug = 'alvin-isd'  # injected", metadata={"tags": ["injected-parameters"]},
-                      outputs=[new_output("stream", name="stdout", text="param-output\n")]),
-        new_code_cell("show_chart_of_searches()", execution_count=3,
-                      outputs=[new_output("display_data", data={"image/svg+xml": SVG, "text/plain": "<Chart>"})]),
-        new_code_cell("print('hello')", execution_count=4,
-                      outputs=[new_output("stream", name="stdout", text="hello\n")]),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("## How many searches were there?"),
+            new_code_cell("slug = 'example'", metadata={"tags": ["parameters"]}),
+            new_code_cell(
+                "slug = 'alvin-isd'  # injected",
+                metadata={"tags": ["injected-parameters"]},
+                outputs=[new_output("stream", name="stdout", text="param-output\n")],
+            ),
+            new_code_cell(
+                "show_chart_of_searches()",
+                execution_count=3,
+                outputs=[new_output("display_data", data={"image/svg+xml": SVG, "text/plain": "<Chart>"})],
+            ),
+            new_code_cell(
+                "print('hello')", execution_count=4, outputs=[new_output("stream", name="stdout", text="hello\n")]
+            ),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
     return path
@@ -73,11 +82,25 @@ def test_render_notebook(tmp_path, synthetic):
 
 
 def _entry(slug, name, **kw):
-    e = {"slug": slug, "name": name, "producer": "Alvin ISD Police", "synthetic": False, "log_kind": "network",
-         "status": "ok", "status_note": None,
-         "facts": {"rows_read": 1234567, "searches": 1234000, "duplicates": 500, "rejected": 67,
-                   "agencies": 1523, "searchers": None, "first_local_date": "2024-01-01",
-                   "last_local_date": "2024-12-31"}}
+    e = {
+        "slug": slug,
+        "name": name,
+        "producer": "Alvin ISD Police",
+        "synthetic": False,
+        "log_kind": "network",
+        "status": "ok",
+        "status_note": None,
+        "facts": {
+            "rows_read": 1234567,
+            "searches": 1234000,
+            "duplicates": 500,
+            "rejected": 67,
+            "agencies": 1523,
+            "searchers": None,
+            "first_local_date": "2024-01-01",
+            "last_local_date": "2024-12-31",
+        },
+    }
     e.update(kw)
     return e
 
@@ -88,11 +111,30 @@ def test_write_index(tmp_path):
         (tmp_path / "alvin-isd" / name).write_text("x")
     entries = [
         _entry("alvin-isd", "Alvin ISD <script>alert(1)</script>"),
-        _entry("synth-town", "Synth Town", synthetic=True, producer="Pipeline & Co", status="failed",
-               status_note="clean: 3 rows <bad>", facts=None),
-        _entry("no-agencies", "No Agencies PD", status="stale",
-               facts={"rows_read": 10, "searches": 9, "duplicates": 0, "rejected": 1, "agencies": None,
-                      "searchers": 0, "first_local_date": None, "last_local_date": None}),
+        _entry(
+            "synth-town",
+            "Synth Town",
+            synthetic=True,
+            producer="Pipeline & Co",
+            status="failed",
+            status_note="clean: 3 rows <bad>",
+            facts=None,
+        ),
+        _entry(
+            "no-agencies",
+            "No Agencies PD",
+            status="stale",
+            facts={
+                "rows_read": 10,
+                "searches": 9,
+                "duplicates": 0,
+                "rejected": 1,
+                "agencies": None,
+                "searchers": 0,
+                "first_local_date": None,
+                "last_local_date": None,
+            },
+        ),
     ]
     path = index.write_index(tmp_path, entries, generated_at="2026-11-28 19:45 UTC")
     assert path == tmp_path / "index.html"
@@ -117,8 +159,12 @@ def test_write_index(tmp_path):
 
     links = re.findall(r'href="([^"]+)"', page)
     # every file link is to a file that exists (each of them linked), every #link to an element of the page
-    assert {h for h in links if not h.startswith("#")} == {"alvin-isd/01_clean.html", "alvin-isd/01_clean.code.html",
-                                                          "alvin-isd/03_analyze.html", "alvin-isd/facts.json"}
+    assert {h for h in links if not h.startswith("#")} == {
+        "alvin-isd/01_clean.html",
+        "alvin-isd/01_clean.code.html",
+        "alvin-isd/03_analyze.html",
+        "alvin-isd/facts.json",
+    }
     assert all(f'id="{h[1:]}"' in page for h in links if h.startswith("#"))
     assert "with code" in rows["alvin-isd"]
     assert "no reports yet" in rows["synth-town"]

@@ -1,6 +1,7 @@
 """source_line: the physical line where a CSV record starts, checked against line breaks counted in the
 raw bytes here (never against the reader's own arithmetic). It differs from source_row when a quoted cell
 holds line breaks; sheets and PDF pages have rows, not lines, so their source_line is null."""
+
 import re
 
 import openpyxl
@@ -40,8 +41,15 @@ def lines_by_row(raw: bytes, ids: list[str], header: bool = True) -> dict[str, i
 
 # Rows whose cells hold no break, one LF break (Time Frame), a CR LF and a lone CR inside a reason, and
 # a reason of three lines: the line numbers drift from the record numbers by a different step each time.
-MIXED = [rec(1, tf=ONE_LINE_TF), rec(2), rec(3, reason="see\r\nnotes"), rec(4, reason="a\rb", tf=ONE_LINE_TF),
-         rec(5, reason="one\ntwo\nthree"), rec(6, tf=ONE_LINE_TF), rec(7)]
+MIXED = [
+    rec(1, tf=ONE_LINE_TF),
+    rec(2),
+    rec(3, reason="see\r\nnotes"),
+    rec(4, reason="a\rb", tf=ONE_LINE_TF),
+    rec(5, reason="one\ntwo\nthree"),
+    rec(6, tf=ONE_LINE_TF),
+    rec(7),
+]
 
 
 @pytest.mark.parametrize("terminator", ["\n", "\r\n"])
@@ -53,7 +61,7 @@ def test_line_numbers_follow_line_breaks_in_cells(project, terminator):
     ids = [uid(i) for i in range(1, 8)]
     df = read_searches(j).set_index("flock_id")
     expected = lines_by_id(raw, ids)
-    assert expected[uid(7)] > lines_by_row(raw, ids)[uid(7)] + 4       # (the fixture has drift to find)
+    assert expected[uid(7)] > lines_by_row(raw, ids)[uid(7)] + 4  # (the fixture has drift to find)
     assert df.loc[ids, "source_line"].tolist() == [expected[i] for i in ids]
     assert df.loc[ids, "source_row"].tolist() == [lines_by_row(raw, ids)[i] for i in ids]
 
@@ -68,8 +76,9 @@ def test_exact_reader_gives_the_same_lines_and_cites_rejected_rows_by_line(proje
     assert m["sources"][0]["reader"].startswith("exact")
     expected = lines_by_id(raw, [uid(i) for i in (1, 2, 3, 9, 4, 5, 6, 7)])
     df = read_searches(j).set_index("flock_id")
-    assert {i: df.loc[uid(i), "source_line"] for i in (1, 2, 3, 4, 5, 6, 7)} == \
-        {i: expected[uid(i)] for i in (1, 2, 3, 4, 5, 6, 7)}
+    assert {i: df.loc[uid(i), "source_line"] for i in (1, 2, 3, 4, 5, 6, 7)} == {
+        i: expected[uid(i)] for i in (1, 2, 3, 4, 5, 6, 7)
+    }
     rej = pd.read_csv(j.root / "data/processed" / j.slug / "rejected.csv")
     assert rej[["source_row", "source_line"]].values.tolist() == [[5, expected[uid(9)]]]
     # the same bytes read by the fast parser where it can (without the bad record) and forced exact agree
@@ -123,13 +132,30 @@ def test_workbook_and_pdf_rows_have_no_line(project):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(HDR.split(","))
-    ws.append([uid(1), "***", "Houston TX PD", 3, 120, "11/01/2025, 05:30:00 AM UTC\n12/01/2025, 05:29:00 AM UTC",
-               "***", "Investigation", "***", "", "12/01/2025, 05:30:00 AM UTC", "search", "", ""])
+    ws.append(
+        [
+            uid(1),
+            "***",
+            "Houston TX PD",
+            3,
+            120,
+            "11/01/2025, 05:30:00 AM UTC\n12/01/2025, 05:29:00 AM UTC",
+            "***",
+            "Investigation",
+            "***",
+            "",
+            "12/01/2025, 05:30:00 AM UTC",
+            "search",
+            "",
+            "",
+        ]
+    )
     path = project.root / "book.xlsx"
     wb.save(path)
     j = project({"book.xlsx": path, "audit.pdf": audit_pdf(nine_rows(3), "9")}, log_kind="network")
     built(j)
-    table = pq.read_table(j.root / "data/processed" / j.slug / "searches.parquet",
-                          columns=["source_file", "source_row", "source_line"])
+    table = pq.read_table(
+        j.root / "data/processed" / j.slug / "searches.parquet", columns=["source_file", "source_row", "source_line"]
+    )
     assert table.num_rows == 4 and table.column("source_line").null_count == 4
     assert table.schema.field("source_line").type == pa.int64()

@@ -1,4 +1,5 @@
 """Tests of tools.synth: the files are re-read with csv / openpyxl and checked against truth.json."""
+
 from __future__ import annotations
 
 import csv
@@ -22,11 +23,16 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 ALVIN_CSV = "SYNTHETIC_alvin-isd_network-audit_2025-12.csv"
 ALVIN_XLSX = "SYNTHETIC_alvin-isd_network-audit_2026-01.xlsx"
 HUFFMAN_CSV = "SYNTHETIC_huffman-isd_network-audit_2026-02.csv"
-LEADING_SPACE_HEADER = ("ID, Name, Org Name, Total Networks Searched, Total Devices Searched, Time Frame, "
-                        "License Plate, Reason, Case #, Filters, Search Time, Search Type, Text Prompt, "
-                        "Moderation")
-SUSPICIOUS = re.compile(r"ice|ero|immigra|hsi|cbp|dhs|usbp|287\(g|border|deport|removal|alien|notice|"
-                        r"police|service|license|office|justice|device|vice|icy", re.I)
+LEADING_SPACE_HEADER = (
+    "ID, Name, Org Name, Total Networks Searched, Total Devices Searched, Time Frame, "
+    "License Plate, Reason, Case #, Filters, Search Time, Search Type, Text Prompt, "
+    "Moderation"
+)
+SUSPICIOUS = re.compile(
+    r"ice|ero|immigra|hsi|cbp|dhs|usbp|287\(g|border|deport|removal|alien|notice|"
+    r"police|service|license|office|justice|device|vice|icy",
+    re.I,
+)
 
 
 def parse_time(s: str) -> dt.datetime:
@@ -79,8 +85,17 @@ def alvin(tmp_path_factory):
     truth = synth.generate("alvin-isd", out, scale=0.01)
     header, rows = read_csv(out / ALVIN_CSV)
     names, xheader, xrows = read_xlsx(out / ALVIN_XLSX)
-    return {"out": out, "truth": truth, "header": header, "rows": rows, "recs": records(header, rows),
-            "sheets": names, "xheader": xheader, "xrows": xrows, "xrecs": records(xheader, xrows)}
+    return {
+        "out": out,
+        "truth": truth,
+        "header": header,
+        "rows": rows,
+        "recs": records(header, rows),
+        "sheets": names,
+        "xheader": xheader,
+        "xrows": xrows,
+        "xrecs": records(xheader, xrows),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -222,10 +237,22 @@ def test_totals_match_truth(alvin):
     assert set(truth["org_names_with_spaces"]) <= raw_orgs
     for a, b in truth["agency_name_variants"]:
         assert a in orgs and b in orgs
-    for name in ("Blaine CO OK SO", "San Diego County CA SD", "Niceville FL PD", "Price UT PD",
-                 "Arlington PD (WA)", "Redding PD - CA", "CA - Napa Valley College Campus", "Windsor- IL- PD",
-                 "Georgia State Patrol GA PD", "Texas Dept. of Public Safety", "Michigan State Police", "MOCIC",
-                 "Midwest HIDTA", "Home Depot Corporation"):
+    for name in (
+        "Blaine CO OK SO",
+        "San Diego County CA SD",
+        "Niceville FL PD",
+        "Price UT PD",
+        "Arlington PD (WA)",
+        "Redding PD - CA",
+        "CA - Napa Valley College Campus",
+        "Windsor- IL- PD",
+        "Georgia State Patrol GA PD",
+        "Texas Dept. of Public Safety",
+        "Michigan State Police",
+        "MOCIC",
+        "Midwest HIDTA",
+        "Home Depot Corporation",
+    ):
         assert name in orgs, name
     assert any(o.startswith("[Federal] ") for o in orgs) and any(o.endswith(" [Inactive]") for o in orgs)
     names = {r["Name"] for r in first.values()} - {"***", ""}
@@ -243,8 +270,10 @@ def test_totals_match_truth(alvin):
         by_date[d] = by_date.get(d, 0) + 1
     assert by_date == truth["searches_by_local_date"]
     # the December CSV holds exactly the local December; the workbook adds January 1-7
-    assert truth["searches_by_local_month"] == {"2025-12": truth["files"][0]["kept"],
-                                                "2026-01": truth["files"][1]["kept"]}
+    assert truth["searches_by_local_month"] == {
+        "2025-12": truth["files"][0]["kept"],
+        "2026-01": truth["files"][1]["kept"],
+    }
 
 
 def test_immigration_counts_by_reason_text(alvin):
@@ -297,8 +326,15 @@ def test_traps_planted(alvin):
 
 def test_background_vocabulary_is_clean():
     pools = synth._pools(np.random.default_rng(1))
-    texts = ([t for t, _ in synth.FREE_TEXT] + [c for c, _ in synth.CATEGORIES] + synth.DETAILS
-             + synth.TEXT_PROMPTS + synth.LETTERS + pools["dropdown"].tolist() + pools["cases"].tolist())
+    texts = (
+        [t for t, _ in synth.FREE_TEXT]
+        + [c for c, _ in synth.CATEGORIES]
+        + synth.DETAILS
+        + synth.TEXT_PROMPTS
+        + synth.LETTERS
+        + pools["dropdown"].tolist()
+        + pools["cases"].tolist()
+    )
     bad = [t for t in texts if SUSPICIOUS.search(t)]
     assert bad == []
     # the traps themselves are not immigration but do look suspicious to a careless matcher

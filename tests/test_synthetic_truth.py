@@ -1,4 +1,5 @@
 """The pipeline finds in the synthetic releases exactly what the generator says it planted."""
+
 import pandas as pd
 import pytest
 
@@ -25,8 +26,14 @@ def test_figures_equal_the_planted_truth(generated, slug, project):
     root, truth = generated[slug]
     files = {p.name: p for p in sorted((root / "data/raw" / slug).glob("SYNTHETIC_*"))}
     # inputs in the order the generator lists its files (the order that decides which copy is kept)
-    j = project(files, slug=slug, inputs=list(dict.fromkeys(f["file"] for f in truth["files"])),
-                timezone=TZ[slug], synthetic=True, log_kind="network")
+    j = project(
+        files,
+        slug=slug,
+        inputs=list(dict.fromkeys(f["file"] for f in truth["files"])),
+        timezone=TZ[slug],
+        synthetic=True,
+        log_kind="network",
+    )
     m = built(j)
     f = compute(j)
     assert f["synthetic"] is True and f["label"] == "SYNTHETIC"
@@ -44,8 +51,12 @@ def test_figures_equal_the_planted_truth(generated, slug, project):
     for row, planted in zip(recon.to_dict("records"), truth["files"]):
         assert row["source_file"].endswith(planted["file"])
         assert (row["source_sheet"] or None) == planted["sheet"]
-        assert (row["rows_read"], row["searches_kept"], row["duplicates"], row["rejected"]) == \
-            (planted["data_rows"], planted["kept"], planted["duplicates"], planted["rejected"])
+        assert (row["rows_read"], row["searches_kept"], row["duplicates"], row["rejected"]) == (
+            planted["data_rows"],
+            planted["kept"],
+            planted["duplicates"],
+            planted["rejected"],
+        )
         assert row["balanced"] in (True, "True")
     skipped = {(s["file"].split("/")[-1], s["sheet"]) for s in m["skipped"]}
     assert skipped == {(s["file"], s["sheet"]) for s in truth["skipped_sheets"]}
@@ -55,13 +66,24 @@ def test_figures_equal_the_planted_truth(generated, slug, project):
 def test_immigration_agencies_and_states_equal_the_planted_truth(generated, slug, project):
     root, truth = generated[slug]
     files = {p.name: p for p in sorted((root / "data/raw" / slug).glob("SYNTHETIC_*"))}
-    j = project(files, slug=slug, inputs=list(dict.fromkeys(f["file"] for f in truth["files"])),
-                timezone=TZ[slug], synthetic=True, log_kind="network", producer_state="TX")
+    j = project(
+        files,
+        slug=slug,
+        inputs=list(dict.fromkeys(f["file"] for f in truth["files"])),
+        timezone=TZ[slug],
+        synthetic=True,
+        log_kind="network",
+        producer_state="TX",
+    )
     built(j)
     f = compute(j)
     imm = truth["immigration"]
-    assert (f["immigration_searches"], f["immigration_civil"], f["immigration_criminal"], f["immigration_unspecified"]) \
-        == (imm["searches"], imm["civil"], imm["criminal"], imm["unspecified"])
+    assert (
+        f["immigration_searches"],
+        f["immigration_civil"],
+        f["immigration_criminal"],
+        f["immigration_unspecified"],
+    ) == (imm["searches"], imm["civil"], imm["criminal"], imm["unspecified"])
     assert f["immigration_agencies"] == imm["agencies"]
     assert f["immigration_states"] == imm["agency_states"]
     assert f["federal_searches"] == truth["federal_searches"]

@@ -1,6 +1,7 @@
 """The fact-checker's trail published beside the pages: SYNTHETIC on every row of a synthetic CSV, the
 reconciliation and rejected summaries (no personal data), and manifest.json (every published file, its
 SHA-256, what it rests on). Figures are checked against what the test planted or the generator's truth."""
+
 import csv
 import hashlib
 import io
@@ -29,12 +30,12 @@ def test_synthetic_csv_says_so_on_every_row(tmp_path):
     rows = list(csv.reader(io.StringIO((tmp_path / "s.csv").read_text())))
     assert rows[0] == [SYNTHETIC_COLUMN, "agency", "searches"]
     assert [r[0] for r in rows[1:]] == [SYNTHETIC_LABEL] * 2 and "SYNTHETIC" in SYNTHETIC_LABEL
-    assert rows[2][1] == "'=cmd()"                                  # still formula-safe
-    assert "SYNTHETIC" not in (tmp_path / "r.csv").read_text()      # a real release's CSV carries no label
+    assert rows[2][1] == "'=cmd()"  # still formula-safe
+    assert "SYNTHETIC" not in (tmp_path / "r.csv").read_text()  # a real release's CSV carries no label
     assert pd.read_csv(tmp_path / "r.csv").columns.tolist() == ["agency", "searches"]
-    with pytest.raises(ValueError):                                   # never overwrite a column of data
+    with pytest.raises(ValueError):  # never overwrite a column of data
         write_csv(pd.DataFrame({SYNTHETIC_COLUMN: [1]}), tmp_path / "x.csv", synthetic=True)
-    with pytest.raises(TypeError):                                    # no caller may leave the label out
+    with pytest.raises(TypeError):  # no caller may leave the label out
         write_csv(df, tmp_path / "y.csv")
 
 
@@ -66,13 +67,16 @@ def test_reconciliation_and_rejected_summary_are_published_without_personal_data
     assert recon[["rows_read", "searches_kept", "duplicates", "rejected"]].values.tolist() == [[6, 3, 0, 3]]
     assert (recon[SYNTHETIC_COLUMN] == SYNTHETIC_LABEL).all()
     summary = pd.read_csv(out / "rejected_summary.csv", keep_default_na=False)
-    assert sorted(summary["reject_reason"].str.split(":").str[0]) == ["blank_row", "repeated_header",
-                                                                      "wrong_cell_count"]
+    assert sorted(summary["reject_reason"].str.split(":").str[0]) == [
+        "blank_row",
+        "repeated_header",
+        "wrong_cell_count",
+    ]
     assert summary["rows"].tolist() == [1, 1, 1]
     # the citation of the record with a cell too few: its record number and the line it starts on, counted here
-    line = raw[:raw.index(uid(3).encode())].count(b"\n") + 1
+    line = raw[: raw.index(uid(3).encode())].count(b"\n") + 1
     bad = summary.loc[summary["reject_reason"].str.startswith("wrong_cell_count"), "first_citations"].item()
-    assert bad == f"data/raw/{j.slug}/a.csv row 5, line {line}" and line == 7      # (two Time Frames above it)
+    assert bad == f"data/raw/{j.slug}/a.csv row 5, line {line}" and line == 7  # (two Time Frames above it)
     text = (out / "rejected_summary.csv").read_text() + (out / "reconciliation.csv").read_text()
     assert "Wanda Leakcheck" not in text and "LEAK123" not in text
     # (the processed rejected.csv does hold them: the summary left them out, they were there to leak)
@@ -90,10 +94,13 @@ def test_manifest_lists_every_published_file_with_its_hash_and_what_it_rests_on(
     for path, f in listed.items():
         assert f["sha256"] == sha(out / path) and f["bytes"] == (out / path).stat().st_size, path
     assert listed["history/0001-x.json"]["made_from"]
-    assert m["made_from"]["raw_files"] == [{"path": f"data/raw/{j.slug}/a.csv", "sha256": hashlib.sha256(raw).hexdigest(),
-                                            "bytes": len(raw)}]
+    assert m["made_from"]["raw_files"] == [
+        {"path": f"data/raw/{j.slug}/a.csv", "sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)}
+    ]
     processed = {p["path"]: p for p in m["made_from"]["processed"]}
-    assert {f"data/processed/{j.slug}/{n}" for n in ("searches.parquet", "rejected.csv", "manifest.json")} <= set(processed)
+    assert {f"data/processed/{j.slug}/{n}" for n in ("searches.parquet", "rejected.csv", "manifest.json")} <= set(
+        processed
+    )
     for path, p in processed.items():
         assert p["sha256"] == sha(j.root / path)
     assert m["synthetic"] is True and m["run_status"] == "ok" and "pipeline_commit" in m
@@ -122,10 +129,18 @@ def test_e2e_synthetic_trail_matches_the_planted_truth(e2e):
     truth = json.loads((root / "data/raw/alvin-isd/truth.json").read_text())
     recon = pd.read_csv(root / "reports/alvin-isd/reconciliation.csv", keep_default_na=False)
     assert (recon[SYNTHETIC_COLUMN] == SYNTHETIC_LABEL).all()
-    got = {(r.source_file.rsplit("/", 1)[-1], r.source_sheet or None): (r.rows_read, r.searches_kept, r.duplicates, r.rejected)
-           for r in recon.itertuples()}
-    assert got == {(f["file"], f["sheet"]): (f["data_rows"], f["kept"], f["duplicates"], f["rejected"])
-                   for f in truth["files"]}
+    got = {
+        (r.source_file.rsplit("/", 1)[-1], r.source_sheet or None): (
+            r.rows_read,
+            r.searches_kept,
+            r.duplicates,
+            r.rejected,
+        )
+        for r in recon.itertuples()
+    }
+    assert got == {
+        (f["file"], f["sheet"]): (f["data_rows"], f["kept"], f["duplicates"], f["rejected"]) for f in truth["files"]
+    }
     summary = pd.read_csv(root / "reports/alvin-isd/rejected_summary.csv", keep_default_na=False)
     planted = sum(f["repeated_header_rows"] for f in truth["files"])
     assert summary.set_index("reject_reason").loc["repeated_header", "rows"] == planted
@@ -135,7 +150,7 @@ def test_e2e_synthetic_trail_matches_the_planted_truth(e2e):
     records = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
     row = next(k for k, r in enumerate(records[1:], start=2) if r == records[0])
     header = raw.split(b"\n", 1)[0]
-    line = raw[:raw.index(b"\n" + header + b"\n") + 1].count(b"\n") + 1
+    line = raw[: raw.index(b"\n" + header + b"\n") + 1].count(b"\n") + 1
     cite = summary.set_index("reject_reason").loc["repeated_header", "first_citations"]
     assert cite.endswith(f"{name} row {row}, line {line}") and line > row
 
@@ -146,8 +161,11 @@ def test_e2e_the_leak_scan_reads_the_trail_files(e2e):
 
     root, _, _ = e2e
     scanned = {f.relative_to(root).as_posix(): text for f, text in report_texts(root)}
-    trail = [f"reports/{s}/{n}" for s in ("alvin-isd", "hostile-pd", "foster-city-ca-pd")
-             for n in ("reconciliation.csv", "rejected_summary.csv", "manifest.json")]
+    trail = [
+        f"reports/{s}/{n}"
+        for s in ("alvin-isd", "hostile-pd", "foster-city-ca-pd")
+        for n in ("reconciliation.csv", "rejected_summary.csv", "manifest.json")
+    ]
     assert set(trail) <= set(scanned)
     secrets = secrets_in_inputs(root)
     assert not [(f, s) for f in trail for s in secrets if s in scanned[f]]

@@ -3,6 +3,7 @@ DuckDB, and its validation.json must be exactly what one pass of Great Expectati
 gives. Failures are planted in a processed table of two files (nulls, malformed and duplicate IDs, values out
 of range, a file the manifest lacks in the middle of the table, an ID with a final newline that Python's
 `$` accepts and RE2's does not), and their counts are asserted from what was planted."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -19,8 +20,13 @@ PLANTED = {"dup_rows": 3, "no_time": 2, "bad_uuid": 2, "negative": 2, "no_org": 
 @pytest.fixture(scope="module")
 def two_files(tmp_path_factory):
     root = tmp_path_factory.mktemp("engine")
-    j = _make(root, {"a.csv": csv_text(row(i) for i in range(40)), "b.csv": csv_text(row(i) for i in range(40, 80))},
-              "engine-isd", log_kind="network", **DECEMBER)
+    j = _make(
+        root,
+        {"a.csv": csv_text(row(i) for i in range(40)), "b.csv": csv_text(row(i) for i in range(40, 80))},
+        "engine-isd",
+        log_kind="network",
+        **DECEMBER,
+    )
     built(j)
     return j
 
@@ -28,24 +34,25 @@ def two_files(tmp_path_factory):
 def plant(df: pd.DataFrame) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     a, b = df.index[df["source_file"].str.endswith("a.csv")], df.index[df["source_file"].str.endswith("b.csv")]
-    df.loc[[a[3], b[5], b[30]], "search_key"] = df.loc[a[3], "search_key"]            # 3 rows, one key, 2 files
+    df.loc[[a[3], b[5], b[30]], "search_key"] = df.loc[a[3], "search_key"]  # 3 rows, one key, 2 files
     df.loc[[a[8], b[2]], "searched_at_utc"] = pd.NaT
     df.loc[a[10], "flock_id"] = "not-a-uuid"
     df.loc[b[11], "flock_id"] = df.loc[b[11], "flock_id"].upper()
-    df.loc[b[12], "flock_id"] = df.loc[b[12], "flock_id"] + "\n"     # passes: Python's $ matches before it
+    df.loc[b[12], "flock_id"] = df.loc[b[12], "flock_id"] + "\n"  # passes: Python's $ matches before it
     df.loc[[a[1], b[39]], "total_devices"] = -5
-    df.loc[a[2], "total_devices"] = None      # a null elsewhere: one read of the table types the column float
-    df.loc[list(a[5:20]) + list(b[0:10]), "org_name"] = None           # 25 of 80: over both thresholds
+    df.loc[a[2], "total_devices"] = None  # a null elsewhere: one read of the table types the column float
+    df.loc[list(a[5:20]) + list(b[0:10]), "org_name"] = None  # 25 of 80: over both thresholds
     df.loc[b[20], "source_row"] = 0
     df.loc[a[25], "copies"] = 0
-    df.loc[a[30], "source_file"] = "data/raw/engine-isd/not-in-manifest.csv"   # sorts last, sits in the middle
-    df.loc[[a[31], b[31]], "searched_at_utc"] = pd.Timestamp("2026-03-01", tz="UTC")   # outside December
+    df.loc[a[30], "source_file"] = "data/raw/engine-isd/not-in-manifest.csv"  # sorts last, sits in the middle
+    df.loc[[a[31], b[31]], "searched_at_utc"] = pd.Timestamp("2026-03-01", tz="UTC")  # outside December
     return df
 
 
 def _without_timings(r: dict) -> str:
     """validation.json's text without its timings (as text: -5 and -5.0 differ there, not as Python numbers)."""
     import json
+
     return json.dumps({k: v for k, v in r.items() if k != "seconds"}, sort_keys=True)
 
 
@@ -53,8 +60,9 @@ def _without_timings(r: dict) -> str:
 def test_the_engine_gives_exactly_the_one_pass_gx_result(two_files, tmp_path, monkeypatch, limit, unique_part):
     """unique_part 9: the uniqueness check groups the hashes in 9 slices (as a table of 72M rows would)."""
     from pipeline.validate import sql
+
     j = mutated(two_files, tmp_path, plant)
-    whole = checks.run(j)                        # 80 searches: one pass of GX
+    whole = checks.run(j)  # 80 searches: one pass of GX
     monkeypatch.setattr(slices, "VALIDATE_ROWS", limit)
     monkeypatch.setattr(sql, "UNIQUE_PART_ROWS", unique_part)
     engine = checks.run(j)
@@ -63,7 +71,10 @@ def test_the_engine_gives_exactly_the_one_pass_gx_result(two_files, tmp_path, mo
     assert _without_timings(engine) == _without_timings(whole)
     # the figures planted, not the output's: an engine (or a GX) that miscounts fails here
     r = engine
-    assert outcome(r, "searches", "expect_column_values_to_be_unique", "search_key")["unexpected_count"] == PLANTED["dup_rows"]
+    assert (
+        outcome(r, "searches", "expect_column_values_to_be_unique", "search_key")["unexpected_count"]
+        == PLANTED["dup_rows"]
+    )
     assert outcome(r, "searches", "expect_column_values_to_not_be_null", "searched_at_utc")["unexpected_count"] == 2
     uuid = outcome(r, "searches", "expect_column_values_to_match_regex", "flock_id")
     assert uuid["unexpected_count"] == PLANTED["bad_uuid"] and [c["value"] for c in uuid["rows"]][0] == "not-a-uuid"
@@ -93,6 +104,7 @@ def test_the_engine_decides_a_regex_as_python_does():
     import duckdb
 
     from pipeline.validate import sql
+
     con = duckdb.connect()
     f = sql._regex(con, "^ab$")
     got = con.execute(f"SELECT {f}(s) FROM (VALUES ('ab'), (E'ab\\n'), ('xab'), ('AB')) t(s)").fetchall()
@@ -109,6 +121,7 @@ def test_the_engine_sql_for_a_regex_agrees_with_python_on_every_kind_of_value(et
     import duckdb
 
     from pipeline.validate import sql
+
     monkeypatch.setattr(sql, "_few_values", lambda con, c: few)
     con = duckdb.connect()
     values = ["ab", "ab\n", "xab", "AB", "áb", "\u212ab", "kb", "a\nb", "", "redacted by clerk", "---", "xxxx"]
@@ -126,13 +139,24 @@ def test_an_expectation_the_engine_does_not_compute_runs_in_gx_with_the_same_res
     import json
 
     from pipeline import ROOT
+
     folder = tmp_path / "expectations"
     folder.mkdir()
     base = json.loads((ROOT / "expectations" / "searches.json").read_text())
-    extra = [{"type": "expect_column_value_lengths_to_equal", "kwargs": {"column": "flock_id", "value": 36},
-              "meta": {"why": "w", "problem": "p"}, "severity": "critical"},
-             {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "search_type", "value_set": ["lookup", 3]},
-              "meta": {"rows_where": {"name_state": "masked"}, "why": "w", "problem": "p"}, "severity": "warning"}]
+    extra = [
+        {
+            "type": "expect_column_value_lengths_to_equal",
+            "kwargs": {"column": "flock_id", "value": 36},
+            "meta": {"why": "w", "problem": "p"},
+            "severity": "critical",
+        },
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "search_type", "value_set": ["lookup", 3]},
+            "meta": {"rows_where": {"name_state": "masked"}, "why": "w", "problem": "p"},
+            "severity": "warning",
+        },
+    ]
     (folder / "searches.json").write_text(json.dumps({**base, "expectations": base["expectations"] + extra}))
     j = mutated(two_files, tmp_path / "t", plant)
     whole = checks.run(j, folder / "searches.json")
@@ -140,6 +164,6 @@ def test_an_expectation_the_engine_does_not_compute_runs_in_gx_with_the_same_res
     engine = checks.run(j, folder / "searches.json")
     assert _without_timings(engine) == _without_timings(whole)
     lengths = outcome(engine, "searches", "expect_column_value_lengths_to_equal", "flock_id")
-    assert lengths["success"] is False and lengths["unexpected_count"] == 2     # "not-a-uuid", the ID + "\n"
+    assert lengths["success"] is False and lengths["unexpected_count"] == 2  # "not-a-uuid", the ID + "\n"
     types = outcome(engine, "searches", "expect_column_values_to_be_in_set", "search_type")
-    assert types["unexpected_count"] == 80 and types["checked"] == 80 and types["rows_where"]   # every row: "search"
+    assert types["unexpected_count"] == 80 and types["checked"] == 80 and types["rows_where"]  # every row: "search"

@@ -9,6 +9,7 @@ chart's CSV. Run times, timestamps, code versions, commits and content keys are 
 comparison (they differ by design); everything else must be equal. Exit 0 when identical, 1 otherwise,
 listing each difference.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,13 +25,32 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "identical"
 # Fields that record when, how long, or with which code and cache keys a run happened: never compared.
-VOLATILE = {"started_at_utc", "seconds", "code_version", "pipeline", "stage_keys", "pipeline_commit",
-            "mtime_ns", "generated_at", "generated_at_utc", "packages", "duration"}
-JSON_FILES = ["reports/{slug}/facts.json", "reports/{slug}/claims.json", "reports/{slug}/validation.json",
-              "data/processed/{slug}/manifest.json"]
-BYTE_FILES = ["data/processed/{slug}/reconciliation.csv", "data/processed/{slug}/rejected.csv",
-              "data/processed/{slug}/conflicts.csv", "reports/{slug}/agencies.csv",
-              "reports/{slug}/immigration_searches.csv"]
+VOLATILE = {
+    "started_at_utc",
+    "seconds",
+    "code_version",
+    "pipeline",
+    "stage_keys",
+    "pipeline_commit",
+    "mtime_ns",
+    "generated_at",
+    "generated_at_utc",
+    "packages",
+    "duration",
+}
+JSON_FILES = [
+    "reports/{slug}/facts.json",
+    "reports/{slug}/claims.json",
+    "reports/{slug}/validation.json",
+    "data/processed/{slug}/manifest.json",
+]
+BYTE_FILES = [
+    "data/processed/{slug}/reconciliation.csv",
+    "data/processed/{slug}/rejected.csv",
+    "data/processed/{slug}/conflicts.csv",
+    "reports/{slug}/agencies.csv",
+    "reports/{slug}/immigration_searches.csv",
+]
 PARQUET_FILES = ["data/processed/{slug}/searches.parquet", "data/processed/{slug}/matches.parquet"]
 
 
@@ -56,13 +76,18 @@ def _project(name: str, code: Path, raw: dict[str, Path]) -> Path:
 
 def _run(project: Path, code: Path, *, old: bool) -> int:
     env = dict(os.environ, PIPELINE_PSEUDONYM_KEY="check-identical", PIPELINE_PROGRESS="0")
-    if old:   # the old code first on the path, so it and its kernels import it instead of the installed package
+    if old:  # the old code first on the path, so it and its kernels import it instead of the installed package
         env["PYTHONPATH"] = str(code)
     else:
         env.pop("PYTHONPATH", None)
     print(f"running the {'base' if old else 'working-tree'} code on {project.relative_to(ROOT)} ...", flush=True)
-    done = subprocess.run([sys.executable, "-m", "pipeline", "run", "--root", str(project), "--jobs", "2"],
-                          cwd=code, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--root", str(project), "--jobs", "2"],
+        cwd=code,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     (project / "run.log").write_text(done.stdout + done.stderr)
     return done.returncode
 
@@ -96,7 +121,9 @@ def compare(a: Path, b: Path, slugs: list[str]) -> list[str]:
         if charts_a != charts_b:
             diffs.append(f"reports/{slug}/charts: chart CSVs {charts_a} vs {charts_b}")
         for name in set(charts_a) & set(charts_b):
-            if (a / "reports" / slug / "charts" / name).read_bytes() != (b / "reports" / slug / "charts" / name).read_bytes():
+            if (a / "reports" / slug / "charts" / name).read_bytes() != (
+                b / "reports" / slug / "charts" / name
+            ).read_bytes():
                 diffs.append(f"reports/{slug}/charts/{name}: bytes differ")
     return diffs
 
@@ -113,13 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, capture_output=True)
     shutil.rmtree(base, ignore_errors=True)
     WORK.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["git", "worktree", "add", "--detach", str(base), a.base], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(["git", "worktree", "add", "--detach", str(base), a.base], cwd=ROOT, check=True, capture_output=True)
     try:
         jurisdictions = load(ROOT / "jurisdictions.yml", root=ROOT, check_files=False)
         raw: dict[str, Path] = {}
         corpus_members = {m[0] for m in synth_corpus.MEMBERS}
-        if any(j.slug in corpus_members for j in jurisdictions):   # the corpus's members come as one set
+        if any(j.slug in corpus_members for j in jurisdictions):  # the corpus's members come as one set
             synth_corpus.generate_corpus(WORK / "synthetic")
         for j in jurisdictions:
             if j.synthetic and j.slug not in corpus_members:
@@ -131,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         diffs = compare(old, new, [j.slug for j in jurisdictions])
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, capture_output=True)
-    print(f"exit codes: base {codes[0]}, working tree {codes[1]} (logs: {old.relative_to(ROOT)}/run.log, "
-          f"{new.relative_to(ROOT)}/run.log)")
+    print(
+        f"exit codes: base {codes[0]}, working tree {codes[1]} (logs: {old.relative_to(ROOT)}/run.log, "
+        f"{new.relative_to(ROOT)}/run.log)"
+    )
     if codes[0] != codes[1]:
         diffs.append(f"the runs ended differently: exit {codes[0]} vs {codes[1]}")
     for d in diffs:

@@ -7,6 +7,7 @@ description, every local link leading to a file that exists, no console error, n
 network. A full-page screenshot of each is kept in build/screenshots/bundled/<page>__<width>.png. Exits 1
 and names the page, width and problem when anything fails.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,12 @@ INNER = ".jp-OutputArea-output, .jp-InputArea-editor, .cm-content"
 
 
 def pages(reports: Path) -> list[Path]:
-    return ([reports / "index.html"] + sorted(reports.glob("*/*.html")) + sorted(reports.glob("*/charts/*.html"))
-            + sorted(reports.glob("corpora/*/*.html")))
+    return (
+        [reports / "index.html"]
+        + sorted(reports.glob("*/*.html"))
+        + sorted(reports.glob("*/charts/*.html"))
+        + sorted(reports.glob("corpora/*/*.html"))
+    )
 
 
 def problems(pg, page: Path, width: int) -> list[str]:
@@ -33,12 +38,17 @@ def problems(pg, page: Path, width: int) -> list[str]:
     alts = pg.evaluate(f"[...document.images].filter(i => !i.alt || i.alt.startsWith('{PLACEHOLDER}')).length")
     if alts:
         out.append(f"{alts} image(s) without a real description")
-    inner = pg.evaluate(f"[...document.querySelectorAll('{INNER}')].filter(e => e.scrollWidth > e.clientWidth + 1)"
-                        ".map(e => e.innerText.slice(0, 60))")
+    inner = pg.evaluate(
+        f"[...document.querySelectorAll('{INNER}')].filter(e => e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.innerText.slice(0, 60))"
+    )
     out += [f"content wider than its box: {text!r}" for text in inner]
     hrefs = pg.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
-    out += [f"link to a missing file: {h}" for h in hrefs
-            if not h.startswith(("http:", "https:", "#", "mailto:")) and not (page.parent / h.split("#")[0]).exists()]
+    out += [
+        f"link to a missing file: {h}"
+        for h in hrefs
+        if not h.startswith(("http:", "https:", "#", "mailto:")) and not (page.parent / h.split("#")[0]).exists()
+    ]
     return out
 
 
@@ -56,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
         for width in WIDTHS:
             ctx = browser.new_context(viewport={"width": width, "height": 900})
-            ctx.route("http*://**", lambda route: (failures.append(f"request left the machine: {route.request.url}"),
-                                                   route.abort()))
+            ctx.route(
+                "http*://**",
+                lambda route: (failures.append(f"request left the machine: {route.request.url}"), route.abort()),
+            )
             for page in seen:
                 pg = ctx.new_page()
                 errors: list[str] = []
@@ -67,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
                 rel = page.relative_to(reports)
                 found = problems(pg, page, width) + [f"console error: {e}" for e in errors]
                 failures += [f"{rel} at {width} px: {x}" for x in found]
-                pg.screenshot(path=str(shots / (str(rel.with_suffix("")).replace("/", "__") + f"__{width}.png")),
-                              full_page=True)
+                pg.screenshot(
+                    path=str(shots / (str(rel.with_suffix("")).replace("/", "__") + f"__{width}.png")), full_page=True
+                )
                 pg.close()
             ctx.close()
         browser.close()

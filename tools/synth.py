@@ -25,6 +25,7 @@ Everything is deterministic: one ``numpy.random.Generator`` seeded per slug, fix
 no wall-clock, no set/dict-order dependence; XLSX zip entries get fixed timestamps.
 Only numpy, openpyxl and the standard library are used (network_audit_csvs also uses pyarrow).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,24 +54,60 @@ DASHES = "\u2014\u2014"  # two em dashes, Flock's "no device count"
 FIXED_XLSX_TIME = dt.datetime(2026, 1, 8, 12, 0, 0)
 FIXED_ZIP_TIME = (2026, 1, 8, 12, 0, 0)
 
-HEADER = ["ID", "Name", "Org Name", "Total Networks Searched", "Total Devices Searched", "Time Frame",
-          "License Plate", "Reason", "Case #", "Filters", "Search Time", "Search Type", "Text Prompt",
-          "Moderation"]
+HEADER = [
+    "ID",
+    "Name",
+    "Org Name",
+    "Total Networks Searched",
+    "Total Devices Searched",
+    "Time Frame",
+    "License Plate",
+    "Reason",
+    "Case #",
+    "Filters",
+    "Search Time",
+    "Search Type",
+    "Text Prompt",
+    "Moderation",
+]
 HEADER_LEADING_SPACE = [HEADER[0]] + [" " + h for h in HEADER[1:]]
 HEADER_13 = [h for h in HEADER if h != "Total Devices Searched"]
 _DEV = HEADER.index("Total Devices Searched")
 
 CIVIL = "Immigration (civil/administrative)"
 CRIMINAL = "Immigration (criminal)"
-UNSPECIFIED_TEXTS = ("ICE investigation", "CBP Investigation", "HSI", "ERO", "Border Patrol", "USBP",
-                     "ICE detainer", "deportation", "removal order", "immigration violation", "287(g)")
+UNSPECIFIED_TEXTS = (
+    "ICE investigation",
+    "CBP Investigation",
+    "HSI",
+    "ERO",
+    "Border Patrol",
+    "USBP",
+    "ICE detainer",
+    "deportation",
+    "removal order",
+    "immigration violation",
+    "287(g)",
+)
 # trap reason -> planted searches at scale 1.0 (alvin-isd); none of them is immigration-related
 TRAPS = {
-    "police report": 60, "warrant service": 45, "call for service": 70, "expired license": 25,
-    "Niceville burglary": 3, "Price check fraud": 2, "vice unit": 6, "icy roads crash": 5,
-    "black ice collision": 4, "ice cream truck theft": 2, "DHS welfare check": 12,
-    "office burglary": 15, "justice court warrant": 10, "device theft": 8, "notice to appear": 6,
-    "herod st burglary": 3, "zero plate": 4,
+    "police report": 60,
+    "warrant service": 45,
+    "call for service": 70,
+    "expired license": 25,
+    "Niceville burglary": 3,
+    "Price check fraud": 2,
+    "vice unit": 6,
+    "icy roads crash": 5,
+    "black ice collision": 4,
+    "ice cream truck theft": 2,
+    "DHS welfare check": 12,
+    "office burglary": 15,
+    "justice court warrant": 10,
+    "device theft": 8,
+    "notice to appear": 6,
+    "herod st burglary": 3,
+    "zero plate": 4,
 }
 DRUG_SLANG = "selling ice meth"  # 'ice' as drug slang: planted as a trap, reported apart
 DRUG_SLANG_N = 5
@@ -79,61 +116,176 @@ DRUG_SLANG_N = 5
 # Vocabulary. Background (non-planted) reasons never contain an immigration term or a trap
 # text; tests/test_synth.py checks that.
 # --------------------------------------------------------------------------------------------
-SEARCH_TYPES = np.array(["search", "search - Mobile", "lookup", "lookup - Mobile", "convoy", "visual",
-                         "freeform", "multiGeo"], dtype=object)
+SEARCH_TYPES = np.array(
+    ["search", "search - Mobile", "lookup", "lookup - Mobile", "convoy", "visual", "freeform", "multiGeo"], dtype=object
+)
 SEARCH_TYPE_W = np.array([0.70, 0.07, 0.10, 0.02, 0.03, 0.04, 0.03, 0.01])
 _FREEFORM = 6
 _NO_PLATE = (5, 6)  # visual, freeform
 
 CATEGORIES = [
-    ("Wanted Person (Arrest Warrant/Fugitive)", 20), ("Motor Vehicle Theft/Stolen", 18),
-    ("Larceny/Theft Offenses", 12), ("Burglary/Breaking & Entering", 8), ("Assault/Battery Offenses", 8),
-    ("Drugs/Narcotics", 8), ("Missing/Endangered Person/Runaway", 5), ("Welfare Check", 5),
-    ("Robbery", 4), ("Fraud Offenses", 4), ("Hit and Run", 3), ("Homicide Offenses", 2),
-    ("Weapon Law Violations", 2), ("Destruction/Damage/Vandalism of Property", 2),
-    ("Kidnapping/Abduction", 1), ("Sex Offenses", 1),
+    ("Wanted Person (Arrest Warrant/Fugitive)", 20),
+    ("Motor Vehicle Theft/Stolen", 18),
+    ("Larceny/Theft Offenses", 12),
+    ("Burglary/Breaking & Entering", 8),
+    ("Assault/Battery Offenses", 8),
+    ("Drugs/Narcotics", 8),
+    ("Missing/Endangered Person/Runaway", 5),
+    ("Welfare Check", 5),
+    ("Robbery", 4),
+    ("Fraud Offenses", 4),
+    ("Hit and Run", 3),
+    ("Homicide Offenses", 2),
+    ("Weapon Law Violations", 2),
+    ("Destruction/Damage/Vandalism of Property", 2),
+    ("Kidnapping/Abduction", 1),
+    ("Sex Offenses", 1),
 ]
-DETAILS = ["suspect vehicle", "BOLO", "attempt to locate", "stolen from residence", "per detective",
-           "unknown", "follow up", "witness vehicle", "victim vehicle", "CASE"]
+DETAILS = [
+    "suspect vehicle",
+    "BOLO",
+    "attempt to locate",
+    "stolen from residence",
+    "per detective",
+    "unknown",
+    "follow up",
+    "witness vehicle",
+    "victim vehicle",
+    "CASE",
+]
 FREE_TEXT = [  # (text, weight); "CASE" -> a case number, "LETTER" -> a single letter
-    ("investigation", 20), ("Investigation", 15), ("inv", 3), ("stolen vehicle", 6),
-    ("Stolen Vehicle", 4), ("theft", 4), ("burglary", 4), ("robbery", 2), ("narcotics", 3),
-    ("missing person", 2), ("homicide", 1), ("hit and run", 2), ("assault", 2), ("fraud", 2),
-    ("suspicious vehicle", 3), ("welfare check", 2), ("BOLO", 2), ("shoplifting", 1),
-    ("Stolen+vehicle", 1), ("Person+Crime", 1), ("criminal mischief", 1), ("runaway", 1),
-    ("wanted person", 2), ("evading", 1), ("agg assault", 1), ("UUMV", 1), ("felony warrant", 1),
-    ("case follow up", 1), ("Daytime search for best result", 3), ("test", 1), (".", 1),
-    ("LETTER", 1), ("n/a", 1), ("NA", 1), ("null", 0.5), ("0001", 0.5), ("", 3), ("CASE", 10),
+    ("investigation", 20),
+    ("Investigation", 15),
+    ("inv", 3),
+    ("stolen vehicle", 6),
+    ("Stolen Vehicle", 4),
+    ("theft", 4),
+    ("burglary", 4),
+    ("robbery", 2),
+    ("narcotics", 3),
+    ("missing person", 2),
+    ("homicide", 1),
+    ("hit and run", 2),
+    ("assault", 2),
+    ("fraud", 2),
+    ("suspicious vehicle", 3),
+    ("welfare check", 2),
+    ("BOLO", 2),
+    ("shoplifting", 1),
+    ("Stolen+vehicle", 1),
+    ("Person+Crime", 1),
+    ("criminal mischief", 1),
+    ("runaway", 1),
+    ("wanted person", 2),
+    ("evading", 1),
+    ("agg assault", 1),
+    ("UUMV", 1),
+    ("felony warrant", 1),
+    ("case follow up", 1),
+    ("Daytime search for best result", 3),
+    ("test", 1),
+    (".", 1),
+    ("LETTER", 1),
+    ("n/a", 1),
+    ("NA", 1),
+    ("null", 0.5),
+    ("0001", 0.5),
+    ("", 3),
+    ("CASE", 10),
 ]
 LETTERS = list("abcdkmnstxABCDKMNSTX")
-TEXT_PROMPTS = ["white pickup truck with ladder rack", "red sedan with damaged rear bumper",
-                "black SUV with roof rack", "silver minivan", "blue Honda Civic", "motorcycle",
-                "tow truck", "gray Ford F-150 with toolbox", "white box truck", "green Jeep Wrangler",
-                "dark colored sedan no front plate", "maroon pickup with trailer"]
+TEXT_PROMPTS = [
+    "white pickup truck with ladder rack",
+    "red sedan with damaged rear bumper",
+    "black SUV with roof rack",
+    "silver minivan",
+    "blue Honda Civic",
+    "motorcycle",
+    "tow truck",
+    "gray Ford F-150 with toolbox",
+    "white box truck",
+    "green Jeep Wrangler",
+    "dark colored sedan no front plate",
+    "maroon pickup with trailer",
+]
 MODERATION = np.array(["allow", "warn", "block"], dtype=object)
 MODERATION_W = np.array([0.88, 0.08, 0.04])
 
 OFFICERS = {
-    "alvin-isd": ["Daniel Reyes", "Amanda Whitfield", "Marcus Bell", "Laura Nguyen", "Kevin Pruitt",
-                  "Erica Salinas", "Jason Moody", "Tanya Brooks", "Ryan Castillo", "Melissa Hart",
-                  "Chris Oyelaran", "Brandon Tate"],
-    "huffman-isd": ["Steven Ruiz", "Kayla Dempsey", "Aaron Whitley", "Monica Flores", "Derek Lang",
-                    "Patrice Holloway", "Tyler Benson", "Gina Marsh"],
+    "alvin-isd": [
+        "Daniel Reyes",
+        "Amanda Whitfield",
+        "Marcus Bell",
+        "Laura Nguyen",
+        "Kevin Pruitt",
+        "Erica Salinas",
+        "Jason Moody",
+        "Tanya Brooks",
+        "Ryan Castillo",
+        "Melissa Hart",
+        "Chris Oyelaran",
+        "Brandon Tate",
+    ],
+    "huffman-isd": [
+        "Steven Ruiz",
+        "Kayla Dempsey",
+        "Aaron Whitley",
+        "Monica Flores",
+        "Derek Lang",
+        "Patrice Holloway",
+        "Tyler Benson",
+        "Gina Marsh",
+    ],
 }
 
 STATES = [  # (code, full name, weight among generated agencies)
-    ("TX", "Texas", 18), ("CA", "California", 8), ("FL", "Florida", 7), ("GA", "Georgia", 6),
-    ("OH", "Ohio", 4), ("IL", "Illinois", 4), ("NC", "North Carolina", 4), ("TN", "Tennessee", 4),
-    ("IN", "Indiana", 3), ("MI", "Michigan", 3), ("AZ", "Arizona", 3), ("CO", "Colorado", 3),
-    ("WA", "Washington", 3), ("VA", "Virginia", 3), ("MO", "Missouri", 3), ("SC", "South Carolina", 3),
-    ("AL", "Alabama", 3), ("LA", "Louisiana", 3), ("OK", "Oklahoma", 3), ("KY", "Kentucky", 2),
-    ("KS", "Kansas", 2), ("MN", "Minnesota", 2), ("WI", "Wisconsin", 2), ("PA", "Pennsylvania", 2),
-    ("OR", "Oregon", 2), ("UT", "Utah", 2), ("AR", "Arkansas", 2), ("NY", "New York", 1),
-    ("NJ", "New Jersey", 1), ("NV", "Nevada", 1), ("NM", "New Mexico", 1), ("MS", "Mississippi", 1),
-    ("IA", "Iowa", 1), ("NE", "Nebraska", 1), ("ID", "Idaho", 1), ("WV", "West Virginia", 1),
-    ("MD", "Maryland", 1), ("MT", "Montana", 0.5), ("WY", "Wyoming", 0.5), ("SD", "South Dakota", 0.5),
-    ("ND", "North Dakota", 0.5), ("CT", "Connecticut", 0.5), ("MA", "Massachusetts", 0.5),
-    ("NH", "New Hampshire", 0.5), ("ME", "Maine", 0.5), ("DE", "Delaware", 0.3), ("VT", "Vermont", 0.2),
+    ("TX", "Texas", 18),
+    ("CA", "California", 8),
+    ("FL", "Florida", 7),
+    ("GA", "Georgia", 6),
+    ("OH", "Ohio", 4),
+    ("IL", "Illinois", 4),
+    ("NC", "North Carolina", 4),
+    ("TN", "Tennessee", 4),
+    ("IN", "Indiana", 3),
+    ("MI", "Michigan", 3),
+    ("AZ", "Arizona", 3),
+    ("CO", "Colorado", 3),
+    ("WA", "Washington", 3),
+    ("VA", "Virginia", 3),
+    ("MO", "Missouri", 3),
+    ("SC", "South Carolina", 3),
+    ("AL", "Alabama", 3),
+    ("LA", "Louisiana", 3),
+    ("OK", "Oklahoma", 3),
+    ("KY", "Kentucky", 2),
+    ("KS", "Kansas", 2),
+    ("MN", "Minnesota", 2),
+    ("WI", "Wisconsin", 2),
+    ("PA", "Pennsylvania", 2),
+    ("OR", "Oregon", 2),
+    ("UT", "Utah", 2),
+    ("AR", "Arkansas", 2),
+    ("NY", "New York", 1),
+    ("NJ", "New Jersey", 1),
+    ("NV", "Nevada", 1),
+    ("NM", "New Mexico", 1),
+    ("MS", "Mississippi", 1),
+    ("IA", "Iowa", 1),
+    ("NE", "Nebraska", 1),
+    ("ID", "Idaho", 1),
+    ("WV", "West Virginia", 1),
+    ("MD", "Maryland", 1),
+    ("MT", "Montana", 0.5),
+    ("WY", "Wyoming", 0.5),
+    ("SD", "South Dakota", 0.5),
+    ("ND", "North Dakota", 0.5),
+    ("CT", "Connecticut", 0.5),
+    ("MA", "Massachusetts", 0.5),
+    ("NH", "New Hampshire", 0.5),
+    ("ME", "Maine", 0.5),
+    ("DE", "Delaware", 0.3),
+    ("VT", "Vermont", 0.2),
     ("RI", "Rhode Island", 0.2),
 ]
 CITIES = """Springfield Franklin Clinton Greenville Madison Georgetown Salem Fairview Bristol Oxford
@@ -327,8 +479,7 @@ class _Agencies:
         sw = np.array([s[2] for s in STATES], dtype=float)
         sw /= sw.sum()
         keys = set()
-        kinds = ["pd", "so", "pd_paren", "pd_dash", "pd_dash2", "campus", "isd", "da", "constable",
-                 "inactive"]
+        kinds = ["pd", "so", "pd_paren", "pd_dash", "pd_dash2", "campus", "isd", "da", "constable", "inactive"]
         kw = np.array([0.60, 0.23, 0.03, 0.03, 0.01, 0.01, 0.03, 0.02, 0.02, 0.02])
         kw /= kw.sum()
         while len(self.names) < n_total:
@@ -349,10 +500,14 @@ class _Agencies:
             if key in keys:
                 continue
             name = {
-                "pd": f"{place} {st} PD", "so": f"{place} County {st} SO",
-                "pd_paren": f"{place} PD ({st})", "pd_dash": f"{place} PD - {st}",
-                "pd_dash2": f"{place}- {st}- PD", "campus": f"{st} - {place} Community College Campus",
-                "isd": f"{place} ISD {st} PD", "da": f"{place} County {st} DA",
+                "pd": f"{place} {st} PD",
+                "so": f"{place} County {st} SO",
+                "pd_paren": f"{place} PD ({st})",
+                "pd_dash": f"{place} PD - {st}",
+                "pd_dash2": f"{place}- {st}- PD",
+                "campus": f"{st} - {place} Community College Campus",
+                "isd": f"{place} ISD {st} PD",
+                "da": f"{place} County {st} DA",
                 "constable": f"{place} County {st} Constable Pct {pct}",
                 "inactive": f"{place} {st} PD [Inactive]",
             }[kind]
@@ -366,7 +521,7 @@ class _Agencies:
         w[0] = 0.05
         nt = len(top)
         zt = 1.0 / np.arange(1, nt + 1) ** 0.9
-        w[1:1 + nt] = 0.25 * zt / zt.sum()
+        w[1 : 1 + nt] = 0.25 * zt / zt.sum()
         rest = np.arange(1 + nt, n)
         perm = rng.permutation(rest)
         zr = 1.0 / (np.arange(len(rest)) + 10.0)
@@ -396,8 +551,7 @@ class _Agencies:
 def _hour_cells(days, tz, exclude=None, only=None):
     """(start of each local hour as UTC epoch, weight) over local `days` (list of date), weighted by
     weekday/holiday and hour of day. exclude/only: a (start_utc, end_utc) window to leave out / keep."""
-    hour_w = np.array([2, 1.5, 1.2, 1, 1, 1.2, 2, 3.5, 5, 6, 6.5, 6.5, 6, 6.5, 6.5, 6, 5.5, 5, 4, 3.5,
-                       3, 3, 2.5, 2.2])
+    hour_w = np.array([2, 1.5, 1.2, 1, 1, 1.2, 2, 3.5, 5, 6, 6.5, 6.5, 6, 6.5, 6.5, 6, 5.5, 5, 4, 3.5, 3, 3, 2.5, 2.2])
     special = {(12, 24): 0.6, (12, 25): 0.4, (12, 31): 0.75, (1, 1): 0.5}
     starts, cw = [], []
     for day in days:
@@ -486,8 +640,9 @@ def _pools(rng):
         elif f == 2:
             cases.append(f"CR{y}-{int(rng.integers(0, 9999)):04d}")
         elif f == 3:
-            cases.append(f"{y}{int(rng.integers(1, 13)):02d}{int(rng.integers(1, 29)):02d}-"
-                         f"{int(rng.integers(0, 9999)):04d}")
+            cases.append(
+                f"{y}{int(rng.integers(1, 13)):02d}{int(rng.integers(1, 29)):02d}-{int(rng.integers(0, 9999)):04d}"
+            )
         else:
             cases.append(str(int(rng.integers(1000000, 99999999))))  # Excel ate the dashes
     cats = [c for c, _ in CATEGORIES]
@@ -515,10 +670,16 @@ def _pools(rng):
         dd.append(s)
     free = np.array([t for t, _ in FREE_TEXT], dtype=object)
     fw = np.array([w for _, w in FREE_TEXT], dtype=float)
-    return {"cases": np.array(cases, dtype=object), "dropdown": np.array(dd, dtype=object),
-            "free": free, "free_w": fw / fw.sum(), "case_i": FREE_TEXT.index(("CASE", 10)),
-            "letter_i": [t for t, _ in FREE_TEXT].index("LETTER"),
-            "letters": np.array(LETTERS, dtype=object), "prompts": np.array(TEXT_PROMPTS, dtype=object)}
+    return {
+        "cases": np.array(cases, dtype=object),
+        "dropdown": np.array(dd, dtype=object),
+        "free": free,
+        "free_w": fw / fw.sum(),
+        "case_i": FREE_TEXT.index(("CASE", 10)),
+        "letter_i": [t for t, _ in FREE_TEXT].index("LETTER"),
+        "letters": np.array(LETTERS, dtype=object),
+        "prompts": np.array(TEXT_PROMPTS, dtype=object),
+    }
 
 
 class _Formatter:
@@ -549,9 +710,19 @@ class _Formatter:
         orgs = self.ag.names_arr[org]
         # networks / devices
         u = rng.random(n)
-        nets = np.where(u < 0.005, 0, np.where(u < 0.2, rng.integers(1, 6, n),
-                        np.where(u < 0.4, rng.integers(6, 101, n),
-                                 np.where(u < 0.6, rng.integers(101, 2001, n), rng.integers(2001, 6001, n)))))
+        nets = np.where(
+            u < 0.005,
+            0,
+            np.where(
+                u < 0.2,
+                rng.integers(1, 6, n),
+                np.where(
+                    u < 0.4,
+                    rng.integers(6, 101, n),
+                    np.where(u < 0.6, rng.integers(101, 2001, n), rng.integers(2001, 6001, n)),
+                ),
+            ),
+        )
         devs = nets * rng.integers(6, 31, n) + rng.integers(0, 6, n) * (nets > 0)
         dev_s = np.array(list(map(str, devs.tolist())), dtype=object)
         v = rng.random(n)
@@ -564,8 +735,15 @@ class _Formatter:
         unp = rng.random(n) < 0.10
         st = self.tfmt(t, unp)
         w = rng.random(n)
-        back = np.where(w < 0.15, 1, np.where(w < 0.35, 7, np.where(w < 0.65, 30, np.where(
-            w < 0.92, rng.integers(1, 31, n), rng.integers(31, 366, n)))))
+        back = np.where(
+            w < 0.15,
+            1,
+            np.where(
+                w < 0.35,
+                7,
+                np.where(w < 0.65, 30, np.where(w < 0.92, rng.integers(1, 31, n), rng.integers(31, 366, n))),
+            ),
+        )
         jit = np.where(rng.random(n) < 0.6, 0, rng.integers(0, 900, n))
         endoff = np.where(rng.random(n) < 0.6, 0, rng.integers(1, 121, n))
         tf = self.tfmt(t - back * 86400 - jit, unp) + "\n" + self.tfmt(t - endoff, unp)
@@ -613,10 +791,22 @@ class _Formatter:
         is_let = fi == p["letter_i"]
         fv[is_let] = p["letters"][rng.integers(0, len(p["letters"]), int(is_let.sum()))]
         reason[free] = fv
-        cols = {"ID": ids, "Name": name, "Org Name": orgs, "Total Networks Searched": self.nets_s[nets],
-                "Total Devices Searched": dev_s, "Time Frame": tf, "License Plate": plate,
-                "Reason": reason, "Case #": case, "Filters": filt, "Search Time": st,
-                "Search Type": stype, "Text Prompt": prompt, "Moderation": moder}
+        cols = {
+            "ID": ids,
+            "Name": name,
+            "Org Name": orgs,
+            "Total Networks Searched": self.nets_s[nets],
+            "Total Devices Searched": dev_s,
+            "Time Frame": tf,
+            "License Plate": plate,
+            "Reason": reason,
+            "Case #": case,
+            "Filters": filt,
+            "Search Time": st,
+            "Search Type": stype,
+            "Text Prompt": prompt,
+            "Moderation": moder,
+        }
         cols = {k: (v if isinstance(v, list) else v.tolist()) for k, v in cols.items()}
         for i in _keys_in(plan.planted, lo, hi):
             cols["Reason"][i - lo] = plan.planted[i]
@@ -629,8 +819,16 @@ def _keys_in(d: dict, lo: int, hi: int):
     return sorted(k for k in d if lo <= k < hi)
 
 
-def _plan_csv(path: pathlib.Path, plan: _Plan, fmt, n: int, conflict_src: list[int], first_header: list[str],
-              repeated: list[str] | None = None, on_chunk=None) -> tuple[int, int, int]:
+def _plan_csv(
+    path: pathlib.Path,
+    plan: _Plan,
+    fmt,
+    n: int,
+    conflict_src: list[int],
+    first_header: list[str],
+    repeated: list[str] | None = None,
+    on_chunk=None,
+) -> tuple[int, int, int]:
     """Write searches 0..n of `plan` to a CSV (atomically), a CHUNK at a time, in HEADER's column order;
     `repeated`: the header row inserted where the plan says; on_chunk(lo, hi, full) sees each chunk's
     full rows. Returns (data rows, duplicate rows, repeated-header rows) written."""
@@ -670,14 +868,14 @@ def _emit(plan: _Plan, lo: int, hi: int, cols: dict, header: list[str], repeated
             extras.append((after, seq, r))
     n_hdr = 0
     if repeated is not None and plan.header_after is not None and lo <= plan.header_after < hi:
-        extras.append((plan.header_after, 10 ** 9, tuple(repeated)))
+        extras.append((plan.header_after, 10**9, tuple(repeated)))
         n_hdr = 1
     if not extras:
         return rows, 0, 0, full
     extras.sort(key=lambda e: (e[0], e[1]))
     out, prev = [], 0
     for after, _, r in extras:
-        out.extend(rows[prev: after - lo + 1])
+        out.extend(rows[prev : after - lo + 1])
         out.append(r)
         prev = after - lo + 1
     out.extend(rows[prev:])
@@ -735,8 +933,12 @@ def _write_xlsx(path: pathlib.Path, sheets: list[tuple[str, object]]):
 # --------------------------------------------------------------------------------------------
 # Planting
 # --------------------------------------------------------------------------------------------
-MULTI_TEMPLATES = ["Wanted Person (Arrest Warrant/Fugitive), {X}", "{X}, Motor Vehicle Theft/Stolen",
-                   "Drugs/Narcotics, {X}", "{X}, Larceny/Theft Offenses"]
+MULTI_TEMPLATES = [
+    "Wanted Person (Arrest Warrant/Fugitive), {X}",
+    "{X}, Motor Vehicle Theft/Stolen",
+    "Drugs/Narcotics, {X}",
+    "{X}, Larceny/Theft Offenses",
+]
 VARIANT_W = [0.45, 0.20, 0.10, 0.10, 0.15]
 
 
@@ -763,12 +965,18 @@ def _dropdown_variants(rng, base: str, n: int) -> list[str]:
 def _imm_agencies(rng, ag: _Agencies, states: list[str], exclude: set[int]) -> list[int]:
     chosen: list[int] = []
     for st in states:
-        cand = [i for i in range(1, len(ag)) if ag.states[i] == st and i not in exclude
-                and i not in chosen and ag.kind[i] in ("generic", "must")
-                and not ag.names[i].startswith("[") and "[Inactive]" not in ag.names[i]]
+        cand = [
+            i
+            for i in range(1, len(ag))
+            if ag.states[i] == st
+            and i not in exclude
+            and i not in chosen
+            and ag.kind[i] in ("generic", "must")
+            and not ag.names[i].startswith("[")
+            and "[Inactive]" not in ag.names[i]
+        ]
         if not cand:
-            cand = [i for i in range(1, len(ag)) if i not in exclude and i not in chosen
-                    and ag.kind[i] == "generic"]
+            cand = [i for i in range(1, len(ag)) if i not in exclude and i not in chosen and ag.kind[i] == "generic"]
         chosen.append(int(cand[int(rng.integers(len(cand)))]))
     return chosen
 
@@ -823,9 +1031,17 @@ class _Truth:
         self.conflicts = 0
 
     def add_file(self, name, sheet, data_rows, rep, kept, dups):
-        self.files.append({"file": name, "sheet": sheet, "data_rows": data_rows,
-                           "repeated_header_rows": rep, "kept": kept, "duplicates": dups,
-                           "rejected": rep})
+        self.files.append(
+            {
+                "file": name,
+                "sheet": sheet,
+                "data_rows": data_rows,
+                "repeated_header_rows": rep,
+                "kept": kept,
+                "duplicates": dups,
+                "rejected": rep,
+            }
+        )
 
     def build(self, names_used) -> dict:
         ag = self.ag
@@ -864,7 +1080,10 @@ class _Truth:
         dup_rows = sum(f["duplicates"] for f in self.files)
         imm_states = sorted({ag.name_states[o] for o in imm_orgs if ag.name_states[o]})
         return {
-            "slug": self.slug, "synthetic": True, "seed": self.seed, "scale": self.scale,
+            "slug": self.slug,
+            "synthetic": True,
+            "seed": self.seed,
+            "scale": self.scale,
             "producer_timezone": self.tz,
             "producer": ag.names[0],
             "files": self.files,
@@ -875,23 +1094,28 @@ class _Truth:
             "cross_file_duplicates": int(self.cross),
             "conflicting_searches": int(self.conflicts),
             "agencies": int(len(used)),
-            "first_search_utc": _iso(t.min()), "last_search_utc": _iso(t.max()),
+            "first_search_utc": _iso(t.min()),
+            "last_search_utc": _iso(t.max()),
             "first_local_date": _local_date(t.min(), self.tz),
             "last_local_date": _local_date(t.max(), self.tz),
             "searchers_present": len(names_used),
             "searches_by_local_month": by_month,
             "searches_by_local_date": by_date,
             "immigration": {
-                "searches": int(sum(kinds.values())), "civil": kinds.get("civil", 0),
-                "criminal": kinds.get("criminal", 0), "unspecified": kinds.get("unspecified", 0),
-                "agencies": len(imm_orgs), "agency_states": imm_states,
+                "searches": int(sum(kinds.values())),
+                "civil": kinds.get("civil", 0),
+                "criminal": kinds.get("criminal", 0),
+                "unspecified": kinds.get("unspecified", 0),
+                "agencies": len(imm_orgs),
+                "agency_states": imm_states,
                 "by_agency": {ag.names[o]: imm_orgs[o] for o in sorted(imm_orgs, key=lambda o: ag.names[o])},
                 "by_reason": {k: by_reason[k] for k in sorted(by_reason)},
             },
             "federal_searches": int(fed[org].sum()),
             "searches_by_state": {k: sbs[k] for k in sorted(sbs)},
-            "state_by_agency": {ag.names[o]: ag.name_states[o]
-                                for o in sorted(used.tolist(), key=lambda o: ag.names[o])},
+            "state_by_agency": {
+                ag.names[o]: ag.name_states[o] for o in sorted(used.tolist(), key=lambda o: ag.names[o])
+            },
             "traps": traps,
             "trap_drug_slang": slang,
         }
@@ -916,31 +1140,66 @@ def _scaled(base: float, scale: float, floor: int) -> int:
 # --------------------------------------------------------------------------------------------
 # alvin-isd
 # --------------------------------------------------------------------------------------------
-ALVIN_TOP = [("Houston TX PD", "TX"), ("Harris County TX SO", "TX"), ("Texas Dept. of Public Safety", "TX"),
-             ("Pearland TX PD", "TX"), ("Brazoria County TX SO", "TX"), ("Alvin TX PD", "TX"),
-             ("League City TX PD", "TX"), ("Friendswood TX PD", "TX"), ("Galveston County TX SO", "TX"),
-             ("Fort Bend County TX SO", "TX"), ("Pasadena TX PD", "TX"), ("Manvel TX PD", "TX"),
-             ("Sugar Land TX PD", "TX"), ("Lake Jackson TX PD", "TX"), ("Angleton TX PD", "TX")]
-ALVIN_MUSTS = [
-    ("Harris County SO (TX)", "TX"), ("Galveston County SO (TX)", "TX"),  # spelling variants
-    ("Jacksonville FL PD", "FL"), ("Jacksonville PD (FL)", "FL"),
-    ("Arlington PD (WA)", "WA"), ("Redding PD - CA", "CA"), ("CA - Napa Valley College Campus", "CA"),
-    ("Windsor- IL- PD", "IL"), ("Georgia State Patrol GA PD", "GA"),
-    ("Georgia Attorney General's Office - GA", "GA"), ("Michigan State Police", "MI"),
-    ("Oklahoma Highway Patrol", "OK"), ("Indiana State Police", "IN"), ("Tennessee Highway Patrol", "TN"),
-    ("MOCIC", ""), ("NCRIC", ""), ("Midwest HIDTA", ""),
-    ("Home Depot Corporation", ""), ("Lowe's Home Centers LLC", ""),
-    ("[Federal] ATF Houston Field Division", "TX"), ("[Federal] U.S. Marshals Service - Southern District of Texas", "TX"),
-    ("[Federal] DEA Houston Division", "TX"), ("[Federal] U.S. Secret Service", ""),
-    ("Hitchcock TX PD [Inactive]", "TX"), ("Ozark MO PD [Inactive]", "MO"),
-    ("Blaine CO OK SO", "OK"), ("San Diego County CA SD", "CA"), ("Niceville FL PD", "FL"),
-    ("Price UT PD", "UT"), ("Portland OR PD", "OR"), ("Portland ME PD", "ME"), ("Fort Wayne IN PD", "IN"),
-    ("Hall County GA SO", "GA"), ("Knox County TN SO", "TN"), ("Polk County FL SO", "FL"),
+ALVIN_TOP = [
+    ("Houston TX PD", "TX"),
+    ("Harris County TX SO", "TX"),
+    ("Texas Dept. of Public Safety", "TX"),
+    ("Pearland TX PD", "TX"),
+    ("Brazoria County TX SO", "TX"),
+    ("Alvin TX PD", "TX"),
+    ("League City TX PD", "TX"),
+    ("Friendswood TX PD", "TX"),
+    ("Galveston County TX SO", "TX"),
+    ("Fort Bend County TX SO", "TX"),
+    ("Pasadena TX PD", "TX"),
+    ("Manvel TX PD", "TX"),
+    ("Sugar Land TX PD", "TX"),
+    ("Lake Jackson TX PD", "TX"),
+    ("Angleton TX PD", "TX"),
 ]
-ALVIN_IMM_STATES = (["FL", "GA", "IN", "TN"] + ["TX"] * 16
-                    + ["OK", "LA", "AZ", "AL", "MO", "SC", "NC", "KS", "OH", "VA"])
-SPACED = [("Houston TX PD", "Houston TX PD "), ("Pearland TX PD", " Pearland TX PD"),
-          ("Harris County TX SO", "Harris County TX SO  ")]
+ALVIN_MUSTS = [
+    ("Harris County SO (TX)", "TX"),
+    ("Galveston County SO (TX)", "TX"),  # spelling variants
+    ("Jacksonville FL PD", "FL"),
+    ("Jacksonville PD (FL)", "FL"),
+    ("Arlington PD (WA)", "WA"),
+    ("Redding PD - CA", "CA"),
+    ("CA - Napa Valley College Campus", "CA"),
+    ("Windsor- IL- PD", "IL"),
+    ("Georgia State Patrol GA PD", "GA"),
+    ("Georgia Attorney General's Office - GA", "GA"),
+    ("Michigan State Police", "MI"),
+    ("Oklahoma Highway Patrol", "OK"),
+    ("Indiana State Police", "IN"),
+    ("Tennessee Highway Patrol", "TN"),
+    ("MOCIC", ""),
+    ("NCRIC", ""),
+    ("Midwest HIDTA", ""),
+    ("Home Depot Corporation", ""),
+    ("Lowe's Home Centers LLC", ""),
+    ("[Federal] ATF Houston Field Division", "TX"),
+    ("[Federal] U.S. Marshals Service - Southern District of Texas", "TX"),
+    ("[Federal] DEA Houston Division", "TX"),
+    ("[Federal] U.S. Secret Service", ""),
+    ("Hitchcock TX PD [Inactive]", "TX"),
+    ("Ozark MO PD [Inactive]", "MO"),
+    ("Blaine CO OK SO", "OK"),
+    ("San Diego County CA SD", "CA"),
+    ("Niceville FL PD", "FL"),
+    ("Price UT PD", "UT"),
+    ("Portland OR PD", "OR"),
+    ("Portland ME PD", "ME"),
+    ("Fort Wayne IN PD", "IN"),
+    ("Hall County GA SO", "GA"),
+    ("Knox County TN SO", "TN"),
+    ("Polk County FL SO", "FL"),
+]
+ALVIN_IMM_STATES = ["FL", "GA", "IN", "TN"] + ["TX"] * 16 + ["OK", "LA", "AZ", "AL", "MO", "SC", "NC", "KS", "OH", "VA"]
+SPACED = [
+    ("Houston TX PD", "Houston TX PD "),
+    ("Pearland TX PD", " Pearland TX PD"),
+    ("Harris County TX SO", "Harris County TX SO  "),
+]
 
 
 def _gen_alvin(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
@@ -989,8 +1248,7 @@ def _gen_alvin(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     n_unspec = _scaled(60, scale, len(UNSPECIFIED_TEXTS))
     spaced_idx = {ag.idx(a) for a, _ in SPACED}
     variant_idx = {ag.idx(n) for n, _ in ALVIN_MUSTS[:4]} | {ag.idx("Galveston County TX SO")}
-    trap_names = {ag.idx(n) for n in ("Niceville FL PD", "Price UT PD", "Blaine CO OK SO",
-                                       "San Diego County CA SD")}
+    trap_names = {ag.idx(n) for n in ("Niceville FL PD", "Price UT PD", "Blaine CO OK SO", "San Diego County CA SD")}
     imm_ag = _imm_agencies(rng, ag, ALVIN_IMM_STATES[:n_imm_ag], spaced_idx | variant_idx | trap_names)
     items = _spread(rng, _immigration_items(rng, n_civil, n_crim, n_unspec), imm_ag)
     dropdown_from = _epoch(2025, 12, 3, tz)
@@ -1011,8 +1269,7 @@ def _gen_alvin(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     n_jan_dups = _scaled(5, scale, 1)
     jan.add_dups(rng, n_jan_dups, 0)
 
-    free_xy = ([dec_lo, _epoch(2025, 12, 8, tz), free_until, jan_lo, jan_hi],
-               [0.85, 0.85, 0.05, 0.03, 0.03])
+    free_xy = ([dec_lo, _epoch(2025, 12, 8, tz), free_until, jan_lo, jan_hi], [0.85, 0.85, 0.05, 0.03, 0.03])
     tfmt = _TimeFmt(int(t_dec.min()) - 400 * 86400, jan_hi)
     fmt = _Formatter(rng, ag, pools, tfmt, OFFICERS[slug], free_xy)
 
@@ -1025,10 +1282,18 @@ def _gen_alvin(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
 
     def keep_overlap(lo: int, hi: int, full: list) -> None:
         if hi > n_tail_first:
-            overlap_rows.extend(full[max(0, n_tail_first - lo):])
-    data_rows, dup_rows, hdr_rows = _plan_csv(out_dir / csv_name, dec, fmt, n_dec, conflict_src,
-                                              HEADER_LEADING_SPACE, repeated=HEADER_LEADING_SPACE,
-                                              on_chunk=keep_overlap)
+            overlap_rows.extend(full[max(0, n_tail_first - lo) :])
+
+    data_rows, dup_rows, hdr_rows = _plan_csv(
+        out_dir / csv_name,
+        dec,
+        fmt,
+        n_dec,
+        conflict_src,
+        HEADER_LEADING_SPACE,
+        repeated=HEADER_LEADING_SPACE,
+        on_chunk=keep_overlap,
+    )
     truth = _Truth(slug, seed, scale, tz, ag)
     truth.plans = [dec, jan]
     truth.add_file(csv_name, None, data_rows, hdr_rows, n_dec, dup_rows)
@@ -1067,34 +1332,65 @@ def _gen_alvin(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     truth.add_file(xlsx_name, "Network Audit", xl_rows["n"], 0, n_jan, len(overlap_rows) + xl_rows["dups"])
     truth.skipped = [{"file": xlsx_name, "sheet": "Summary"}]
     result = truth.build(fmt.names_used)
-    result["agency_name_variants"] = [["Harris County TX SO", "Harris County SO (TX)"],
-                                      ["Galveston County TX SO", "Galveston County SO (TX)"],
-                                      ["Jacksonville FL PD", "Jacksonville PD (FL)"]]
+    result["agency_name_variants"] = [
+        ["Harris County TX SO", "Harris County SO (TX)"],
+        ["Galveston County TX SO", "Galveston County SO (TX)"],
+        ["Jacksonville FL PD", "Jacksonville PD (FL)"],
+    ]
     result["org_names_with_spaces"] = [shown for _, shown in SPACED]
-    _atomic_text(out_dir / "SYNTHETIC.md", _synthetic_md(
-        slug, seed, scale, "in one month more than 733,000 searches of Alvin ISD's eight cameras by "
-        "more than 3,100 agencies, at least 620 of them immigration-related by 30 agencies including "
-        "agencies in Florida, Georgia, Indiana and Tennessee, civil immigration searches more than twice "
-        "the criminal ones"))
+    _atomic_text(
+        out_dir / "SYNTHETIC.md",
+        _synthetic_md(
+            slug,
+            seed,
+            scale,
+            "in one month more than 733,000 searches of Alvin ISD's eight cameras by "
+            "more than 3,100 agencies, at least 620 of them immigration-related by 30 agencies including "
+            "agencies in Florida, Georgia, Indiana and Tennessee, civil immigration searches more than twice "
+            "the criminal ones",
+        ),
+    )
     return result
 
 
 # --------------------------------------------------------------------------------------------
 # huffman-isd
 # --------------------------------------------------------------------------------------------
-HUFFMAN_TOP = [("Houston TX PD", "TX"), ("Harris County TX SO", "TX"), ("Humble TX PD", "TX"),
-               ("Montgomery County TX SO", "TX"), ("Baytown TX PD", "TX"), ("Liberty County TX SO", "TX"),
-               ("Texas Dept. of Public Safety", "TX"), ("Harris County TX Constable Pct 4", "TX")]
+HUFFMAN_TOP = [
+    ("Houston TX PD", "TX"),
+    ("Harris County TX SO", "TX"),
+    ("Humble TX PD", "TX"),
+    ("Montgomery County TX SO", "TX"),
+    ("Baytown TX PD", "TX"),
+    ("Liberty County TX SO", "TX"),
+    ("Texas Dept. of Public Safety", "TX"),
+    ("Harris County TX Constable Pct 4", "TX"),
+]
 HUFFMAN_MUSTS = [
-    ("[Federal] U.S. Border Patrol", ""), ("[Federal] ATF Houston Field Division", "TX"),
-    ("Hall County GA SO", "GA"), ("Polk County FL SO", "FL"), ("Fort Wayne IN PD", "IN"),
-    ("Niceville FL PD", "FL"), ("Price UT PD", "UT"), ("Blaine CO OK SO", "OK"),
-    ("San Diego County CA SD", "CA"), ("MOCIC", ""), ("Home Depot Corporation", ""),
-    ("Michigan State Police", "MI"), ("Redding PD - CA", "CA"), ("Arlington PD (WA)", "WA"),
+    ("[Federal] U.S. Border Patrol", ""),
+    ("[Federal] ATF Houston Field Division", "TX"),
+    ("Hall County GA SO", "GA"),
+    ("Polk County FL SO", "FL"),
+    ("Fort Wayne IN PD", "IN"),
+    ("Niceville FL PD", "FL"),
+    ("Price UT PD", "UT"),
+    ("Blaine CO OK SO", "OK"),
+    ("San Diego County CA SD", "CA"),
+    ("MOCIC", ""),
+    ("Home Depot Corporation", ""),
+    ("Michigan State Police", "MI"),
+    ("Redding PD - CA", "CA"),
+    ("Arlington PD (WA)", "WA"),
     ("Crosby ISD TX PD [Inactive]", "TX"),
 ]
-BP_OTHER = ["narcotics", "Investigation", "Drugs/Narcotics", "Drugs/Narcotics - ",
-            "Wanted Person (Arrest Warrant/Fugitive)", "Motor Vehicle Theft/Stolen - "]
+BP_OTHER = [
+    "narcotics",
+    "Investigation",
+    "Drugs/Narcotics",
+    "Drugs/Narcotics - ",
+    "Wanted Person (Arrest Warrant/Fugitive)",
+    "Motor Vehicle Theft/Stolen - ",
+]
 BP_UNSPEC = ("Border Patrol", "USBP", "immigration violation", "ICE detainer", "removal order")
 
 
@@ -1108,8 +1404,11 @@ def _gen_huffman(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     lo_t, hi_t = _epoch(2026, 2, 1, tz), _epoch(2026, 3, 1, tz)
     t = _draw_times(rng, n, _hour_cells([dt.date(2026, 2, d) for d in range(1, 29)], tz))
     k = len(ag)
-    org = rng.permutation(np.concatenate([np.arange(k), rng.choice(k, size=n - k, p=ag.weights)])
-                          if n >= k else rng.choice(k, size=n, p=ag.weights))
+    org = rng.permutation(
+        np.concatenate([np.arange(k), rng.choice(k, size=n - k, p=ag.weights)])
+        if n >= k
+        else rng.choice(k, size=n, p=ag.weights)
+    )
     plan = _Plan(t, org)
     first = np.full(k, -1)
     first[plan.org] = np.arange(n)
@@ -1123,9 +1422,16 @@ def _gen_huffman(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     # a handful of immigration searches by local agencies
     n_loc = _scaled(8, scale, 3)
     loc_ag = _imm_agencies(rng, ag, ["TX", "FL", "GA"], {bp})
-    cycle = [("civil", CIVIL), ("criminal", CRIMINAL + " - "), ("unspecified", "ICE investigation"),
-             ("civil", CIVIL + " - "), ("civil", CIVIL + "  "), ("unspecified", "HSI"),
-             ("civil", "Welfare Check, " + CIVIL), ("criminal", CRIMINAL)]
+    cycle = [
+        ("civil", CIVIL),
+        ("criminal", CRIMINAL + " - "),
+        ("unspecified", "ICE investigation"),
+        ("civil", CIVIL + " - "),
+        ("civil", CIVIL + "  "),
+        ("unspecified", "HSI"),
+        ("civil", "Welfare Check, " + CIVIL),
+        ("criminal", CRIMINAL),
+    ]
     loc = [(cycle[i % len(cycle)][1], cycle[i % len(cycle)][0]) for i in range(n_loc)]
     items += _spread(rng, loc, loc_ag[: min(len(loc_ag), n_loc)])
     plan.plant(rng, items)
@@ -1146,12 +1452,20 @@ def _gen_huffman(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     result["border_patrol"] = {
         "org_name": "[Federal] U.S. Border Patrol",
         "searches": int((plan.org == bp).sum()),
-        "immigration": sum(1 for i, k_ in plan.kind.items() if plan.org[i] == bp
-                           and k_ in ("civil", "criminal", "unspecified")),
+        "immigration": sum(
+            1 for i, k_ in plan.kind.items() if plan.org[i] == bp and k_ in ("civil", "criminal", "unspecified")
+        ),
     }
-    _atomic_text(out_dir / "SYNTHETIC.md", _synthetic_md(
-        slug, seed, scale, "that U.S. Border Patrol itself searched Huffman ISD's cameras after a "
-        "district employee granted it access; the volumes here are invented at a plausible scale"))
+    _atomic_text(
+        out_dir / "SYNTHETIC.md",
+        _synthetic_md(
+            slug,
+            seed,
+            scale,
+            "that U.S. Border Patrol itself searched Huffman ISD's cameras after a "
+            "district employee granted it access; the volumes here are invented at a plausible scale",
+        ),
+    )
     return result
 
 
@@ -1164,12 +1478,22 @@ def _gen_huffman(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
 # trap words), but written column-wise with pyarrow so that 17 million rows take minutes, not an hour.
 # It does not touch the generators above: their files stay byte-identical.
 AUDIT_CSV_VERSION = 1
-AUDIT_CSV_TOP = [("Frisco TX PD", "TX"), ("Little Elm TX PD", "TX"), ("Lewisville TX PD", "TX"),
-                 ("Denton County TX SO", "TX"), ("Plano TX PD", "TX"), ("Carrollton TX PD", "TX"),
-                 ("Texas Dept. of Public Safety", "TX"), ("Dallas County TX SO", "TX"), ("Allen TX PD", "TX"),
-                 ("McKinney TX PD", "TX"), ("Collin County TX SO", "TX"), ("Garland TX PD", "TX")]
+AUDIT_CSV_TOP = [
+    ("Frisco TX PD", "TX"),
+    ("Little Elm TX PD", "TX"),
+    ("Lewisville TX PD", "TX"),
+    ("Denton County TX SO", "TX"),
+    ("Plano TX PD", "TX"),
+    ("Carrollton TX PD", "TX"),
+    ("Texas Dept. of Public Safety", "TX"),
+    ("Dallas County TX SO", "TX"),
+    ("Allen TX PD", "TX"),
+    ("McKinney TX PD", "TX"),
+    ("Collin County TX SO", "TX"),
+    ("Garland TX PD", "TX"),
+]
 AUDIT_CSV_CHUNK = 250_000
-_AUDIT_DUP_RATE, _AUDIT_CONFLICT_RATE = 0.003, 0.0001         # of a month's rows
+_AUDIT_DUP_RATE, _AUDIT_CONFLICT_RATE = 0.003, 0.0001  # of a month's rows
 _AUDIT_IMM_RATE_FREE, _AUDIT_IMM_RATE_DROPDOWN = 0.0003, 0.00085  # of a month's searches
 _AUDIT_TRAP_RATE = 0.0003
 
@@ -1181,12 +1505,14 @@ def _csv_cell(s: str) -> str:
 
 def _pa_vocab(values) -> "object":
     import pyarrow as pa
+
     return pa.array([_csv_cell(v) for v in values], pa.string())
 
 
 def _pa_fixed(a: np.ndarray) -> "object":
     """A uint8 array of shape (n, w) -> a pyarrow string array of n ASCII strings of width w."""
     import pyarrow as pa
+
     n, w = a.shape
     offsets = np.arange(0, (n + 1) * w, w, dtype=np.int32)
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(a).tobytes()))
@@ -1196,7 +1522,7 @@ def _write_lines(f, lines) -> None:
     """Write a pyarrow string array's characters (each element already ends with a newline)."""
     bufs = lines.buffers()
     offs = np.frombuffer(bufs[1], dtype=np.int32, count=lines.offset + len(lines) + 1)
-    f.write(memoryview(bufs[2])[int(offs[lines.offset]):int(offs[lines.offset + len(lines)])])
+    f.write(memoryview(bufs[2])[int(offs[lines.offset]) : int(offs[lines.offset + len(lines)])])
 
 
 class _AuditCsvWriter:
@@ -1204,6 +1530,7 @@ class _AuditCsvWriter:
 
     def __init__(self, rng, ag: _Agencies, pools, t_min: int, t_max: int, officers, free_xy):
         import pyarrow as pa
+
         self.pa = pa
         self.rng, self.ag, self.p, self.free_xy = rng, ag, pools, free_xy
         self.officers = list(officers)
@@ -1242,13 +1569,15 @@ class _AuditCsvWriter:
     def _times(self, t, unp, open_quote: bool, close_quote: bool):
         d = (t // 86400 - self.day0) + unp * self.n_days
         s = t % 86400 + unp * 86400
-        return (self.date_open if open_quote else self.date_plain).take(d), \
-            (self.tod_close if close_quote else self.tod_plain).take(s)
+        return (self.date_open if open_quote else self.date_plain).take(d), (
+            self.tod_close if close_quote else self.tod_plain
+        ).take(s)
 
     def lines(self, t, org, reason_fix: dict[int, int], n_dups: int, n_conflicts: int):
         """CSV lines (pyarrow string array) for searches (t, org), with n_dups exact copies and
         n_conflicts copies differing by one device inserted a few rows after their original."""
         import pyarrow.compute as pc
+
         pa, rng, p = self.pa, self.rng, self.p
         n = len(t)
         prod = org == 0
@@ -1267,18 +1596,38 @@ class _AuditCsvWriter:
         names = self.v_name.take(name_i)
         orgs = self.v_org.take(org)
         w = rng.random(n)
-        nets = np.where(w < 0.005, 0, np.where(w < 0.2, rng.integers(1, 6, n),
-                        np.where(w < 0.4, rng.integers(6, 101, n),
-                                 np.where(w < 0.6, rng.integers(101, 2001, n), rng.integers(2001, 6001, n)))))
+        nets = np.where(
+            w < 0.005,
+            0,
+            np.where(
+                w < 0.2,
+                rng.integers(1, 6, n),
+                np.where(
+                    w < 0.4,
+                    rng.integers(6, 101, n),
+                    np.where(w < 0.6, rng.integers(101, 2001, n), rng.integers(2001, 6001, n)),
+                ),
+            ),
+        )
         devs = nets * rng.integers(6, 31, n) + rng.integers(0, 6, n) * (nets > 0)
         v = rng.random(n)
         dev_kind = np.where(v < 0.02, 1, np.where(v < 0.027, 2, 0))  # 1: dashes, 2: "0"
-        dev_s = pc.if_else(pa.array(dev_kind == 1), DASHES,
-                           pc.if_else(pa.array(dev_kind == 2), "0", pc.cast(pa.array(devs), pa.string())))
+        dev_s = pc.if_else(
+            pa.array(dev_kind == 1),
+            DASHES,
+            pc.if_else(pa.array(dev_kind == 2), "0", pc.cast(pa.array(devs), pa.string())),
+        )
         unp = (rng.random(n) < 0.10).astype(np.int64)
         w = rng.random(n)
-        back = np.where(w < 0.15, 1, np.where(w < 0.35, 7, np.where(w < 0.65, 30, np.where(
-            w < 0.92, rng.integers(1, 31, n), rng.integers(31, 366, n)))))
+        back = np.where(
+            w < 0.15,
+            1,
+            np.where(
+                w < 0.35,
+                7,
+                np.where(w < 0.65, 30, np.where(w < 0.92, rng.integers(1, 31, n), rng.integers(31, 366, n))),
+            ),
+        )
         jit = np.where(rng.random(n) < 0.6, 0, rng.integers(0, 900, n))
         endoff = np.where(rng.random(n) < 0.6, 0, rng.integers(1, 121, n))
         st_d, st_s = self._times(t, unp, True, True)
@@ -1328,17 +1677,33 @@ class _AuditCsvWriter:
             reason_i[i] = k
         if self.v_reason is None:
             self.v_reason = _pa_vocab(self.reason_base + list(self.planted_texts))
-        cols = [ids, names, orgs, self.v_nets.take(nets), dev_s, time_frame, plates, self.v_reason.take(reason_i),
-                self.v_case.take(case_i), self.v_mask_blank.take(filt_i), search_time, self.v_stype.take(sti),
-                self.v_prompt.take(prompt_i), self.v_moder.take(moder_i)]
+        cols = [
+            ids,
+            names,
+            orgs,
+            self.v_nets.take(nets),
+            dev_s,
+            time_frame,
+            plates,
+            self.v_reason.take(reason_i),
+            self.v_case.take(case_i),
+            self.v_mask_blank.take(filt_i),
+            search_time,
+            self.v_stype.take(sti),
+            self.v_prompt.take(prompt_i),
+            self.v_moder.take(moder_i),
+        ]
         nl = pa.scalar("")
         rows = pc.binary_join_element_wise(pc.binary_join_element_wise(*cols, ","), nl, "\n")
         # duplicates: exact copies, and copies whose device count differs by one (numeric ones only)
         n_dups = min(n_dups, n // 2)
         numeric = np.flatnonzero((dev_kind == 0) & (devs >= 2))
         n_conflicts = min(n_conflicts, len(numeric))
-        conf_src = np.sort(rng.choice(numeric, size=n_conflicts, replace=False)) if n_conflicts else \
-            np.zeros(0, dtype=np.int64)
+        conf_src = (
+            np.sort(rng.choice(numeric, size=n_conflicts, replace=False))
+            if n_conflicts
+            else np.zeros(0, dtype=np.int64)
+        )
         pool = np.setdiff1d(np.arange(n), conf_src, assume_unique=True)
         exact_src = rng.choice(pool, size=n_dups, replace=False) if n_dups else np.zeros(0, dtype=np.int64)
         extra = rows
@@ -1346,8 +1711,9 @@ class _AuditCsvWriter:
             delta = np.where(rng.random(n_conflicts) < 0.5, 1, -1)
             cc = [c.take(conf_src) for c in cols]
             cc[4] = pc.cast(pa.array(devs[conf_src] + delta), pa.string())
-            extra = pa.concat_arrays([rows, pc.binary_join_element_wise(
-                pc.binary_join_element_wise(*cc, ","), nl, "\n")])
+            extra = pa.concat_arrays(
+                [rows, pc.binary_join_element_wise(pc.binary_join_element_wise(*cc, ","), nl, "\n")]
+            )
         src = np.concatenate([exact_src, n + np.arange(n_conflicts)])
         orig = np.concatenate([exact_src, conf_src])
         if len(src):
@@ -1358,10 +1724,19 @@ class _AuditCsvWriter:
         return rows
 
 
-def network_audit_csvs(out_dir: pathlib.Path, *, rows: int, months: int = 1, start: tuple[int, int] = (2024, 1),
-                       agencies: int = 3150, seed: int = 20260801, slug: str = "bench-network",
-                       producer: tuple[str, str] = ("The Colony TX PD", "TX"), tz: str = "America/Chicago",
-                       progress=None) -> dict:
+def network_audit_csvs(
+    out_dir: pathlib.Path,
+    *,
+    rows: int,
+    months: int = 1,
+    start: tuple[int, int] = (2024, 1),
+    agencies: int = 3150,
+    seed: int = 20260801,
+    slug: str = "bench-network",
+    producer: tuple[str, str] = ("The Colony TX PD", "TX"),
+    tz: str = "America/Chicago",
+    progress=None,
+) -> dict:
     """Write one large synthetic network audit as `months` monthly CSV files (CSV only, 14 columns).
 
     `rows` data rows in all (duplicates included), spread over the months with volume growing ~2x from
@@ -1373,8 +1748,7 @@ def network_audit_csvs(out_dir: pathlib.Path, *, rows: int, months: int = 1, sta
     out_dir.mkdir(parents=True, exist_ok=True)
     progress = progress or (lambda msg: None)
     rng = np.random.default_rng(seed)
-    ag = _Agencies(rng, max(agencies, len(AUDIT_CSV_TOP) + len(ALVIN_MUSTS) + 11), producer, AUDIT_CSV_TOP,
-                   ALVIN_MUSTS)
+    ag = _Agencies(rng, max(agencies, len(AUDIT_CSV_TOP) + len(ALVIN_MUSTS) + 11), producer, AUDIT_CSV_TOP, ALVIN_MUSTS)
     pools = _pools(rng)
     month_list = []
     y, m = start
@@ -1388,8 +1762,10 @@ def network_audit_csvs(out_dir: pathlib.Path, *, rows: int, months: int = 1, sta
     growth = np.linspace(1.0, 2.0, months) if months > 1 else np.ones(1)
     per_month = _alloc(rows, np.array(days_in) * growth, floor=1)
     dropdown_from = _epoch(2025, 12, 1, tz)
-    free_xy = ([dropdown_from, _epoch(2025, 12, 8, tz), _epoch(2025, 12, 15, tz), _epoch(2026, 1, 8, tz)],
-               [1.0, 0.85, 0.10, 0.03])
+    free_xy = (
+        [dropdown_from, _epoch(2025, 12, 8, tz), _epoch(2025, 12, 15, tz), _epoch(2026, 1, 8, tz)],
+        [1.0, 0.85, 0.10, 0.03],
+    )
     writer = _AuditCsvWriter(rng, ag, pools, bounds[0] - 400 * 86400, bounds[-1], OFFICERS["alvin-isd"], free_xy)
     imm_ag = _imm_agencies(rng, ag, ALVIN_IMM_STATES + ["TX"] * 10, set())
     conflicts = 0
@@ -1415,8 +1791,9 @@ def network_audit_csvs(out_dir: pathlib.Path, *, rows: int, months: int = 1, sta
             items = _immigration_items(rng, 0, 0, n_imm)
         traps = list(TRAPS) + [DRUG_SLANG]
         n_trap = int(round(n * _AUDIT_TRAP_RATE))
-        items += [(traps[i % len(traps)], "slang" if traps[i % len(traps)] == DRUG_SLANG else "trap")
-                  for i in range(n_trap)]
+        items += [
+            (traps[i % len(traps)], "slang" if traps[i % len(traps)] == DRUG_SLANG else "trap") for i in range(n_trap)
+        ]
         items = [items[i] for i in rng.permutation(len(items)).tolist()]
         pos = np.sort(rng.choice(n, size=min(len(items), n), replace=False))
         fix: dict[int, int] = {}
@@ -1441,26 +1818,54 @@ def network_audit_csvs(out_dir: pathlib.Path, *, rows: int, months: int = 1, sta
                 written += len(lines)
                 dups += len(lines) - (hi - lo)
                 conflicts += f_c
-        files.append({"file": name, "data_rows": written, "kept": n, "duplicates": dups,
-                      "first_search_utc": _iso(t.min()), "last_search_utc": _iso(t.max())})
+        files.append(
+            {
+                "file": name,
+                "data_rows": written,
+                "kept": n,
+                "duplicates": dups,
+                "first_search_utc": _iso(t.min()),
+                "last_search_utc": _iso(t.max()),
+            }
+        )
         progress(f"{name}: {written:,} rows")
     imm = totals["civil"] + totals["criminal"] + totals["unspecified"]
     truth = {
-        "slug": slug, "synthetic": True, "generator": "tools.synth.network_audit_csvs",
-        "version": AUDIT_CSV_VERSION, "seed": seed, "producer": producer[0], "producer_timezone": tz,
-        "months": months, "start": f"{start[0]:04d}-{start[1]:02d}", "agencies_in_table": len(ag),
-        "files": files, "rows": sum(f["data_rows"] for f in files), "searches": sum(f["kept"] for f in files),
-        "duplicate_rows": sum(f["duplicates"] for f in files), "conflicting_searches": conflicts,
-        "immigration": {"searches": imm, "civil": totals["civil"], "criminal": totals["criminal"],
-                        "unspecified": totals["unspecified"], "agencies": len(imm_orgs)},
-        "traps": totals["trap"], "trap_drug_slang": totals["slang"],
+        "slug": slug,
+        "synthetic": True,
+        "generator": "tools.synth.network_audit_csvs",
+        "version": AUDIT_CSV_VERSION,
+        "seed": seed,
+        "producer": producer[0],
+        "producer_timezone": tz,
+        "months": months,
+        "start": f"{start[0]:04d}-{start[1]:02d}",
+        "agencies_in_table": len(ag),
+        "files": files,
+        "rows": sum(f["data_rows"] for f in files),
+        "searches": sum(f["kept"] for f in files),
+        "duplicate_rows": sum(f["duplicates"] for f in files),
+        "conflicting_searches": conflicts,
+        "immigration": {
+            "searches": imm,
+            "civil": totals["civil"],
+            "criminal": totals["criminal"],
+            "unspecified": totals["unspecified"],
+            "agencies": len(imm_orgs),
+        },
+        "traps": totals["trap"],
+        "trap_drug_slang": totals["slang"],
     }
-    _atomic_text(out_dir / "SYNTHETIC.md", (
-        f"SYNTHETIC data ({slug}). Every file in this folder was generated by "
-        f"`tools.synth.network_audit_csvs` (seed {seed}, {months} month(s) from {truth['start']}, "
-        f"{truth['rows']:,} rows) for the benchmark (bench/README.md). It is NOT a real public-records release "
-        f"and no row describes a real search, officer, plate or case; it is sized like the largest real network "
-        f"audits, and `truth.json` lists what was planted.\n"))
+    _atomic_text(
+        out_dir / "SYNTHETIC.md",
+        (
+            f"SYNTHETIC data ({slug}). Every file in this folder was generated by "
+            f"`tools.synth.network_audit_csvs` (seed {seed}, {months} month(s) from {truth['start']}, "
+            f"{truth['rows']:,} rows) for the benchmark (bench/README.md). It is NOT a real public-records release "
+            f"and no row describes a real search, officer, plate or case; it is sized like the largest real network "
+            f"audits, and `truth.json` lists what was planted.\n"
+        ),
+    )
     _atomic_text(out_dir / "truth.json", json.dumps(truth, indent=2, ensure_ascii=False) + "\n")
     return truth
 
@@ -1487,10 +1892,17 @@ def main(argv: list[str]) -> int:
     argv = list(argv)
     if argv and argv[0] == "synth":
         argv = argv[1:]
-    ap = argparse.ArgumentParser(prog="synth", description="Write synthetic Flock network-audit releases "
-                                 "(files named SYNTHETIC_*) and their truth.json into OUT/<slug>/.")
-    ap.add_argument("slugs", nargs="*", metavar="SLUG",
-                    help=f"any of {', '.join(SLUGS)}, or the corpus {CORPUS} (its six members; default: all)")
+    ap = argparse.ArgumentParser(
+        prog="synth",
+        description="Write synthetic Flock network-audit releases "
+        "(files named SYNTHETIC_*) and their truth.json into OUT/<slug>/.",
+    )
+    ap.add_argument(
+        "slugs",
+        nargs="*",
+        metavar="SLUG",
+        help=f"any of {', '.join(SLUGS)}, or the corpus {CORPUS} (its six members; default: all)",
+    )
     ap.add_argument("--out", default="data/raw", help="output root (default data/raw)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies row counts (default 1.0)")
     ap.add_argument("--seed", type=int, default=None, help="default: a fixed seed per slug")
@@ -1499,16 +1911,22 @@ def main(argv: list[str]) -> int:
         if s not in SLUGS + (CORPUS,):
             ap.error(f"unknown slug {s!r}; choose from {', '.join(SLUGS + (CORPUS,))}")
     for slug in a.slugs or SLUGS + (CORPUS,):
-        if slug == CORPUS:   # a corpus of six small districts (tools/synth_corpus.py); --scale does not apply
+        if slug == CORPUS:  # a corpus of six small districts (tools/synth_corpus.py); --scale does not apply
             tr = generate_corpus(pathlib.Path(a.out), **({"seed": a.seed} if a.seed is not None else {}))
-            print(f"{CORPUS}: {tr['rows']:,} rows in {len(tr['members'])} SYNTHETIC logs, "
-                  f"{tr['distinct_searches']:,} distinct searches", flush=True)
+            print(
+                f"{CORPUS}: {tr['rows']:,} rows in {len(tr['members'])} SYNTHETIC logs, "
+                f"{tr['distinct_searches']:,} distinct searches",
+                flush=True,
+            )
             continue
         t0 = time.perf_counter()
         out = pathlib.Path(a.out) / slug
         tr = generate(slug, out, scale=a.scale, seed=a.seed)
-        print(f"{slug}: {tr['rows']:,} rows, {tr['searches']:,} searches, {tr['agencies']:,} agencies "
-              f"in {time.perf_counter() - t0:.1f} s -> {out}", flush=True)
+        print(
+            f"{slug}: {tr['rows']:,} rows, {tr['searches']:,} searches, {tr['agencies']:,} agencies "
+            f"in {time.perf_counter() - t0:.1f} s -> {out}",
+            flush=True,
+        )
     return 0
 
 

@@ -18,6 +18,7 @@ What is planted (and why, see pipeline/analyze/corpus.py):
 * differences that are legitimate between producers' copies (local day, masked names and plates, a column
   one export lacks, a redacted case number) and CONFLICTS copies that disagree in a field that must agree.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,8 +34,20 @@ import numpy as np
 CORPUS = "six-districts"
 SEED = 20260301
 MASK = "***"
-HEADER = ["ID", "Name", "Org Name", "Total Networks Searched", "Total Devices Searched", "Time Frame",
-          "License Plate", "Reason", "Case #", "Filters", "Search Time", "Search Type"]
+HEADER = [
+    "ID",
+    "Name",
+    "Org Name",
+    "Total Networks Searched",
+    "Total Devices Searched",
+    "Time Frame",
+    "License Plate",
+    "Reason",
+    "Case #",
+    "Filters",
+    "Search Time",
+    "Search Type",
+]
 # slug, producer, IANA zone, own local searches, exports the ID column, exports Total Devices
 MEMBERS = [
     ("pecan-isd", "Pecan Independent School District", "America/Chicago", 2400, True, True),
@@ -46,26 +59,70 @@ MEMBERS = [
 ]
 ID_LESS = ("aspen-sd", "peach-sd")
 SHARED_BY_K = {2: 300, 3: 200, 4: 120, 5: 60, 6: 30}
-ONLY_ID_LESS = 25          # searches in both ID-less logs and no other: linked by fingerprint alone
-AMBIGUOUS_PAIRS = 2        # pairs sharing one fingerprint, each in pecan-isd (ID) and aspen-sd (no ID)
-CONFLICTS = {"total_networks": 4, "reason_clean": 3}   # shared ID searches whose copies disagree
+ONLY_ID_LESS = 25  # searches in both ID-less logs and no other: linked by fingerprint alone
+AMBIGUOUS_PAIRS = 2  # pairs sharing one fingerprint, each in pecan-isd (ID) and aspen-sd (no ID)
+CONFLICTS = {"total_networks": 4, "reason_clean": 3}  # shared ID searches whose copies disagree
 # Reviewed aliases (as in the rules table) and unreviewed variants: (canonical, spelling, who spells it)
-ALIASED = [("Harris County TX SO", "Harris County SO (TX)", "mesa-usd"),
-           ("Maricopa County AZ SO", "Maricopa Co. AZ SO", "mesa-usd")]
-UNREVIEWED = [("Austin TX PD", "Austin PD (TX)", "bayou-psd"), ("Fulton County GA SO", "Fulton County SO (GA)", "peach-sd")]
+ALIASED = [
+    ("Harris County TX SO", "Harris County SO (TX)", "mesa-usd"),
+    ("Maricopa County AZ SO", "Maricopa Co. AZ SO", "mesa-usd"),
+]
+UNREVIEWED = [
+    ("Austin TX PD", "Austin PD (TX)", "bayou-psd"),
+    ("Fulton County GA SO", "Fulton County SO (GA)", "peach-sd"),
+]
 FEDERAL = [("[Federal] U.S. Border Patrol", ""), ("[Federal] HSI Special Agent in Charge", "")]
-CITIES = [("Houston", "TX"), ("Dallas", "TX"), ("Austin", "TX"), ("Phoenix", "AZ"), ("Tucson", "AZ"),
-          ("Denver", "CO"), ("Aurora", "CO"), ("Atlanta", "GA"), ("Macon", "GA"), ("Baton Rouge", "LA"),
-          ("Shreveport", "LA"), ("Fresno", "CA"), ("Oakland", "CA"), ("Tampa", "FL"), ("Orlando", "FL"),
-          ("Nashville", "TN"), ("Memphis", "TN"), ("Gary", "IN"), ("Columbus", "OH"), ("Omaha", "NE")]
-COUNTIES = [("Harris", "TX"), ("Maricopa", "AZ"), ("Fulton", "GA"), ("Jefferson", "LA"), ("Polk", "FL"),
-            ("Adams", "CO"), ("Kern", "CA"), ("Lake", "IN")]
-BACKGROUND = ["Stolen Vehicle", "Missing Person", "Robbery", "Burglary", "Homicide", "Assault",
-              "Wanted Person (Arrest Warrant/Fugitive)", "Motor Vehicle Theft/Stolen", "Hit and Run", "Fraud"]
-IMMIGRATION = {"civil": "Immigration (civil/administrative)", "criminal": "Immigration (criminal)",
-               "unspecified": "ICE detainer"}
+CITIES = [
+    ("Houston", "TX"),
+    ("Dallas", "TX"),
+    ("Austin", "TX"),
+    ("Phoenix", "AZ"),
+    ("Tucson", "AZ"),
+    ("Denver", "CO"),
+    ("Aurora", "CO"),
+    ("Atlanta", "GA"),
+    ("Macon", "GA"),
+    ("Baton Rouge", "LA"),
+    ("Shreveport", "LA"),
+    ("Fresno", "CA"),
+    ("Oakland", "CA"),
+    ("Tampa", "FL"),
+    ("Orlando", "FL"),
+    ("Nashville", "TN"),
+    ("Memphis", "TN"),
+    ("Gary", "IN"),
+    ("Columbus", "OH"),
+    ("Omaha", "NE"),
+]
+COUNTIES = [
+    ("Harris", "TX"),
+    ("Maricopa", "AZ"),
+    ("Fulton", "GA"),
+    ("Jefferson", "LA"),
+    ("Polk", "FL"),
+    ("Adams", "CO"),
+    ("Kern", "CA"),
+    ("Lake", "IN"),
+]
+BACKGROUND = [
+    "Stolen Vehicle",
+    "Missing Person",
+    "Robbery",
+    "Burglary",
+    "Homicide",
+    "Assault",
+    "Wanted Person (Arrest Warrant/Fugitive)",
+    "Motor Vehicle Theft/Stolen",
+    "Hit and Run",
+    "Fraud",
+]
+IMMIGRATION = {
+    "civil": "Immigration (civil/administrative)",
+    "criminal": "Immigration (criminal)",
+    "unspecified": "ICE detainer",
+}
 IMM_SHARE = {"civil": 0.012, "criminal": 0.005, "unspecified": 0.004}
-T0 = int(dt.datetime(2026, 2, 2, tzinfo=dt.timezone.utc).timestamp())   # inside February in every zone
+T0 = int(dt.datetime(2026, 2, 2, tzinfo=dt.timezone.utc).timestamp())  # inside February in every zone
 T1 = int(dt.datetime(2026, 2, 27, tzinfo=dt.timezone.utc).timestamp())
 
 
@@ -99,11 +156,12 @@ def _searches(rng) -> list[dict]:
     for i, members in enumerate(sets):
         a = int(rng.choice(len(agencies), p=w / w.sum()))
         out.append(_search(rng, members, agencies[a], int(times[i])))
-    for p in range(AMBIGUOUS_PAIRS):   # twins: one fingerprint, two searches (different reasons)
+    for p in range(AMBIGUOUS_PAIRS):  # twins: one fingerprint, two searches (different reasons)
         first = _search(rng, frozenset({"pecan-isd", "aspen-sd"}), agencies[p], int(times[len(sets) + p]))
-        twin = dict(first, id=_uuid(rng), reason=BACKGROUND[(BACKGROUND.index(first["reason"]) + 1) % len(BACKGROUND)],
-                    imm=None)
-        first["twin"] = twin["twin"] = True   # kept out of immigration: their reasons must stay different
+        twin = dict(
+            first, id=_uuid(rng), reason=BACKGROUND[(BACKGROUND.index(first["reason"]) + 1) % len(BACKGROUND)], imm=None
+        )
+        first["twin"] = twin["twin"] = True  # kept out of immigration: their reasons must stay different
         out += [first, twin]
     _plant_immigration(rng, out)
     return out
@@ -111,11 +169,21 @@ def _searches(rng) -> list[dict]:
 
 def _search(rng, members, agency, t) -> dict:
     back = int(rng.choice([1, 7, 30]))
-    return {"id": _uuid(rng), "members": members, "agency": agency[0], "state": agency[1], "t": t,
-            "networks": int(rng.integers(1, 3000)), "devices": int(rng.integers(10, 90000)),
-            "tf": (t - back * 86400, t - int(rng.integers(0, 120))), "reason": BACKGROUND[int(rng.integers(len(BACKGROUND)))],
-            "type": str(rng.choice(["search", "lookup", "search - Mobile"])), "imm": None, "conflict": None,
-            "plate": "".join(rng.choice(list("ABCDEFGHJKLMNPRSTVWXYZ0123456789"), 7).tolist())}
+    return {
+        "id": _uuid(rng),
+        "members": members,
+        "agency": agency[0],
+        "state": agency[1],
+        "t": t,
+        "networks": int(rng.integers(1, 3000)),
+        "devices": int(rng.integers(10, 90000)),
+        "tf": (t - back * 86400, t - int(rng.integers(0, 120))),
+        "reason": BACKGROUND[int(rng.integers(len(BACKGROUND)))],
+        "type": str(rng.choice(["search", "lookup", "search - Mobile"])),
+        "imm": None,
+        "conflict": None,
+        "plate": "".join(rng.choice(list("ABCDEFGHJKLMNPRSTVWXYZ0123456789"), 7).tolist()),
+    }
 
 
 def _plant_immigration(rng, searches) -> None:
@@ -144,7 +212,7 @@ def _spelling(s: dict, slug: str) -> str:
     for canonical, variant, who in ALIASED:
         if s["agency"] == canonical and slug == who:
             return variant
-    for canonical, variant, who in UNREVIEWED:   # only on the producer's own searches: never linked elsewhere
+    for canonical, variant, who in UNREVIEWED:  # only on the producer's own searches: never linked elsewhere
         if s["agency"] == canonical and slug == who and s["members"] == {who}:
             return variant
     return s["agency"]
@@ -156,10 +224,21 @@ def _row(s: dict, slug: str, has_devices: bool) -> list[str]:
         field = s["conflict"][0]
         networks = networks + 1 if field == "total_networks" else networks
         reason = reason + " (per dispatch)" if field == "reason_clean" else reason
-    own = slug == "pecan-isd"    # an older export: names and plates not yet blanked, case numbers redacted
-    return [s["id"], f"Officer {s['t'] % 97}" if own else MASK, _spelling(s, slug), str(networks),
-            str(s["devices"]) if has_devices else None, _flock_time(s["tf"][0]) + "\n" + _flock_time(s["tf"][1]),
-            s["plate"] if own else MASK, reason, MASK if own else "", "", _flock_time(s["t"]), s["type"]]
+    own = slug == "pecan-isd"  # an older export: names and plates not yet blanked, case numbers redacted
+    return [
+        s["id"],
+        f"Officer {s['t'] % 97}" if own else MASK,
+        _spelling(s, slug),
+        str(networks),
+        str(s["devices"]) if has_devices else None,
+        _flock_time(s["tf"][0]) + "\n" + _flock_time(s["tf"][1]),
+        s["plate"] if own else MASK,
+        reason,
+        MASK if own else "",
+        "",
+        _flock_time(s["t"]),
+        s["type"],
+    ]
 
 
 def _write_member(raw_root: pathlib.Path, member, searches: list[dict]) -> dict:
@@ -176,11 +255,22 @@ def _write_member(raw_root: pathlib.Path, member, searches: list[dict]) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     name = f"SYNTHETIC_{slug}_network-audit_2026-02.csv"
     _write(out / name, buf.getvalue())
-    _write(out / "SYNTHETIC.md", f"SYNTHETIC data ({slug}, member of the synthetic corpus {CORPUS}). Generated by "
-           f"`python -m tools.synth {CORPUS}` (seed {SEED}); NOT a real public-records release. "
-           f"data/raw/{CORPUS}/truth.json gives the planted corpus figures.\n")
-    truth = {"slug": slug, "synthetic": True, "producer": producer, "producer_timezone": tz, "rows": len(rows),
-             "searches": len(rows), "has_id": has_id, "files": [name]}
+    _write(
+        out / "SYNTHETIC.md",
+        f"SYNTHETIC data ({slug}, member of the synthetic corpus {CORPUS}). Generated by "
+        f"`python -m tools.synth {CORPUS}` (seed {SEED}); NOT a real public-records release. "
+        f"data/raw/{CORPUS}/truth.json gives the planted corpus figures.\n",
+    )
+    truth = {
+        "slug": slug,
+        "synthetic": True,
+        "producer": producer,
+        "producer_timezone": tz,
+        "rows": len(rows),
+        "searches": len(rows),
+        "has_id": has_id,
+        "files": [name],
+    }
     _write(out / "truth.json", json.dumps(truth, indent=2) + "\n")
     return truth
 
@@ -200,8 +290,11 @@ def generate_corpus(raw_root: pathlib.Path, seed: int = SEED) -> dict:
     truth["members"] = members
     out = pathlib.Path(raw_root) / CORPUS
     out.mkdir(parents=True, exist_ok=True)
-    _write(out / "SYNTHETIC.md", f"SYNTHETIC corpus {CORPUS}: truth.json holds the planted corpus figures "
-           "(tools/synth_corpus.py). Not a real release; this folder is not a jurisdiction.\n")
+    _write(
+        out / "SYNTHETIC.md",
+        f"SYNTHETIC corpus {CORPUS}: truth.json holds the planted corpus figures "
+        "(tools/synth_corpus.py). Not a real release; this folder is not a jurisdiction.\n",
+    )
     _write(out / "truth.json", json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return truth
 
@@ -220,11 +313,21 @@ def _units(searches: list[dict]) -> list[dict]:
         holders = sorted(s["members"])
         linked = [m for m in holders if m in ids or not s.get("twin")]
         with_id = [m for m in linked if m in ids]
-        link = ("id" if len(with_id) == len(linked) else "id_and_fingerprint" if with_id
-                else "fingerprint" if len(linked) > 1 else "id_less_single")
+        link = (
+            "id"
+            if len(with_id) == len(linked)
+            else "id_and_fingerprint"
+            if with_id
+            else "fingerprint"
+            if len(linked) > 1
+            else "id_less_single"
+        )
         units.append({"s": s, "members": linked, "link": link, "agency": _canonical(s, linked[0])})
-        units += [{"s": s, "members": [m], "link": "ambiguous", "agency": _canonical(s, m)}
-                  for m in holders if m not in linked]
+        units += [
+            {"s": s, "members": [m], "link": "ambiguous", "agency": _canonical(s, m)}
+            for m in holders
+            if m not in linked
+        ]
     return units
 
 
@@ -256,13 +359,21 @@ def corpus_truth(searches: list[dict]) -> dict:
             conflicts[s["conflict"][0]] = conflicts.get(s["conflict"][0], 0) + 1
     per_agency = {a: {"searches": v["searches"], "producers": len(v["producers"])} for a, v in agencies.items()}
     return {
-        "corpus": CORPUS, "synthetic": True, "seed": SEED, "generator": "tools.synth_corpus",
-        "members": [m[0] for m in MEMBERS], "producers": producers,
+        "corpus": CORPUS,
+        "synthetic": True,
+        "seed": SEED,
+        "generator": "tools.synth_corpus",
+        "members": [m[0] for m in MEMBERS],
+        "producers": producers,
         "rows": sum(len(s["members"]) for s in searches),
-        "searches_true": len(searches), "distinct_searches": len(units),
-        "links": links, "id_less_copies_ambiguous": links.get("ambiguous", 0),
-        "producers_per_search": dict(sorted(dist.items())), "overlap": overlap,
-        "agencies": len(per_agency), "per_agency": per_agency,
+        "searches_true": len(searches),
+        "distinct_searches": len(units),
+        "links": links,
+        "id_less_copies_ambiguous": links.get("ambiguous", 0),
+        "producers_per_search": dict(sorted(dist.items())),
+        "overlap": overlap,
+        "agencies": len(per_agency),
+        "per_agency": per_agency,
         "immigration": imm,
         "federal": {a: v for a, v in per_agency.items() if a.startswith("[Federal]")},
         "conflicts": {"searches": sum(conflicts.values()), "by_field": conflicts},

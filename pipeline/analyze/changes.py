@@ -9,6 +9,7 @@ same figures says "no change since the last run" and adds nothing to the history
 
 Figures are never computed here: they are the dict pipeline.analyze.facts computed (what facts.json holds).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,20 +60,28 @@ def _now() -> str:
 def snapshot(facts: dict, claims: list[dict], published_at: str) -> dict:
     """One history entry: the published facts, the inputs they rest on, and each claim's status."""
     return {
-        "jurisdiction": facts.get("jurisdiction"), "synthetic": bool(facts.get("synthetic")),
-        "label": "SYNTHETIC" if facts.get("synthetic") else "REAL", "published_at": published_at,
-        "inputs": [{"file": s["file"], "sha256": s["sha256"], "bytes": s.get("bytes")}
-                   for s in facts.get("sources", [])],
-        "claims": [{"claim": c["claim"], "fact": c["fact"], "computed": c.get("computed"), "holds": c["holds"]}
-                   for c in claims],
+        "jurisdiction": facts.get("jurisdiction"),
+        "synthetic": bool(facts.get("synthetic")),
+        "label": "SYNTHETIC" if facts.get("synthetic") else "REAL",
+        "published_at": published_at,
+        "inputs": [
+            {"file": s["file"], "sha256": s["sha256"], "bytes": s.get("bytes")} for s in facts.get("sources", [])
+        ],
+        "claims": [
+            {"claim": c["claim"], "fact": c["fact"], "computed": c.get("computed"), "holds": c["holds"]} for c in claims
+        ],
         "facts": facts,
     }
 
 
 def _same(a: dict, b: dict) -> bool:
     def key(s):
-        return ({k: v for k, v in s["facts"].items() if k not in NOT_A_FIGURE}, s["inputs"],
-                [(c["claim"], c["holds"]) for c in s["claims"]])
+        return (
+            {k: v for k, v in s["facts"].items() if k not in NOT_A_FIGURE},
+            s["inputs"],
+            [(c["claim"], c["holds"]) for c in s["claims"]],
+        )
+
     return json.loads(json.dumps(key(a), default=str)) == json.loads(json.dumps(key(b), default=str))
 
 
@@ -150,8 +159,11 @@ def _files(before: list[dict], after: list[dict]) -> dict:
     return {
         "added": [a[k] for k in a if k not in b],
         "removed": [b[k] for k in b if k not in a],
-        "changed": [{"file": k, "sha256_before": b[k]["sha256"], "sha256_after": a[k]["sha256"]}
-                    for k in a if k in b and a[k]["sha256"] != b[k]["sha256"]],
+        "changed": [
+            {"file": k, "sha256_before": b[k]["sha256"], "sha256_after": a[k]["sha256"]}
+            for k in a
+            if k in b and a[k]["sha256"] != b[k]["sha256"]
+        ],
         "unchanged": sum(1 for k in a if k in b and a[k]["sha256"] == b[k]["sha256"]),
     }
 
@@ -159,38 +171,55 @@ def _files(before: list[dict], after: list[dict]) -> dict:
 def compare(previous: dict | None, current: dict, status: str) -> dict:
     """The changes from snapshot `previous` (None: the first run) to `current`, with their sentences."""
     f = current["facts"]
-    out = {"jurisdiction": current["jurisdiction"], "synthetic": current["synthetic"], "label": current["label"],
-           "status": status,
-           "compared_with": ({"published_at": previous["published_at"], "history": None} if previous else None)}
+    out = {
+        "jurisdiction": current["jurisdiction"],
+        "synthetic": current["synthetic"],
+        "label": current["label"],
+        "status": status,
+        "compared_with": ({"published_at": previous["published_at"], "history": None} if previous else None),
+    }
     label = "[SYNTHETIC DATA] " if current["synthetic"] else ""
     if previous is None:
-        out.update(files={"added": current["inputs"], "removed": [], "changed": [], "unchanged": 0},
-                   period={"before": None, "after": _period(f), "changed": True},
-                   figures=[{"fact": k, "label": lab, "before": None, "after": f.get(k), "difference": None}
-                            for k, lab in HEADLINE],
-                   claims_changed=[],
-                   sentences=[f"{label}This is the first run recorded for this jurisdiction: there is no earlier "
-                              f"run to compare with. Its figures start the history ({len(current['inputs'])} "
-                              f"file{'s' if len(current['inputs']) != 1 else ''})."])
+        out.update(
+            files={"added": current["inputs"], "removed": [], "changed": [], "unchanged": 0},
+            period={"before": None, "after": _period(f), "changed": True},
+            figures=[
+                {"fact": k, "label": lab, "before": None, "after": f.get(k), "difference": None} for k, lab in HEADLINE
+            ],
+            claims_changed=[],
+            sentences=[
+                f"{label}This is the first run recorded for this jurisdiction: there is no earlier "
+                f"run to compare with. Its figures start the history ({len(current['inputs'])} "
+                f"file{'s' if len(current['inputs']) != 1 else ''})."
+            ],
+        )
         return out
     p = previous["facts"]
     files = _files(previous["inputs"], current["inputs"])
     period = {"before": _period(p), "after": _period(f)}
     period["changed"] = period["before"] != period["after"]
-    figures = [{"fact": k, "label": lab, "before": p.get(k), "after": f.get(k), "difference": _diff(p.get(k), f.get(k))}
-               for k, lab in HEADLINE]
+    figures = [
+        {"fact": k, "label": lab, "before": p.get(k), "after": f.get(k), "difference": _diff(p.get(k), f.get(k))}
+        for k, lab in HEADLINE
+    ]
     before_claims = {c["claim"]: c["holds"] for c in previous["claims"]}
-    claims_changed = [{"claim": c["claim"], "before": before_claims[c["claim"]], "after": c["holds"]}
-                      for c in current["claims"] if c["claim"] in before_claims and before_claims[c["claim"]] != c["holds"]]
+    claims_changed = [
+        {"claim": c["claim"], "before": before_claims[c["claim"]], "after": c["holds"]}
+        for c in current["claims"]
+        if c["claim"] in before_claims and before_claims[c["claim"]] != c["holds"]
+    ]
     out.update(files=files, period=period, figures=figures, claims_changed=claims_changed)
     when = _day(previous["published_at"])
     if status == "no_change":
         n = len(current["inputs"])
-        out["sentences"] = [f"{label}No change since the last run ({when}): the same {n} input file{'s' if n != 1 else ''} "
-                            "with the same SHA-256 and the same figures."]
+        out["sentences"] = [
+            f"{label}No change since the last run ({when}): the same {n} input file{'s' if n != 1 else ''} "
+            "with the same SHA-256 and the same figures."
+        ]
         return out
-    out["sentences"] = [label + s for s in _sentences(files, period, {x["fact"]: x for x in figures},
-                                                      claims_changed, p, f, when)]
+    out["sentences"] = [
+        label + s for s in _sentences(files, period, {x["fact"]: x for x in figures}, claims_changed, p, f, when)
+    ]
     return out
 
 
@@ -207,26 +236,42 @@ def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:
     out = []
     added, removed, changed = files["added"], files["removed"], files["changed"]
     if added:
-        out.append(f"Since the last run ({when}), {len(added)} file{'s were' if len(added) != 1 else ' was'} added: "
-                   f"{_names(added)}.")
+        out.append(
+            f"Since the last run ({when}), {len(added)} file{'s were' if len(added) != 1 else ' was'} added: "
+            f"{_names(added)}."
+        )
     if removed:
-        out.append(f"{len(removed)} file{'s are' if len(removed) != 1 else ' is'} no longer in the inputs, so the "
-                   f"figures no longer include {'them' if len(removed) != 1 else 'it'}: {_names(removed)}.")
+        out.append(
+            f"{len(removed)} file{'s are' if len(removed) != 1 else ' is'} no longer in the inputs, so the "
+            f"figures no longer include {'them' if len(removed) != 1 else 'it'}: {_names(removed)}."
+        )
     for c in changed:
-        out.append(f"The raw file {c['file']} changed in place since the last run (same name, other bytes: SHA-256 "
-                   f"{c['sha256_before'][:12]}… is now {c['sha256_after'][:12]}…).")
+        out.append(
+            f"The raw file {c['file']} changed in place since the last run (same name, other bytes: SHA-256 "
+            f"{c['sha256_before'][:12]}… is now {c['sha256_after'][:12]}…)."
+        )
     if not (added or removed or changed):
         figures_differ = any(p.get(k) != v for k, v in f.items() if k not in NOT_A_FIGURE)
-        why = ("the pipeline's code or rules changed "
-               f"({str(p.get('pipeline_commit'))[:10]} → {str(f.get('pipeline_commit'))[:10]})"
-               if p.get("pipeline_commit") != f.get("pipeline_commit") else "the jurisdiction's entry or rules changed")
-        out.append(f"The inputs are the same as at the last run ({when}); "
-                   + (f"the figures differ because {why}." if figures_differ
-                      else "the figures are the same, but the published claims listed for it changed."))
+        why = (
+            "the pipeline's code or rules changed "
+            f"({str(p.get('pipeline_commit'))[:10]} → {str(f.get('pipeline_commit'))[:10]})"
+            if p.get("pipeline_commit") != f.get("pipeline_commit")
+            else "the jurisdiction's entry or rules changed"
+        )
+        out.append(
+            f"The inputs are the same as at the last run ({when}); "
+            + (
+                f"the figures differ because {why}."
+                if figures_differ
+                else "the figures are the same, but the published claims listed for it changed."
+            )
+        )
     b, a = period["before"], period["after"]
     if period["changed"]:
-        out.append(f"The period now runs from {a['first_local_date']} to {a['last_local_date']} (local days); "
-                   f"at the last run it ran from {b['first_local_date']} to {b['last_local_date']}.")
+        out.append(
+            f"The period now runs from {a['first_local_date']} to {a['last_local_date']} (local days); "
+            f"at the last run it ran from {b['first_local_date']} to {b['last_local_date']}."
+        )
     else:
         out.append(f"The period is unchanged: {a['first_local_date']} to {a['last_local_date']} (local days).")
     s, ag = fig["searches"], fig["agencies"]
@@ -245,14 +290,17 @@ def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:
             unchanged.append(x)
         else:
             out.append(_move(x["label"], x["before"], x["after"]))
-    imm = [fig[k] for k in ("immigration_searches", "immigration_civil", "immigration_criminal",
-                            "immigration_unspecified")]
+    imm = [
+        fig[k] for k in ("immigration_searches", "immigration_civil", "immigration_criminal", "immigration_unspecified")
+    ]
     if any(x["before"] != x["after"] for x in imm):
         total, civil, criminal, unspecified = imm
-        out.append(_move(total["label"], total["before"], total["after"]).rstrip(".") +
-                   f": civil/administrative {_arrow(civil['before'], civil['after'])}, criminal "
-                   f"{_arrow(criminal['before'], criminal['after'])}, unspecified (free text) "
-                   f"{_arrow(unspecified['before'], unspecified['after'])}.")
+        out.append(
+            _move(total["label"], total["before"], total["after"]).rstrip(".")
+            + f": civil/administrative {_arrow(civil['before'], civil['after'])}, criminal "
+            f"{_arrow(criminal['before'], criminal['after'])}, unspecified (free text) "
+            f"{_arrow(unspecified['before'], unspecified['after'])}."
+        )
     else:
         unchanged.append(imm[0])
     for k in ("immigration_agencies", "federal_searches", "federal_immigration_searches", "out_of_state_searches"):
@@ -263,8 +311,10 @@ def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:
         else:
             out.append(_move(x["label"], x["before"], x["after"]))
     for c in claims_changed:
-        out.append(f"The published claim \"{c['claim']}\" " + ("now holds (it did not at the last run)." if c["after"]
-                                                                 else "no longer holds (it did at the last run)."))
+        out.append(
+            f'The published claim "{c["claim"]}" '
+            + ("now holds (it did not at the last run)." if c["after"] else "no longer holds (it did at the last run).")
+        )
     if unchanged:
         out.append("Unchanged: " + "; ".join(f"{x['label']} ({_n(x['after'])})" for x in unchanged) + ".")
     return out
@@ -295,13 +345,19 @@ def index_section(reports_dir: Path, entries: list[dict]) -> str:
         sentences = ch["sentences"]
         if e.get("status_note") == "unchanged since the last run" and ch.get("status") != "no_change":
             # this run had nothing to redo, so changes.json still speaks of the run before: say so first
-            sentences = ["No change since the last run: nothing new to read or compute. What the run before "
-                         "it changed:"] + sentences
+            sentences = [
+                "No change since the last run: nothing new to read or compute. What the run before it changed:"
+            ] + sentences
         lines = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
         link = f' (<a href="{html.escape(urllib.parse.quote(slug, safe=""))}/changes.json">changes.json</a>)'
-        items.append(f'<li class="changes"><strong>{html.escape(str(e.get("name", slug)))}</strong>{tag}{link}'
-                     f"<ul>{lines}</ul></li>")
+        items.append(
+            f'<li class="changes"><strong>{html.escape(str(e.get("name", slug)))}</strong>{tag}{link}'
+            f"<ul>{lines}</ul></li>"
+        )
     if not items:
         return ""
-    return ('<section id="changes"><h2>What changed since the last run</h2><ul class="changes">'
-            + "".join(items) + "</ul></section>")
+    return (
+        '<section id="changes"><h2>What changed since the last run</h2><ul class="changes">'
+        + "".join(items)
+        + "</ul></section>"
+    )

@@ -5,6 +5,7 @@ The page is a Jinja2 template with autoescape: the description and names (agency
 public) are escaped; only the Vega bundle and the spec, made script-safe by the caller, are pasted raw.
 The chart is drawn as SVG scaled to the window's width (never wider than its own), so it fits at 800 px.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,8 +19,8 @@ from markupsafe import Markup
 
 from pipeline.io.atomic import write_text
 
-ANALYSIS_PAGE = "../03_analyze.html"      # the page that made the chart (charts/ sits beside it)
-INDEX_PAGE = "../../index.html"           # reports/index.html
+ANALYSIS_PAGE = "../03_analyze.html"  # the page that made the chart (charts/ sits beside it)
+INDEX_PAGE = "../../index.html"  # reports/index.html
 SYNTHETIC_PREFIX = "SYNTHETIC DATA — "
 
 _PAGE = jinja2.Environment(autoescape=True).from_string("""\
@@ -67,8 +68,8 @@ and its data as <a href="{{ name }}.csv">CSV</a>.</p>
 
 @dataclass(frozen=True)
 class ChartPage:
-    name: str             # file stem: charts/<name>.html, .png, .svg, .csv
-    title: str            # the chart's title (its finding), without the SYNTHETIC prefix
+    name: str  # file stem: charts/<name>.html, .png, .svg, .csv
+    title: str  # the chart's title (its finding), without the SYNTHETIC prefix
     jurisdiction: str
     synthetic: bool
     description: str
@@ -82,6 +83,7 @@ def _bundle() -> str:
     from altair.utils._importers import vl_version_for_vl_convert
     from pipeline import ROOT
     from pipeline.project import build_dir
+
     vl = vl_version_for_vl_convert()
     kept = build_dir(ROOT) / "cache" / f"vega-bundle_vl-convert-{vlc.__version__}_vega-lite-{vl}.js"
     try:
@@ -92,7 +94,7 @@ def _bundle() -> str:
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         write_text(kept, bundle)
-    except OSError:        # a read-only checkout assembles it once per process
+    except OSError:  # a read-only checkout assembles it once per process
         pass
     return bundle
 
@@ -104,10 +106,18 @@ def render_page(spec_json: str, page: ChartPage) -> str:
     bundle = _bundle()
     what = f"{page.jurisdiction}: {page.title}" if page.jurisdiction else page.title
     tab = (SYNTHETIC_PREFIX if page.synthetic else "") + f"{what} (chart)"
-    return _PAGE.render(tab_title=tab, heading=(SYNTHETIC_PREFIX if page.synthetic else "") + page.title,
-                        jurisdiction=page.jurisdiction, synthetic=page.synthetic, description=page.description,
-                        name=page.name, analysis=ANALYSIS_PAGE, index=INDEX_PAGE, spec=Markup(spec_json),
-                        bundle=Markup(bundle))
+    return _PAGE.render(
+        tab_title=tab,
+        heading=(SYNTHETIC_PREFIX if page.synthetic else "") + page.title,
+        jurisdiction=page.jurisdiction,
+        synthetic=page.synthetic,
+        description=page.description,
+        name=page.name,
+        analysis=ANALYSIS_PAGE,
+        index=INDEX_PAGE,
+        spec=Markup(spec_json),
+        bundle=Markup(bundle),
+    )
 
 
 def write_page(path: Path, spec_json: str, page: ChartPage) -> None:
@@ -124,10 +134,15 @@ class ChartOutput:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         src = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
-        img = (f'<img src="{src}" alt="{html.escape(self.description, quote=True)}" '
-               'style="max-width: 100%; height: auto;">')
-        data = {"text/html": img, "image/png": base64.b64encode(self.png).decode("ascii"),
-                "text/plain": self.description}
+        img = (
+            f'<img src="{src}" alt="{html.escape(self.description, quote=True)}" '
+            'style="max-width: 100%; height: auto;">'
+        )
+        data = {
+            "text/html": img,
+            "image/png": base64.b64encode(self.png).decode("ascii"),
+            "text/plain": self.description,
+        }
         return data, {"alt": self.description, "image/png": {"alt": self.description}}
 
 
@@ -136,6 +151,7 @@ class Drawn:
     """A chart drawn once, for every file and display made of it: its Vega-Lite spec (built and validated
     once: Altair re-validates the whole spec on every save), the SVG, and the PNG at scale 2 (rasterised
     from that SVG, which gives the same bytes as vl-convert drawing the PNG from the spec again)."""
+
     spec: dict
     svg: str
     png: bytes
@@ -152,6 +168,7 @@ def draw(chart) -> Drawn:
         return chart
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
+
     spec = chart.to_dict()
     svg = vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
     return Drawn(spec=spec, svg=svg, png=vlc.svg_to_png(svg, scale=2, ppi=72))
@@ -161,6 +178,7 @@ def show(chart, description: str | None = None) -> ChartOutput:
     """Display `chart` (or a Drawn) in a notebook with `description` (default: the chart's own) as its alt
     text; the PNG shown is at scale 1 (the saved one is at scale 2)."""
     import vl_convert as vlc
+
     d = draw(chart)
     text = description if description is not None else d.description
     return ChartOutput(d.svg, vlc.svg_to_png(d.svg, scale=1), text)

@@ -1,5 +1,6 @@
 """Words for chart titles, subtitles and descriptions: counts, shares, dates and ratios written the way a
 newsroom writes them (AP style: one to nine in words, separators in numbers, full month names)."""
+
 from __future__ import annotations
 
 import calendar

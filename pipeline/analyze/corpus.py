@@ -24,6 +24,7 @@ gives the searches. Its states are a few fixed-size numbers, so DuckDB spills it
 time grows linearly with the copies and memory stays within the budget. Only the searches whose copies'
 hashes differ (possible conflicts) and the immigration-related ones (cited) are read again, in full.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,18 +37,34 @@ from pipeline.analyze.corpus_rules import CorpusRules
 from pipeline.config import Corpus
 from pipeline.io.db import literal
 
-MAX_MEMBERS = 64   # producers are bits of one UBIGINT per search
-COLUMNS = ("flock_id", "search_key", "searched_at_utc", "org_name", "total_networks", "total_devices",
-           "time_frame_start_utc", "time_frame_end_utc", "reason_clean", "search_type", "immigration",
-           "immigration_type", "agency_state", "agency_federal", "source_file", "source_sheet", "source_row")
-FP = ("aid", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")   # aid: the agency's id
+MAX_MEMBERS = 64  # producers are bits of one UBIGINT per search
+COLUMNS = (
+    "flock_id",
+    "search_key",
+    "searched_at_utc",
+    "org_name",
+    "total_networks",
+    "total_devices",
+    "time_frame_start_utc",
+    "time_frame_end_utc",
+    "reason_clean",
+    "search_type",
+    "immigration",
+    "immigration_type",
+    "agency_state",
+    "agency_federal",
+    "source_file",
+    "source_sheet",
+    "source_row",
+)
+FP = ("aid", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")  # aid: the agency's id
 LINKS = ("id", "id_and_fingerprint", "fingerprint", "id_less_single", "ambiguous")
-LINK_CODES = ("id", "fp", "single", "ambiguous")   # how one copy was linked (stored as its position)
-ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")   # a search's, from its first copy
-CID_BITS = 40            # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
+LINK_CODES = ("id", "fp", "single", "ambiguous")  # how one copy was linked (stored as its position)
+ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")  # a search's, from its first copy
+CID_BITS = 40  # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
 HAS_ID = "c.flock_id IS NOT NULL AND c.flock_id <> ''"
 SEC = "date_trunc('second', c.searched_at_utc)"
-CITED = ("source_file", "source_sheet", "source_row")   # a copy's citation
+CITED = ("source_file", "source_sheet", "source_row")  # a copy's citation
 
 
 def searches_path(member) -> Path:
@@ -63,10 +80,10 @@ def _member_sql(m: int, member, period: tuple[dt.date | None, dt.date | None]) -
     if period[1]:
         where.append(f"searched_at_utc < TIMESTAMPTZ '{(period[1] + dt.timedelta(days=1)).isoformat()} 00:00:00+00'")
     state = literal(member.producer_state or "")
-    return f"""SELECT {m}::UTINYINT AS m, {', '.join(c for c in COLUMNS if c not in ('org_name', 'agency_state'))},
+    return f"""SELECT {m}::UTINYINT AS m, {", ".join(c for c in COLUMNS if c not in ("org_name", "agency_state"))},
         coalesce(nullif(org_name, ''), {producer}) AS org,
         CASE WHEN nullif(org_name, '') IS NULL THEN nullif({state}, '') ELSE nullif(agency_state, '') END AS state
-        FROM read_parquet({literal(searches_path(member))}) {'WHERE ' + ' AND '.join(where) if where else ''}"""
+        FROM read_parquet({literal(searches_path(member))}) {"WHERE " + " AND ".join(where) if where else ""}"""
 
 
 def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules, folder: Path) -> None:
@@ -85,12 +102,12 @@ def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules, 
                    FROM copies_raw c LEFT JOIN alias a ON a.variant = c.org""")
     _combos(con)
     con.execute(f"""CREATE VIEW copies_x AS SELECT c.*, x.cid, x.aid, {SEC} AS sec
-                    FROM copies c JOIN combos x ON {' AND '.join(f'c.{a} IS NOT DISTINCT FROM x.{a}' for a in ATTRS)}""")
+                    FROM copies c JOIN combos x ON {" AND ".join(f"c.{a} IS NOT DISTINCT FROM x.{a}" for a in ATTRS)}""")
     _idless_groups(con)
     _write_keyed(con, rules, folder)
     _resolve_idless(con, folder)
     con.execute(f"""CREATE VIEW keyed AS SELECT * FROM read_parquet(
-        [{literal(str(folder / 'keyed.parquet'))}, {literal(str(folder / 'idless.parquet'))}]) WHERE uid IS NOT NULL""")
+        [{literal(str(folder / "keyed.parquet"))}, {literal(str(folder / "idless.parquet"))}]) WHERE uid IS NOT NULL""")
 
 
 def _combos(con) -> None:
@@ -100,7 +117,7 @@ def _combos(con) -> None:
     con.execute(f"""CREATE TABLE combos AS
         SELECT row_number() OVER ()::BIGINT AS cid,
                CASE WHEN agency IS NOT NULL THEN dense_rank() OVER (ORDER BY agency) END::BIGINT AS aid, *
-        FROM (SELECT {', '.join(ATTRS)}, count(*) AS copies, min(searched_at_utc) AS first_utc,
+        FROM (SELECT {", ".join(ATTRS)}, count(*) AS copies, min(searched_at_utc) AS first_utc,
                      max(searched_at_utc) AS last_utc FROM copies GROUP BY ALL)""")
 
 
@@ -125,11 +142,17 @@ def _write_keyed(con, rules: CorpusRules, folder: Path) -> None:
     shares (exactly: hash and every field), if any."""
     has_idless = con.execute("SELECT count(*) FROM idless_groups").fetchone()[0] > 0
     group = "g.gid" if has_idless else "NULL::BIGINT"
-    join = (f"LEFT JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND "
-            + " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)) if has_idless else ""
+    join = (
+        (
+            f"LEFT JOIN idless_groups g ON hash({', '.join('c.' + f for f in FP)}) = g.fph AND "
+            + " AND ".join(f"c.{f} IS NOT DISTINCT FROM g.{f}" for f in FP)
+        )
+        if has_idless
+        else ""
+    )
     con.execute(f"""COPY (SELECT CASE WHEN {HAS_ID} THEN c.flock_id::UUID END AS uid, c.m, c.cid, 0::UTINYINT AS link,
             {_compared(rules)} AS h, {group} AS fp_group, CASE WHEN {HAS_ID} THEN NULL ELSE c.search_key END AS idless_key
-        FROM copies_x c {join}) TO {literal(str(folder / 'keyed.parquet'))} (FORMAT parquet)""")
+        FROM copies_x c {join}) TO {literal(str(folder / "keyed.parquet"))} (FORMAT parquet)""")
 
 
 def _resolve_idless(con, folder: Path) -> None:
@@ -154,7 +177,7 @@ def _resolve_idless(con, folder: Path) -> None:
     con.execute(f"""COPY (SELECT i.* REPLACE (r.uid AS uid, (list_position([{codes}], r.link) - 1)::UTINYINT AS link)
                           FROM {keyed} i JOIN resolved_idless r ON r.m = i.m AND r.search_key = i.idless_key
                           WHERE i.uid IS NULL)
-                    TO {literal(str(folder / 'idless.parquet'))} (FORMAT parquet)""")
+                    TO {literal(str(folder / "idless.parquet"))} (FORMAT parquet)""")
     con.execute("DROP TABLE id_fp")
 
 
@@ -168,12 +191,12 @@ def build_searches(con, rules: CorpusRules) -> None:
         SELECT uid, bit_or(1::UBIGINT << k.m) AS mask, count(*) AS copies, bit_or(1::UTINYINT << k.link) AS links,
             min((k.m::BIGINT << {CID_BITS}) | k.cid) & {(1 << CID_BITS) - 1} AS first, min(h) <> max(h) AS may_differ
         FROM keyed k GROUP BY uid""")
-    bit = lambda c: f"links & {link_bit[c]} <> 0"   # noqa: E731
+    bit = lambda c: f"links & {link_bit[c]} <> 0"  # noqa: E731
     con.execute(f"""CREATE TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, []::VARCHAR[] AS differs_in,
             may_differ, x.agency, x.state, coalesce(x.agency_federal, false) AS federal,
             coalesce(x.immigration, false) AS immigration, x.immigration_type,
-            CASE WHEN {bit('ambiguous')} THEN 'ambiguous' WHEN {bit('single')} THEN 'id_less_single'
-                 WHEN {bit('fp')} AND {bit('id')} THEN 'id_and_fingerprint' WHEN {bit('fp')} THEN 'fingerprint'
+            CASE WHEN {bit("ambiguous")} THEN 'ambiguous' WHEN {bit("single")} THEN 'id_less_single'
+                 WHEN {bit("fp")} AND {bit("id")} THEN 'id_and_fingerprint' WHEN {bit("fp")} THEN 'fingerprint'
                  ELSE 'id' END AS link
         FROM corpus_searches s JOIN combos x ON x.cid = s.first""")
     con.execute("DROP TABLE corpus_searches")

@@ -4,6 +4,7 @@ Every figure is computed here, in DuckDB over table `s` (one row per corpus sear
 (every copy of the searches cited);
 the notebook 04_corpus only shows what `compute` returns and writes.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -16,7 +17,8 @@ from pipeline.config import Corpus
 
 def headline(con, corpus: Corpus) -> dict:
     n, rows, agencies, max_p = con.execute(
-        "SELECT count(*), coalesce(sum(copies), 0)::BIGINT, count(DISTINCT agency), max(producers) FROM s").fetchone()
+        "SELECT count(*), coalesce(sum(copies), 0)::BIGINT, count(DISTINCT agency), max(producers) FROM s"
+    ).fetchone()
     first, last = con.execute("SELECT min(first_utc)::DATE, max(last_utc)::DATE FROM combos").fetchone()
     links = dict(con.execute("SELECT link, count(*) FROM s GROUP BY 1").fetchall())
     amb = con.execute("SELECT count(*) FROM resolved_idless WHERE link = 'ambiguous'").fetchone()[0]
@@ -25,20 +27,36 @@ def headline(con, corpus: Corpus) -> dict:
     imm_n, imm_ag = con.execute("SELECT count(*), count(DISTINCT agency) FROM s WHERE immigration").fetchone()
     fed = con.execute("SELECT count(DISTINCT agency), count(*) FROM s WHERE federal").fetchone()
     conflicting = con.execute("SELECT count(*) FROM s WHERE len(differs_in) > 0").fetchone()[0]
-    by_field = dict(con.execute("SELECT f, count(*) FROM (SELECT unnest(differs_in) AS f FROM s) GROUP BY 1 ORDER BY 1").fetchall())
+    by_field = dict(
+        con.execute("SELECT f, count(*) FROM (SELECT unnest(differs_in) AS f FROM s) GROUP BY 1 ORDER BY 1").fetchall()
+    )
     return {
-        "corpus": corpus.name, "display_name": corpus.display_name, "synthetic": corpus.synthetic,
-        "members": [m.slug for m in corpus.members], "producers": len({m.producer for m in corpus.members}),
-        "rows": rows, "distinct_searches": n, "rows_per_search": round(rows / n, 2) if n else None,
-        "searches_by_link": {k: links.get(k, 0) for k in LINKS}, "id_less_copies_ambiguous": amb,
-        "producers_per_search": dist, "max_producers_per_search": max_p, "agencies": agencies,
-        "immigration_searches": imm_n, "immigration_civil": imm.get("civil", 0),
-        "immigration_criminal": imm.get("criminal", 0), "immigration_unspecified": imm.get("unspecified", 0),
-        "immigration_agencies": imm_ag, "federal_agencies": fed[0], "federal_searches": fed[1],
-        "conflicting_searches": conflicting, "conflicts_by_field": by_field,
+        "corpus": corpus.name,
+        "display_name": corpus.display_name,
+        "synthetic": corpus.synthetic,
+        "members": [m.slug for m in corpus.members],
+        "producers": len({m.producer for m in corpus.members}),
+        "rows": rows,
+        "distinct_searches": n,
+        "rows_per_search": round(rows / n, 2) if n else None,
+        "searches_by_link": {k: links.get(k, 0) for k in LINKS},
+        "id_less_copies_ambiguous": amb,
+        "producers_per_search": dist,
+        "max_producers_per_search": max_p,
+        "agencies": agencies,
+        "immigration_searches": imm_n,
+        "immigration_civil": imm.get("civil", 0),
+        "immigration_criminal": imm.get("criminal", 0),
+        "immigration_unspecified": imm.get("unspecified", 0),
+        "immigration_agencies": imm_ag,
+        "federal_agencies": fed[0],
+        "federal_searches": fed[1],
+        "conflicting_searches": conflicting,
+        "conflicts_by_field": by_field,
         "period_start_utc": corpus.period_start.isoformat() if corpus.period_start else None,
         "period_end_utc": corpus.period_end.isoformat() if corpus.period_end else None,
-        "first_day_utc": first.isoformat() if first else None, "last_day_utc": last.isoformat() if last else None,
+        "first_day_utc": first.isoformat() if first else None,
+        "last_day_utc": last.isoformat() if last else None,
         "period_words": _period_words(corpus, first, last),
     }
 
@@ -105,8 +123,9 @@ ORDER_CITATIONS = ("corpus_search", "_m", "source_row")
 
 def citations(con, corpus: Corpus, where: str) -> pd.DataFrame:
     """citations_sql as a table (for the tests and a page's first lines; the CSVs are written by COPY)."""
-    return con.execute(f"SELECT * EXCLUDE (_m) FROM ({citations_sql(corpus, where)}) "
-                       f"ORDER BY {', '.join(ORDER_CITATIONS)}").df()
+    return con.execute(
+        f"SELECT * EXCLUDE (_m) FROM ({citations_sql(corpus, where)}) ORDER BY {', '.join(ORDER_CITATIONS)}"
+    ).df()
 
 
 def spellings(con) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 The published tables name agencies, producers and citations (file, sheet, row) only: never a plate, a
 searcher or a reason's text (the members' own pages cite those rows).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,10 @@ from pipeline.io.atomic import write_json
 from pipeline.io.publish import write_csv, write_query_csv
 from pipeline.io.db import connect, literal
 
-FINGERPRINT = ("agency (after the reviewed alias table), search time to the second (UTC), total networks "
-               "searched, time frame start and end")
+FINGERPRINT = (
+    "agency (after the reviewed alias table), search time to the second (UTC), total networks "
+    "searched, time frame start and end"
+)
 FINGERPRINT_LIMITS = (
     "A copy without a Flock ID is linked to another copy only when exactly one search has its fingerprint and "
     "no log holds that fingerprint twice. Two searches by one agency in the same second over the same networks "
@@ -32,12 +35,13 @@ FINGERPRINT_LIMITS = (
     "(id_less_copies_ambiguous), which overstates the distinct searches by at most that number. A copy whose "
     "agency is spelled in a way the alias table does not list, or whose networks or time frame differ between "
     "exports, is not linked either. In the largest public build such a key found the same search with 99.37 % "
-    "precision (99.81 % with the time frame).")
+    "precision (99.81 % with the time frame)."
+)
 
 
 CITATIONS = {"immigration_searches": "immigration", "conflicts": "len(differs_in) > 0"}
-CONFLICTS_SHOWN = 40     # the page shows the first lines; conflicts.csv has them all
-MEMORY_LIMIT = "2GB"     # DuckDB's budget for a corpus (it spills beyond it, to work/); bench/README.md
+CONFLICTS_SHOWN = 40  # the page shows the first lines; conflicts.csv has them all
+MEMORY_LIMIT = "2GB"  # DuckDB's budget for a corpus (it spills beyond it, to work/); bench/README.md
 
 
 def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None = None) -> dict:
@@ -47,8 +51,10 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
     rules = rules or load_rules()
     missing = [m.slug for m in corpus.members if not resolve.searches_path(m).exists()]
     if missing:
-        raise FileNotFoundError(f"corpus '{corpus.name}': run the member(s) first: {', '.join(missing)} "
-                                "(no data/processed/<slug>/searches.parquet)")
+        raise FileNotFoundError(
+            f"corpus '{corpus.name}': run the member(s) first: {', '.join(missing)} "
+            "(no data/processed/<slug>/searches.parquet)"
+        )
     work = Path(work or project.build_dir(corpus.root) / "corpus")
     staged = work / "staged" / corpus.name
     staged.mkdir(parents=True, exist_ok=True)
@@ -58,8 +64,8 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
         # them from its budget while the per-search passes run (in memory, 40M rows ran out of 2GB).
         con.execute(f"ATTACH {literal(str(Path(tmp) / 'corpus.duckdb'))} AS work")
         con.execute("USE work")
-        con.execute("SET threads = 2")   # this machine's cores
-        if "PIPELINE_MEMORY_LIMIT" not in os.environ:   # room for the per-search table; peak RSS stays < 3 GB
+        con.execute("SET threads = 2")  # this machine's cores
+        if "PIPELINE_MEMORY_LIMIT" not in os.environ:  # room for the per-search table; peak RSS stays < 3 GB
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         resolve.prepare(con, corpus, rules, Path(tmp))
         resolve.build_searches(con, rules)
@@ -67,17 +73,28 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
         citations, lines = {}, {}
         for name, where in CITATIONS.items():
             citations[name] = staged / f"{name}.csv"
-            lines[name] = write_query_csv(con, fig.citations_sql(corpus, where), citations[name],
-                                          synthetic=corpus.synthetic, order_by=fig.ORDER_CITATIONS)
+            lines[name] = write_query_csv(
+                con,
+                fig.citations_sql(corpus, where),
+                citations[name],
+                synthetic=corpus.synthetic,
+                order_by=fig.ORDER_CITATIONS,
+            )
         tables["conflicts_shown"] = con.execute(
             f"SELECT * EXCLUDE (_m) FROM ({fig.citations_sql(corpus, CITATIONS['conflicts'])}) "
-            f"ORDER BY {', '.join(fig.ORDER_CITATIONS)} LIMIT {CONFLICTS_SHOWN}").df()
+            f"ORDER BY {', '.join(fig.ORDER_CITATIONS)} LIMIT {CONFLICTS_SHOWN}"
+        ).df()
         con.close()
-    facts.update(_members(corpus), fingerprint=FINGERPRINT, fingerprint_limits=FINGERPRINT_LIMITS,
-                 compared_fields=list(rules.must_agree), aliases_in_table=len(rules.aliases),
-                 alias_variants_to_review=int(tables["alias_review"]["group"].nunique()),
-                 citation_lines=lines,
-                 overlap_searches=int(sum(v for k, v in facts["producers_per_search"].items() if int(k) > 1)))
+    facts.update(
+        _members(corpus),
+        fingerprint=FINGERPRINT,
+        fingerprint_limits=FINGERPRINT_LIMITS,
+        compared_fields=list(rules.must_agree),
+        aliases_in_table=len(rules.aliases),
+        alias_variants_to_review=int(tables["alias_review"]["group"].nunique()),
+        citation_lines=lines,
+        overlap_searches=int(sum(v for k, v in facts["producers_per_search"].items() if int(k) > 1)),
+    )
     return {"facts": facts, "tables": tables, "citations": citations}
 
 
@@ -88,10 +105,12 @@ def _figures(con, corpus: Corpus, rules: CorpusRules) -> tuple[dict, dict]:
     by_agency, by_state = fig.immigration(con)
     return facts, {
         "overlap": fig.overlap(con, corpus).reset_index(),
-        "producers_per_search": pd.DataFrame(list(facts["producers_per_search"].items()),
-                                             columns=["producers", "distinct_searches"]),
+        "producers_per_search": pd.DataFrame(
+            list(facts["producers_per_search"].items()), columns=["producers", "distinct_searches"]
+        ),
         "agencies": agencies,
-        "immigration_by_agency": by_agency, "immigration_by_state": by_state,
+        "immigration_by_agency": by_agency,
+        "immigration_by_state": by_state,
         "federal_agencies": agencies[agencies["federal"]].reset_index(drop=True),
         "alias_review": fig.variants_to_review(fig.spellings(con), rules),
     }
@@ -105,13 +124,28 @@ def _members(corpus: Corpus) -> dict:
             run = json.loads((project.reports_dir(m.root, m.slug) / "run.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             run = {}
-        out.append({"slug": m.slug, "name": m.name, "producer": m.producer, "timezone": m.timezone,
-                    "synthetic": m.synthetic, "key_01_clean": run.get("keys", {}).get("01_clean")})
+        out.append(
+            {
+                "slug": m.slug,
+                "name": m.name,
+                "producer": m.producer,
+                "timezone": m.timezone,
+                "synthetic": m.synthetic,
+                "key_01_clean": run.get("keys", {}).get("01_clean"),
+            }
+        )
     return {"member_logs": out}
 
 
-PUBLISHED = ("overlap", "producers_per_search", "agencies", "immigration_by_agency", "immigration_by_state",
-             "federal_agencies", "alias_review")
+PUBLISHED = (
+    "overlap",
+    "producers_per_search",
+    "agencies",
+    "immigration_by_agency",
+    "immigration_by_state",
+    "federal_agencies",
+    "alias_review",
+)
 
 
 def write(corpus: Corpus, result: dict, root: Path | None = None) -> Path:
@@ -120,13 +154,14 @@ def write(corpus: Corpus, result: dict, root: Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     label = "SYNTHETIC" if corpus.synthetic else None
     facts = {**({"label": label} if label else {}), **result["facts"], "pipeline": pipeline_version(corpus.root)}
-    for name, table in result["tables"].items():   # the one CSV writer: formula-safe, SYNTHETIC on every row
+    for name, table in result["tables"].items():  # the one CSV writer: formula-safe, SYNTHETIC on every row
         if name in PUBLISHED:
             write_csv(table, out / f"{name}.csv", synthetic=corpus.synthetic)
-    for name, staged in result["citations"].items():   # written by write_query_csv with write_csv's guarantees
+    for name, staged in result["citations"].items():  # written by write_query_csv with write_csv's guarantees
         os.replace(staged, out / f"{name}.csv")
     write_json(out / "facts.json", facts)
-    write_json(out / "claims.json", {"corpus": corpus.name, "synthetic": corpus.synthetic,
-                                     "claims": evaluate(list(corpus.claims), facts)})
+    write_json(
+        out / "claims.json",
+        {"corpus": corpus.name, "synthetic": corpus.synthetic, "claims": evaluate(list(corpus.claims), facts)},
+    )
     return out
-

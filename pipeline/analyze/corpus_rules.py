@@ -1,5 +1,6 @@
 """The corpus rules (pipeline/rules/corpus/): the reviewed agency alias table, how likely variants are
 proposed for review, and which fields of one search must agree between producers' copies."""
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,9 @@ CORPUS_RULES = RULES / "corpus"
 
 @dataclass(frozen=True)
 class CorpusRules:
-    aliases: dict[str, str]          # variant spelling -> canonical spelling
-    synonyms: dict[str, str]         # word -> word ("" drops it), for proposing variants
-    must_agree: tuple[str, ...]      # fields compared between copies of one search
+    aliases: dict[str, str]  # variant spelling -> canonical spelling
+    synonyms: dict[str, str]  # word -> word ("" drops it), for proposing variants
+    must_agree: tuple[str, ...]  # fields compared between copies of one search
 
 
 def _read(path: Path) -> dict:
@@ -37,8 +38,13 @@ def load(folder: Path = CORPUS_RULES) -> CorpusRules:
     aliases: dict[str, str] = {}
     for k, e in enumerate(doc.get("aliases") or []):
         where = f"agency_aliases.yml, alias {k + 1}"
-        if not isinstance(e, dict) or set(e) - {"canonical", "variants", "reviewed"} or not e.get("canonical") \
-                or not isinstance(e.get("variants"), list) or not e.get("reviewed"):
+        if (
+            not isinstance(e, dict)
+            or set(e) - {"canonical", "variants", "reviewed"}
+            or not e.get("canonical")
+            or not isinstance(e.get("variants"), list)
+            or not e.get("reviewed")
+        ):
             raise RulesError(f"{where}: an alias is {{canonical, variants: [...], reviewed}}.")
         for v in e["variants"]:
             if v in aliases or v == e["canonical"]:
@@ -52,8 +58,9 @@ def load(folder: Path = CORPUS_RULES) -> CorpusRules:
     fields = _read(folder / "fields.yml").get("must_agree") or {}
     if not fields:
         raise RulesError("fields.yml: must_agree lists no field.")
-    return CorpusRules(aliases=aliases, synonyms={str(k): str(v or "") for k, v in synonyms.items()},
-                       must_agree=tuple(fields))
+    return CorpusRules(
+        aliases=aliases, synonyms={str(k): str(v or "") for k, v in synonyms.items()}, must_agree=tuple(fields)
+    )
 
 
 def name_key(name: str, synonyms: dict[str, str]) -> str:

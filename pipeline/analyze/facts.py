@@ -4,6 +4,7 @@ Every figure is computed from data/processed/<slug>/searches.parquet (and the ma
 read), in DuckDB, so notebooks only show what this module returns. A figure the release cannot give
 (an agency count in a portal export that has no agency column) is None, never 0.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,7 @@ def connect_searches(searches: Path, window: tuple[dt.date, dt.date] | None = No
     where = ""
     if window is not None:
         start, end = window
-        where = (f" WHERE searched_local_date BETWEEN DATE '{start.isoformat()}' "
-                 f"AND DATE '{end.isoformat()}'")
+        where = f" WHERE searched_local_date BETWEEN DATE '{start.isoformat()}' AND DATE '{end.isoformat()}'"
     con.execute(f"CREATE VIEW searches AS SELECT * FROM read_parquet({literal(searches)}){where}")
     return con
 
@@ -64,10 +64,18 @@ def compute(j: Jurisdiction, window: tuple[dt.date, dt.date] | None = None) -> d
         return {"window": {"start": window[0].isoformat(), "end": window[1].isoformat()}, **figures}
     totals = manifest["totals"]
     f = {
-        "jurisdiction": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
-        "label": "SYNTHETIC" if j.synthetic else "REAL", "log_kind": manifest["log_kind"], "timezone": j.timezone,
-        "rows_read": totals["rows_read"], "searches": figures.pop("searches"), "duplicates": totals["duplicates"],
-        "rejected": totals["rejected"], "conflicting_searches": totals["conflicting_searches"],
+        "jurisdiction": j.slug,
+        "name": j.name,
+        "producer": j.producer,
+        "synthetic": j.synthetic,
+        "label": "SYNTHETIC" if j.synthetic else "REAL",
+        "log_kind": manifest["log_kind"],
+        "timezone": j.timezone,
+        "rows_read": totals["rows_read"],
+        "searches": figures.pop("searches"),
+        "duplicates": totals["duplicates"],
+        "rejected": totals["rejected"],
+        "conflicting_searches": totals["conflicting_searches"],
         **figures,
         "period_start": j.period_start.isoformat() if j.period_start else None,
         "period_end": j.period_end.isoformat() if j.period_end else None,
@@ -96,8 +104,21 @@ def _figures(con, j: Jurisdiction) -> dict:
                count(*) FILTER (WHERE copies > 1)
         FROM searches
     """).fetchone()
-    (searches, agencies, with_org, searchers, named, masked, blank, not_exported, first, last, first_d, last_d,
-     with_copies) = row
+    (
+        searches,
+        agencies,
+        with_org,
+        searchers,
+        named,
+        masked,
+        blank,
+        not_exported,
+        first,
+        last,
+        first_d,
+        last_d,
+        with_copies,
+    ) = row
     return {
         "searches": searches,
         "searches_with_copies": with_copies,
@@ -133,11 +154,19 @@ def _outside_period(con, j: Jurisdiction) -> int | None:
 def _notes(f: dict) -> list[str]:
     notes = []
     if f["agencies"] is None:
-        notes.append("agencies: the release has no agency (Org Name) column; a portal export lists only the "
-                     "producer's own searches")
-    notes.append("searcher names or ids, by search: " + searcher_counts(
-        f["searches_searcher_present"], f["searches_searcher_masked"], f["searches_searcher_blank"],
-        f["searches_searcher_not_exported"]))
+        notes.append(
+            "agencies: the release has no agency (Org Name) column; a portal export lists only the "
+            "producer's own searches"
+        )
+    notes.append(
+        "searcher names or ids, by search: "
+        + searcher_counts(
+            f["searches_searcher_present"],
+            f["searches_searcher_masked"],
+            f["searches_searcher_blank"],
+            f["searches_searcher_not_exported"],
+        )
+    )
     return notes
 
 
@@ -147,9 +176,19 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
     Federal searchers and immigration reasons are separate facts; both are reported, and where they meet.
     Figures that need an agency name are None for releases without an Org Name column.
     """
-    (imm, imm_agencies, civil, criminal, unspecified, imm_states, states, federal, federal_imm, no_purpose,
-     personal) = \
-        con.execute("""
+    (
+        imm,
+        imm_agencies,
+        civil,
+        criminal,
+        unspecified,
+        imm_states,
+        states,
+        federal,
+        federal_imm,
+        no_purpose,
+        personal,
+    ) = con.execute("""
         SELECT count(*) FILTER (WHERE immigration),
                count(DISTINCT org_name) FILTER (WHERE immigration),
                count(*) FILTER (WHERE immigration_type = 'civil'),
@@ -165,8 +204,9 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
     by_state = dict(con.execute("SELECT agency_state, count(*) FROM searches GROUP BY 1 ORDER BY 1").fetchall())
     out_of_state = None
     if j.producer_state and with_org:
-        out_of_state = con.execute("SELECT count(*) FROM searches WHERE agency_state <> '' AND agency_state <> ?",
-                                   [j.producer_state]).fetchone()[0]
+        out_of_state = con.execute(
+            "SELECT count(*) FROM searches WHERE agency_state <> '' AND agency_state <> ?", [j.producer_state]
+        ).fetchone()[0]
     named = bool(with_org)
     return {
         "immigration_searches": imm,
@@ -191,16 +231,21 @@ def _agencies(con, j: Jurisdiction, with_org: int) -> dict:
     each federal agency by name with its searches. None when the release names no agency."""
     if not with_org:
         return {"out_of_state_agencies": None, "agencies_state_not_identified": None, "federal_agencies": None}
-    outside, unknown = con.execute("""
+    outside, unknown = con.execute(
+        """
         SELECT count(DISTINCT org_name) FILTER (WHERE agency_state <> '' AND agency_state <> ?),
                count(DISTINCT org_name) FILTER (WHERE coalesce(agency_state, '') = '')
-        FROM searches WHERE org_name IS NOT NULL""", [j.producer_state or ""]).fetchone()
+        FROM searches WHERE org_name IS NOT NULL""",
+        [j.producer_state or ""],
+    ).fetchone()
     federal = con.execute("""
         SELECT org_name, count(*), count(*) FILTER (WHERE immigration) FROM searches
         WHERE agency_federal AND org_name IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
-    return {"out_of_state_agencies": outside if j.producer_state else None,
-            "agencies_state_not_identified": unknown,
-            "federal_agencies": [{"agency": a, "searches": n, "immigration_searches": i} for a, n, i in federal]}
+    return {
+        "out_of_state_agencies": outside if j.producer_state else None,
+        "agencies_state_not_identified": unknown,
+        "federal_agencies": [{"agency": a, "searches": n, "immigration_searches": i} for a, n, i in federal],
+    }
 
 
 def reason_category_ids() -> list[str]:
@@ -218,16 +263,35 @@ def _reason_categories(con, searches: int) -> tuple[list[dict], int]:
     labels = findings.category_labels()
     vague = findings.no_specific_purpose_categories()
     no_purpose = con.execute(f"""SELECT count(*) FROM searches
-                                 WHERE len(list_intersect(reason_categories, {literal_list(vague)})) > 0""").fetchone()[0]
-    out = [{"id": c, "label": labels[c]["label"], "searches": n, "share": n / searches if searches else None,
-            "csv": f"reasons/{c}.csv", "caveat": labels[c]["caveat"]} for c, n in zip(ids, counts)]
+                                 WHERE len(list_intersect(reason_categories, {literal_list(vague)})) > 0""").fetchone()[
+        0
+    ]
+    out = [
+        {
+            "id": c,
+            "label": labels[c]["label"],
+            "searches": n,
+            "share": n / searches if searches else None,
+            "csv": f"reasons/{c}.csv",
+            "caveat": labels[c]["caveat"],
+        }
+        for c, n in zip(ids, counts)
+    ]
     other = findings.OTHER_REASONS
-    out.append({"id": other, "label": labels[other]["label"], "searches": counts[-1],
-                "share": counts[-1] / searches if searches else None, "csv": None, "caveat": labels[other]["caveat"]})
+    out.append(
+        {
+            "id": other,
+            "label": labels[other]["label"],
+            "searches": counts[-1],
+            "share": counts[-1] / searches if searches else None,
+            "csv": None,
+            "caveat": labels[other]["caveat"],
+        }
+    )
     return out, no_purpose
 
 
-LOOK_BACK_DAYS = 30     # "more than 30 days before the search": the figure the Okaloosa release was reported for
+LOOK_BACK_DAYS = 30  # "more than 30 days before the search": the figure the Okaloosa release was reported for
 
 
 def _look_back(con) -> dict:
@@ -238,9 +302,11 @@ def _look_back(con) -> dict:
                max(date_diff('day', time_frame_start_utc, searched_at_utc)),
                count(time_frame_start_utc)
         FROM searches""").fetchone()
-    return {"look_back_days": LOOK_BACK_DAYS,
-            "searches_looking_back_over_30_days": over if with_frame else None,
-            "longest_look_back_days": longest if with_frame else None}
+    return {
+        "look_back_days": LOOK_BACK_DAYS,
+        "searches_looking_back_over_30_days": over if with_frame else None,
+        "longest_look_back_days": longest if with_frame else None,
+    }
 
 
 def write(j: Jurisdiction, facts: dict) -> Path:
@@ -252,15 +318,29 @@ def write(j: Jurisdiction, facts: dict) -> Path:
 def check_claims(j: Jurisdiction, facts: dict) -> list[dict]:
     """Evaluate the jurisdiction's published claims against its facts; write claims.json."""
     results = evaluate(list(j.claims), facts)
-    write_json(reports_dir(j) / "claims.json", {"jurisdiction": j.slug, "synthetic": j.synthetic,
-                                                "all_hold": all(r["holds"] for r in results), "claims": results})
+    write_json(
+        reports_dir(j) / "claims.json",
+        {
+            "jurisdiction": j.slug,
+            "synthetic": j.synthetic,
+            "all_hold": all(r["holds"] for r in results),
+            "claims": results,
+        },
+    )
     return results
 
 
 def searcher_counts(present: int, masked: int, blank: int, not_exported: int) -> str:
     """The searcher (Name / userId) cells as they are: a masked cell, a blank one and a column the file
     did not export are three different things, and none of them is a name."""
-    parts = [f"{n:,} {what}" for n, what in ((present, "with a name or id"), (masked, "masked"),
-                                              (blank, "blank"), (not_exported, "from files without that column"))
-             if n]
+    parts = [
+        f"{n:,} {what}"
+        for n, what in (
+            (present, "with a name or id"),
+            (masked, "masked"),
+            (blank, "blank"),
+            (not_exported, "from files without that column"),
+        )
+        if n
+    ]
     return "; ".join(parts) if parts else "no searches"

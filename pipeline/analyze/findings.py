@@ -4,6 +4,7 @@ Pure: the figures come from `facts` (which calls `describe` last), the caveats f
 pipeline/rules/caveats.yml. Nothing here counts; it words what was counted, so facts.json, the 03 page
 and the index say the same thing.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,8 +18,8 @@ from pipeline.errors import ConfigError
 CAVEATS_PATH = RULES / "caveats.yml"
 STATES_PATH = RULES / "geo" / "states.yml"
 LOG_KINDS = ("network", "organization", "portal")
-OTHER_REASONS = "other_reasons"      # the row of searches whose reason is in no category
-FEDERAL_SHOWN = 10                   # federal agencies named in the finding; the rest are counted
+OTHER_REASONS = "other_reasons"  # the row of searches whose reason is in no category
+FEDERAL_SHOWN = 10  # federal agencies named in the finding; the rest are counted
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,7 +49,7 @@ def no_specific_purpose_categories() -> list[str]:
 
 
 def caveats_for(log_kind: str) -> list[dict]:
-    """"What this data cannot tell you" for a log kind: its own entries, then those of every kind."""
+    """ "What this data cannot tell you" for a log kind: its own entries, then those of every kind."""
     kinds = caveats_rules()["log_kinds"]
     return [dict(e) for e in kinds.get(log_kind, []) + kinds["all"]]
 
@@ -69,12 +70,21 @@ def state_names() -> dict:
 def describe(f: dict, producer_state: str | None) -> dict:
     """period_words, findings and caveats for facts.json, from the figures of `facts.compute`."""
     kind = f["log_kind"]
-    items = [_searches(f), _agencies(f), _out_of_state(f, producer_state), _immigration(f),
-             _immigration_agencies(f), _federal(f), _no_purpose(f), _searchers(f)]
+    items = [
+        _searches(f),
+        _agencies(f),
+        _out_of_state(f, producer_state),
+        _immigration(f),
+        _immigration_agencies(f),
+        _federal(f),
+        _no_purpose(f),
+        _searchers(f),
+    ]
     return {
         "period_words": period_words(f["first_local_date"], f["last_local_date"]),
-        "findings": [{**item, "caveat": _caveat(item["id"], kind, item["display"] != NOT_IN_RELEASE)}
-                     for item in items],
+        "findings": [
+            {**item, "caveat": _caveat(item["id"], kind, item["display"] != NOT_IN_RELEASE)} for item in items
+        ],
         "caveats": caveats_for(kind),
     }
 
@@ -92,14 +102,19 @@ def _possessive(name: str) -> str:
 
 def _searches(f: dict) -> dict:
     who = _possessive(f["producer"])
-    label = {"network": f"Searches of {who} cameras", "organization": f"Searches run by {who} users",
-             "portal": f"Searches by {who} officers"}.get(f["log_kind"], "Searches")
+    label = {
+        "network": f"Searches of {who} cameras",
+        "organization": f"Searches run by {who} users",
+        "portal": f"Searches by {who} officers",
+    }.get(f["log_kind"], "Searches")
     return _item("searches", label, f["searches"], count(f["searches"], "search", "searches"))
 
 
 def _agencies(f: dict) -> dict:
     n = f["agencies"]
-    return _item("agencies", "Agencies that searched", n, NOT_IN_RELEASE if n is None else count(n, "agency", "agencies"))
+    return _item(
+        "agencies", "Agencies that searched", n, NOT_IN_RELEASE if n is None else count(n, "agency", "agencies")
+    )
 
 
 def _out_of_state(f: dict, producer_state: str | None) -> dict:
@@ -110,7 +125,9 @@ def _out_of_state(f: dict, producer_state: str | None) -> dict:
         return _item("out_of_state_agencies", label, None, NOT_IN_RELEASE)
     if n is None:
         return _item("out_of_state_agencies", label, None, "Not measurable: the producer's state is not recorded")
-    return _item("out_of_state_agencies", label, n, f"{n:,} of {count(total, 'agency', 'agencies')} ({share(n, total)})")
+    return _item(
+        "out_of_state_agencies", label, n, f"{n:,} of {count(total, 'agency', 'agencies')} ({share(n, total)})"
+    )
 
 
 def _immigration(f: dict) -> dict:
@@ -118,11 +135,17 @@ def _immigration(f: dict) -> dict:
     label = "Searches with an immigration-related reason"
     if not n:
         return _item("immigration_searches", label, n, f"None of the {count(total, 'search', 'searches')}")
-    parts = [f"{f['immigration_civil']:,} civil/administrative ({share(f['immigration_civil'], n)})",
-             f"{f['immigration_criminal']:,} criminal ({share(f['immigration_criminal'], n)})",
-             f"{f['immigration_unspecified']:,} unspecified, in free text ({share(f['immigration_unspecified'], n)})"]
-    return _item("immigration_searches", label, n, f"{n:,} of {count(total, 'search', 'searches')} "
-                                                   f"({share(n, total)}): {series(parts)}")
+    parts = [
+        f"{f['immigration_civil']:,} civil/administrative ({share(f['immigration_civil'], n)})",
+        f"{f['immigration_criminal']:,} criminal ({share(f['immigration_criminal'], n)})",
+        f"{f['immigration_unspecified']:,} unspecified, in free text ({share(f['immigration_unspecified'], n)})",
+    ]
+    return _item(
+        "immigration_searches",
+        label,
+        n,
+        f"{n:,} of {count(total, 'search', 'searches')} ({share(n, total)}): {series(parts)}",
+    )
 
 
 def _immigration_agencies(f: dict) -> dict:
@@ -144,34 +167,49 @@ def _federal(f: dict) -> dict:
         return _item("federal_agencies", label, None, NOT_IN_RELEASE)
     if not agencies:
         return _item("federal_agencies", label, 0, "No federal agency searched")
-    shown = [f"{a['agency']}: {count(a['searches'], 'search', 'searches')}"
-             + (f" ({a['immigration_searches']:,} immigration-related)" if a["immigration_searches"] else "")
-             for a in agencies[:FEDERAL_SHOWN]]
+    shown = [
+        f"{a['agency']}: {count(a['searches'], 'search', 'searches')}"
+        + (f" ({a['immigration_searches']:,} immigration-related)" if a["immigration_searches"] else "")
+        for a in agencies[:FEDERAL_SHOWN]
+    ]
     rest = agencies[FEDERAL_SHOWN:]
     if rest:
-        shown.append(f"{count(len(rest), 'other federal agency', 'other federal agencies')}: "
-                     f"{count(sum(a['searches'] for a in rest), 'search', 'searches')}")
+        shown.append(
+            f"{count(len(rest), 'other federal agency', 'other federal agencies')}: "
+            f"{count(sum(a['searches'] for a in rest), 'search', 'searches')}"
+        )
     return _item("federal_agencies", label, f["federal_searches"], "; ".join(shown))
 
 
 def _no_purpose(f: dict) -> dict:
     n, total = f["no_specific_purpose_searches"], f["searches"]
-    return _item("no_specific_purpose", "Searches whose reason states no specific purpose", n,
-                 f"{n:,} of {count(total, 'search', 'searches')} ({share(n, total)})" if total else "No search")
+    return _item(
+        "no_specific_purpose",
+        "Searches whose reason states no specific purpose",
+        n,
+        f"{n:,} of {count(total, 'search', 'searches')} ({share(n, total)})" if total else "No search",
+    )
 
 
 def _searchers(f: dict) -> dict:
     """Unmasked names or ids, said for what they are: not the number of people who searched."""
     n, on, total = f["searchers"], f["searches_searcher_present"], f["searches"]
-    hidden = [f"{f['searches_searcher_masked']:,} masked" if f["searches_searcher_masked"] else "",
-              f"{f['searches_searcher_blank']:,} blank" if f["searches_searcher_blank"] else "",
-              (f"{f['searches_searcher_not_exported']:,} from files without that column"
-               if f["searches_searcher_not_exported"] else "")]
+    hidden = [
+        f"{f['searches_searcher_masked']:,} masked" if f["searches_searcher_masked"] else "",
+        f"{f['searches_searcher_blank']:,} blank" if f["searches_searcher_blank"] else "",
+        (
+            f"{f['searches_searcher_not_exported']:,} from files without that column"
+            if f["searches_searcher_not_exported"]
+            else ""
+        ),
+    ]
     hidden_text = series([h for h in hidden if h])
     label = "Searcher names or ids left unmasked"
     if not n:
         value = 0 if f["searches_searcher_masked"] or f["searches_searcher_blank"] else None
         return _item("searchers_unmasked", label, value, f"None: {hidden_text or 'the release has no searcher column'}")
-    display = (f"{count(n, 'distinct name or id', 'distinct names or ids')}, on {on:,} of "
-               f"{count(total, 'search', 'searches')} ({share(on, total)})")
+    display = (
+        f"{count(n, 'distinct name or id', 'distinct names or ids')}, on {on:,} of "
+        f"{count(total, 'search', 'searches')} ({share(on, total)})"
+    )
     return _item("searchers_unmasked", label, n, display + (f"; the others: {hidden_text}" if hidden_text else ""))

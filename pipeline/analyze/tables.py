@@ -3,6 +3,7 @@ immigration by type, how far back searches reached, every immigration-related se
 the searches of each reason category, the most common reasons as typed).
 The figures themselves are computed in facts; these are the tables behind them. Row-level tables show
 the redacted reason (enrich/pii.py), never a plate or a searcher."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,9 +20,8 @@ from pipeline.analyze.facts import connect_searches, processed_dir
 CITATION_COLUMNS = ["source_file", "source_sha256", "source_sheet", "source_row", "source_line"]
 # Matched words are cut from the released reason; where the reason holds personal data they may hold
 # it too (a plate typed as a "case number"), so they are withheld and the redacted reason stands alone.
-_MATCHED = ("CASE WHEN coalesce(len(s.reason_pii), 0) > 0 THEN '[withheld: the reason holds personal data]' "
-            "ELSE {m} END")
-TYPED_SHOWN = 20        # the most common reasons as typed
+_MATCHED = "CASE WHEN coalesce(len(s.reason_pii), 0) > 0 THEN '[withheld: the reason holds personal data]' ELSE {m} END"
+TYPED_SHOWN = 20  # the most common reasons as typed
 
 
 def _citation(alias: str = "s") -> str:
@@ -32,20 +32,26 @@ def look_back(j: Jurisdiction, longest: int = 10) -> tuple[pd.DataFrame, pd.Data
     """(searches by how far back their Time Frame reached, the `longest` reaches with their citation)."""
     tz = literal(j.timezone)
     reach = "date_diff('day', time_frame_start_utc, searched_at_utc)"
-    buckets = _table(j, f"""
+    buckets = _table(
+        j,
+        f"""
         WITH r AS (SELECT {reach} AS days FROM searches WHERE time_frame_start_utc IS NOT NULL)
         SELECT b.reached_back, count(r.days) AS searches
         FROM (VALUES (1, 'under 1 day', -1e9, 1), (2, '1 to 7 days', 1, 8), (3, '8 to 30 days', 8, 31),
                      (4, '31 to 90 days', 31, 91), (5, '91 to 365 days', 91, 366), (6, 'over 365 days', 366, 1e9))
              b(k, reached_back, lo, hi)
-        LEFT JOIN r ON r.days >= b.lo AND r.days < b.hi GROUP BY b.k, b.reached_back ORDER BY b.k""")
-    top = _table(j, f"""
+        LEFT JOIN r ON r.days >= b.lo AND r.days < b.hi GROUP BY b.k, b.reached_back ORDER BY b.k""",
+    )
+    top = _table(
+        j,
+        f"""
         SELECT {reach} AS days_reached_back,
                strftime(timezone({tz}, searched_at_utc), '%Y-%m-%d %H:%M') AS searched_local,
                strftime(timezone({tz}, time_frame_start_utc), '%Y-%m-%d %H:%M') AS time_frame_start_local,
                source_file, source_sheet, source_row
         FROM searches WHERE time_frame_start_utc IS NOT NULL
-        ORDER BY searched_at_utc - time_frame_start_utc DESC, search_key LIMIT {int(longest)}""")
+        ORDER BY searched_at_utc - time_frame_start_utc DESC, search_key LIMIT {int(longest)}""",
+    )
     return buckets, top
 
 
@@ -103,12 +109,15 @@ def _reason_searches_sql(j: Jurisdiction, category: str) -> str:
 def reasons_typed(j: Jurisdiction, n: int = TYPED_SHOWN) -> pd.DataFrame:
     """The n most common reasons as typed (redacted; a blank reason is empty), with their searches, share
     of all searches and categories. Ties are ordered by the text so the table is the same on every run."""
-    return _table(j, f"""
+    return _table(
+        j,
+        f"""
         WITH r AS (SELECT reason_redacted AS reason, count(*) AS searches,
                           any_value(array_to_string(reason_categories, ', ')) AS categories
                    FROM searches GROUP BY 1)
         SELECT reason, searches, searches / (SELECT count(*) FROM searches) AS share, categories FROM r
-        ORDER BY searches DESC, reason NULLS FIRST LIMIT {int(n)}""")
+        ORDER BY searches DESC, reason NULLS FIRST LIMIT {int(n)}""",
+    )
 
 
 def publish_reasons(j: Jurisdiction, out_dir: Path, categories: list[dict]) -> list[Path]:
@@ -119,8 +128,13 @@ def publish_reasons(j: Jurisdiction, out_dir: Path, categories: list[dict]) -> l
         written = []
         for c in categories:
             if c["csv"]:
-                publish.write_query_csv(con, _reason_searches_sql(j, c["id"]), out_dir / c["csv"],
-                                        order_by=("_searched_at", "search_key"), synthetic=j.synthetic)
+                publish.write_query_csv(
+                    con,
+                    _reason_searches_sql(j, c["id"]),
+                    out_dir / c["csv"],
+                    order_by=("_searched_at", "search_key"),
+                    synthetic=j.synthetic,
+                )
                 written.append(out_dir / c["csv"])
     finally:
         con.close()
@@ -130,60 +144,83 @@ def publish_reasons(j: Jurisdiction, out_dir: Path, categories: list[dict]) -> l
 
 def immigration_by_agency(j: Jurisdiction) -> pd.DataFrame:
     """Immigration-related searches per agency and type (civil, criminal, unspecified)."""
-    return _table(j, """SELECT coalesce(org_name, '') AS org_name, immigration_type, count(*) AS searches
-                        FROM searches WHERE immigration GROUP BY 1, 2 ORDER BY 1, 2""")
+    return _table(
+        j,
+        """SELECT coalesce(org_name, '') AS org_name, immigration_type, count(*) AS searches
+                        FROM searches WHERE immigration GROUP BY 1, 2 ORDER BY 1, 2""",
+    )
 
 
 def immigration_by_state(j: Jurisdiction) -> pd.DataFrame:
-    return _table(j, """SELECT agency_state, count(*) AS searches FROM searches WHERE immigration
-                        GROUP BY 1 ORDER BY searches DESC, agency_state""")
+    return _table(
+        j,
+        """SELECT agency_state, count(*) AS searches FROM searches WHERE immigration
+                        GROUP BY 1 ORDER BY searches DESC, agency_state""",
+    )
 
 
 def immigration_types(j: Jurisdiction) -> pd.DataFrame:
     """Every type, including those with no search, so a zero is shown as zero."""
-    return _table(j, """SELECT t.immigration_type, count(s.search_key) AS searches
+    return _table(
+        j,
+        """SELECT t.immigration_type, count(s.search_key) AS searches
                         FROM (VALUES ('civil'), ('criminal'), ('unspecified')) t(immigration_type)
-                        LEFT JOIN searches s USING (immigration_type) GROUP BY 1 ORDER BY 1""")
+                        LEFT JOIN searches s USING (immigration_type) GROUP BY 1 ORDER BY 1""",
+    )
 
 
 def searches_by_state(j: Jurisdiction) -> pd.DataFrame:
-    return _table(j, """SELECT agency_state, count(*) AS searches FROM searches WHERE agency_state <> ''
-                        GROUP BY 1 ORDER BY 1""")
+    return _table(
+        j,
+        """SELECT agency_state, count(*) AS searches FROM searches WHERE agency_state <> ''
+                        GROUP BY 1 ORDER BY 1""",
+    )
 
 
 def agencies_table(j: Jurisdiction) -> pd.DataFrame:
     """Every searching agency with what the agency rules say about it (public agency names only)."""
-    return _table(j, """SELECT org_name, any_value(agency_state) AS agency_state, any_value(agency_type) AS agency_type,
+    return _table(
+        j,
+        """SELECT org_name, any_value(agency_state) AS agency_state, any_value(agency_type) AS agency_type,
                                bool_or(agency_federal) AS agency_federal, count(*) AS searches,
                                count(*) FILTER (WHERE immigration) AS immigration_searches
-                        FROM searches WHERE org_name IS NOT NULL GROUP BY 1 ORDER BY searches DESC, org_name""")
+                        FROM searches WHERE org_name IS NOT NULL GROUP BY 1 ORDER BY searches DESC, org_name""",
+    )
 
 
 def immigration_searches(j: Jurisdiction) -> pd.DataFrame:
     """Every immigration-related search with the words that made it count and where to find it."""
     tz = literal(j.timezone)
     matches = processed_dir(j) / "matches.parquet"
-    return _table(j, f"""
+    return _table(
+        j,
+        f"""
         SELECT s.search_key, s.org_name AS agency, s.agency_state,
                strftime(timezone({tz}, s.searched_at_utc), '%Y-%m-%d %H:%M:%S') AS local_time,
                s.searched_at_utc, s.immigration_type, s.reason_redacted AS reason,
                array_to_string(s.reason_pii, ', ') AS reason_flagged_personal_data,
                {_MATCHED.format(m="m.matched_text")} AS matched_text, m.rule_id, s.copies, {_citation()}
         FROM searches s JOIN read_parquet({literal(matches)}) m ON m.search_key = s.search_key AND m.category = 'immigration'
-        WHERE s.immigration ORDER BY s.searched_at_utc, s.search_key""")
+        WHERE s.immigration ORDER BY s.searched_at_utc, s.search_key""",
+    )
 
 
 def release_coverage(j: Jurisdiction) -> pd.DataFrame:
     """Each released file's local days: file, first_local_date, last_local_date, searches, whole_months and
     partial. A file is partial when it does not cover whole calendar months, or when it is the first (last)
     file and starts after (ends before) the period the jurisdiction states in jurisdictions.yml."""
-    df = _table(j, """SELECT source_file AS file, min(searched_local_date) AS first_local_date,
+    df = _table(
+        j,
+        """SELECT source_file AS file, min(searched_local_date) AS first_local_date,
                              max(searched_local_date) AS last_local_date, count(*) AS searches
-                      FROM searches GROUP BY 1 ORDER BY 2, 3, 1""")
+                      FROM searches GROUP BY 1 ORDER BY 2, 3, 1""",
+    )
     for col in ("first_local_date", "last_local_date"):
         df[col] = pd.to_datetime(df[col]).dt.date
-    df["whole_months"] = [a.day == 1 and (pd.Timestamp(b) + pd.Timedelta(days=1)).day == 1
-                          for a, b in zip(df["first_local_date"], df["last_local_date"])]
+    df["whole_months"] = [
+        a.day == 1 and (pd.Timestamp(b) + pd.Timedelta(days=1)).day == 1
+        for a, b in zip(df["first_local_date"], df["last_local_date"])
+    ]
     early = df["first_local_date"] == df["first_local_date"].min() if len(df) else df["whole_months"]
     late = df["last_local_date"] == df["last_local_date"].max() if len(df) else df["whole_months"]
     starts_late = early & (df["first_local_date"] > j.period_start) if j.period_start else False

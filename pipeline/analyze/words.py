@@ -3,6 +3,7 @@
 Pure functions, no data: `facts` writes the findings with them and `report.show` formats tables with
 them, so a number reads the same in a sentence, a table and facts.json.
 """
+
 from __future__ import annotations
 
 import datetime as dt

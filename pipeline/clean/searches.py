@@ -8,6 +8,7 @@ when a release is larger than memory) and writes, for one jurisdiction:
 - rejected.csv            every rejected row, with the reason and its citation
 - conflicts.csv           searches whose copies disagree, one line per copy
 """
+
 from __future__ import annotations
 
 import functools
@@ -36,20 +37,28 @@ UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 # field hold different values; a column one file did not export is not a disagreement. (`parsed` keeps
 # the presences as the bits of `exported`, bit k for field k.)
 CONTENT_FIELDS = [
-    ("org_name", "org_name_t", "org_name"), ("searcher", "searcher", "searcher"),
+    ("org_name", "org_name_t", "org_name"),
+    ("searcher", "searcher", "searcher"),
     ("searched_at_utc", "searched_at_utc", "search_time"),
     ("time_frame_start_utc", "time_frame_start_utc", "coalesce(time_frame, time_frame_start)"),
     ("time_frame_end_utc", "time_frame_end_utc", "coalesce(time_frame, time_frame_end)"),
-    ("total_networks", "total_networks_n", "total_networks"), ("total_devices", "total_devices_n", "total_devices"),
-    ("license_plate", "license_plate", "license_plate"), ("reason_clean", "reason_clean", "reason"),
-    ("case_number", "case_number", "case_number"), ("filters", "filters", "filters"),
-    ("search_type", "search_type", "search_type"), ("text_prompt", "text_prompt", "text_prompt"),
+    ("total_networks", "total_networks_n", "total_networks"),
+    ("total_devices", "total_devices_n", "total_devices"),
+    ("license_plate", "license_plate", "license_plate"),
+    ("reason_clean", "reason_clean", "reason"),
+    ("case_number", "case_number", "case_number"),
+    ("filters", "filters", "filters"),
+    ("search_type", "search_type", "search_type"),
+    ("text_prompt", "text_prompt", "text_prompt"),
     ("moderation", "moderation", "moderation"),
 ]
 
 # The search time as written: the Search Time cell, after the Search Date cell where a release splits them.
-SEARCH_TEXT = ("CASE WHEN search_date IS NOT NULL AND trim(search_date) <> '' "
-               "THEN trim(search_date) || ' ' || trim(search_time) ELSE trim(search_time) END")
+SEARCH_TEXT = (
+    "CASE WHEN search_date IS NOT NULL AND trim(search_date) <> '' "
+    "THEN trim(search_date) || ' ' || trim(search_time) ELSE trim(search_time) END"
+)
+
 
 @functools.cache
 def cell_rules() -> dict:
@@ -71,8 +80,10 @@ class CleanResult:
 
 def _state(col: str, mask: str) -> str:
     """not_exported / blank / masked / present: a column not in the release is not a blank cell."""
-    return (f"CASE WHEN {col} IS NULL THEN 'not_exported' WHEN trim({col}) = '' THEN 'blank' "
-            f"WHEN regexp_full_match(upper(trim({col})), {mask}) THEN 'masked' ELSE 'present' END")
+    return (
+        f"CASE WHEN {col} IS NULL THEN 'not_exported' WHEN trim({col}) = '' THEN 'blank' "
+        f"WHEN regexp_full_match(upper(trim({col})), {mask}) THEN 'masked' ELSE 'present' END"
+    )
 
 
 def _number(col: str, mask: str, nulls: str) -> tuple[str, str]:
@@ -80,8 +91,7 @@ def _number(col: str, mask: str, nulls: str) -> tuple[str, str]:
     t = f"trim({col})"
     ok = f"regexp_full_match({t}, '[0-9]+(\\.0+)?')"
     empty = f"({col} IS NULL OR {t} = '' OR {t} IN {nulls} OR regexp_full_match(upper({t}), {mask}))"
-    return (f"CASE WHEN {ok} THEN CAST(CAST({t} AS DOUBLE) AS BIGINT) END",
-            f"(NOT {empty} AND NOT {ok})")
+    return (f"CASE WHEN {ok} THEN CAST(CAST({t} AS DOUBLE) AS BIGINT) END", f"(NOT {empty} AND NOT {ok})")
 
 
 # The characters RE2's \\s stands for besides the space ([\\t\\n\\f\\r ]), as SQL.
@@ -103,6 +113,7 @@ def _time(expr: str, fmts: str) -> str:
 class CellSql:
     """The cell rules of rules/cells.yml as SQL literals: masks, time formats, null numbers, the time-frame
     split, and the producer's time zone."""
+
     mask: str
     fmts: str
     nulls: str
@@ -112,15 +123,23 @@ class CellSql:
     @classmethod
     def of(cls, j: Jurisdiction) -> "CellSql":
         rules = cell_rules()
-        return cls(mask=literal("|".join(f"(?:{m})" for m in rules["masks"])),
-                   fmts=literal_list(rules["time_formats"]),
-                   nulls="(" + ", ".join(literal(v) for v in rules["null_numbers"]) + ")",
-                   split=literal(rules["time_frame_split"]),
-                   tz=literal(j.timezone))
+        return cls(
+            mask=literal("|".join(f"(?:{m})" for m in rules["masks"])),
+            fmts=literal_list(rules["time_formats"]),
+            nulls="(" + ", ".join(literal(v) for v in rules["null_numbers"]) + ")",
+            split=literal(rules["time_frame_split"]),
+            tz=literal(j.timezone),
+        )
 
 
-def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Path,
-          pseudonym_key: Callable[[], str], progress: Callable[[str], None] = lambda msg: None) -> CleanResult:
+def clean(
+    j: Jurisdiction,
+    sources: list[SourceInfo],
+    out_dir: Path,
+    tmp_dir: Path,
+    pseudonym_key: Callable[[], str],
+    progress: Callable[[str], None] = lambda msg: None,
+) -> CleanResult:
     """Clean the staged rows of `sources` into out_dir. `pseudonym_key` is asked for only once the release
     has been reconciled (so a release that stops here leaves no key behind).
 
@@ -130,11 +149,13 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     started = time.perf_counter()
     cells = CellSql.of(j)
     if not sources:
-        raise SourceError(f"nothing to read: the inputs ({', '.join(j.inputs)}) match no readable file (only "
-                          "folders?).", file=f"data/raw/{j.slug}/",
-                          hint="List the release's files (CSV, XLSX or zip) in the entry's inputs.")
+        raise SourceError(
+            f"nothing to read: the inputs ({', '.join(j.inputs)}) match no readable file (only folders?).",
+            file=f"data/raw/{j.slug}/",
+            hint="List the release's files (CSV, XLSX or zip) in the entry's inputs.",
+        )
     if [s.index for s in sources] != list(range(len(sources))):
-        raise AssertionError("source indexes must be 0..n-1 in input order")   # the list lookups below rely on it
+        raise AssertionError("source indexes must be 0..n-1 in input order")  # the list lookups below rely on it
     con = connect(tmp_dir)
     _register_sources(con, sources)
     _parse(con, sources, cells)
@@ -142,41 +163,53 @@ def clean(j: Jurisdiction, sources: list[SourceInfo], out_dir: Path, tmp_dir: Pa
     _rank_copies(con)
     log_kind = _resolve_log_kind(con, j, sources)
     out_dir.mkdir(parents=True, exist_ok=True)
-    reconciliation = _reconcile(con)              # checked before anything is published
+    reconciliation = _reconcile(con)  # checked before anything is published
     _write_csv(out_dir / "reconciliation.csv", reconciliation)
     enrichment = _write_searches(con, j, log_kind, cells, out_dir, pseudonym_key(), progress)
     _write_rejected(con, out_dir)
     _write_conflicts(con, out_dir)
-    totals = con.execute("""
+    totals = (
+        con.execute("""
         SELECT count(*), count(*) FILTER (WHERE reject IS NOT NULL) FROM parsed
-    """).fetchone() + con.execute("""
+    """).fetchone()
+        + con.execute("""
         SELECT (SELECT count(*) FROM dup_rows WHERE copy_rank > 1), (SELECT count(*) FROM conflicting)
-    """).fetchone() + con.execute("""
+    """).fetchone()
+        + con.execute("""
         SELECT count(*), count(*) FILTER (WHERE networks_bad), count(*) FILTER (WHERE devices_bad),
                count(*) FILTER (WHERE time_frame_bad)
         FROM firsts
     """).fetchone()
+    )
     con.close()
     rows_read, rejected, duplicates, conflicts, searches, networks_n, devices_n, time_frame_n = totals
-    return CleanResult(log_kind=log_kind, reconciliation=reconciliation, rows_read=rows_read, searches=searches,
-                       duplicates=duplicates, rejected=rejected, conflicts=conflicts,
-                       not_understood={"total_networks": networks_n, "total_devices": devices_n,
-                                       "time_frame": time_frame_n},
-                       enrichment=enrichment.summary())
+    return CleanResult(
+        log_kind=log_kind,
+        reconciliation=reconciliation,
+        rows_read=rows_read,
+        searches=searches,
+        duplicates=duplicates,
+        rejected=rejected,
+        conflicts=conflicts,
+        not_understood={"total_networks": networks_n, "total_devices": devices_n, "time_frame": time_frame_n},
+        enrichment=enrichment.summary(),
+    )
 
 
 def _register_sources(con, sources: list[SourceInfo]) -> None:
     """`src`: one row per source (file, sheet, SHA-256, rows read); `staged`: every staged row."""
-    src = pa.table({
-        "source_index": pa.array([s.index for s in sources], pa.int32()),
-        "source_file": [s.file for s in sources],
-        "source_sheet": pa.array([s.sheet for s in sources], pa.string()),
-        "source_sha256": [s.sha256 for s in sources],
-        "rows_read": pa.array([s.rows_read for s in sources], pa.int64()),
-    })
+    src = pa.table(
+        {
+            "source_index": pa.array([s.index for s in sources], pa.int32()),
+            "source_file": [s.file for s in sources],
+            "source_sheet": pa.array([s.sheet for s in sources], pa.string()),
+            "source_sha256": [s.sha256 for s in sources],
+            "rows_read": pa.array([s.rows_read for s in sources], pa.int64()),
+        }
+    )
     con.register("src_arrow", src)
     con.execute("CREATE TEMP TABLE src AS SELECT * FROM src_arrow")
-    stages = list(dict.fromkeys(s.stage for s in sources))      # (the pages of a PDF share one staging file)
+    stages = list(dict.fromkeys(s.stage for s in sources))  # (the pages of a PDF share one staging file)
     con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({literal_list(stages)})")
 
 
@@ -207,7 +240,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
             FROM staged
         ), t AS (
             SELECT s.*,
-                {_time('search_text', fmts)} AS searched_at_utc,
+                {_time("search_text", fmts)} AS searched_at_utc,
                 coalesce({_time("trim(time_frame_start)", fmts)}, {_time("trim(tf[1])", fmts)}) AS time_frame_start_utc,
                 coalesce({_time("trim(time_frame_end)", fmts)},
                          CASE WHEN len(tf) = 2 THEN {_time("trim(tf[2])", fmts)} END) AS time_frame_end_utc,
@@ -237,8 +270,11 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
              AND (time_frame_start_utc IS NULL OR time_frame_end_utc IS NULL)) AS time_frame_bad,
             org_name_t, searcher, license_plate, reason, reason_clean, case_number, filters, search_type,
             text_prompt, moderation,
-            {" | ".join(f"CASE WHEN {raw} IS NOT NULL THEN {1 << k} ELSE 0 END"
-                        for k, (_, _, raw) in enumerate(CONTENT_FIELDS))} AS exported
+            {
+        " | ".join(
+            f"CASE WHEN {raw} IS NOT NULL THEN {1 << k} ELSE 0 END" for k, (_, _, raw) in enumerate(CONTENT_FIELDS)
+        )
+    } AS exported
         FROM t
     """)
     con.execute("SET preserve_insertion_order = false")
@@ -298,25 +334,34 @@ def _reconcile(con) -> list[dict]:
     """).fetchall()
     reasons = sorted({k for row in recon for k in (row[9] or {})})
     reconciliation = []
-    for (idx, file, sheet, sha, rows_read, staged, kept, dups, rej, by_reason) in recon:
+    for idx, file, sheet, sha, rows_read, staged, kept, dups, rej, by_reason in recon:
         by_reason = by_reason or {}
-        entry = {"source_file": file, "source_sheet": sheet, "source_sha256": sha, "rows_read": rows_read,
-                 "searches_kept": kept, "duplicates": dups, "rejected": int(rej)}
+        entry = {
+            "source_file": file,
+            "source_sheet": sheet,
+            "source_sha256": sha,
+            "rows_read": rows_read,
+            "searches_kept": kept,
+            "duplicates": dups,
+            "rejected": int(rej),
+        }
         entry.update({f"rejected_{k}": int(by_reason.get(k, 0)) for k in reasons})
         entry["balanced"] = rows_read == staged == kept + dups + rej
         if not entry["balanced"]:
             raise ReconciliationError(
                 f"rows read ({rows_read:,}; staged {staged:,}) != searches kept ({kept:,}) + duplicates ({dups:,}) "
                 f"+ rejected ({int(rej):,}). This is a pipeline bug; nothing was published.",
-                file=file + (f" [{sheet}]" if sheet else ""))
+                file=file + (f" [{sheet}]" if sheet else ""),
+            )
         if rows_read and rej == rows_read:
             _all_rejected(con, idx, file, sheet, rows_read, by_reason)
         reconciliation.append(entry)
     return reconciliation
 
 
-def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir: Path, key: str,
-                    progress: Callable[[str], None]) -> Enrichment:
+def _write_searches(
+    con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir: Path, key: str, progress: Callable[[str], None]
+) -> Enrichment:
     """searches.parquet: the first copy of each search (earliest file in input order, then earliest row), in
     release order, with the enrichment rules' answers; and matches.parquet, the rules' audit trail."""
     mask, tz = cells.mask, cells.tz
@@ -327,19 +372,25 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
         FROM copies c JOIN src s USING (source_index) WHERE copy_rank > 1 GROUP BY search_key
     """)
     state = _state("searcher", mask)
-    enrichment = Enrichment(con, f"SELECT reason_clean, searcher, {state} AS name_state, org_name_t AS org_name, "
-                                 "search_key FROM firsts", key)
+    enrichment = Enrichment(
+        con,
+        f"SELECT reason_clean, searcher, {state} AS name_state, org_name_t AS org_name, search_key FROM firsts",
+        key,
+    )
     # each source's citation by its index, from lists in the query (a join would not keep the order)
-    files, shas, sheets = ("CAST([" + ", ".join("NULL" if v is None else literal(v) for v in values) + "] AS VARCHAR[])"
-                           for values in zip(*con.execute("SELECT source_file, source_sha256, source_sheet FROM src "
-                                                          "ORDER BY source_index").fetchall()))
+    files, shas, sheets = (
+        "CAST([" + ", ".join("NULL" if v is None else literal(v) for v in values) + "] AS VARCHAR[])"
+        for values in zip(
+            *con.execute("SELECT source_file, source_sha256, source_sheet FROM src ORDER BY source_index").fetchall()
+        )
+    )
     search_sql = f"""
         SELECT {literal(j.slug)} AS jurisdiction, {literal(j.producer)} AS producer, {literal(log_kind)} AS log_kind,
                r.search_key, CASE WHEN NOT starts_with(r.search_key, 'h:') THEN r.search_key END AS flock_id,
                r.searched_at_utc,
                CAST(timezone({tz}, r.searched_at_utc) AS DATE) AS searched_local_date,
                r.org_name_t AS org_name, r.searcher, r.license_plate,
-               {_state('r.searcher', mask)} AS name_state, {_state('r.license_plate', mask)} AS plate_state,
+               {_state("r.searcher", mask)} AS name_state, {_state("r.license_plate", mask)} AS plate_state,
                r.total_networks_n AS total_networks, r.total_devices_n AS total_devices,
                r.time_frame_start_utc, r.time_frame_end_utc, r.reason, r.reason_clean, r.case_number, r.filters,
                r.search_type, r.text_prompt, r.moderation,
@@ -357,33 +408,45 @@ def _write_searches(con, j: Jurisdiction, log_kind: str, cells: CellSql, out_dir
 
 def _write_rejected(con, out_dir: Path) -> None:
     """rejected.csv: every rejected row with its reason, citation and raw cells (from the staging files)."""
-    _copy(con, """
+    _copy(
+        con,
+        """
         SELECT s.source_file, s.source_sheet, p.source_row, p.source_line, p.reject AS reject_reason, st.raw_record,
                st.flock_id, st.searcher, st.org_name, st.total_networks, st.total_devices, st.time_frame,
                st.license_plate, st.reason, st.case_number, st.filters, st.search_time, st.search_date,
                st.search_type, st.text_prompt, st.moderation, st.extra
         FROM parsed p JOIN staged st USING (source_index, source_row) JOIN src s USING (source_index)
         WHERE p.reject IS NOT NULL ORDER BY p.source_index, p.source_row
-    """, out_dir / "rejected.csv", "CSV, HEADER")
+    """,
+        out_dir / "rejected.csv",
+        "CSV, HEADER",
+    )
 
 
 def _write_conflicts(con, out_dir: Path) -> None:
     """conflicts.csv: the copies of every search whose copies disagree in a field their files exported."""
     differs = ", ".join(
         f"CASE WHEN count(DISTINCT coalesce(CAST({value} AS VARCHAR), '')) FILTER (WHERE exported & {1 << k} <> 0) > 1 "
-        f"THEN '{name}' END" for k, (name, value, _) in enumerate(CONTENT_FIELDS))
+        f"THEN '{name}' END"
+        for k, (name, value, _) in enumerate(CONTENT_FIELDS)
+    )
     con.execute(f"""
         CREATE TEMP TABLE conflicting AS
         SELECT search_key, list_filter([{differs}], lambda x: x IS NOT NULL) AS differs_in
         FROM copies GROUP BY search_key HAVING len(differs_in) > 0
     """)
-    _copy(con, f"""
+    _copy(
+        con,
+        f"""
         SELECT search_key, array_to_string(c.differs_in, ', ') AS fields_that_differ,
                s.source_file, s.source_sheet, source_row, source_line, copy_rank AS copy,
                {", ".join(f"{value} AS {name}" for name, value, _ in CONTENT_FIELDS)}
         FROM copies JOIN conflicting c USING (search_key) JOIN src s USING (source_index)
         ORDER BY search_key, copy_rank
-    """, out_dir / "conflicts.csv", "CSV, HEADER")
+    """,
+        out_dir / "conflicts.csv",
+        "CSV, HEADER",
+    )
 
 
 def _in_order(con, search_sql: str, progress: Callable[[str], None] = lambda msg: None):
@@ -416,16 +479,24 @@ def _all_rejected(con, idx: int, file: str, sheet: str | None, rows_read: int, b
     """A file (or sheet) none of whose rows could be kept stops its jurisdiction: it is not a release to count."""
     row, reason, value = con.execute(
         f"SELECT source_row, p.reject, {SEARCH_TEXT} FROM parsed p JOIN staged USING (source_index, source_row) "
-        "WHERE source_index = ? AND p.reject IS NOT NULL ORDER BY source_row LIMIT 1", [idx]).fetchone()
+        "WHERE source_index = ? AND p.reject IS NOT NULL ORDER BY source_row LIMIT 1",
+        [idx],
+    ).fetchone()
     counts = ", ".join(f"{k} {int(v):,}" for k, v in sorted(by_reason.items()))
     shown = f" (search time {value[:60]!r})" if reason.endswith("search_time") and value else ""
-    hint = ("If the search times are written in a format the pipeline does not know, add it to "
-            "pipeline/rules/cells.yml (time_formats); otherwise check the file and ask the agency for it again."
-            if "search_time" in counts else
-            "Check the file in a text editor or spreadsheet at that row; ask the agency for the file again.")
-    raise SourceError(f"none of its {rows_read:,} row(s) could be kept: every one was rejected ({counts}). "
-                      f"The first is {reason}{shown}.", file=file + (f" [{sheet}]" if sheet else ""), row=row,
-                      hint=hint)
+    hint = (
+        "If the search times are written in a format the pipeline does not know, add it to "
+        "pipeline/rules/cells.yml (time_formats); otherwise check the file and ask the agency for it again."
+        if "search_time" in counts
+        else "Check the file in a text editor or spreadsheet at that row; ask the agency for the file again."
+    )
+    raise SourceError(
+        f"none of its {rows_read:,} row(s) could be kept: every one was rejected ({counts}). "
+        f"The first is {reason}{shown}.",
+        file=file + (f" [{sheet}]" if sheet else ""),
+        row=row,
+        hint=hint,
+    )
 
 
 def _resolve_log_kind(con, j: Jurisdiction, sources: list[SourceInfo]) -> str:
@@ -444,6 +515,7 @@ def _copy(con, query: str, target: Path, fmt: str) -> None:
 
 def _write_csv(target: Path, rows: list[dict]) -> None:
     import csv
+
     with atomic_path(target) as tmp:
         with open(tmp, "w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["source_file"])

@@ -12,6 +12,7 @@ this module only applies them, in the order written there:
 ``identify(name)`` reads one name; ``identify_many(names)`` gives one row per distinct name as a DataFrame
 (join it to the searches on ``org_name``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,11 +27,19 @@ import yaml
 from pipeline import RULES
 
 RULES_PATH = RULES / "agencies.yml"
-COLUMNS = ["org_name", "agency_state", "agency_type", "agency_federal", "agency_federal_tag",
-           "agency_inactive", "agency_rule"]
+COLUMNS = [
+    "org_name",
+    "agency_state",
+    "agency_type",
+    "agency_federal",
+    "agency_federal_tag",
+    "agency_inactive",
+    "agency_rule",
+]
 
-_TRANSLATE = str.maketrans({**{d: "-" for d in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
-                            **{a: "'" for a in "\u2018\u2019\u02bc\u2032`"}})
+_TRANSLATE = str.maketrans(
+    {**{d: "-" for d in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"}, **{a: "'" for a in "\u2018\u2019\u02bc\u2032`"}}
+)
 _WORDS = re.compile(r"[A-Za-z0-9]+")  # a word: a run of letters and digits
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _WORD_EDGE = ("(?<![A-Za-z0-9])(?:", ")(?![A-Za-z0-9])")
@@ -64,9 +73,9 @@ class _TypeRule:
     id: str
     type: str
     tag: str | None
-    acronyms: frozenset[str]         # whole words, as written
-    acronym_rx: re.Pattern | None    # a whole word must match this (acronym entries that are patterns)
-    regexes: list[re.Pattern]        # matched against the name as written
+    acronyms: frozenset[str]  # whole words, as written
+    acronym_rx: re.Pattern | None  # a whole word must match this (acronym entries that are patterns)
+    regexes: list[re.Pattern]  # matched against the name as written
     lower_regexes: list[re.Pattern]  # matched against the lower-cased name (`words`)
     unless: list[re.Pattern]
     marks_federal: bool
@@ -116,7 +125,7 @@ class _Compiler:
             "suffix": "|".join(f"(?:{s})" for s in doc.get("type_suffixes") or []),
             "state_body": "|".join(f"(?:{s})" for s in doc.get("state_bodies") or []),
         }
-        self.seen: set[str] = set()        # rule ids, unique across state and type rules
+        self.seen: set[str] = set()  # rule ids, unique across state and type rules
 
     def fail(self, msg: str):
         raise ValueError(f"{self.where}: {msg}")
@@ -152,8 +161,14 @@ class _Compiler:
                 self.fail(f"state rule {rid}: reject of unknown code {code!r}")
             reject[code] = self.rx(p, f"state rule {rid} reject {code}")
         requires = self.rx(r["requires"], f"state rule {rid} requires") if r.get("requires") else None
-        return _StateRule(rid, pats, lower, requires, reject,
-                          [self.rx(p, f"state rule {rid} not_if", lower) for p in r.get("not_if") or []])
+        return _StateRule(
+            rid,
+            pats,
+            lower,
+            requires,
+            reject,
+            [self.rx(p, f"state rule {rid} not_if", lower) for p in r.get("not_if") or []],
+        )
 
     def type_rule(self, r: dict, tags: dict) -> _TypeRule:
         rid, typ = self.unique_id(r, "type"), r.get("type")
@@ -166,16 +181,29 @@ class _Compiler:
         regexes = [self.rx(p, f"type rule {rid}") for p in r.get("patterns") or []]
         lower_regexes = []
         if r.get("words"):
-            lower_regexes.append(self.rx(_WORD_EDGE[0] + "|".join(f"(?:{w})" for w in r["words"]) + _WORD_EDGE[1],
-                                         f"type rule {rid} words", lower=True))
+            lower_regexes.append(
+                self.rx(
+                    _WORD_EDGE[0] + "|".join(f"(?:{w})" for w in r["words"]) + _WORD_EDGE[1],
+                    f"type rule {rid} words",
+                    lower=True,
+                )
+            )
         tag = r.get("tag")
         if tag is not None and tag not in tags:
             self.fail(f"type rule {rid}: unknown tag {tag!r}")
         if not (plain or acr_rx or regexes or lower_regexes or tag):
             self.fail(f"type rule {rid} has nothing to match")
-        return _TypeRule(rid, typ, tag, plain, acronym_rx, regexes, lower_regexes,
-                         [self.rx(p, f"type rule {rid} unless") for p in r.get("unless") or []],
-                         bool(r.get("marks_federal")))
+        return _TypeRule(
+            rid,
+            typ,
+            tag,
+            plain,
+            acronym_rx,
+            regexes,
+            lower_regexes,
+            [self.rx(p, f"type rule {rid} unless") for p in r.get("unless") or []],
+            bool(r.get("marks_federal")),
+        )
 
     def overrides(self, doc: dict, tags: dict, ignore: list) -> dict:
         overrides = {}
@@ -184,7 +212,7 @@ class _Compiler:
             if not oid or not name or not str(o.get("why") or "").strip():
                 self.fail(f"override needs id, name and why: {o!r}")
             if "state" in o and o["state"] not in ("", *self.states):
-                self.fail(f"override {oid}: state {o['state']!r} is not a code under `states` or \"\"")
+                self.fail(f'override {oid}: state {o["state"]!r} is not a code under `states` or ""')
             if "type" in o and o["type"] not in self.types:
                 self.fail(f"override {oid}: type {o['type']!r} is not one of `types`")
             key = _key(_clean(str(name), tags, ignore)[0])
@@ -204,13 +232,23 @@ def _compile(doc: dict, where: str) -> _Compiled:
     state_rules = [c.state_rule(r) for r in doc["state_rules"]]
     type_rules = [c.type_rule(r, tags) for r in doc["type_rules"]]
     overrides = c.overrides(doc, tags, ignore)
-    federal_after = [any(r.marks_federal for r in type_rules[i + 1:]) for i in range(len(type_rules))]
+    federal_after = [any(r.marks_federal for r in type_rules[i + 1 :]) for i in range(len(type_rules))]
     acronym_index: dict[str, tuple[int, ...]] = {}
     for i, r in enumerate(type_rules):
         for a in r.acronyms:
             acronym_index[a] = acronym_index.get(a, ()) + (i,)
-    return _Compiled(frozenset(c.states), {n.casefold(): code for code, n in c.states.items()}, tags, ignore,
-                     state_rules, type_rules, overrides, c.types, federal_after, acronym_index)
+    return _Compiled(
+        frozenset(c.states),
+        {n.casefold(): code for code, n in c.states.items()},
+        tags,
+        ignore,
+        state_rules,
+        type_rules,
+        overrides,
+        c.types,
+        federal_after,
+        acronym_index,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -221,11 +259,11 @@ def _lower_pattern(pattern: str) -> str:
     out, i = [], 0
     while i < len(pattern):
         if pattern[i] == "\\":
-            out.append(pattern[i:i + 2])
+            out.append(pattern[i : i + 2])
             i += 2
         elif pattern.startswith("(?P", i):  # (?P<name> and (?P=name) keep their spelling
             j = pattern.index(">" if pattern.startswith("(?P<", i) else ")", i)
-            out.append(pattern[i:j + 1])
+            out.append(pattern[i : j + 1])
             i = j + 1
         else:
             out.append(pattern[i].lower())
@@ -343,8 +381,15 @@ def identify(org_name: str | None, rules: dict | None = None) -> dict:
     state "" and type "unknown"."""
     c = _compiled(rules)
     if _missing(org_name):
-        return {"org_name": None, "agency_state": "", "agency_type": "unknown", "agency_federal": False,
-                "agency_federal_tag": False, "agency_inactive": False, "agency_rule": "blank/blank"}
+        return {
+            "org_name": None,
+            "agency_state": "",
+            "agency_type": "unknown",
+            "agency_federal": False,
+            "agency_federal_tag": False,
+            "agency_inactive": False,
+            "agency_rule": "blank/blank",
+        }
     name, tags = _clean(str(org_name), c.tags, c.ignore)
     if not name and not any(tags.values()):
         state, srule, typ, trule, federal = "", "blank", "unknown", "blank", False
@@ -358,10 +403,15 @@ def identify(org_name: str | None, rules: dict | None = None) -> dict:
                 state, srule = o["state"], f"override:{o['id']}"
             if "type" in o:
                 typ, trule = o["type"], f"override:{o['id']}"
-    return {"org_name": org_name, "agency_state": state, "agency_type": typ,
-            "agency_federal": bool(federal or tags["federal"] or typ == "federal"),
-            "agency_federal_tag": tags["federal"],
-            "agency_inactive": tags["inactive"], "agency_rule": f"{srule}/{trule}"}
+    return {
+        "org_name": org_name,
+        "agency_state": state,
+        "agency_type": typ,
+        "agency_federal": bool(federal or tags["federal"] or typ == "federal"),
+        "agency_federal_tag": tags["federal"],
+        "agency_inactive": tags["inactive"],
+        "agency_rule": f"{srule}/{trule}",
+    }
 
 
 def identify_many(names, rules: dict | None = None) -> pd.DataFrame:

@@ -12,6 +12,7 @@ searches then stream past those tables batch by batch, in order, so memory stays
 written once. `clean` writes searches.parquet through an Enrichment; `enrich` re-applies the rules to an
 existing searches.parquet when only the rules changed (the raw files and cleaning did not).
 """
+
 from __future__ import annotations
 
 import queue
@@ -30,15 +31,35 @@ from pipeline.io.db import connect, literal
 from pipeline.enrich.pii import pseudonym_sql, redact_in_duckdb
 from pipeline.ingest.stage import BATCH_ROWS
 
-REASON_COLUMNS = ["immigration", "immigration_type", "reason_categories", "reason_era", "reason_pii",
-                  "reason_redacted", "searcher_pseudonym"]
+REASON_COLUMNS = [
+    "immigration",
+    "immigration_type",
+    "reason_categories",
+    "reason_era",
+    "reason_pii",
+    "reason_redacted",
+    "searcher_pseudonym",
+]
 AGENCY_COLUMNS = ["agency_state", "agency_type", "agency_federal", "agency_federal_tag", "agency_inactive"]
 ENRICHED_COLUMNS = REASON_COLUMNS + AGENCY_COLUMNS
 
 # Columns whose values are (nearly) all different: a Parquet dictionary only costs time for these.
-NO_DICTIONARY = {"search_key", "flock_id", "searched_at_utc", "searched_local_date", "time_frame_start_utc",
-                 "time_frame_end_utc", "total_networks", "total_devices", "case_number", "source_row", "source_line",
-                 "other_copies", "text_prompt", "copies"}
+NO_DICTIONARY = {
+    "search_key",
+    "flock_id",
+    "searched_at_utc",
+    "searched_local_date",
+    "time_frame_start_utc",
+    "time_frame_end_utc",
+    "total_networks",
+    "total_devices",
+    "case_number",
+    "source_row",
+    "source_line",
+    "other_copies",
+    "text_prompt",
+    "copies",
+}
 
 
 def lookup_arrays(table: pa.Table) -> dict[str, pa.Array]:
@@ -64,27 +85,48 @@ class Enrichment:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _enrich_reasons AS SELECT DISTINCT reason_clean FROM ({base_sql})")
         classify_in_duckdb(con, "SELECT reason_clean FROM _enrich_reasons")
         redact_in_duckdb(con, "SELECT reason_clean FROM _enrich_reasons")
-        self.reasons = lookup_arrays(con.sql("""SELECT rc.*, rp.reason_pii, rp.reason_redacted FROM reason_classes rc
-                                  JOIN reason_pii rp ON rc.reason_clean IS NOT DISTINCT FROM rp.reason_clean""").to_arrow_table())
-        self.searchers = lookup_arrays(con.sql(f"""
-            SELECT DISTINCT searcher, {pseudonym_sql('searcher', pseudonym_key)} AS searcher_pseudonym
-            FROM ({base_sql}) WHERE name_state = 'present'""").to_arrow_table())
-        names = [r[0] for r in con.execute(f"SELECT DISTINCT org_name FROM ({base_sql}) WHERE org_name IS NOT NULL").fetchall()]
+        self.reasons = lookup_arrays(
+            con.sql("""SELECT rc.*, rp.reason_pii, rp.reason_redacted FROM reason_classes rc
+                                  JOIN reason_pii rp ON rc.reason_clean IS NOT DISTINCT FROM rp.reason_clean""").to_arrow_table()
+        )
+        self.searchers = lookup_arrays(
+            con.sql(f"""
+            SELECT DISTINCT searcher, {pseudonym_sql("searcher", pseudonym_key)} AS searcher_pseudonym
+            FROM ({base_sql}) WHERE name_state = 'present'""").to_arrow_table()
+        )
+        names = [
+            r[0]
+            for r in con.execute(f"SELECT DISTINCT org_name FROM ({base_sql}) WHERE org_name IS NOT NULL").fetchall()
+        ]
         ids = identify_many(names)
-        self.agencies = lookup_arrays(pa.table({
-            "org_name": pa.array(ids["org_name"].tolist() if len(ids) else [], pa.string()),
-            **{c: pa.array(ids[c].tolist() if len(ids) else [],
-                           pa.string() if c in ("agency_state", "agency_type") else pa.bool_())
-               for c in AGENCY_COLUMNS}}))
+        self.agencies = lookup_arrays(
+            pa.table(
+                {
+                    "org_name": pa.array(ids["org_name"].tolist() if len(ids) else [], pa.string()),
+                    **{
+                        c: pa.array(
+                            ids[c].tolist() if len(ids) else [],
+                            pa.string() if c in ("agency_state", "agency_type") else pa.bool_(),
+                        )
+                        for c in AGENCY_COLUMNS
+                    },
+                }
+            )
+        )
         self.distinct_agencies = len(names)
         self.searches = self.immigration = 0
 
     def apply(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """The batch's own columns (any earlier enrichment dropped) followed by the enrichment columns."""
         cols = {name: batch.column(name) for name in batch.schema.names if name not in ENRICHED_COLUMNS}
-        cols.update(_lookup(batch.column("reason_clean"), self.reasons, "reason_clean",
-                            ["immigration", "immigration_type", "reason_categories", "reason_era",
-                             "reason_pii", "reason_redacted"]))
+        cols.update(
+            _lookup(
+                batch.column("reason_clean"),
+                self.reasons,
+                "reason_clean",
+                ["immigration", "immigration_type", "reason_categories", "reason_era", "reason_pii", "reason_redacted"],
+            )
+        )
         present = pc.equal(batch.column("name_state"), "present")
         pseudo = _lookup(batch.column("searcher"), self.searchers, "searcher", ["searcher_pseudonym"])
         cols["searcher_pseudonym"] = pc.if_else(present, pseudo["searcher_pseudonym"], pa.scalar(None, pa.string()))
@@ -94,7 +136,7 @@ class Enrichment:
         for c in ("agency_federal", "agency_federal_tag", "agency_inactive"):
             cols[c] = pc.fill_null(found[c], False)
         out = pa.RecordBatch.from_pydict(cols)
-        out = out.cast(_canonical(out.schema))   # (pyarrow's == ignores the item name, so cast always)
+        out = out.cast(_canonical(out.schema))  # (pyarrow's == ignores the item name, so cast always)
         self.immigration += pc.sum(pc.cast(cols["immigration"], pa.int64())).as_py() or 0
         self.searches += out.num_rows
         return out
@@ -124,16 +166,26 @@ class Enrichment:
                 ) TO {literal(tmp)} (FORMAT PARQUET, COMPRESSION zstd)""")
 
     def summary(self) -> dict:
-        return {"searches": self.searches, "immigration": self.immigration,
-                "distinct_reasons": len(self.reasons["reason_clean"]), "distinct_agencies": self.distinct_agencies,
-                "distinct_searchers": len(self.searchers["searcher"])}
+        return {
+            "searches": self.searches,
+            "immigration": self.immigration,
+            "distinct_reasons": len(self.reasons["reason_clean"]),
+            "distinct_agencies": self.distinct_agencies,
+            "distinct_searchers": len(self.searchers["searcher"]),
+        }
 
 
 def _canonical(schema: pa.Schema) -> pa.Schema:
     """List columns with Parquet's item name ("element"), whichever engine made them (DuckDB says "l"), so
     the bytes written do not depend on whether the rows came from DuckDB or from an earlier file."""
-    return pa.schema([pa.field(f.name, pa.list_(pa.field("element", f.type.value_type)), f.nullable)
-                      if pa.types.is_list(f.type) else f for f in schema])
+    return pa.schema(
+        [
+            pa.field(f.name, pa.list_(pa.field("element", f.type.value_type)), f.nullable)
+            if pa.types.is_list(f.type)
+            else f
+            for f in schema
+        ]
+    )
 
 
 class _BackgroundWriter:
@@ -167,10 +219,14 @@ class _BackgroundWriter:
         try:
             while (batch := self.queue.get()) is not None:
                 if writer is None:
-                    writer = pq.ParquetWriter(self.path, batch.schema, compression="zstd",
-                                              use_dictionary=[n for n in batch.schema.names if n not in NO_DICTIONARY])
+                    writer = pq.ParquetWriter(
+                        self.path,
+                        batch.schema,
+                        compression="zstd",
+                        use_dictionary=[n for n in batch.schema.names if n not in NO_DICTIONARY],
+                    )
                 writer.write_batch(batch)
-        except BaseException as e:   # keep taking batches so the producer never blocks on a full queue
+        except BaseException as e:  # keep taking batches so the producer never blocks on a full queue
             self.error = e
             while self.queue.get() is not None:
                 pass
@@ -186,8 +242,11 @@ def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> 
     keep = [c for c in source.schema_arrow.names if c not in ENRICHED_COLUMNS]
     base = f"SELECT reason_clean, searcher, name_state, org_name, search_key FROM read_parquet({literal(searches)})"
     enrichment = Enrichment(con, base, pseudonym_key)
-    enrichment.write(source.iter_batches(batch_size=BATCH_ROWS, columns=keep),
-                     pa.schema([source.schema_arrow.field(c) for c in keep]), searches)
+    enrichment.write(
+        source.iter_batches(batch_size=BATCH_ROWS, columns=keep),
+        pa.schema([source.schema_arrow.field(c) for c in keep]),
+        searches,
+    )
     enrichment.write_matches(con, matches)
     con.close()
     return enrichment.summary()

@@ -13,6 +13,7 @@ with the lowest precedence wins and alone is reported, with its immigration_type
 
     python -m pipeline classify "TEXT" ...      prints one JSON result per TEXT
 """
+
 from __future__ import annotations
 
 import functools
@@ -113,8 +114,10 @@ def _validate(doc, path) -> None:
             if r.get("immigration_type") not in IMMIGRATION_TYPES:
                 fail(f"{where}: an immigration rule needs immigration_type in {IMMIGRATION_TYPES}")
             if r["precedence"] in imm_prec:
-                fail(f"{where}: precedence {r['precedence']} already used by {imm_prec[r['precedence']]} "
-                     "(immigration precedences must be unique)")
+                fail(
+                    f"{where}: precedence {r['precedence']} already used by {imm_prec[r['precedence']]} "
+                    "(immigration precedences must be unique)"
+                )
             imm_prec[r["precedence"]] = r["id"]
         elif "immigration_type" in r:
             fail(f"{where}: immigration_type is only for category {IMMIGRATION}")
@@ -145,8 +148,9 @@ def _rx(pattern: str) -> re.Pattern:
 def _ordered(registry: dict) -> tuple[list[dict], list[dict]]:
     """(immigration rules by precedence, then file order; other rules in file order)."""
     rules = registry["rules"]
-    imm = [r for _, _, r in sorted((r["precedence"], i, r) for i, r in enumerate(rules)
-                                   if r["category"] == IMMIGRATION)]
+    imm = [
+        r for _, _, r in sorted((r["precedence"], i, r) for i, r in enumerate(rules) if r["category"] == IMMIGRATION)
+    ]
     return imm, [r for r in rules if r["category"] != IMMIGRATION]
 
 
@@ -168,9 +172,15 @@ def classify_text(text: str | None, registry: dict | None = None) -> dict:
     matches, categories, imm_type = [], set(), None
 
     def found(rule, m):
-        matches.append({"rule_id": rule["id"], "category": rule["category"],
-                        "matched_text": subject[m.start():m.end()],
-                        "span_start": m.start(), "span_end": m.end()})
+        matches.append(
+            {
+                "rule_id": rule["id"],
+                "category": rule["category"],
+                "matched_text": subject[m.start() : m.end()],
+                "span_start": m.start(),
+                "span_end": m.end(),
+            }
+        )
         categories.add(rule["category"])
 
     for rule in imm_rules:
@@ -183,9 +193,14 @@ def classify_text(text: str | None, registry: dict | None = None) -> dict:
         m = _rx(rule["pattern"]).search(view)
         if m:
             found(rule, m)
-    return {"text": text, "immigration": imm_type is not None, "immigration_type": imm_type,
-            "reason_categories": sorted(categories), "reason_era": reason_era(text, registry),
-            "matches": matches}
+    return {
+        "text": text,
+        "immigration": imm_type is not None,
+        "immigration_type": imm_type,
+        "reason_categories": sorted(categories),
+        "reason_era": reason_era(text, registry),
+        "matches": matches,
+    }
 
 
 # Long (~60 lines) on purpose: two SQL statements built from the registry, kept together so both engines read alike.
@@ -207,8 +222,8 @@ def classify_in_duckdb(con, reasons_sql: str, registry: dict | None = None) -> N
         wrapped = literal("^((?s:.*?))(" + rule["pattern"] + ")")
         imm = rule["category"] == IMMIGRATION
         selects.append(f"""
-            SELECT reason_clean, {literal(rule['category'])} AS category, {literal(rule['id'])} AS rule_id,
-                   {rank} AS rank, {literal(rule['immigration_type']) if imm else 'NULL'} AS immigration_type,
+            SELECT reason_clean, {literal(rule["category"])} AS category, {literal(rule["id"])} AS rule_id,
+                   {rank} AS rank, {literal(rule["immigration_type"]) if imm else "NULL"} AS immigration_type,
                    length(regexp_extract(v, {wrapped}, 1, 'i')) AS span_start,
                    length(regexp_extract(v, {wrapped}, 2, 'i')) AS match_len
             FROM viewed WHERE regexp_matches(v, {p}, 'i')""")
@@ -230,8 +245,7 @@ def classify_in_duckdb(con, reasons_sql: str, registry: dict | None = None) -> N
         FROM _classify_fired
         ORDER BY reason_clean NULLS FIRST, rank
     """)
-    dropdown = " OR ".join(f"starts_with(ltrim(d.reason_clean), {literal(v)})"
-                           for v in registry["dropdown_categories"])
+    dropdown = " OR ".join(f"starts_with(ltrim(d.reason_clean), {literal(v)})" for v in registry["dropdown_categories"])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE reason_classes AS
         WITH agg AS (

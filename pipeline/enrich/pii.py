@@ -7,6 +7,7 @@
   data/processed/.pseudonym-key, which git ignores), so the pseudonym is stable on this machine and cannot
   be reversed by someone who has only the reports.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,11 +48,16 @@ def redact_in_duckdb(con, reasons_sql: str) -> None:
     keep = not_personal_pattern()
     pieces = f"regexp_split_to_array(r, {literal(keep)})" if keep else "[r]"
     refs = f"regexp_extract_all(r, {literal(keep)})" if keep else "[]::VARCHAR[]"
-    kinds = ", ".join(f"CASE WHEN list_bool_or(list_transform(pieces, lambda x: regexp_matches(x, {literal(p['pattern'])}))) "
-                      f"THEN {literal(p['kind'])} END" for p in pats)
+    kinds = ", ".join(
+        f"CASE WHEN list_bool_or(list_transform(pieces, lambda x: regexp_matches(x, {literal(p['pattern'])}))) "
+        f"THEN {literal(p['kind'])} END"
+        for p in pats
+    )
     redacted = "pieces[i]"
     for p in pats:
-        redacted = f"regexp_replace({redacted}, {literal(p['pattern'])}, {literal('[REDACTED ' + p['kind'] + ']')}, 'g')"
+        redacted = (
+            f"regexp_replace({redacted}, {literal(p['pattern'])}, {literal('[REDACTED ' + p['kind'] + ']')}, 'g')"
+        )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE reason_pii AS
         SELECT r AS reason_clean, list_filter([{kinds}], lambda k: k IS NOT NULL) AS reason_pii,

@@ -5,6 +5,7 @@ Written beside the target and renamed into place (pipeline/io/atomic.py): a buil
 last good database as it was, and Datasette never serves half a file. Rows come from the Parquet tables a
 batch at a time (DuckDB streams them), so memory stays bounded whatever the size of the release.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,15 @@ BATCH_ROWS = 50_000
 # search finds the word typed, not its relatives ("ice" must not find "icing").
 TOKENIZER = "unicode61 remove_diacritics 2"
 # What the facets, the canned queries and a search filter on.
-INDEXES = {"jurisdiction": "jurisdiction", "agency_day": "agency, searched_local_date",
-           "agency_state": "agency_state", "immigration": "immigration, jurisdiction, agency",
-           "immigration_type": "immigration_type", "local_date": "searched_local_date", "reason": "reason_id"}
+INDEXES = {
+    "jurisdiction": "jurisdiction",
+    "agency_day": "agency, searched_local_date",
+    "agency_state": "agency_state",
+    "immigration": "immigration, jurisdiction, agency",
+    "immigration_type": "immigration_type",
+    "local_date": "searched_local_date",
+    "reason": "reason_id",
+}
 
 
 def explore_dir(root: Path) -> Path:
@@ -47,15 +54,22 @@ def build(root: Path, config=None, *, force: bool = False, echo=print, batch_row
     root = Path(root)
     inputs = found.find(root, config)
     if not inputs.jurisdictions:
-        raise FileNotFoundError("no jurisdiction has data/processed/<slug>/searches.parquet yet: run "
-                                "`make all` (or python -m pipeline run) first")
+        raise FileNotFoundError(
+            "no jurisdiction has data/processed/<slug>/searches.parquet yet: run "
+            "`make all` (or python -m pipeline run) first"
+        )
     record_file = explore_dir(root) / "build.json"
     previous = _read_json(record_file)
     key, hashes = found.key(inputs, previous.get("inputs"))
-    if not force and previous.get("key") == key and db_path(root).is_file() \
-            and all((explore_dir(root) / f).is_file() for f in ("metadata.json", "inspect.json")):
-        write_json(explore_dir(root) / "metadata.json", metadata.build(inputs, columns_rules.load()[0],
-                                                                        previous["tables"]))
+    if (
+        not force
+        and previous.get("key") == key
+        and db_path(root).is_file()
+        and all((explore_dir(root) / f).is_file() for f in ("metadata.json", "inspect.json"))
+    ):
+        write_json(
+            explore_dir(root) / "metadata.json", metadata.build(inputs, columns_rules.load()[0], previous["tables"])
+        )
         echo(f"explore: {db_path(root).relative_to(root)} is up to date (inputs unchanged)")
         return {**previous, "built": False}
     started = time.perf_counter()
@@ -64,25 +78,35 @@ def build(root: Path, config=None, *, force: bool = False, echo=print, batch_row
         counts = _write_database(tmp, inputs, cols, batch_rows, echo)
     write_json(explore_dir(root) / "metadata.json", metadata.build(inputs, cols, counts["tables"]))
     write_json(explore_dir(root) / "inspect.json", _inspect(db_path(root), counts["all"]))
-    record = {"key": key, "database": str(db_path(root).relative_to(root)), "tables": counts["tables"],
-              "seconds": round(time.perf_counter() - started, 2), "bytes": db_path(root).stat().st_size,
-              "jurisdictions": [j.slug for j in inputs.jurisdictions],
-              "corpora": [c.name for c in inputs.corpora], "inputs": hashes}
+    record = {
+        "key": key,
+        "database": str(db_path(root).relative_to(root)),
+        "tables": counts["tables"],
+        "seconds": round(time.perf_counter() - started, 2),
+        "bytes": db_path(root).stat().st_size,
+        "jurisdictions": [j.slug for j in inputs.jurisdictions],
+        "corpora": [c.name for c in inputs.corpora],
+        "inputs": hashes,
+    }
     write_json(record_file, record)
-    echo(f"explore: built {record['database']} ({counts['tables']['searches']:,} searches, "
-         f"{record['bytes'] / 1e6:,.1f} MB) in {record['seconds']:,.1f} s")
+    echo(
+        f"explore: built {record['database']} ({counts['tables']['searches']:,} searches, "
+        f"{record['bytes'] / 1e6:,.1f} MB) in {record['seconds']:,.1f} s"
+    )
     return {**record, "built": True}
 
 
 def _write_database(path: Path, inputs: found.Inputs, cols, batch_rows: int, echo) -> dict:
-    path.unlink(missing_ok=True)         # atomic_path made an empty file; SQLite starts its own
+    path.unlink(missing_ok=True)  # atomic_path made an empty file; SQLite starts its own
     con = sqlite3.connect(path)
-    con.execute("PRAGMA journal_mode = OFF")       # a half-built file is discarded whole, never repaired
+    con.execute("PRAGMA journal_mode = OFF")  # a half-built file is discarded whole, never repaired
     con.execute("PRAGMA synchronous = OFF")
-    con.execute("PRAGMA cache_size = -200000")      # 200 MB of page cache: bounded
+    con.execute("PRAGMA cache_size = -200000")  # 200 MB of page cache: bounded
     names = [c.name for c in cols]
-    con.execute(f"CREATE TABLE searches ({', '.join(f'{c.name} {c.type}' for c in cols)}, reason_id INTEGER "
-                "REFERENCES reasons(reason_id))")
+    con.execute(
+        f"CREATE TABLE searches ({', '.join(f'{c.name} {c.type}' for c in cols)}, reason_id INTEGER "
+        "REFERENCES reasons(reason_id))"
+    )
     reasons: dict[str | None, int] = {}
     uses: dict[int, int] = {}
     for j in inputs.jurisdictions:
@@ -93,11 +117,13 @@ def _write_database(path: Path, inputs: found.Inputs, cols, batch_rows: int, ech
         con.execute(f"CREATE INDEX searches_{name} ON searches ({columns})")
     counts = {"searches": con.execute("SELECT count(*) FROM searches").fetchone()[0], "reasons": len(reasons)}
     counts.update(tables.write_all(con, inputs))
-    con.execute("PRAGMA analysis_limit = 1000")     # the planner's statistics from a sample of each index
+    con.execute("PRAGMA analysis_limit = 1000")  # the planner's statistics from a sample of each index
     con.execute("ANALYZE")
     con.commit()
-    every = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for (name,) in
-             con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    every = {
+        name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    }
     con.close()
     return {"tables": counts, "all": every}
 
@@ -105,8 +131,14 @@ def _write_database(path: Path, inputs: found.Inputs, cols, batch_rows: int, ech
 def _inspect(db: Path, counts: dict) -> dict:
     """Datasette's inspect data (what `datasette inspect` writes): the table counts, so a page of a
     table of millions of rows need not count them again, and the file's SHA-256."""
-    return {DATABASE: {"hash": sha256_file(db), "size": db.stat().st_size, "file": db.name,
-                       "tables": {name: {"count": n} for name, n in counts.items()}}}
+    return {
+        DATABASE: {
+            "hash": sha256_file(db),
+            "size": db.stat().st_size,
+            "file": db.name,
+            "tables": {name: {"count": n} for name, n in counts.items()},
+        }
+    }
 
 
 def _load_searches(con, j, cols, names, reasons, uses, batch_rows: int) -> int:

@@ -3,6 +3,7 @@
 A column is published only by being listed there; an entry whose expression reads a column of `never`
 (plates, searcher names and ids, case numbers, filters, text prompts, the reason as released) is refused.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,13 +32,25 @@ def load(path: Path = COLUMNS_PATH) -> tuple[list[Column], frozenset[str]]:
     never = frozenset(doc["never"])
     cols = []
     for e in doc["searches"]:
-        col = Column(name=e["name"], sql=e["sql"], type=e["type"], reads=tuple(e["reads"]),
-                     readme=e.get("readme"), description=e.get("description"), optional=bool(e.get("optional")))
+        col = Column(
+            name=e["name"],
+            sql=e["sql"],
+            type=e["type"],
+            reads=tuple(e["reads"]),
+            readme=e.get("readme"),
+            description=e.get("description"),
+            optional=bool(e.get("optional")),
+        )
         bad = set(col.reads) & never
         if bad or col.type not in TYPES or not (col.readme or col.description):
-            raise ValueError(f"{Path(path).name}: column '{col.name}' "
-                             + (f"reads {sorted(bad)}, which may never be published" if bad else
-                                "needs a type (TEXT or INTEGER) and a readme column or a description"))
+            raise ValueError(
+                f"{Path(path).name}: column '{col.name}' "
+                + (
+                    f"reads {sorted(bad)}, which may never be published"
+                    if bad
+                    else "needs a type (TEXT or INTEGER) and a readme column or a description"
+                )
+            )
         cols.append(col)
     return cols, never
 

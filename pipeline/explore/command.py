@@ -1,4 +1,5 @@
 """python -m pipeline explore: build (or keep) reports/explore/flock.db, then serve it until Ctrl-C."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,12 +12,15 @@ USAGE = "python -m pipeline explore [--no-serve] [--host H] [--port P] [--force]
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m pipeline explore",
-                                description="Build reports/explore/flock.db from every jurisdiction's published "
-                                            "searches and serve it with Datasette (read-only).")
+    p = argparse.ArgumentParser(
+        prog="python -m pipeline explore",
+        description="Build reports/explore/flock.db from every jurisdiction's published "
+        "searches and serve it with Datasette (read-only).",
+    )
     p.add_argument("--no-serve", action="store_true", help="build (or check) the database only")
-    p.add_argument("--host", default=serve.LOOPBACK,
-                   help=f"address to listen on (default {serve.LOOPBACK}: this machine only)")
+    p.add_argument(
+        "--host", default=serve.LOOPBACK, help=f"address to listen on (default {serve.LOOPBACK}: this machine only)"
+    )
     p.add_argument("--port", type=int, default=None, help="port (default: a free one)")
     p.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
     p.add_argument("--config", default=None, help="jurisdictions file (default: ROOT/jurisdictions.yml)")

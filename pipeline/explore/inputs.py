@@ -5,6 +5,7 @@ its reports/<slug>/facts.json and data/raw/<slug>/SOURCE.md, every reports/corpo
 facts.json, and the code and rules of this stage. The key is the SHA-256 of all of them (a file's SHA-256
 reused from the last build while its size and modification time are unchanged, as runs do for raw files).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,15 +17,21 @@ from pipeline.io.keys import digest, raw_hashes
 
 # The code that decides what is in the database (metadata.json, written at every run, is not keyed: a
 # README or description edit never rebuilds millions of rows).
-CODE = ["pipeline/explore/build.py", "pipeline/explore/columns.py", "pipeline/explore/columns.yml",
-        "pipeline/explore/tables.py", "pipeline/explore/sources.py", "pipeline/explore/inputs.py"]
+CODE = [
+    "pipeline/explore/build.py",
+    "pipeline/explore/columns.py",
+    "pipeline/explore/columns.yml",
+    "pipeline/explore/tables.py",
+    "pipeline/explore/sources.py",
+    "pipeline/explore/inputs.py",
+]
 
 
 @dataclass(frozen=True)
 class Inputs:
     root: Path
     jurisdictions: tuple[Jurisdiction, ...]
-    corpora: tuple[Path, ...]          # reports/corpora/<name>/ folders holding facts.json
+    corpora: tuple[Path, ...]  # reports/corpora/<name>/ folders holding facts.json
 
     def files(self) -> list[Path]:
         out = []
@@ -50,8 +57,11 @@ def corpora_root(root: Path) -> Path:
 def find(root: Path, config: str | Path | None = None) -> Inputs:
     """The jurisdictions that have a processed table (in jurisdictions.yml order) and the corpora published."""
     root = Path(root)
-    js = [j for j in load(config or root / "jurisdictions.yml", root=root, check_files=False)
-          if searches_path(j).is_file()]
+    js = [
+        j
+        for j in load(config or root / "jurisdictions.yml", root=root, check_files=False)
+        if searches_path(j).is_file()
+    ]
     cdir = corpora_root(root)
     corpora = sorted(p for p in cdir.iterdir() if (p / "facts.json").is_file()) if cdir.is_dir() else []
     return Inputs(root, tuple(js), tuple(corpora))
@@ -59,14 +69,19 @@ def find(root: Path, config: str | Path | None = None) -> Inputs:
 
 def key(inputs: Inputs, previous: list[dict] | None = None) -> tuple[str, list[dict]]:
     """(the content key, the inputs' hashes as recorded in build.json for the next build to reuse)."""
+
     def display(p: Path) -> str:
         try:
             return str(p.resolve().relative_to(inputs.root.resolve()))
         except ValueError:
             return str(p)
+
     hashes = raw_hashes(inputs.files(), previous, display)
-    code = raw_hashes(sorted({p for pat in CODE for p in ROOT.glob(pat) if p.is_file()}), previous,
-                      lambda p: "code:" + str(p.relative_to(ROOT)))
+    code = raw_hashes(
+        sorted({p for pat in CODE for p in ROOT.glob(pat) if p.is_file()}),
+        previous,
+        lambda p: "code:" + str(p.relative_to(ROOT)),
+    )
     parts = [(h["file"], h["sha256"]) for h in hashes + code]
     params = [(j.slug, j.name, j.producer, j.synthetic, j.timezone) for j in inputs.jurisdictions]
     return digest(parts, params), hashes + code

@@ -2,6 +2,7 @@
 column descriptions (from the README's data dictionary of searches.parquet), facets, the full-text search
 of reasons and the canned queries. Every synthetic jurisdiction is named SYNTHETIC in the descriptions, as
 its rows are in their `synthetic` column."""
+
 from __future__ import annotations
 
 import re
@@ -12,16 +13,22 @@ from pipeline.explore.queries import QUERIES
 from pipeline.explore.sources import source_note
 
 README = ROOT / "README.md"
-FACETS = ["jurisdiction", "agency", "agency_state", {"array": "reason_categories"}, "immigration_type",
-          "searched_local_date"]
+FACETS = [
+    "jurisdiction",
+    "agency",
+    "agency_state",
+    {"array": "reason_categories"},
+    "immigration_type",
+    "searched_local_date",
+]
 TABLES = {
     "searches": "One row per published search of each jurisdiction: when, which agency, how far back, the "
-                "reason as published (redacted), its categories, and where to find it (file, SHA-256, sheet, row). "
-                "No licence plate, searcher name or id, case number, filter or text prompt is in this database.",
+    "reason as published (redacted), its categories, and where to find it (file, SHA-256, sheet, row). "
+    "No licence plate, searcher name or id, case number, filter or text prompt is in this database.",
     "reasons": "Each distinct published reason once, with how many searches gave it; full-text searchable "
-               "(SQLite FTS5, unicode61 tokenizer: `ice` finds \"ICE investigation\", never \"police\").",
+    '(SQLite FTS5, unicode61 tokenizer: `ice` finds "ICE investigation", never "police").',
     "agencies": "Every searching agency of each jurisdiction, with its searches and immigration-related searches "
-                "by type (agency names as released: spellings of one agency count separately).",
+    "by type (agency names as released: spellings of one agency count separately).",
     "categories": "Searches per reason category (pipeline/rules/reasons.yml) and jurisdiction; a search can be in several.",
     "jurisdictions": "Each jurisdiction's published figures (reports/<slug>/facts.json), its source and licence.",
     "corpora": "Each corpus of several producers' logs (reports/corpora/<name>/facts.json): one search counted once.",
@@ -47,10 +54,15 @@ def build(inputs, cols, counts: dict) -> dict:
     dictionary = readme_dictionary()
     notes = {j.slug: source_note(j) for j in inputs.jurisdictions}
     synthetic = [j.slug for j in inputs.jurisdictions if j.synthetic]
-    listing = "; ".join(f"{j.slug}{' (SYNTHETIC)' if j.synthetic else ''}: {notes[j.slug]['licence']}"
-                        for j in inputs.jurisdictions)
-    warning = (f" SYNTHETIC: {', '.join(synthetic)} are generated, not real releases; their rows say SYNTHETIC "
-               "in the synthetic column." if synthetic else "")
+    listing = "; ".join(
+        f"{j.slug}{' (SYNTHETIC)' if j.synthetic else ''}: {notes[j.slug]['licence']}" for j in inputs.jurisdictions
+    )
+    warning = (
+        f" SYNTHETIC: {', '.join(synthetic)} are generated, not real releases; their rows say SYNTHETIC "
+        "in the synthetic column."
+        if synthetic
+        else ""
+    )
     columns = {c.name: c.description or dictionary.get(c.readme, "") for c in cols}
     columns["reason_id"] = "the reason's row in the reasons table (its full-text index)"
     tables = {name: {"description": desc + warning} for name, desc in TABLES.items()}
@@ -60,14 +72,18 @@ def build(inputs, cols, counts: dict) -> dict:
     tables["categories"]["facets"] = ["jurisdiction", "category"]
     for name in counts:
         if name.startswith("corpus_"):
-            tables[name] = {"description": f"The corpus table {name[7:]}.csv of every corpus, as published in "
-                                           f"reports/corpora/<name>/." + warning}
+            tables[name] = {
+                "description": f"The corpus table {name[7:]}.csv of every corpus, as published in "
+                f"reports/corpora/<name>/." + warning
+            }
     return {
         "title": "Flock search audits: every published search",
-        "description": ("The searches of every jurisdiction's Flock audit log as this pipeline publishes them "
-                        "(reasons redacted, searchers pseudonymised, no plates). Read-only." + warning),
+        "description": (
+            "The searches of every jurisdiction's Flock audit log as this pipeline publishes them "
+            "(reasons redacted, searchers pseudonymised, no plates). Read-only." + warning
+        ),
         "source": "Public-records releases of Flock Safety search audits; each jurisdiction's source is in "
-                  "the jurisdictions table: " + "; ".join(f"{k}: {v['source']}" for k, v in notes.items()),
+        "the jurisdictions table: " + "; ".join(f"{k}: {v['source']}" for k, v in notes.items()),
         "license": "Per jurisdiction: " + listing,
         "databases": {"flock": {"title": "Flock search audits", "tables": tables, "queries": QUERIES}},
     }

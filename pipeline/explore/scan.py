@@ -8,6 +8,7 @@ prompt that an officer also typed into a reason is published with the reason (re
 as typed: pipeline/rules/pii.yml), so such a value is reported apart, never as a leak; plates and
 searchers have no such exception.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,7 @@ import duckdb
 
 from pipeline.io.db import literal
 
-MIN_LENGTH = 4         # shorter values ("1", "TX") occur in any text by chance
+MIN_LENGTH = 4  # shorter values ("1", "TX") occur in any text by chance
 WORD = re.compile(r"[0-9a-z]+")
 WORD_BYTES = re.compile(rb"[0-9A-Za-z]+")
 STRICT = ("license_plate", "searcher")
@@ -36,8 +37,9 @@ def secrets(parquets: list[Path]) -> dict[str, set[str]]:
                 continue
             state = {"license_plate": "plate_state", "searcher": "name_state"}.get(col)
             where = f"{state} = 'present'" if state in have else "true"
-            rows = con.execute(f"SELECT DISTINCT trim({col}) FROM read_parquet({literal(p)}) "
-                               f"WHERE {col} IS NOT NULL AND {where}").fetchall()
+            rows = con.execute(
+                f"SELECT DISTINCT trim({col}) FROM read_parquet({literal(p)}) WHERE {col} IS NOT NULL AND {where}"
+            ).fetchall()
             out[col] |= {v for (v,) in rows if len(v.strip("*# ")) >= MIN_LENGTH}
     con.close()
     return out

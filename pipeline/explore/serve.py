@@ -1,5 +1,6 @@
 """Serve the explore database with Datasette: read-only and immutable (`-i`: Datasette opens the file
 read-only and never writes it), on loopback unless the user names a host, on a free port by default."""
+
 from __future__ import annotations
 
 import socket
@@ -24,8 +25,22 @@ def free_port(host: str = LOOPBACK) -> int:
 
 def command(db: Path, metadata: Path, inspect: Path | None, host: str, port: int) -> list[str]:
     """The datasette command line (its Python, this venv's, so the pinned version serves)."""
-    cmd = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "--metadata", str(metadata),
-           "--host", host, "--port", str(port), "--plugins-dir", str(PLUGINS)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "-i",
+        str(db),
+        "--metadata",
+        str(metadata),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--plugins-dir",
+        str(PLUGINS),
+    ]
     if inspect is not None and inspect.is_file():
         cmd += ["--inspect-file", str(inspect)]
     for name, value in SETTINGS.items():
@@ -38,8 +53,9 @@ def url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def start(db: Path, metadata: Path, inspect: Path | None = None, host: str = LOOPBACK, port: int | None = None,
-          **popen) -> tuple[subprocess.Popen, str]:
+def start(
+    db: Path, metadata: Path, inspect: Path | None = None, host: str = LOOPBACK, port: int | None = None, **popen
+) -> tuple[subprocess.Popen, str]:
     """Start Datasette in the background: (the process, its URL)."""
     port = port or free_port(host)
     proc = subprocess.Popen(command(db, metadata, inspect, host, port), **popen)

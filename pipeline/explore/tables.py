@@ -1,6 +1,7 @@
 """The tables beside `searches`: agencies and categories per jurisdiction (from the same published
 columns, aggregated by DuckDB over the Parquet table), jurisdictions (each one's facts.json) and, when
 reports/corpora/<name>/ exist, the corpora (facts.json) and their published CSVs (`corpus_<file>`)."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,6 @@ from pipeline.io.db import connect, literal
 from pipeline.io.publish import SYNTHETIC_COLUMN
 
 
-
 def write_all(con: sqlite3.Connection, inputs: found.Inputs) -> dict:
     """Write every table; return {table: rows}."""
     cols, _ = columns_rules.load()
@@ -28,8 +28,9 @@ def write_all(con: sqlite3.Connection, inputs: found.Inputs) -> dict:
         frames["categories"].append(_labelled(categories, _facts(j)))
     frames["jurisdictions"] = [pd.DataFrame([_jurisdiction_row(j) for j in inputs.jurisdictions])]
     if inputs.corpora:
-        frames["corpora"] = [pd.DataFrame([_flat(_read_facts(c / "facts.json")) | {"corpus": c.name}
-                                           for c in inputs.corpora])]
+        frames["corpora"] = [
+            pd.DataFrame([_flat(_read_facts(c / "facts.json")) | {"corpus": c.name} for c in inputs.corpora])
+        ]
         for name, df in _corpus_csvs(inputs.corpora).items():
             frames[f"corpus_{name}"] = [df]
     counts = {}
@@ -46,8 +47,10 @@ def _aggregates(j, cols) -> tuple[pd.DataFrame, pd.DataFrame]:
     src = found.searches_path(j)
     duck = connect(project.build_dir(j.root) / "explore")
     available = {r[0] for r in duck.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(src)})").fetchall()}
-    duck.execute(f"CREATE TEMP VIEW p AS SELECT {columns_rules.select_list(cols, available, j.synthetic)} "
-                 f"FROM read_parquet({literal(src)}) s")
+    duck.execute(
+        f"CREATE TEMP VIEW p AS SELECT {columns_rules.select_list(cols, available, j.synthetic)} "
+        f"FROM read_parquet({literal(src)}) s"
+    )
     agencies = duck.execute("""
         SELECT jurisdiction, any_value(synthetic) AS synthetic, any_value(producer) AS producer, agency,
                any_value(agency_state) AS agency_state, any_value(agency_type) AS agency_type,
@@ -73,8 +76,14 @@ def _labelled(categories: pd.DataFrame, facts: dict) -> pd.DataFrame:
     listed = {c["id"]: c.get("label") for c in facts.get("reason_categories") or [] if isinstance(c, dict)}
     missing = [c for c in listed if c not in set(categories["category"])]
     if missing and len(categories):
-        zero = pd.DataFrame({"jurisdiction": categories["jurisdiction"].iloc[0],
-                             "synthetic": categories["synthetic"].iloc[0], "category": missing, "searches": 0})
+        zero = pd.DataFrame(
+            {
+                "jurisdiction": categories["jurisdiction"].iloc[0],
+                "synthetic": categories["synthetic"].iloc[0],
+                "category": missing,
+                "searches": 0,
+            }
+        )
         categories = pd.concat([categories, zero], ignore_index=True)
     return categories.assign(label=categories["category"].map(lambda c: listed.get(c) or c))
 
@@ -92,14 +101,23 @@ def _read_facts(path: Path) -> dict:
 
 def _flat(d: dict) -> dict:
     """Scalars as they are; lists and objects as JSON text (Datasette shows and filters them)."""
-    return {k: v if v is None or isinstance(v, (str, int, float, bool)) else json.dumps(v, ensure_ascii=False)
-            for k, v in d.items()}
+    return {
+        k: v if v is None or isinstance(v, (str, int, float, bool)) else json.dumps(v, ensure_ascii=False)
+        for k, v in d.items()
+    }
 
 
 def _jurisdiction_row(j) -> dict:
     """One jurisdiction: its entry, its facts.json (as published), its source note's licence line."""
-    row = {"jurisdiction": j.slug, "name": j.name, "producer": j.producer,
-           "synthetic": "SYNTHETIC" if j.synthetic else None, "log_kind": j.log_kind, "timezone": j.timezone, **source_note(j)}
+    row = {
+        "jurisdiction": j.slug,
+        "name": j.name,
+        "producer": j.producer,
+        "synthetic": "SYNTHETIC" if j.synthetic else None,
+        "log_kind": j.log_kind,
+        "timezone": j.timezone,
+        **source_note(j),
+    }
     facts = _flat(_facts(j))
     row.update({k: v for k, v in facts.items() if k not in row})
     return row

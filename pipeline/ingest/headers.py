@@ -3,6 +3,7 @@
 The table lives in pipeline/rules/columns.yml. Matching is by trimmed, case-insensitive name, never by
 position, except for header-less files, which get the standard order of FORMATS.md §2.
 """
+
 from __future__ import annotations
 
 import functools
@@ -45,8 +46,9 @@ def canonical_name(header: object) -> str | None:
 @dataclass
 class HeaderMap:
     """How one file's columns map to canonical names."""
-    released: list[str]              # the header as released (empty for header-less files)
-    columns: list[str | None]        # canonical name per position (None: unknown extra column)
+
+    released: list[str]  # the header as released (empty for header-less files)
+    columns: list[str | None]  # canonical name per position (None: unknown extra column)
     has_header: bool
     schema: Schema
 
@@ -56,8 +58,11 @@ class HeaderMap:
 
     @property
     def extra(self) -> list[str]:
-        return [self.released[i] if i < len(self.released) else f"column {i + 1}"
-                for i, c in enumerate(self.columns) if c is None]
+        return [
+            self.released[i] if i < len(self.released) else f"column {i + 1}"
+            for i, c in enumerate(self.columns)
+            if c is None
+        ]
 
 
 def is_event_log(cells: list) -> bool:
@@ -71,7 +76,7 @@ def map_header(cells: list) -> HeaderMap | None:
     used: set[str] = set()
     for c in cells:
         canon = canonical_name(c)
-        if canon in used:          # a second column of the same meaning is kept as an extra column
+        if canon in used:  # a second column of the same meaning is kept as an extra column
             canon = None
         if canon:
             used.add(canon)
@@ -79,8 +84,12 @@ def map_header(cells: list) -> HeaderMap | None:
     if len(used) < rules()["min_known_columns"] or "search_time" not in used:
         return None
     portal = {normalize(c) for c in cells} & set(rules()["portal_headers"])
-    return HeaderMap(released=[str(c) if c is not None else "" for c in cells], columns=columns,
-                     has_header=True, schema=Schema.PORTAL if portal else Schema.FLOCK_EXPORT)
+    return HeaderMap(
+        released=[str(c) if c is not None else "" for c in cells],
+        columns=columns,
+        has_header=True,
+        schema=Schema.PORTAL if portal else Schema.FLOCK_EXPORT,
+    )
 
 
 def headerless_map(first_row: list) -> HeaderMap | None:

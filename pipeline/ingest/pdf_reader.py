@@ -13,6 +13,7 @@ time must parse. Otherwise the whole file is refused, naming the pages and the c
 Citation: a row is cited to its page (source_sheet "page 12") and the row a person counts on that page,
 the first search under the header being row 1 (source_row).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -54,7 +55,7 @@ FLOCK_TIME = re.compile(r"(\d{2})/(\d{2})/(\d{4}), (\d{2}):(\d{2}):(\d{2}) ([AP]
 
 
 def time_parses(text: str) -> bool:
-    m = FLOCK_TIME.fullmatch(text)            # how Flock prints it: checked without strptime (7,273 rows a file)
+    m = FLOCK_TIME.fullmatch(text)  # how Flock prints it: checked without strptime (7,273 rows a file)
     if m:
         mo, d, y, h, mi, sec, ap = m.groups()
         try:
@@ -74,10 +75,10 @@ def time_parses(text: str) -> bool:
 @dataclass(frozen=True)
 class Layout:
     name: str
-    labels: tuple[str, ...]             # as printed, in order
-    wrapped_lines: str                  # "above" or "below" the row's ID line
+    labels: tuple[str, ...]  # as printed, in order
+    wrapped_lines: str  # "above" or "below" the row's ID line
     hmap: HeaderMap
-    optional: frozenset[str] = frozenset()   # labels a month's export may lack (FORMATS.md §2: columns drift)
+    optional: frozenset[str] = frozenset()  # labels a month's export may lack (FORMATS.md §2: columns drift)
 
     @property
     def columns(self) -> list[str]:
@@ -90,8 +91,9 @@ def layouts() -> tuple[Layout, ...]:
     for entry in rules()["layouts"]:
         hmap = map_header(entry["labels"])
         if hmap is None or None in hmap.columns or hmap.columns[0] != "flock_id":
-            raise ValueError(f"pdf_layouts.yml: every label of {entry['name']!r} must be a known column "
-                             "(columns.yml), ID first")
+            raise ValueError(
+                f"pdf_layouts.yml: every label of {entry['name']!r} must be a known column (columns.yml), ID first"
+            )
         optional = frozenset(entry.get("optional") or [])
         if not optional <= set(entry["labels"]) - {entry["labels"][0]}:
             raise ValueError(f"pdf_layouts.yml: the optional labels of {entry['name']!r} must be labels other than ID")
@@ -114,12 +116,12 @@ def _printed(layout: Layout, labels: tuple[str, ...]) -> Layout:
 
 @dataclass(slots=True)
 class Word:
-    x0: float       # display coordinates in points: x from the left, y from the top of the page as viewed
+    x0: float  # display coordinates in points: x from the left, y from the top of the page as viewed
     y0: float
     x1: float
     y1: float
     text: str
-    first: int      # index of its first and last character in the page's text
+    first: int  # index of its first and last character in the page's text
     last: int
 
     @property
@@ -130,10 +132,11 @@ class Word:
 @dataclass
 class Page:
     """What one page gave: its rows (cells in the layout's column order) or why it holds none."""
+
     number: int
     layout: Layout | None = None
     rows: list[list[str]] = field(default_factory=list)
-    skipped: str | None = None            # why a page with no rows holds none
+    skipped: str | None = None  # why a page with no rows holds none
     notes: list[str] = field(default_factory=list)
 
 
@@ -146,6 +149,7 @@ class NotAnAudit(SourceError):
 
 
 # ---------------------------------------------------------------------------------------------- opening
+
 
 def _refuse(display: str, message: str, hint: str) -> SourceError:
     return SourceError(message, file=display, hint=hint)
@@ -161,26 +165,39 @@ def open_pdf(path: Path, display: str):
         if sig:
             raise _refuse(display, f"this is {sig[0]}, not a PDF, though its name ends in .pdf.", sig[1])
         if sniff.looks_like_text(head):
-            raise _refuse(display, "this is plain text (perhaps a CSV), not a PDF, though its name ends in .pdf.",
-                          "If it is a CSV, save a copy named .csv beside it and list that in inputs.")
-        raise _refuse(display, "this is not a PDF (it does not start like one), though its name ends in .pdf.",
-                      "Check that it is the file the agency sent; ask the agency for it again.")
+            raise _refuse(
+                display,
+                "this is plain text (perhaps a CSV), not a PDF, though its name ends in .pdf.",
+                "If it is a CSV, save a copy named .csv beside it and list that in inputs.",
+            )
+        raise _refuse(
+            display,
+            "this is not a PDF (it does not start like one), though its name ends in .pdf.",
+            "Check that it is the file the agency sent; ask the agency for it again.",
+        )
     with open(path, "rb") as f:
         f.seek(max(0, path.stat().st_size - 2048))
         tail = f.read()
     if b"%%EOF" not in tail:
-        raise _refuse(display, "the PDF is cut short: it has no end-of-file marker, so pages may be missing.",
-                      "Ask the agency for the file again (it was probably truncated in transfer).")
+        raise _refuse(
+            display,
+            "the PDF is cut short: it has no end-of-file marker, so pages may be missing.",
+            "Ask the agency for the file again (it was probably truncated in transfer).",
+        )
     try:
         doc = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as e:
-        if _declares_no_page(path):           # PDFium refuses a document of zero pages as if it were damaged
+        if _declares_no_page(path):  # PDFium refuses a document of zero pages as if it were damaged
             raise _refuse(display, "the PDF has no pages.", "Ask the agency for the file again.") from None
         if "password" in str(e).lower():
-            raise _refuse(display, "the PDF is encrypted (password-protected) and cannot be read.",
-                          "Ask the agency for an unprotected copy, or better the audit as CSV or XLSX.") from None
-        raise _refuse(display, f"the PDF cannot be opened: it is damaged ({e}).",
-                      "Ask the agency for the file again.") from None
+            raise _refuse(
+                display,
+                "the PDF is encrypted (password-protected) and cannot be read.",
+                "Ask the agency for an unprotected copy, or better the audit as CSV or XLSX.",
+            ) from None
+        raise _refuse(
+            display, f"the PDF cannot be opened: it is damaged ({e}).", "Ask the agency for the file again."
+        ) from None
     if len(doc) == 0:
         doc.close()
         raise _refuse(display, "the PDF has no pages.", "Ask the agency for the file again.")
@@ -196,6 +213,7 @@ def _declares_no_page(path: Path, limit: int = 64 * 1024**2) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- words
+
 
 def _to_display(rotation: int, box: tuple, media: tuple) -> tuple[float, float, float, float]:
     """A box in PDF page space (left, bottom, right, top) as (x0, y0, x1, y1) on the page as viewed."""
@@ -219,11 +237,13 @@ def _char_box_function():
     loose box spans the font's ascent to descent, so every character of a line has the same height."""
     try:
         import pypdfium2_raw.bindings as bindings
-        fn = bindings._libs["pdfium"]["FPDFText_GetLooseCharBox"]   # a fresh function object of the loaded library
+
+        fn = bindings._libs["pdfium"]["FPDFText_GetLooseCharBox"]  # a fresh function object of the loaded library
         fn.restype = ctypes.c_int
         return fn, True
-    except (ImportError, AttributeError, KeyError, TypeError):       # another binding layout: the typed call
+    except (ImportError, AttributeError, KeyError, TypeError):  # another binding layout: the typed call
         import pypdfium2.raw as pdfium_c
+
         return pdfium_c.FPDFText_GetLooseCharBox, False
 
 
@@ -234,7 +254,7 @@ class _Boxes:
         import pypdfium2.raw as pdfium_c
 
         self.textpage, self.rotation, self.media = textpage, rotation, media
-        self._rect = pdfium_c.FS_RECTF()              # left, top, right, bottom (top < bottom in rotated text)
+        self._rect = pdfium_c.FS_RECTF()  # left, top, right, bottom (top < bottom in rotated text)
         self._get, plain = _char_box_function()
         if plain:
             self._handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
@@ -259,18 +279,24 @@ def page_words(page, number: int, display: str) -> tuple[list[Word], str, _Boxes
     limits = rules()
     objects = pdfium_c.FPDFPage_CountObjects(page.raw)
     if objects > limits["max_page_objects"]:
-        raise _refuse(display, f"page {number} holds {objects:,} drawing objects, far more than any audit page "
-                      f"(limit {limits['max_page_objects']:,}); it is not read.",
-                      "Check the page in a PDF viewer; " + ASK_FOR_DATA)
+        raise _refuse(
+            display,
+            f"page {number} holds {objects:,} drawing objects, far more than any audit page "
+            f"(limit {limits['max_page_objects']:,}); it is not read.",
+            "Check the page in a PDF viewer; " + ASK_FOR_DATA,
+        )
     textpage = page.get_textpage()
     n = textpage.count_chars()
     if n > limits["max_page_chars"]:
         textpage.close()
-        raise _refuse(display, f"page {number} holds {n:,} characters of text, far more than any audit page "
-                      f"(limit {limits['max_page_chars']:,}); it is not read.",
-                      "Check the page in a PDF viewer; " + ASK_FOR_DATA)
+        raise _refuse(
+            display,
+            f"page {number} holds {n:,} characters of text, far more than any audit page "
+            f"(limit {limits['max_page_chars']:,}); it is not read.",
+            "Check the page in a PDF viewer; " + ASK_FOR_DATA,
+        )
     text = textpage.get_text_range() if n else ""
-    if len(text) != n:        # characters outside the BMP: index the text by PDFium's characters instead
+    if len(text) != n:  # characters outside the BMP: index the text by PDFium's characters instead
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i) or 32) for i in range(n))
     if not text.strip():
         textpage.close()
@@ -281,12 +307,12 @@ def page_words(page, number: int, display: str) -> tuple[list[Word], str, _Boxes
     # Two PDFium calls a word (its first and last character), inlined: this loop is most of the reader's time.
     get, handle, arg, rect = boxes._get, boxes._handle, boxes._arg, boxes._rect
     rot, media = boxes.rotation, boxes.media
-    upright = rot == 90 and media[0] == 0 and media[1] == 0      # (Okaloosa: every page; the common case inlined)
+    upright = rot == 90 and media[0] == 0 and media[1] == 0  # (Okaloosa: every page; the common case inlined)
     for m in WORD.finditer(text):
         i, j = m.start(), m.end() - 1
         get(handle, i, arg)
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-        if bottom > top:                              # (upright text: FS_RECTF's top is above its bottom)
+        if bottom > top:  # (upright text: FS_RECTF's top is above its bottom)
             bottom, top = top, bottom
         if j != i:
             get(handle, j, arg)
@@ -333,18 +359,23 @@ def _lines(words: list[Word]) -> list[list[Word]]:
 
 # ---------------------------------------------------------------------------------------------- layout
 
+
 @functools.cache
 def _label_words() -> tuple[tuple[Layout, frozenset[str]], ...]:
-    return tuple((layout, frozenset(w for label in layout.labels if label not in layout.optional
-                                    for w in normalize(label).split()))
-                 for layout in layouts())
+    return tuple(
+        (
+            layout,
+            frozenset(w for label in layout.labels if label not in layout.optional for w in normalize(label).split()),
+        )
+        for layout in layouts()
+    )
 
 
 def find_header(lines: list[list[Word]], text: str = "") -> tuple[int, Layout, list[float]] | None:
     """(line index, layout, x where each label starts) of the first line printing a known layout's labels."""
     low = text.lower()
     candidates = [layout for layout, words in _label_words() if not text or all(w in low for w in words)]
-    if not candidates:          # (cheap: most pages print no header)
+    if not candidates:  # (cheap: most pages print no header)
         return None
     firsts = {normalize(layout.labels[0]) for layout in candidates}
     for k, line in enumerate(lines):
@@ -368,7 +399,7 @@ def _labels_in_order(tokens: list[str], layout: Layout) -> list[tuple[str, int]]
     for label in layout.labels:
         want = normalize(label).split(" ")
         at = pos
-        while at < len(tokens) and tokens[at:at + len(want)] != want:
+        while at < len(tokens) and tokens[at : at + len(want)] != want:
             at += 1
         if at >= len(tokens):
             if label in layout.optional:
@@ -400,8 +431,9 @@ def _column_of(x: float, bounds: list[float]) -> int:
 
 
 # Long (~75 lines) on purpose: one walk down a page's lines, giving each line to its ID and each word to its column.
-def layout_rows(lines: list[list[Word]], layout: Layout, starts: list[float], boxes: _Boxes | None,
-                notes: list[str], number: int) -> list[list[str]]:
+def layout_rows(
+    lines: list[list[Word]], layout: Layout, starts: list[float], boxes: _Boxes | None, notes: list[str], number: int
+) -> list[list[str]]:
     """The rows of one page: every line given to the ID it belongs to, every word to its column."""
     slack = rules()["column_slack_pt"]
     bounds = [s - slack for s in starts]
@@ -409,7 +441,7 @@ def layout_rows(lines: list[list[Word]], layout: Layout, starts: list[float], bo
     # point left of its label, and the cell before it ends left of that.
     split = [s - slack / 2 for s in starts]
     ncols = len(bounds)
-    placed: list[list[tuple[int, Word]]] = []       # per line: (column, word)
+    placed: list[list[tuple[int, Word]]] = []  # per line: (column, word)
     for line in lines:
         out = []
         for w in line:
@@ -427,11 +459,11 @@ def layout_rows(lines: list[list[Word]], layout: Layout, starts: list[float], bo
     owner: dict[int, int] = {}
     for k in range(len(placed)):
         if layout.wrapped_lines == "above":
-            r = bisect.bisect_left(anchors, k)          # the first ID line at or below this line
+            r = bisect.bisect_left(anchors, k)  # the first ID line at or below this line
             if r < len(anchors):
                 owner[k] = r
         else:
-            r = bisect.bisect_right(anchors, k) - 1     # the last ID line at or above this line
+            r = bisect.bisect_right(anchors, k) - 1  # the last ID line at or above this line
             if r >= 0:
                 owner[k] = r
     # Before the first row (wrapping above) or after the last (below), only lines printed at the rows' own
@@ -478,6 +510,7 @@ def layout_rows(lines: list[list[Word]], layout: Layout, starts: list[float], bo
 
 # ---------------------------------------------------------------------------------------------- the file
 
+
 # Long (~80 lines) on purpose: one pass over the pages, whose self-check, skipped pages and batching share its state.
 def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Page]:
     """Yield every page (its rows, or why it has none); refuse the file if any page fails its self-check.
@@ -487,9 +520,9 @@ def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Pa
     doc = open_pdf(path, display)
     layout: Layout | None = None
     starts: list[float] = []
-    problems: list[str] = []          # self-check failures, named by page; the file is refused at the end
-    textless: list[int] = []          # pages that draw something but hold no text (scanned or outlined)
-    held: list[Page] = []             # pages before the first header: yielded once the file proves an audit
+    problems: list[str] = []  # self-check failures, named by page; the file is refused at the end
+    textless: list[int] = []  # pages that draw something but hold no text (scanned or outlined)
+    held: list[Page] = []  # pages before the first header: yielded once the file proves an audit
     seen_text = False
     rows = 0
     total = len(doc)
@@ -505,20 +538,22 @@ def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Pa
                 if not words:
                     if objects:
                         textless.append(number)
-                    result.skipped = ("draws something but holds no text (a scanned or outlined page)"
-                                      if objects else "a blank page")
+                    result.skipped = (
+                        "draws something but holds no text (a scanned or outlined page)" if objects else "a blank page"
+                    )
                 else:
                     seen_text = True
                     lines = _lines(words)
                     found = find_header(lines, text)
                     if found:
                         k, layout, starts = found
-                        lines = lines[k + 1:]            # a title above the header is not a row
+                        lines = lines[k + 1 :]  # a title above the header is not a row
                     ids = len(UUID_ANY.findall(text))
                     if layout is None:
                         if ids:
-                            problems.append(f"page {number} prints {ids} search ID(s) before any header of a "
-                                            "known layout")
+                            problems.append(
+                                f"page {number} prints {ids} search ID(s) before any header of a known layout"
+                            )
                         result.skipped = "no audit header or rows on it (a cover page or letter?)"
                     else:
                         result.layout = layout
@@ -540,27 +575,43 @@ def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Pa
     finally:
         doc.close()
     if textless and not seen_text:
-        raise _refuse(display, f"this PDF is a scan: its {total:,} page(s) hold images or drawn outlines but no "
-                      "text layer, so there is nothing to read (OCR is not attempted: it would misread IDs and "
-                      "counts).", ASK_FOR_DATA)
+        raise _refuse(
+            display,
+            f"this PDF is a scan: its {total:,} page(s) hold images or drawn outlines but no "
+            "text layer, so there is nothing to read (OCR is not attempted: it would misread IDs and "
+            "counts).",
+            ASK_FOR_DATA,
+        )
     if layout is None:
         if problems:
-            raise _refuse(display, f"the PDF prints search IDs but no header of a layout this pipeline knows "
-                          f"({'; '.join(problems[:5])}).",
-                          "Add its layout to pipeline/rules/pdf_layouts.yml, or " + ASK_FOR_DATA[0].lower()
-                          + ASK_FOR_DATA[1:])
-        raise NotAnAudit("not a search audit: no page prints the header of a known audit layout or any search "
-                         "ID (a cover letter or memo?)", display)
+            raise _refuse(
+                display,
+                f"the PDF prints search IDs but no header of a layout this pipeline knows ({'; '.join(problems[:5])}).",
+                "Add its layout to pipeline/rules/pdf_layouts.yml, or " + ASK_FOR_DATA[0].lower() + ASK_FOR_DATA[1:],
+            )
+        raise NotAnAudit(
+            "not a search audit: no page prints the header of a known audit layout or any search "
+            "ID (a cover letter or memo?)",
+            display,
+        )
     if not rows and not problems:
-        raise _refuse(display, f"the PDF prints the header of an audit ({layout.name}) but no rows.",
-                      "Check that this is the release you meant to add; remove it from the inputs if it holds no data.")
+        raise _refuse(
+            display,
+            f"the PDF prints the header of an audit ({layout.name}) but no rows.",
+            "Check that this is the release you meant to add; remove it from the inputs if it holds no data.",
+        )
     if textless:
         problems.append(f"page(s) {_pages(textless)} hold no text layer (scanned inside the release?)")
     if problems:
-        raise _refuse(display, "the PDF was not read in full, so none of it is used: " + "; ".join(problems[:8])
-                      + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "") + ".",
-                      "Check those pages in a PDF viewer; if the rows are there, report the layout as a reader "
-                      "problem. " + ASK_FOR_DATA)
+        raise _refuse(
+            display,
+            "the PDF was not read in full, so none of it is used: "
+            + "; ".join(problems[:8])
+            + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
+            + ".",
+            "Check those pages in a PDF viewer; if the rows are there, report the layout as a reader "
+            "problem. " + ASK_FOR_DATA,
+        )
 
 
 def _self_check(page: Page, text: str, ids: int, problems: list[str]) -> None:
@@ -570,13 +621,17 @@ def _self_check(page: Page, text: str, ids: int, problems: list[str]) -> None:
     st = cols.index("search_time")
     user_ids = sum(1 for r in page.rows if user is not None and UUID_FULL.match(r[user]))
     if ids != len(page.rows) + user_ids:
-        problems.append(f"page {page.number} prints {ids} UUID(s) but {len(page.rows)} row(s) were found"
-                        + (f" (and {user_ids} user id(s))" if user_ids else ""))
+        problems.append(
+            f"page {page.number} prints {ids} UUID(s) but {len(page.rows)} row(s) were found"
+            + (f" (and {user_ids} user id(s))" if user_ids else "")
+        )
     bad = [k for k, r in enumerate(page.rows, 1) if not time_parses(r[st])]
     if bad:
         first = page.rows[bad[0] - 1][st]
-        problems.append(f"page {page.number} row(s) {', '.join(map(str, bad[:5]))} have a search time that does "
-                        f"not parse (row {bad[0]}: {first[:40]!r})")
+        problems.append(
+            f"page {page.number} row(s) {', '.join(map(str, bad[:5]))} have a search time that does "
+            f"not parse (row {bad[0]}: {first[:40]!r})"
+        )
 
 
 def _pages(numbers: list[int]) -> str:

@@ -1,4 +1,5 @@
 """Row-level marks shared by every reader: repeated header rows, blank rows, extra columns."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ def reject_marks(cells: dict[int, pa.Array], hmap: HeaderMap, n: int) -> pa.Arra
     # runs on every cell, the normalising one only on the few left.
     st = hmap.columns.index("search_time")
     aliases = [normalize(a) for a in rules()["canonical"]["search_time"]]
-    if any(ch.isdigit() for a in aliases for ch in a):     # (an alias with a digit: test every cell)
+    if any(ch.isdigit() for a in aliases for ch in a):  # (an alias with a digit: test every cell)
         undated = pc.is_valid(cells[st])
     else:
         undated = pc.invert(pc.match_substring_regex(cells[st], "[0-9]"))
@@ -56,8 +57,10 @@ def extra_json(cells: dict[int, pa.Array], hmap: HeaderMap, n: int) -> pa.Array 
     extra_pos = [k for k, c in enumerate(hmap.columns) if c is None]
     if not extra_pos or n == 0:
         return None
-    names = [hmap.released[k] if k < len(hmap.released) and hmap.released[k].strip() else f"column {k + 1}"
-             for k in extra_pos]
+    names = [
+        hmap.released[k] if k < len(hmap.released) and hmap.released[k].strip() else f"column {k + 1}"
+        for k in extra_pos
+    ]
     cols = [cells[k].to_pylist() for k in extra_pos]
     out = []
     for i in range(n):

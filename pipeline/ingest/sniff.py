@@ -3,6 +3,7 @@
 Readers call these before parsing so that a mislabelled file is refused with a sentence a reporter can act
 on ("this is a PDF named .csv"), not with a parser's error.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,11 +13,17 @@ HEAD_BYTES = 64 * 1024
 # (leading bytes, what the file is, what to do)
 SIGNATURES: list[tuple[bytes, str, str]] = [
     (b"%PDF", "a PDF document", "Save a copy named .pdf beside it and list that in inputs."),
-    (b"PK\x03\x04", "a zip archive (an XLSX workbook is a zip too)",
-     "Save a copy with the right ending (.xlsx or .zip) beside it and list that in inputs."),
+    (
+        b"PK\x03\x04",
+        "a zip archive (an XLSX workbook is a zip too)",
+        "Save a copy with the right ending (.xlsx or .zip) beside it and list that in inputs.",
+    ),
     (b"PK\x05\x06", "an empty zip archive", "Ask the agency for the file again."),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Office file (an XLS workbook or a Word document)",
-     "If it is a workbook, save a copy named .xls beside it and list that in inputs."),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old-style Office file (an XLS workbook or a Word document)",
+        "If it is a workbook, save a copy named .xls beside it and list that in inputs.",
+    ),
     (b"\x89PNG\r\n\x1a\n", "a PNG image", "Ask the agency for the data as CSV or XLSX."),
     (b"\xff\xd8\xff", "a JPEG image", "Ask the agency for the data as CSV or XLSX."),
     (b"GIF8", "a GIF image", "Ask the agency for the data as CSV or XLSX."),
@@ -48,8 +55,9 @@ def utf16_without_bom(data: bytes) -> bool:
     if len(sample) < 8:
         return False
     even, odd = sample[0::2], sample[1::2]
-    return (odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even)) or \
-           (even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd))
+    return (odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even)) or (
+        even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd)
+    )
 
 
 def looks_like_text(data: bytes) -> bool:
@@ -61,7 +69,7 @@ def looks_like_text(data: bytes) -> bool:
             data.decode(enc)
             return True
         except UnicodeDecodeError as e:
-            if enc == "utf-8" and e.start >= len(data) - 3:      # a character cut by the end of the sample
+            if enc == "utf-8" and e.start >= len(data) - 3:  # a character cut by the end of the sample
                 return True
     return False
 

@@ -4,6 +4,7 @@ Readers yield record batches in this schema; `clean` turns the staged rows into 
 value is text exactly as released (None only where the column was not in the release), so nothing
 is typed, trimmed or dropped before `clean` decides and counts it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,15 +30,16 @@ BATCH_ROWS = 100_000
 class ReadResult:
     """What a reader found in one source. The reader builds it as it goes and returns it when its batches
     are done (the generator's return value); the caller adds it to the source's SourceInfo."""
+
     schema: Schema | None = None
     encoding: str | None = None
     header: list[str] = field(default_factory=list)
     has_header: bool = True
-    header_row: int | None = None     # spreadsheet row of the header (1 for CSV)
+    header_row: int | None = None  # spreadsheet row of the header (1 for CSV)
     columns: list[str | None] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
     rows_read: int = 0
-    reader: str | None = None         # which parser produced the rows (fast or exact)
+    reader: str | None = None  # which parser produced the rows (fast or exact)
     notes: list[str] = field(default_factory=list)
 
 
@@ -45,15 +47,16 @@ class ReadResult:
 class SourceInfo:
     """One readable unit of a release (a CSV, a sheet, a zip member, a PDF page): where it is, and (once
     read) what its reader returned."""
+
     index: int
-    file: str                         # path in the repo, with "!member" for zip members
-    sha256: str                       # of the raw file on disk (the zip itself for members)
+    file: str  # path in the repo, with "!member" for zip members
+    sha256: str  # of the raw file on disk (the zip itself for members)
     bytes: int
-    container: str                    # csv | xlsx | pdf | zip
-    sheet: str | None = None          # a workbook's sheet, or a PDF's page ("page 12")
+    container: str  # csv | xlsx | pdf | zip
+    sheet: str | None = None  # a workbook's sheet, or a PDF's page ("page 12")
     member_sha256: str | None = None
     stage: str | None = None
-    read: ReadResult = field(default_factory=ReadResult)   # what its reader returned
+    read: ReadResult = field(default_factory=ReadResult)  # what its reader returned
 
     def with_read(self, read: ReadResult) -> "SourceInfo":
         return dataclasses.replace(self, read=read)
@@ -72,12 +75,23 @@ class SourceInfo:
 
     def manifest(self) -> dict:
         r = self.read
-        return {"file": self.file, "sheet": self.sheet, "bytes": self.bytes, "sha256": self.sha256,
-                "member_sha256": self.member_sha256, "detected_kind": self.detected_kind,
-                "encoding": r.encoding, "has_header": r.has_header, "header_row": r.header_row,
-                "header_as_released": r.header, "canonical_columns": r.columns,
-                "extra_columns": r.extra_columns, "rows_read": r.rows_read, "reader": r.reader,
-                "notes": r.notes}
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            "member_sha256": self.member_sha256,
+            "detected_kind": self.detected_kind,
+            "encoding": r.encoding,
+            "has_header": r.has_header,
+            "header_row": r.header_row,
+            "header_as_released": r.header,
+            "canonical_columns": r.columns,
+            "extra_columns": r.extra_columns,
+            "rows_read": r.rows_read,
+            "reader": r.reader,
+            "notes": r.notes,
+        }
 
 
 class StageWriter:
@@ -98,9 +112,17 @@ class StageWriter:
         self._writer.close()
 
 
-def build_batch(columns: list[str | None], cells: dict[int, pa.Array], n: int, source_index: int | pa.Array,
-                first_row: int | pa.Array, reject: pa.Array | None = None, raw: pa.Array | None = None,
-                extra: pa.Array | None = None, lines: pa.Array | None = None) -> pa.RecordBatch:
+def build_batch(
+    columns: list[str | None],
+    cells: dict[int, pa.Array],
+    n: int,
+    source_index: int | pa.Array,
+    first_row: int | pa.Array,
+    reject: pa.Array | None = None,
+    raw: pa.Array | None = None,
+    extra: pa.Array | None = None,
+    lines: pa.Array | None = None,
+) -> pa.RecordBatch:
     """Assemble a staging batch from positional cell arrays (`cells[k]` is column k of the source);
     `lines` is each row's source_line (CSV only; null otherwise)."""
     arrays = []
@@ -109,10 +131,11 @@ def build_batch(columns: list[str | None], cells: dict[int, pa.Array], n: int, s
         arrays.append(cells[pos[c]] if c in pos and pos[c] in cells else pa.nulls(n, pa.string()))
     if isinstance(source_index, int):
         arrays.append(pa.array([source_index] * n, pa.int32()) if n else pa.array([], pa.int32()))
-    else:                        # one source per row: the pages of a PDF share one staging file
+    else:  # one source per row: the pages of a PDF share one staging file
         arrays.append(source_index)
     if isinstance(first_row, int):
         import numpy as np
+
         arrays.append(pa.array(np.arange(first_row, first_row + n, dtype="int64")))
     else:
         arrays.append(first_row)

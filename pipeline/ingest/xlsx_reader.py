@@ -5,6 +5,7 @@ sheets (covers, pivot tables) are skipped and listed in the manifest. Cells keep
 a number typed into Reason becomes its digits ("123", not 123.0), a date cell becomes ISO text.
 Row numbers are spreadsheet rows (header = its own row, usually 1).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,29 +46,41 @@ def _not_a_workbook(path: Path, display: str) -> None:
     """Refuse, saying what the file really is, a file whose first bytes are not those of its kind of workbook."""
     head = sniff.head(path)
     suffix = Path(display.split("!")[-1]).suffix.lower() or "(no ending)"
-    zipped = head.startswith(b"PK\x03\x04")            # xlsx, xlsm, xlsb, ods
-    ole = head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")   # xls (BIFF)
+    zipped = head.startswith(b"PK\x03\x04")  # xlsx, xlsm, xlsb, ods
+    ole = head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # xls (BIFF)
     if ole and suffix != ".xls":
-        raise SourceError(f"this is an old-style XLS workbook, though its name ends in {suffix}.", file=display,
-                          hint="Save a copy named .xls beside it and list that in inputs.")
+        raise SourceError(
+            f"this is an old-style XLS workbook, though its name ends in {suffix}.",
+            file=display,
+            hint="Save a copy named .xls beside it and list that in inputs.",
+        )
     if zipped and suffix == ".xls":
-        raise SourceError("this is a zipped workbook (XLSX or similar), though its name ends in .xls.", file=display,
-                          hint="Save a copy named .xlsx beside it and list that in inputs.")
+        raise SourceError(
+            "this is a zipped workbook (XLSX or similar), though its name ends in .xls.",
+            file=display,
+            hint="Save a copy named .xlsx beside it and list that in inputs.",
+        )
     if zipped or ole:
         return
     markup = sniff.markup_kind(head) if sniff.looks_like_text(head) else None
     if markup:
-        raise SourceError(f"this is {markup}, not a workbook, though its name ends in {suffix} (some systems export "
-                          "tables this way).", file=display,
-                          hint="Open it in Excel or LibreOffice, save it as .xlsx as a new file beside it and list "
-                               "that in inputs.")
+        raise SourceError(
+            f"this is {markup}, not a workbook, though its name ends in {suffix} (some systems export "
+            "tables this way).",
+            file=display,
+            hint="Open it in Excel or LibreOffice, save it as .xlsx as a new file beside it and list that in inputs.",
+        )
     if sniff.looks_like_text(head) or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        raise SourceError(f"this is plain text (perhaps a CSV), not a workbook, though its name ends in {suffix}.",
-                          file=display, hint="If it is a CSV, save a copy named .csv beside it and list that in inputs.")
+        raise SourceError(
+            f"this is plain text (perhaps a CSV), not a workbook, though its name ends in {suffix}.",
+            file=display,
+            hint="If it is a CSV, save a copy named .csv beside it and list that in inputs.",
+        )
     sig = sniff.signature(head)
     if sig:
-        raise SourceError(f"this is {sig[0]}, not a workbook, though its name ends in {suffix}.", file=display,
-                          hint=sig[1])
+        raise SourceError(
+            f"this is {sig[0]}, not a workbook, though its name ends in {suffix}.", file=display, hint=sig[1]
+        )
 
 
 def open_workbook(path: Path, display: str):
@@ -75,19 +88,23 @@ def open_workbook(path: Path, display: str):
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types for every kind of damage
-        raise SourceError(f"the workbook cannot be opened: it is damaged or not a spreadsheet "
-                          f"({type(e).__name__}: {e}).", file=display,
-                          hint="Check that it is the spreadsheet the agency sent and that it is not damaged; "
-                               "ask the agency for the file again.") from None
+        raise SourceError(
+            f"the workbook cannot be opened: it is damaged or not a spreadsheet ({type(e).__name__}: {e}).",
+            file=display,
+            hint="Check that it is the spreadsheet the agency sent and that it is not damaged; "
+            "ask the agency for the file again.",
+        ) from None
 
 
 def _sheet(wb, name: str, display: str):
     try:
         return wb.get_sheet_by_name(name)
     except Exception as e:  # calamine: a damaged sheet
-        raise SourceError(f"the sheet '{name}' cannot be read: it is damaged ({type(e).__name__}: {e}).",
-                          file=display, hint="Open the workbook in Excel or LibreOffice to check it; ask the agency "
-                                             "for the file again.") from None
+        raise SourceError(
+            f"the sheet '{name}' cannot be read: it is damaged ({type(e).__name__}: {e}).",
+            file=display,
+            hint="Open the workbook in Excel or LibreOffice to check it; ask the agency for the file again.",
+        ) from None
 
 
 def _rows(sheet, display: str, name: str):
@@ -100,10 +117,12 @@ def _rows(sheet, display: str, name: str):
         except StopIteration:
             return
         except Exception as e:
-            raise SourceError(f"the sheet '{name}' cannot be read past row {i} ({type(e).__name__}: {e}).",
-                              file=display, row=i + 1,
-                              hint="Open the workbook in Excel or LibreOffice to check it; ask the agency for "
-                                   "the file again.") from None
+            raise SourceError(
+                f"the sheet '{name}' cannot be read past row {i} ({type(e).__name__}: {e}).",
+                file=display,
+                row=i + 1,
+                hint="Open the workbook in Excel or LibreOffice to check it; ask the agency for the file again.",
+            ) from None
         i += 1
         yield row
 
@@ -130,7 +149,7 @@ def audit_sheets(path: Path, display: str) -> tuple[list[str], list[tuple[str, s
         try:
             sheet = wb.get_sheet_by_name(name)
             found = find_header(sheet, display, name)
-        except Exception as e:   # a damaged sheet: listed as skipped; the workbook fails only if none is readable
+        except Exception as e:  # a damaged sheet: listed as skipped; the workbook fails only if none is readable
             skipped.append((name, f"cannot be read ({e})"))
             continue
         if found:
@@ -147,13 +166,23 @@ def read_sheet(path: Path, info: SourceInfo) -> Generator[pa.RecordBatch, None, 
     sheet = _sheet(wb, info.sheet, where)
     found = find_header(sheet, where, info.sheet)
     if not found:
-        raise SourceError("the sheet has no search-audit header.", file=where,
-                          hint="Check the sheet; add unknown column names to pipeline/rules/columns.yml.")
+        raise SourceError(
+            "the sheet has no search-audit header.",
+            file=where,
+            hint="Check the sheet; add unknown column names to pipeline/rules/columns.yml.",
+        )
     header_index, hmap = found
     ncols = len(hmap.columns)
-    read = ReadResult(schema=hmap.schema, header=hmap.released, columns=hmap.columns, has_header=True,
-                      header_row=header_index + 1, extra_columns=hmap.extra, reader="calamine")
-    pending: list[list[str]] = []     # blank rows are held back: trailing ones are sheet padding, not rows
+    read = ReadResult(
+        schema=hmap.schema,
+        header=hmap.released,
+        columns=hmap.columns,
+        has_header=True,
+        header_row=header_index + 1,
+        extra_columns=hmap.extra,
+        reader="calamine",
+    )
+    pending: list[list[str]] = []  # blank rows are held back: trailing ones are sheet padding, not rows
     rows: list[list[str]] = []
     numbers: list[int] = []
 
@@ -161,9 +190,17 @@ def read_sheet(path: Path, info: SourceInfo) -> Generator[pa.RecordBatch, None, 
         n = len(rows)
         cols = list(zip(*rows))
         cells = {k: pa.array(cols[k], pa.string()) for k in range(ncols)}
-        batch = build_batch(hmap.columns, cells, n, info.index, pa.array(numbers, pa.int64()),
-                            reject=reject_marks(cells, hmap, n), extra=extra_json(cells, hmap, n))
-        rows.clear(); numbers.clear()
+        batch = build_batch(
+            hmap.columns,
+            cells,
+            n,
+            info.index,
+            pa.array(numbers, pa.int64()),
+            reject=reject_marks(cells, hmap, n),
+            extra=extra_json(cells, hmap, n),
+        )
+        rows.clear()
+        numbers.clear()
         return batch
 
     for i, row in enumerate(_rows(sheet, where, info.sheet)):
@@ -175,10 +212,12 @@ def read_sheet(path: Path, info: SourceInfo) -> Generator[pa.RecordBatch, None, 
         if not any(c.strip() for c in cells):
             pending.append(i + 1)
             continue
-        for blank in pending:          # blank rows between data rows are rows read, rejected as blank
-            rows.append([""] * ncols); numbers.append(blank)
+        for blank in pending:  # blank rows between data rows are rows read, rejected as blank
+            rows.append([""] * ncols)
+            numbers.append(blank)
         pending.clear()
-        rows.append(cells); numbers.append(i + 1)
+        rows.append(cells)
+        numbers.append(i + 1)
         if len(rows) >= BATCH_ROWS:
             read.rows_read += len(rows)
             yield flush()

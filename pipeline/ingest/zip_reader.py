@@ -1,6 +1,7 @@
 """Zip releases: which members are read, which are skipped and why, and each member extracted with the
 safety limits that keep a zip bomb or a `../` path from doing harm. The reading itself is the other
 readers' (a member is a CSV, a workbook or a PDF like any file)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -13,9 +14,9 @@ from typing import Iterator
 from pipeline.errors import SourceError
 from pipeline.ingest.sniff import kind_of
 
-MAX_ZIP_MEMBER_BYTES = 8 * 1024**3     # a member claiming more than this is refused (zip bomb guard)
+MAX_ZIP_MEMBER_BYTES = 8 * 1024**3  # a member claiming more than this is refused (zip bomb guard)
 MAX_ZIP_TOTAL_BYTES = 32 * 1024**3
-MAX_ZIP_RATIO = 200                    # uncompressed / compressed
+MAX_ZIP_RATIO = 200  # uncompressed / compressed
 EXTRACT_INTO_HINT = "Extract the archive by hand and add its files instead."
 
 
@@ -24,8 +25,11 @@ def open_archive(path: Path, display: str) -> Iterator["Archive"]:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
-        raise SourceError(f"the zip archive cannot be opened: it is damaged or not a zip ({e}).", file=display,
-                          hint="Ask the agency for the archive again; it may have been cut short.") from None
+        raise SourceError(
+            f"the zip archive cannot be opened: it is damaged or not a zip ({e}).",
+            file=display,
+            hint="Ask the agency for the archive again; it may have been cut short.",
+        ) from None
     with zf:
         yield Archive(zf, display)
 
@@ -45,40 +49,58 @@ class Archive:
         for m in self.members:
             p = PurePosixPath(m.filename)
             if p.is_absolute() or ".." in p.parts or "\\" in m.filename and ".." in m.filename:
-                raise SourceError(f"the archive member '{m.filename}' points outside the archive's folder; "
-                                  "the archive is refused.", file=self.display,
-                                  hint="Extract the archive by hand, check its files, and add the release's "
-                                       "files to the folder as new files.")
+                raise SourceError(
+                    f"the archive member '{m.filename}' points outside the archive's folder; the archive is refused.",
+                    file=self.display,
+                    hint="Extract the archive by hand, check its files, and add the release's "
+                    "files to the folder as new files.",
+                )
             total += m.file_size
-            if (m.file_size > MAX_ZIP_MEMBER_BYTES
-                    or (m.compress_size and m.file_size / max(m.compress_size, 1) > MAX_ZIP_RATIO
-                        and m.file_size > 64 * 1024**2)):
-                raise SourceError(f"the archive member '{m.filename}' would expand to {m.file_size:,} bytes, "
-                                  "past the pipeline's safety limit.", file=self.display, hint=EXTRACT_INTO_HINT)
+            if m.file_size > MAX_ZIP_MEMBER_BYTES or (
+                m.compress_size and m.file_size / max(m.compress_size, 1) > MAX_ZIP_RATIO and m.file_size > 64 * 1024**2
+            ):
+                raise SourceError(
+                    f"the archive member '{m.filename}' would expand to {m.file_size:,} bytes, "
+                    "past the pipeline's safety limit.",
+                    file=self.display,
+                    hint=EXTRACT_INTO_HINT,
+                )
             if total > MAX_ZIP_TOTAL_BYTES:
-                raise SourceError(f"the archive's members would expand to more than {total:,} bytes in all "
-                                  f"(at '{m.filename}'), past the pipeline's safety limit.", file=self.display,
-                                  hint=EXTRACT_INTO_HINT)
+                raise SourceError(
+                    f"the archive's members would expand to more than {total:,} bytes in all "
+                    f"(at '{m.filename}'), past the pipeline's safety limit.",
+                    file=self.display,
+                    hint=EXTRACT_INTO_HINT,
+                )
 
     def readable(self, skipped: list[dict]) -> list[zipfile.ZipInfo]:
         """The members a reader may read; every other one is added to `skipped` with the reason."""
-        readable = [m for m in self.members
-                    if kind_of(m.filename) in ("csv", "xlsx", "pdf")
-                    and not PurePosixPath(m.filename).name.startswith(".")
-                    and "__MACOSX" not in PurePosixPath(m.filename).parts]
+        readable = [
+            m
+            for m in self.members
+            if kind_of(m.filename) in ("csv", "xlsx", "pdf")
+            and not PurePosixPath(m.filename).name.startswith(".")
+            and "__MACOSX" not in PurePosixPath(m.filename).parts
+        ]
         for m in self.members:
             if m not in readable:
-                why = ("an archive inside the archive (not opened)" if kind_of(m.filename) == "zip"
-                       else "not a CSV, workbook or PDF (or a system file)")
+                why = (
+                    "an archive inside the archive (not opened)"
+                    if kind_of(m.filename) == "zip"
+                    else "not a CSV, workbook or PDF (or a system file)"
+                )
                 skipped.append({"file": self.display, "sheet": None, "member": m.filename, "why": why})
         if not readable:
             nested = any(kind_of(m.filename) == "zip" for m in self.members)
-            raise SourceError(f"the archive holds no CSV or workbook (members: {self.names() or 'none'}).",
-                              file=self.display,
-                              hint=("A zip inside the zip is not opened: extract it and add the inner archive "
-                                    "as its own file." if nested else
-                                    "Check that this is the archive the agency sent; ask for the data as CSV "
-                                    "or XLSX."))
+            raise SourceError(
+                f"the archive holds no CSV or workbook (members: {self.names() or 'none'}).",
+                file=self.display,
+                hint=(
+                    "A zip inside the zip is not opened: extract it and add the inner archive as its own file."
+                    if nested
+                    else "Check that this is the archive the agency sent; ask for the data as CSV or XLSX."
+                ),
+            )
         return readable
 
     def extract_each(self, members: list[zipfile.ZipInfo], scratch: Path) -> Iterator[tuple[zipfile.ZipInfo, Path]]:
@@ -98,18 +120,27 @@ class Archive:
                 while block := src.read(1 << 20):
                     copied += len(block)
                     if copied > MAX_ZIP_MEMBER_BYTES:
-                        raise SourceError(f"the archive member '{name}' expands past the pipeline's safety limit.",
-                                          file=self.display, hint=EXTRACT_INTO_HINT)
+                        raise SourceError(
+                            f"the archive member '{name}' expands past the pipeline's safety limit.",
+                            file=self.display,
+                            hint=EXTRACT_INTO_HINT,
+                        )
                     dst.write(block)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
-            raise SourceError(f"the archive member '{name}' cannot be extracted: the archive is damaged ({e}).",
-                              file=self.display, hint="Ask the agency for the archive again; it may have been cut "
-                                                      "short or corrupted in transfer.") from None
+            raise SourceError(
+                f"the archive member '{name}' cannot be extracted: the archive is damaged ({e}).",
+                file=self.display,
+                hint="Ask the agency for the archive again; it may have been cut short or corrupted in transfer.",
+            ) from None
         except NotImplementedError as e:
-            raise SourceError(f"the archive member '{name}' is compressed with a method this pipeline cannot open "
-                              f"({e}).", file=self.display,
-                              hint="Extract the archive with another tool and add its files instead.") from None
-        except RuntimeError:          # zipfile: "File ... is encrypted, password required"
-            raise SourceError(f"the archive member '{name}' is password-protected (encrypted).", file=self.display,
-                              hint="Extract it by hand with the password the agency gave and add its files as new "
-                                   "files instead.") from None
+            raise SourceError(
+                f"the archive member '{name}' is compressed with a method this pipeline cannot open ({e}).",
+                file=self.display,
+                hint="Extract the archive with another tool and add its files instead.",
+            ) from None
+        except RuntimeError:  # zipfile: "File ... is encrypted, password required"
+            raise SourceError(
+                f"the archive member '{name}' is password-protected (encrypted).",
+                file=self.display,
+                hint="Extract it by hand with the password the agency gave and add its files as new files instead.",
+            ) from None

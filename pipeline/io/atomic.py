@@ -2,6 +2,7 @@
 
 os.replace is atomic on POSIX within one filesystem, so a crash leaves either the old file or the new.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,7 +23,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        if tmp_path.exists():      # mkstemp makes files private; outputs are meant to be shared and served
+        if tmp_path.exists():  # mkstemp makes files private; outputs are meant to be shared and served
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp_path, 0o666 & ~umask)

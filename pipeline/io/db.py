@@ -1,4 +1,5 @@
 """The DuckDB connection every stage uses: UTC, a memory budget, and spilling to the run's work folder."""
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,7 @@ def connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET temp_directory = {literal(tmp_dir)}")
     con.execute(f"SET memory_limit = '{os.environ.get('PIPELINE_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT)}'")
     con.execute("SET preserve_insertion_order = false")
-    try:   # inside a Jupyter kernel DuckDB refuses to touch this setting (and shows no bar there anyway)
+    try:  # inside a Jupyter kernel DuckDB refuses to touch this setting (and shows no bar there anyway)
         con.execute("SET enable_progress_bar = false")
     except duckdb.Error:
         pass

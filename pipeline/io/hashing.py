@@ -1,4 +1,5 @@
 """SHA-256 of raw files: part of each file's identity and of every citation."""
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ A key covers the bytes of the raw inputs, the code and rule files the stage runs
 Hashing a large release takes seconds, so a file's SHA-256 is reused from the last manifest while its
 size and modification time are unchanged (the same trust `make` and `git` place in them).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,18 +18,32 @@ from pipeline.io.hashing import sha256_file
 # notebook before it), so editing a chart reruns 03_analyze alone, and editing a reason rule reruns 01's
 # enrichment (ingest and clean are reused) and what follows. The shared base and the renderer shape every
 # notebook's outputs; the runner, the command line and the tools outside the package shape none.
-BASE_CODE = ["pipeline/__init__.py", "pipeline/config.py", "pipeline/claims.py", "pipeline/contracts.py", "pipeline/errors.py",
-             "pipeline/project.py", "pipeline/io/*.py", "pipeline/report/*.py"]
+BASE_CODE = [
+    "pipeline/__init__.py",
+    "pipeline/config.py",
+    "pipeline/claims.py",
+    "pipeline/contracts.py",
+    "pipeline/errors.py",
+    "pipeline/project.py",
+    "pipeline/io/*.py",
+    "pipeline/report/*.py",
+]
 NOTEBOOK_CODE = {
-    "01_clean": BASE_CODE + ["pipeline/ingest/*.py", "pipeline/clean/*.py", "pipeline/enrich/*.py",
-                             "pipeline/rules/*.yml"],
+    "01_clean": BASE_CODE
+    + ["pipeline/ingest/*.py", "pipeline/clean/*.py", "pipeline/enrich/*.py", "pipeline/rules/*.yml"],
     "02_validate": BASE_CODE + ["pipeline/validate/*.py", "expectations/*.json"],
     "03_analyze": BASE_CODE + ["pipeline/analyze/*.py", "pipeline/rules/geo/*"],
 }
 # Inside 01: what the ingest + clean stage runs (when only the rules changed, they are re-applied to the
 # reused searches instead).
-CLEAN_CODE = ["pipeline/ingest/*.py", "pipeline/clean/searches.py", "pipeline/io/db.py", "pipeline/rules/columns.yml",
-              "pipeline/rules/cells.yml", "pipeline/rules/pdf_layouts.yml"]
+CLEAN_CODE = [
+    "pipeline/ingest/*.py",
+    "pipeline/clean/searches.py",
+    "pipeline/io/db.py",
+    "pipeline/rules/columns.yml",
+    "pipeline/rules/cells.yml",
+    "pipeline/rules/pdf_layouts.yml",
+]
 
 
 def digest(*parts) -> str:

@@ -5,6 +5,7 @@ that ran `make all`; a kernel's own standard error (sys.__stderr__) still is tha
 are echoed there, prefixed with the jurisdiction, when it is a terminal and not CI (PIPELINE_PROGRESS=1
 or 0 forces it on or off).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,6 +35,7 @@ def reporter(prefix: str, echo: Callable[[str], None] = print) -> Callable[[str]
         echo(msg)
         if terminal is not None:
             print(f"{prefix}: {msg}", file=terminal, flush=True)
+
     return progress
 
 
@@ -41,4 +43,3 @@ def rate(rows: int, seconds: float) -> str:
     """'1,234,567 rows in 3.2 s (385,802 rows/s)'."""
     per = f" ({rows / seconds:,.0f} rows/s)" if seconds > 0 else ""
     return f"{rows:,} rows in {seconds:.1f} s{per}"
-

@@ -7,6 +7,7 @@ change: the released value is the cell without its first character.
 A table made from synthetic data says so on every row (its first column, SYNTHETIC_COLUMN): a reporter who
 loads one CSV into a chart tool, far from the page and its banner, cannot miss that the figures are invented.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -52,8 +53,10 @@ def write_csv(df: pd.DataFrame, target: Path, *, synthetic: bool, **to_csv) -> P
     out = spreadsheet_safe(df)
     if synthetic:
         if SYNTHETIC_COLUMN in out.columns:
-            raise ValueError(f"{target.name}: the table already has a column {SYNTHETIC_COLUMN!r}; the synthetic "
-                             "label must not overwrite data")
+            raise ValueError(
+                f"{target.name}: the table already has a column {SYNTHETIC_COLUMN!r}; the synthetic "
+                "label must not overwrite data"
+            )
         out.insert(0, SYNTHETIC_COLUMN, SYNTHETIC_LABEL)
     with atomic_path(target) as tmp:
         out.to_csv(tmp, index=False, **to_csv)
@@ -68,25 +71,30 @@ def _cell(name: str, kind: str) -> str:
     """The SQL of one column's cells, spelled as write_csv (pandas) spells them; ValueError for a type it
     would spell differently."""
     from pipeline.io.db import identifier
+
     c = identifier(name)
-    if kind == "VARCHAR":       # formula-safe; pandas writes '' and NULL alike (empty), DuckDB would quote ''
+    if kind == "VARCHAR":  # formula-safe; pandas writes '' and NULL alike (empty), DuckDB would quote ''
         starts = ", ".join(f"chr({ord(s)})" for s in FORMULA_START)
         return f"CASE WHEN left({c}, 1) IN ({starts}) THEN chr(39) || {c} ELSE nullif({c}, '') END"
     if kind in _INTEGERS:
         return c
-    if kind == '"NULL"':        # a column with no value at all (an untyped NULL): empty cells
+    if kind == '"NULL"':  # a column with no value at all (an untyped NULL): empty cells
         return "NULL"
     if kind == "BOOLEAN":
         return f"CASE WHEN {c} THEN 'True' WHEN NOT {c} THEN 'False' END"
-    if kind == "TIMESTAMP WITH TIME ZONE":   # the connection is in UTC (pipeline/io/db.py)
-        return (f"CASE WHEN microsecond({c}) % 1000000 = 0 THEN strftime({c}, '%Y-%m-%d %H:%M:%S+00:00') "
-                f"ELSE strftime({c}, '%Y-%m-%d %H:%M:%S.%f+00:00') END")
+    if kind == "TIMESTAMP WITH TIME ZONE":  # the connection is in UTC (pipeline/io/db.py)
+        return (
+            f"CASE WHEN microsecond({c}) % 1000000 = 0 THEN strftime({c}, '%Y-%m-%d %H:%M:%S+00:00') "
+            f"ELSE strftime({c}, '%Y-%m-%d %H:%M:%S.%f+00:00') END"
+        )
     if kind == "DATE":
         return f"strftime({c}, '%Y-%m-%d')"
     raise ValueError(f"column {name!r}: type {kind} is not written by write_query_csv (use write_csv)")
 
 
-def write_query_csv(con, query: str, target: Path, *, synthetic: bool, order_by: tuple[str, ...] | list[str] = ()) -> int:
+def write_query_csv(
+    con, query: str, target: Path, *, synthetic: bool, order_by: tuple[str, ...] | list[str] = ()
+) -> int:
     """The rows of `query`, in the order of its columns `order_by`, written as write_csv writes them, by
     DuckDB itself with no pandas frame in between (a category's searches can be most of a release, a
     corpus's citations millions of lines); returns the lines written. The same bytes as write_csv
@@ -102,26 +110,37 @@ def write_query_csv(con, query: str, target: Path, *, synthetic: bool, order_by:
     memory) instead: a single column (Python writes an empty cell alone as "") or a carriage return in a
     cell (DuckDB quotes it, Python does not)."""
     from pipeline.io.db import identifier, literal
+
     con.execute(f"CREATE OR REPLACE TEMP TABLE _to_publish AS {query}")
     try:
         rel = con.table("_to_publish")
         shown = [(n, str(t)) for n, t in zip(rel.columns, rel.types) if not n.startswith("_")]
         cells = [f"{_cell(n, t)} AS {identifier(n)}" for n, t in shown]
         if synthetic and SYNTHETIC_COLUMN in [n for n, _ in shown]:
-            raise ValueError(f"{target.name}: the table already has a column {SYNTHETIC_COLUMN!r}; the synthetic "
-                             "label must not overwrite data")
-        order = ", ".join(f"_to_publish.{identifier(c)}" for c in order_by)   # the stored values, not the safe ones
+            raise ValueError(
+                f"{target.name}: the table already has a column {SYNTHETIC_COLUMN!r}; the synthetic "
+                "label must not overwrite data"
+            )
+        order = ", ".join(f"_to_publish.{identifier(c)}" for c in order_by)  # the stored values, not the safe ones
         order = f" ORDER BY {order}" if order else ""
         text = [identifier(n) for n, t in shown if t == "VARCHAR"]
-        if len(shown) < 2 or (text and con.sql(f"SELECT bool_or({' OR '.join(f'contains({q}, chr(13))' for q in text)}) "
-                                               "FROM _to_publish").fetchall()[0][0]):
+        if len(shown) < 2 or (
+            text
+            and con.sql(
+                f"SELECT bool_or({' OR '.join(f'contains({q}, chr(13))' for q in text)}) FROM _to_publish"
+            ).fetchall()[0][0]
+        ):
             frame = con.sql(f"SELECT {', '.join(identifier(n) for n, _ in shown)} FROM _to_publish{order}").df()
             write_csv(frame, target, synthetic=synthetic)
             return len(frame)
         if synthetic:
             cells.insert(0, f"{literal(SYNTHETIC_LABEL)} AS {identifier(SYNTHETIC_COLUMN)}")
         with atomic_path(target) as tmp:
-            return int(con.execute(f"COPY (SELECT {', '.join(cells)} FROM _to_publish{order}) TO {literal(tmp)} "
-                                   "(FORMAT csv, HEADER, DELIMITER ',', COMMENT '')").fetchone()[0])
+            return int(
+                con.execute(
+                    f"COPY (SELECT {', '.join(cells)} FROM _to_publish{order}) TO {literal(tmp)} "
+                    "(FORMAT csv, HEADER, DELIMITER ',', COMMENT '')"
+                ).fetchone()[0]
+            )
     finally:
         con.execute("DROP TABLE IF EXISTS _to_publish")

@@ -5,6 +5,7 @@ A rules file is reviewed data: a typo in one (an unknown key, a missing list, a 
 does not compile, a canonical column that does not exist) stops the run with one message naming the file
 and the entry, never with a traceback from the code that would have used it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -36,6 +37,7 @@ Regex = Annotated[str, AfterValidator(_compiles)]
 
 class Cells(_Strict):
     """cells.yml: how a cell's text is read (time formats, masks, numbers that mean 'none')."""
+
     time_formats: list[str] = Field(min_length=1)
     time_frame_split: Regex
     masks: list[Regex] = Field(min_length=1)
@@ -52,6 +54,7 @@ class Cells(_Strict):
 
 class Columns(_Strict):
     """columns.yml: the names a release may give each canonical column."""
+
     canonical: dict[str, list[str]]
     portal_headers: list[str]
     event_log_headers: list[str]
@@ -94,6 +97,7 @@ class PiiPattern(_Examples):
 
 class Pii(_Strict):
     """pii.yml: reference numbers set aside, then the patterns that flag and redact personal data."""
+
     not_personal: list[NotPersonal] = []
     patterns: list[PiiPattern] = Field(min_length=1)
 
@@ -118,5 +122,6 @@ def load(name: str, folder: Path = RULES) -> dict:
         return MODELS[name].model_validate(doc if doc is not None else {}).model_dump()
     except ValidationError as e:
         problems = "; ".join(f"{_where(err['loc']) or 'the file'}: {err['msg']}" for err in e.errors()[:5])
-        raise RulesError(f"{shown}: {problems}.",
-                         hint="Rules files are reviewed data: fix the entry named and run again.") from None
+        raise RulesError(
+            f"{shown}: {problems}.", hint="Rules files are reviewed data: fix the entry named and run again."
+        ) from None

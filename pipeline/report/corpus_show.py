@@ -1,4 +1,5 @@
 """What 04_corpus shows: the corpus entry, its banner, and its figures as sentences (nothing computed here)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,9 +26,11 @@ def corpus(name: str, config: str = "", root: str = "") -> Corpus:
 def banner(c: Corpus):
     members = ", ".join(f"{m.name} ({m.slug})" for m in c.members)
     if c.synthetic:
-        return HTML('<div style="background:#b00020;color:#fff;padding:10px;font-weight:bold;font-size:1.1em">'
-                    "SYNTHETIC DATA: a corpus of generated logs with planted truth. Not real public-records "
-                    f"releases; no figure here describes real searches.</div><p>Members: {_md_escape(members)}</p>")
+        return HTML(
+            '<div style="background:#b00020;color:#fff;padding:10px;font-weight:bold;font-size:1.1em">'
+            "SYNTHETIC DATA: a corpus of generated logs with planted truth. Not real public-records "
+            f"releases; no figure here describes real searches.</div><p>Members: {_md_escape(members)}</p>"
+        )
     return Markdown(f"**Real releases.** Members: {_md_escape(members)}")
 
 

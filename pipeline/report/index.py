@@ -4,6 +4,7 @@ each jurisdiction's last real state (this run's outcome or the one its run recor
 read, the claims, the verdict, what changed and the agencies seen in more than one producer's log.
 Rendered from templates/index.html (Jinja2, autoescaped: free text is escaped); no script, fits an 800 px
 window, opens offline (the same Content-Security-Policy as the notebook pages)."""
+
 from __future__ import annotations
 
 import csv
@@ -31,14 +32,26 @@ SHARED_AGENCIES_SHOWN = 50
 
 @functools.cache
 def _env():
-    import jinja2   # here, not at the top: the runner imports this module on every run, written or not
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    import jinja2  # here, not at the top: the runner imports this module on every run, written or not
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
-def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
-                shared_agencies: list[dict] | None = None, corpora: list[dict] | None = None,
-                shared_csv: bool = True) -> Path:
+def write_index(
+    reports_dir: Path,
+    entries: list[dict],
+    *,
+    generated_at: str,
+    shared_agencies: list[dict] | None = None,
+    corpora: list[dict] | None = None,
+    shared_csv: bool = True,
+) -> Path:
     """Write reports_dir/index.html: findings first (one card per entry, in the order given), what the data
     cannot tell you by log kind, every output of each jurisdiction, a table of the runs; returns its path.
 
@@ -55,16 +68,33 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
     views = [_entry_view(reports_dir, e) for e in entries]
     n_real = sum(1 for e in entries if not e.get("synthetic"))
     n_failed = sum(1 for e in entries if e.get("status") == "failed")
-    summary = (f"{len(entries):,} jurisdiction{'s' if len(entries) != 1 else ''}: {n_real:,} real, "
-               f"{len(entries) - n_real:,} synthetic" + (f"; {n_failed:,} failed" if n_failed else "") + ".")
+    summary = (
+        f"{len(entries):,} jurisdiction{'s' if len(entries) != 1 else ''}: {n_real:,} real, "
+        f"{len(entries) - n_real:,} synthetic" + (f"; {n_failed:,} failed" if n_failed else "") + "."
+    )
     rows = shared_agencies or []
-    shared = {"rows": rows[:SHARED_AGENCIES_SHOWN], "total": len(rows),
-              "synthetic": sorted({p["name"] for r in rows for p in r["producers"] if p["synthetic"]})}
-    page = _env().get_template("index.html").render(
-        csp=Markup(CSP_META), generated_at=str(generated_at), summary=summary, entries=views,
-        caveat_groups=_caveat_groups(entries), changes=Markup(changes_section(reports_dir, entries)),
-        shared=shared, not_in_release=NOT_IN_RELEASE, not_computed=NOT_COMPUTED, corpora=corpora or [],
-        explore=(reports_dir / "explore" / "flock.db").is_file())
+    shared = {
+        "rows": rows[:SHARED_AGENCIES_SHOWN],
+        "total": len(rows),
+        "synthetic": sorted({p["name"] for r in rows for p in r["producers"] if p["synthetic"]}),
+    }
+    page = (
+        _env()
+        .get_template("index.html")
+        .render(
+            csp=Markup(CSP_META),
+            generated_at=str(generated_at),
+            summary=summary,
+            entries=views,
+            caveat_groups=_caveat_groups(entries),
+            changes=Markup(changes_section(reports_dir, entries)),
+            shared=shared,
+            not_in_release=NOT_IN_RELEASE,
+            not_computed=NOT_COMPUTED,
+            corpora=corpora or [],
+            explore=(reports_dir / "explore" / "flock.db").is_file(),
+        )
+    )
     if rows and shared_csv:
         _write_shared_csv(reports_dir, rows)
     path = reports_dir / "index.html"
@@ -75,12 +105,25 @@ def write_index(reports_dir: Path, entries: list[dict], *, generated_at: str,
 def _write_shared_csv(reports_dir: Path, rows: list[dict]) -> None:
     from pipeline.io.publish import write_csv
     import pandas as pd
-    write_csv(pd.DataFrame([{"org_name": r["org_name"], "agency_state": r.get("agency_state") or "",
-                             "producers": len(r["producers"]),
-                             "searches_by_producer": "; ".join(
-                                 f"{p['name']}{' (SYNTHETIC)' if p['synthetic'] else ''}: {p['searches']}"
-                                 for p in r["producers"])} for r in rows]),
-              reports_dir / "shared_agencies.csv", synthetic=any(p["synthetic"] for r in rows for p in r["producers"]))
+
+    write_csv(
+        pd.DataFrame(
+            [
+                {
+                    "org_name": r["org_name"],
+                    "agency_state": r.get("agency_state") or "",
+                    "producers": len(r["producers"]),
+                    "searches_by_producer": "; ".join(
+                        f"{p['name']}{' (SYNTHETIC)' if p['synthetic'] else ''}: {p['searches']}"
+                        for p in r["producers"]
+                    ),
+                }
+                for r in rows
+            ]
+        ),
+        reports_dir / "shared_agencies.csv",
+        synthetic=any(p["synthetic"] for r in rows for p in r["producers"]),
+    )
 
 
 def _caveat_groups(entries: list[dict]) -> list[dict]:
@@ -88,8 +131,10 @@ def _caveat_groups(entries: list[dict]) -> list[dict]:
     groups: dict[str, dict] = {}
     for e in entries:
         kind = (e.get("facts") or {}).get("log_kind") or e.get("log_kind") or "unknown"
-        g = groups.setdefault(kind, {"heading": labels()["log_kinds"].get(kind, f"{kind.capitalize()} logs"),
-                                     "names": [], "caveats": None})
+        g = groups.setdefault(
+            kind,
+            {"heading": labels()["log_kinds"].get(kind, f"{kind.capitalize()} logs"), "names": [], "caveats": None},
+        )
         g["names"].append(str(e.get("name", e["slug"])))
         if g["caveats"] is None and (e.get("facts") or {}).get("caveats"):
             g["caveats"] = e["facts"]["caveats"]
@@ -129,14 +174,31 @@ def _cells(facts: dict | None) -> dict:
     if facts is not None and "immigration_searches" in facts:
         immigration = [{"value": _figure(facts, "immigration_searches"), "label": "in all"}]
         if facts.get("immigration_searches"):
-            immigration += [{"value": _figure(facts, k), "label": label} for k, label in
-                            (("immigration_civil", "civil"), ("immigration_criminal", "criminal"),
-                             ("immigration_unspecified", "unspecified"), ("immigration_agencies", "agencies"))]
-    counts = None if facts is None else [{"value": _figure(facts, k), "label": label} for k, label in
-                                         (("rows_read", "read"), ("duplicates", "duplicates"), ("rejected", "rejected"))]
-    return {"searches": _figure(facts, "searches"), "agencies": _figure(facts, "agencies"),
-            "searchers": _figure(facts, "searchers"), "period": _period(facts),
-            "immigration": immigration, "counts": counts}
+            immigration += [
+                {"value": _figure(facts, k), "label": label}
+                for k, label in (
+                    ("immigration_civil", "civil"),
+                    ("immigration_criminal", "criminal"),
+                    ("immigration_unspecified", "unspecified"),
+                    ("immigration_agencies", "agencies"),
+                )
+            ]
+    counts = (
+        None
+        if facts is None
+        else [
+            {"value": _figure(facts, k), "label": label}
+            for k, label in (("rows_read", "read"), ("duplicates", "duplicates"), ("rejected", "rejected"))
+        ]
+    )
+    return {
+        "searches": _figure(facts, "searches"),
+        "agencies": _figure(facts, "agencies"),
+        "searchers": _figure(facts, "searchers"),
+        "period": _period(facts),
+        "immigration": immigration,
+        "counts": counts,
+    }
 
 
 def _entry_view(reports_dir: Path, e: dict) -> dict:
@@ -147,25 +209,42 @@ def _entry_view(reports_dir: Path, e: dict) -> dict:
     v = e.get("validation") or {}
     verdict = None
     if v.get("verdict"):
-        verdict = {"verdict": str(v["verdict"]), "why": str(v.get("why") or ""),
-                   "css": {"GREEN": "ok", "YELLOW": "stale", "RED": "red"}.get(str(v["verdict"]), "unknown")}
+        verdict = {
+            "verdict": str(v["verdict"]),
+            "why": str(v.get("why") or ""),
+            "css": {"GREEN": "ok", "YELLOW": "stale", "RED": "red"}.get(str(v["verdict"]), "unknown"),
+        }
     claims = e.get("claims") or []
     kind = e.get("log_kind") or ""
     # Only a slug that is one plain path segment can be linked to.
     linkable = slug and "/" not in slug and "\\" not in slug and slug not in (".", "..")
-    return {"slug": slug, "anchor": "j-" + re.sub(r"[^A-Za-z0-9_-]", "-", slug), "name": str(e.get("name", slug)),
-            "producer": str(e.get("producer") or ""), "synthetic": bool(e.get("synthetic")), "log_kind": kind,
-            "log_kind_words": labels()["log_kinds"].get(kind, kind), "has_facts": facts is not None,
-            "period": _period(facts)["text"] if facts and not _period(facts)["missing"] else None,
-            "findings": (facts or {}).get("findings"), "verdict": verdict,
-            "claims": claims, "claims_failed": [c for c in claims if not c.get("holds")],
-            "status": status, "status_note": e.get("status_note"), "skipped": e.get("skipped") or [],
-            "status_class": {"never run": "never"}.get(status, status if status in ("ok", "failed", "stale", "red")
-                                                        else "unknown"),
-            "cells": _cells(facts), "outputs": outputs(reports_dir, slug, facts) if linkable else dict(NO_OUTPUTS)}
+    return {
+        "slug": slug,
+        "anchor": "j-" + re.sub(r"[^A-Za-z0-9_-]", "-", slug),
+        "name": str(e.get("name", slug)),
+        "producer": str(e.get("producer") or ""),
+        "synthetic": bool(e.get("synthetic")),
+        "log_kind": kind,
+        "log_kind_words": labels()["log_kinds"].get(kind, kind),
+        "has_facts": facts is not None,
+        "period": _period(facts)["text"] if facts and not _period(facts)["missing"] else None,
+        "findings": (facts or {}).get("findings"),
+        "verdict": verdict,
+        "claims": claims,
+        "claims_failed": [c for c in claims if not c.get("holds")],
+        "status": status,
+        "status_note": e.get("status_note"),
+        "skipped": e.get("skipped") or [],
+        "status_class": {"never run": "never"}.get(
+            status, status if status in ("ok", "failed", "stale", "red") else "unknown"
+        ),
+        "cells": _cells(facts),
+        "outputs": outputs(reports_dir, slug, facts) if linkable else dict(NO_OUTPUTS),
+    }
 
 
 # ------------------------------------------------------------------------------- what the index shows
+
 
 def verdict_of_reports(out_dir: Path) -> tuple[str | None, str | None]:
     try:
@@ -185,7 +264,11 @@ def skipped_inputs(root: Path, slug: str) -> list[dict]:
 
 def describe_skipped(s: dict) -> str:
     """'data/raw/x/a.zip!cover.pdf: not a CSV or workbook' — one skipped sheet or member, for people."""
-    where = s["file"] + (f"!{s['member']}" if s.get("member") else "") + (f", sheet '{s['sheet']}'" if s.get("sheet") else "")
+    where = (
+        s["file"]
+        + (f"!{s['member']}" if s.get("member") else "")
+        + (f", sheet '{s['sheet']}'" if s.get("sheet") else "")
+    )
     return f"{where}: {s['why']}"
 
 
@@ -210,19 +293,30 @@ def index_entries(jurisdictions: list[Jurisdiction], states: dict[str, dict], ro
             note = r["message"] + earlier + (" The figures shown are from the last good run." if facts else "")
         else:
             status = "stale" if facts else "failed"
-            note = (f"{r['notebook']} failed{earlier}: {r['message']}" +
-                    (" The figures shown are from the last good run." if facts else ""))
+            note = f"{r['notebook']} failed{earlier}: {r['message']}" + (
+                " The figures shown are from the last good run." if facts else ""
+            )
         claims_path = reports_dir(root, j.slug) / "claims.json"
         claims = json.loads(claims_path.read_text(encoding="utf-8"))["claims"] if claims_path.exists() else None
         verdict, why = verdict_of_reports(reports_dir(root, j.slug))
         if r is not None and r["status"] == RunStatus.FAILED and r.get("notebook") in ("inputs", "01_clean"):
             # A release that cannot be read is RED for the reporter, whatever an older validation said.
             verdict, why = "RED", f"The release could not be read, so nothing was validated: {r['message']}"
-        entries.append({"slug": j.slug, "name": j.name, "producer": j.producer, "synthetic": j.synthetic,
-                        "log_kind": (facts or {}).get("log_kind", j.log_kind), "status": status,
-                        "status_note": note, "facts": facts, "claims": claims,
-                        "skipped": [describe_skipped(x) for x in skipped_inputs(root, j.slug)],
-                        "validation": {"verdict": verdict, "why": why} if verdict else None})
+        entries.append(
+            {
+                "slug": j.slug,
+                "name": j.name,
+                "producer": j.producer,
+                "synthetic": j.synthetic,
+                "log_kind": (facts or {}).get("log_kind", j.log_kind),
+                "status": status,
+                "status_note": note,
+                "facts": facts,
+                "claims": claims,
+                "skipped": [describe_skipped(x) for x in skipped_inputs(root, j.slug)],
+                "validation": {"verdict": verdict, "why": why} if verdict else None,
+            }
+        )
     return entries
 
 
@@ -240,17 +334,22 @@ def shared_agencies(jurisdictions: list[Jurisdiction], root: Path) -> list[dict]
             entry = seen.setdefault(name, {"org_name": name, "agency_state": state, "producers": []})
             entry["producers"].append({"name": j.name, "synthetic": j.synthetic, "searches": int(searches)})
     shared = [e for e in seen.values() if len(e["producers"]) > 1]
-    return sorted(shared, key=lambda e: (-len(e["producers"]), -sum(p["searches"] for p in e["producers"]),
-                                         e["org_name"]))
+    return sorted(
+        shared, key=lambda e: (-len(e["producers"]), -sum(p["searches"] for p in e["producers"]), e["org_name"])
+    )
 
 
 def write(root: Path, jurisdictions: list[Jurisdiction], states: dict[str, dict], shared_csv: bool = True) -> Path:
     """reports/index.html for every jurisdiction, from its state (see index_entries), and every corpus
     reports/corpora/ holds (and reports/shared_agencies.csv unless shared_csv is False); returns its path."""
-    return write_index(reports_root(root), index_entries(jurisdictions, states, root),
-                       generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                       shared_agencies=shared_agencies(jurisdictions, root), corpora=corpus_entries(root),
-                       shared_csv=shared_csv)
+    return write_index(
+        reports_root(root),
+        index_entries(jurisdictions, states, root),
+        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        shared_agencies=shared_agencies(jurisdictions, root),
+        corpora=corpus_entries(root),
+        shared_csv=shared_csv,
+    )
 
 
 def write_shared_agencies(root: Path, jurisdictions: list[Jurisdiction]) -> None:
@@ -261,13 +360,18 @@ def write_shared_agencies(root: Path, jurisdictions: list[Jurisdiction]) -> None
 
 
 # The corpus figures the index shows, in order: (facts.json key, words).
-CORPUS_FIGURES = (("rows", "rows in the members' logs"), ("distinct_searches", "distinct searches, each counted once"),
-                  ("rows_per_search", "rows per search"), ("overlap_searches", "searches in more than one log"),
-                  ("max_producers_per_search", "most logs one search appears in"), ("agencies", "agencies"),
-                  ("immigration_searches", "immigration-related distinct searches"),
-                  ("federal_searches", "distinct searches by federal agencies"),
-                  ("conflicting_searches", "searches whose copies disagree between logs"),
-                  ("alias_variants_to_review", "agency spellings left to review"))
+CORPUS_FIGURES = (
+    ("rows", "rows in the members' logs"),
+    ("distinct_searches", "distinct searches, each counted once"),
+    ("rows_per_search", "rows per search"),
+    ("overlap_searches", "searches in more than one log"),
+    ("max_producers_per_search", "most logs one search appears in"),
+    ("agencies", "agencies"),
+    ("immigration_searches", "immigration-related distinct searches"),
+    ("federal_searches", "distinct searches by federal agencies"),
+    ("conflicting_searches", "searches whose copies disagree between logs"),
+    ("alias_variants_to_review", "agency spellings left to review"),
+)
 
 
 def corpus_entries(root: Path) -> list[dict]:
@@ -277,12 +381,21 @@ def corpus_entries(root: Path) -> list[dict]:
     for folder in sorted(p for p in base.glob("*") if p.is_dir()) if base.is_dir() else []:
         facts = _read_json(folder / "facts.json") or {}
         last = (_read_json(folder / "run.json") or {}).get("last", {})
-        figures = [{"label": words, "text": _corpus_figure(facts.get(key))} for key, words in CORPUS_FIGURES
-                   if key in facts]
-        out.append({"name": facts.get("display_name") or folder.name, "anchor": f"corpus-{folder.name}",
-                    "synthetic": bool(facts.get("synthetic")), "members": facts.get("members") or [],
-                    "figures": figures, "status": last.get("status", "never run"), "message": last.get("message"),
-                    "outputs": outputs(base.parent, f"corpora/{folder.name}", facts)})
+        figures = [
+            {"label": words, "text": _corpus_figure(facts.get(key))} for key, words in CORPUS_FIGURES if key in facts
+        ]
+        out.append(
+            {
+                "name": facts.get("display_name") or folder.name,
+                "anchor": f"corpus-{folder.name}",
+                "synthetic": bool(facts.get("synthetic")),
+                "members": facts.get("members") or [],
+                "figures": figures,
+                "status": last.get("status", "never run"),
+                "message": last.get("message"),
+                "outputs": outputs(base.parent, f"corpora/{folder.name}", facts),
+            }
+        )
     return out
 
 

@@ -1,6 +1,7 @@
 """Every published file of one jurisdiction, found by globbing reports/<slug>/ (never a fixed list) and
 labelled in words (templates/labels.yml, with a default made from the file name), as links relative to
 reports/. The index shows them; a page that wants the same list can call `outputs` too."""
+
 from __future__ import annotations
 
 import functools
@@ -12,8 +13,7 @@ import yaml
 TEMPLATES = Path(__file__).with_name("templates")
 NOTEBOOK_PAGE = "0[0-9]_*.html"
 CHART_KINDS = (("html", "interactive"), ("png", "PNG"), ("svg", "SVG"), ("csv", "data (CSV)"))
-NO_OUTPUTS = {"pages": [], "other_pages": [], "charts": [], "tables": [], "records": [], "history": [],
-              "any": False}
+NO_OUTPUTS = {"pages": [], "other_pages": [], "charts": [], "tables": [], "records": [], "history": [], "any": False}
 
 
 @functools.cache
@@ -36,12 +36,21 @@ def outputs(reports_dir: Path, slug: str, facts: dict | None = None) -> dict:
     if not base.is_dir():
         return dict(NO_OUTPUTS)
     href = functools.partial(_href, slug)
-    out = {"pages": _pages(base, href), "charts": _charts(base, href),
-           "other_pages": [{"label": in_words(p.stem), "href": href(p.name)}
-                           for p in sorted(base.glob("*.html")) if not p.match(NOTEBOOK_PAGE)],
-           "tables": _files(base, "*.csv", href, facts), "records": _files(base, "*.json", href, facts),
-           "history": [{"name": p.name, "href": href(f"history/{p.name}"), "label": p.name}
-                       for p in sorted(base.glob("history/*.json"))]}
+    out = {
+        "pages": _pages(base, href),
+        "charts": _charts(base, href),
+        "other_pages": [
+            {"label": in_words(p.stem), "href": href(p.name)}
+            for p in sorted(base.glob("*.html"))
+            if not p.match(NOTEBOOK_PAGE)
+        ],
+        "tables": _files(base, "*.csv", href, facts),
+        "records": _files(base, "*.json", href, facts),
+        "history": [
+            {"name": p.name, "href": href(f"history/{p.name}"), "label": p.name}
+            for p in sorted(base.glob("history/*.json"))
+        ],
+    }
     out["any"] = any(out.values())
     return out
 
@@ -54,7 +63,7 @@ def index_href(page: Path, reports_root: Path) -> str:
 
 
 def _href(slug: str, rel: str) -> str:
-    return urllib.parse.quote(slug, safe="/") + "/" + urllib.parse.quote(rel)   # "corpora/<name>" keeps its /
+    return urllib.parse.quote(slug, safe="/") + "/" + urllib.parse.quote(rel)  # "corpora/<name>" keeps its /
 
 
 def _pages(base: Path, href) -> list[dict]:
@@ -63,18 +72,30 @@ def _pages(base: Path, href) -> list[dict]:
     for stem in stems:
         editor, code = base / f"{stem}.html", base / f"{stem}.code.html"
         label = labels()["pages"].get(stem, in_words(stem))
-        pages.append({"label": f"{label} ({stem})", "short": label,
-                      "editor": href(editor.name) if editor.is_file() else None,
-                      "code": href(code.name) if code.is_file() else None})
+        pages.append(
+            {
+                "label": f"{label} ({stem})",
+                "short": label,
+                "editor": href(editor.name) if editor.is_file() else None,
+                "code": href(code.name) if code.is_file() else None,
+            }
+        )
     return pages
 
 
 def _charts(base: Path, href) -> list[dict]:
     stems = sorted({p.stem for p in base.glob("charts/*") if p.suffix.lstrip(".") in dict(CHART_KINDS)})
-    return [{"label": labels()["charts"].get(stem, in_words(stem)),
-             "files": [{"kind": kind, "href": href(f"charts/{stem}.{ext}")}
-                       for ext, kind in CHART_KINDS if (base / "charts" / f"{stem}.{ext}").is_file()]}
-            for stem in stems]
+    return [
+        {
+            "label": labels()["charts"].get(stem, in_words(stem)),
+            "files": [
+                {"kind": kind, "href": href(f"charts/{stem}.{ext}")}
+                for ext, kind in CHART_KINDS
+                if (base / "charts" / f"{stem}.{ext}").is_file()
+            ],
+        }
+        for stem in stems
+    ]
 
 
 def _files(base: Path, pattern: str, href, facts: dict | None) -> list[dict]:

@@ -6,6 +6,7 @@ its navigation bar is written again (`refresh`) when the jurisdiction's run ends
 a file that exists, and a page the run did not reach is named without a link. The bar sits between two
 comment markers, so refreshing it changes nothing else on the page.
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,19 +25,22 @@ NOTEBOOK_PAGES = (("01_clean", "01 Clean"), ("02_validate", "02 Validate"), ("03
 @dataclass(frozen=True)
 class Site:
     """The pages of one folder under reports/ and the way back to the index from it."""
+
     pages: tuple[tuple[str, str], ...]
     index_href: str
 
 
-JURISDICTION = Site(NOTEBOOK_PAGES, "../index.html")                       # reports/<slug>/
-CORPUS = Site((("04_corpus", "04 Corpus: one search counted once across producers"),),
-              "../../index.html")                                          # reports/corpora/<name>/
+JURISDICTION = Site(NOTEBOOK_PAGES, "../index.html")  # reports/<slug>/
+CORPUS = Site(
+    (("04_corpus", "04 Corpus: one search counted once across producers"),), "../../index.html"
+)  # reports/corpora/<name>/
 NAV_START, NAV_END = "<!-- pipeline-nav -->", "<!-- /pipeline-nav -->"
-SYNTHETIC_BANNER_TEXT = ("SYNTHETIC DATA — generated for testing and demonstration; "
-                         "not a real public-records release.")
+SYNTHETIC_BANNER_TEXT = "SYNTHETIC DATA — generated for testing and demonstration; not a real public-records release."
 # No scripts, no remote anything: styles inline, images inline (data:) or beside the page.
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; font-src data:; "
-       "base-uri 'none'; form-action 'none'")
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; font-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
 _NAV_RE = re.compile(re.escape(NAV_START) + ".*?" + re.escape(NAV_END), re.DOTALL)
 
@@ -46,8 +50,14 @@ def environment():
     """Jinja2 with autoescape: every value from a release (agency names, file names) is shown as text.
     Imported here, where a page is written, so that a rerun with nothing to write never loads it."""
     import jinja2
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 @functools.cache
@@ -64,21 +74,41 @@ def page_title(jurisdiction_name: str, stem: str, *, code: bool = False, site: S
 def nav(out_dir: Path, name: str, current: str | None, *, code: bool = False, site: Site = JURISDICTION) -> str:
     """The navigation bar of one page of the folder (current: a notebook stem, or None on files.html)."""
     suffix = ".code.html" if code else ".html"
-    pages = [{"label": label, "href": stem + suffix, "exists": (out_dir / (stem + suffix)).exists() or stem == current,
-              "current": stem == current} for stem, label in site.pages]
+    pages = [
+        {
+            "label": label,
+            "href": stem + suffix,
+            "exists": (out_dir / (stem + suffix)).exists() or stem == current,
+            "current": stem == current,
+        }
+        for stem, label in site.pages
+    ]
     if current is None:
         last = site.pages[-1][0] + ".code.html"
         other = {"href": last if (out_dir / last).exists() else "files.html", "label": "Pages with code"}
     else:
-        other = {"href": current + (".html" if code else ".code.html"),
-                 "label": "This page without code" if code else "This page with its code"}
-    html = environment().get_template("nav.html.j2").render(
-        name=name, pages=pages, other=other, current_files=current is None, files=len(published_files(out_dir)),
-        index_href=site.index_href)
+        other = {
+            "href": current + (".html" if code else ".code.html"),
+            "label": "This page without code" if code else "This page with its code",
+        }
+    html = (
+        environment()
+        .get_template("nav.html.j2")
+        .render(
+            name=name,
+            pages=pages,
+            other=other,
+            current_files=current is None,
+            files=len(published_files(out_dir)),
+            index_href=site.index_href,
+        )
+    )
     return f"{NAV_START}\n{html}\n{NAV_END}"
 
 
-def refresh(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION, manifest: bool | None = None) -> None:
+def refresh(
+    out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION, manifest: bool | None = None
+) -> None:
     """Write every notebook page's navigation bar again, now that the run has ended, then the files page."""
     for stem, _ in site.pages:
         for code in (False, True):
@@ -88,20 +118,26 @@ def refresh(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICT
                 new = _NAV_RE.sub(lambda _m: nav(out_dir, name, stem, code=code, site=site), text, count=1)
                 if new != text:
                     write_text(page, new)
-    if any((out_dir / f"{stem}.html").exists() for stem, _ in site.pages):   # a run that never got a page
+    if any((out_dir / f"{stem}.html").exists() for stem, _ in site.pages):  # a run that never got a page
         write_files_page(out_dir, name, synthetic=synthetic, site=site, manifest=manifest)  # publishes none
 
 
 @dataclass(frozen=True)
 class Published:
-    path: str       # relative to reports/<slug>/, with /
+    path: str  # relative to reports/<slug>/, with /
     group: str
     label: str
     bytes: int
 
 
-GROUPS = {"pages": "Pages for editors", "charts": "Charts", "tables": "Tables (CSV)",
-          "records": "Figures and records (JSON)", "code": "For fact-checkers", "other": "Other files"}
+GROUPS = {
+    "pages": "Pages for editors",
+    "charts": "Charts",
+    "tables": "Tables (CSV)",
+    "records": "Figures and records (JSON)",
+    "code": "For fact-checkers",
+    "other": "Other files",
+}
 
 
 def describe(relpath: str) -> tuple[str, str]:
@@ -138,18 +174,30 @@ def published_files(out_dir: Path) -> list[Published]:
     return out
 
 
-def write_files_page(out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION,
-                     manifest: bool | None = None) -> Path:
+def write_files_page(
+    out_dir: Path, name: str, *, synthetic: bool, site: Site = JURISDICTION, manifest: bool | None = None
+) -> Path:
     """reports/<slug>/files.html: every published file, grouped, with what it is, its size and SHA-256.
     manifest: whether manifest.json will sit beside it (default: whether it does now)."""
     files = published_files(out_dir)
-    grouped = [(title, [dict(f.__dict__, sha256=sha256_file(out_dir / f.path)) for f in files if f.group == key])
-               for key, title in GROUPS.items()]
-    html = environment().get_template("files.html.j2").render(
-        name=name, groups=[g for g in grouped if g[1]], css=stylesheet(), nav=nav(out_dir, name, None, site=site),
-        synthetic=synthetic, synthetic_text=SYNTHETIC_BANNER_TEXT, csp=CSP,
-        manifest=(out_dir / "manifest.json").exists() if manifest is None else manifest)
+    grouped = [
+        (title, [dict(f.__dict__, sha256=sha256_file(out_dir / f.path)) for f in files if f.group == key])
+        for key, title in GROUPS.items()
+    ]
+    html = (
+        environment()
+        .get_template("files.html.j2")
+        .render(
+            name=name,
+            groups=[g for g in grouped if g[1]],
+            css=stylesheet(),
+            nav=nav(out_dir, name, None, site=site),
+            synthetic=synthetic,
+            synthetic_text=SYNTHETIC_BANNER_TEXT,
+            csp=CSP,
+            manifest=(out_dir / "manifest.json").exists() if manifest is None else manifest,
+        )
+    )
     target = out_dir / "files.html"
     write_text(target, html)
     return target
-

@@ -4,6 +4,7 @@ Every page written here opens offline and makes no network request. nbconvert's 
 MathJax and mermaid from cdnjs; those <script> elements are removed (the notebooks' charts are static
 SVG/PNG outputs and need no JavaScript), and a Content-Security-Policy forbids scripts and remote
 resources in case anything slips through. Pages made from synthetic data carry a red banner at the top."""
+
 from __future__ import annotations
 
 import copy
@@ -19,11 +20,11 @@ from pipeline.report.pages import CSP, CSP_META, SYNTHETIC_BANNER_TEXT  # noqa: 
 
 
 PARAMETER_TAGS = ("parameters", "injected-parameters")
-LOG_TAG = "build-log"   # a cell whose printed progress is for the terminal and the code page, not editors
+LOG_TAG = "build-log"  # a cell whose printed progress is for the terminal and the code page, not editors
 
 BANNER_HTML = (
     '<div class="synthetic-banner" role="alert" style="position:sticky;top:0;z-index:10000;margin:0;'
-    'padding:10px 16px;background:#b00020;color:#fff;font:bold 16px/1.35 Helvetica,Arial,sans-serif;'
+    "padding:10px 16px;background:#b00020;color:#fff;font:bold 16px/1.35 Helvetica,Arial,sans-serif;"
     'text-align:center;border-bottom:3px solid #6d0014;">'
     f"{html.escape(SYNTHETIC_BANNER_TEXT)}</div>"
 )
@@ -39,8 +40,14 @@ _EXTERNAL_LINK_RE = re.compile(r"<link\b[^>]*\bhref=[\"']?(?:https?:)?//[^>]*>",
 # Notebooks
 
 
-def render_notebook(executed: Path, out_dir: Path, *, synthetic: bool, jurisdiction_name: str | None = None,
-                    site: pages.Site = pages.JURISDICTION) -> dict[str, Path]:
+def render_notebook(
+    executed: Path,
+    out_dir: Path,
+    *,
+    synthetic: bool,
+    jurisdiction_name: str | None = None,
+    site: pages.Site = pages.JURISDICTION,
+) -> dict[str, Path]:
     """Write out_dir/<stem>.html (editors: no code, no parameter cells, no build logs) and
     out_dir/<stem>.code.html (fact-checkers: everything, the parameters of the run first) from one executed
     notebook. Returns {"editor": path, "code": path}.
@@ -55,10 +62,13 @@ def render_notebook(executed: Path, out_dir: Path, *, synthetic: bool, jurisdict
     nb = nbformat.read(executed, as_version=4)
     stem = executed.stem
     name = jurisdiction_name or str(nb.metadata.get("title") or "")
-    titles = {code: (pages.page_title(name, stem, code=code, site=site) if name else stem + (" (with code)" if code else ""))
-              for code in (False, True)}
-    editor_body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True) \
-        .from_notebook_node(editor_view(nb), resources={"metadata": {"name": titles[False]}})
+    titles = {
+        code: (pages.page_title(name, stem, code=code, site=site) if name else stem + (" (with code)" if code else ""))
+        for code in (False, True)
+    }
+    editor_body, _ = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    ).from_notebook_node(editor_view(nb), resources={"metadata": {"name": titles[False]}})
     code_body, _ = HTMLExporter().from_notebook_node(code_view(nb), resources={"metadata": {"name": titles[True]}})
 
     paths = {"editor": out_dir / f"{stem}.html", "code": out_dir / f"{stem}.code.html"}
@@ -91,10 +101,16 @@ def code_view(nb):
         run_cell, default_cell = nb.cells[injected[0]], nb.cells[defaults[0]]
         first = defaults[0]
         rest = [c for i, c in enumerate(nb.cells) if i not in (injected[0], defaults[0])]
-        nb.cells = rest[:first] + [
-            nbformat.v4.new_markdown_cell("**The parameters this run used** (given by the runner):"), run_cell,
-            nbformat.v4.new_markdown_cell("The notebook's defaults, which the parameters above replace:"),
-            default_cell] + rest[first:]
+        nb.cells = (
+            rest[:first]
+            + [
+                nbformat.v4.new_markdown_cell("**The parameters this run used** (given by the runner):"),
+                run_cell,
+                nbformat.v4.new_markdown_cell("The notebook's defaults, which the parameters above replace:"),
+                default_cell,
+            ]
+            + rest[first:]
+        )
     return nb
 
 

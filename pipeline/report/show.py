@@ -6,6 +6,7 @@ times in words, headers in words, no index, nothing cut, no NaN or None. Nothing
 them returns a licence plate or a searcher name: rejected and conflicting rows are shown by citation
 and reason only.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,21 +26,43 @@ from pipeline.config import Jurisdiction, check_inputs, load, select
 # Show SHA-256 hashes and file paths whole: a fact-checker copies them.
 pd.set_option("display.max_colwidth", 120)
 
-CSS_CLASS = "pipeline-table"   # the page CSS (report/render.py) makes these tables wrap and fit
+CSS_CLASS = "pipeline-table"  # the page CSS (report/render.py) makes these tables wrap and fit
 MISSING = "—"
 # Headers in words for the column names the pipeline's tables use; any other name is its words
 # ("days_reached_back" -> "Days reached back").
 HEADERS = {
-    "org_name": "Agency", "agency": "Agency", "agency_state": "Agency's state", "agency_type": "Agency type",
-    "agency_federal": "Federal", "searches": "Searches", "immigration_searches": "Immigration-related searches",
-    "share": "Share of all searches", "local_time": "Local time", "local_date": "Local day",
-    "searched_at_utc": "Time (UTC)", "immigration_type": "Type", "reason": "Reason (redacted)",
-    "reason_flagged_personal_data": "Personal data redacted", "matched_text": "Words that made it count",
-    "rule_id": "Rule", "search_key": "Search ID", "copies": "Copies in the release", "categories": "Categories",
-    "source_file": "Source file", "source_sha256": "File SHA-256", "source_sheet": "Sheet or page",
-    "source_row": "Row", "source_line": "Line", "sha256": "SHA-256", "bytes": "Bytes", "file": "File",
-    "label": "Category", "reject_reason": "Why rejected", "searched_local": "Searched (local time)",
-    "time_frame_start_local": "Time frame searched starts (local time)", "reached_back": "Reached back",
+    "org_name": "Agency",
+    "agency": "Agency",
+    "agency_state": "Agency's state",
+    "agency_type": "Agency type",
+    "agency_federal": "Federal",
+    "searches": "Searches",
+    "immigration_searches": "Immigration-related searches",
+    "share": "Share of all searches",
+    "local_time": "Local time",
+    "local_date": "Local day",
+    "searched_at_utc": "Time (UTC)",
+    "immigration_type": "Type",
+    "reason": "Reason (redacted)",
+    "reason_flagged_personal_data": "Personal data redacted",
+    "matched_text": "Words that made it count",
+    "rule_id": "Rule",
+    "search_key": "Search ID",
+    "copies": "Copies in the release",
+    "categories": "Categories",
+    "source_file": "Source file",
+    "source_sha256": "File SHA-256",
+    "source_sheet": "Sheet or page",
+    "source_row": "Row",
+    "source_line": "Line",
+    "sha256": "SHA-256",
+    "bytes": "Bytes",
+    "file": "File",
+    "label": "Category",
+    "reject_reason": "Why rejected",
+    "searched_local": "Searched (local time)",
+    "time_frame_start_local": "Time frame searched starts (local time)",
+    "reached_back": "Reached back",
 }
 
 
@@ -88,11 +111,23 @@ def cell(v, *, kind: str = "", timezone: str | None = None, missing: str = MISSI
     return str(v)
 
 
-def table(df: pd.DataFrame, *, columns: list[str] | None = None, headers: dict[str, str] | None = None,
-          percent: tuple[str, ...] = ("share",), dates: tuple[str, ...] = (), times: tuple[str, ...] = (),
-          timezone: str | None = None, missing: str | dict[str, str] = MISSING, max_rows: int | None = None,
-          rest: str = "", caption: str = "", empty: str = "No rows.", links: tuple[str, ...] = (),
-          css_class: str = CSS_CLASS) -> HTML:
+def table(
+    df: pd.DataFrame,
+    *,
+    columns: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    percent: tuple[str, ...] = ("share",),
+    dates: tuple[str, ...] = (),
+    times: tuple[str, ...] = (),
+    timezone: str | None = None,
+    missing: str | dict[str, str] = MISSING,
+    max_rows: int | None = None,
+    rest: str = "",
+    caption: str = "",
+    empty: str = "No rows.",
+    links: tuple[str, ...] = (),
+    css_class: str = CSS_CLASS,
+) -> HTML:
     """The one formatter of every table on every page, as an HTML <table class="pipeline-table">.
 
     - columns: which columns to show, in order (default: all); headers: words for some of them
@@ -117,8 +152,11 @@ def table(df: pd.DataFrame, *, columns: list[str] | None = None, headers: dict[s
     for row in shown[cols].itertuples(index=False, name=None):
         tds = []
         for c, v in zip(cols, row):
-            num = (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-                   and not _missing(v))
+            num = (
+                isinstance(v, (int, float, np.integer, np.floating))
+                and not isinstance(v, (bool, np.bool_))
+                and not _missing(v)
+            )
             text = html.escape(cell(v, kind=kinds[c], timezone=timezone, missing=gone[c]))
             if c in links and not _missing(v):
                 text = f'<a href="{html.escape(str(v), quote=True)}">{text}</a>'
@@ -126,15 +164,19 @@ def table(df: pd.DataFrame, *, columns: list[str] | None = None, headers: dict[s
         body.append("<tr>" + "".join(tds) + "</tr>")
     note = ""
     if max_rows is not None and len(df) > max_rows:
-        note = (f'<p class="{css_class}-note">The first {max_rows:,} of {count(len(df), "row")}'
-                + (f"; {html.escape(rest)}" if rest else "") + ".</p>")
+        note = (
+            f'<p class="{css_class}-note">The first {max_rows:,} of {count(len(df), "row")}'
+            + (f"; {html.escape(rest)}" if rest else "")
+            + ".</p>"
+        )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return HTML(f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(body)}</tbody></table>{note}')
+    return HTML(
+        f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}'
+    )
 
 
 def jurisdiction(slug: str, config: str = "", root: str = "") -> Jurisdiction:
-    root_path = Path(root).resolve() if root else ROOT   # the runner passes "." (the notebook's folder)
+    root_path = Path(root).resolve() if root else ROOT  # the runner passes "." (the notebook's folder)
     if config and not Path(config).is_absolute():
         config = str(root_path / config)
     (j,) = select(load(config or None, root=root_path, check_files=False), [slug])
@@ -147,28 +189,34 @@ def _md_escape(text: str) -> str:
     return html.escape(str(text), quote=False).replace("*", "\\*").replace("_", "\\_")
 
 
-LOG_KINDS = {"network": "network audit (searches of the producer's cameras by any agency on the network)",
-             "organization": "organization audit (the producer's own searches)",
-             "portal": "transparency-portal export (the producer's own searches)",
-             "auto": "detected from the files"}
+LOG_KINDS = {
+    "network": "network audit (searches of the producer's cameras by any agency on the network)",
+    "organization": "organization audit (the producer's own searches)",
+    "portal": "transparency-portal export (the producer's own searches)",
+    "auto": "detected from the files",
+}
 
 
 def heading(j: Jurisdiction):
     zone = zone_name({"timezone": j.timezone})
-    return Markdown(f"**{_md_escape(j.name)}**, released by {_md_escape(j.producer)}: "
-                    f"{LOG_KINDS.get(j.log_kind, j.log_kind)}. Local days are counted in {zone} "
-                    f"({_md_escape(j.timezone)}).")
+    return Markdown(
+        f"**{_md_escape(j.name)}**, released by {_md_escape(j.producer)}: "
+        f"{LOG_KINDS.get(j.log_kind, j.log_kind)}. Local days are counted in {zone} "
+        f"({_md_escape(j.timezone)})."
+    )
 
 
 def build_summary(m: dict):
     """01's build in one line for editors (the progress log stays on the code page)."""
     t = m["totals"]
     files = len(m["sources"])
-    return Markdown(f"**{count(t['rows_read'], 'row')} read** from {count(files, 'file or sheet', 'files or sheets')}: "
-                    f"{count(t['searches'], 'distinct search', 'distinct searches')}, "
-                    f"{count(t['duplicates'], 'further copy', 'further copies')} of a search already counted, "
-                    f"{t['rejected']:,} {were(t['rejected'])} rejected; "
-                    f"{count(t['conflicting_searches'], 'search has', 'searches have')} copies that disagree.")
+    return Markdown(
+        f"**{count(t['rows_read'], 'row')} read** from {count(files, 'file or sheet', 'files or sheets')}: "
+        f"{count(t['searches'], 'distinct search', 'distinct searches')}, "
+        f"{count(t['duplicates'], 'further copy', 'further copies')} of a search already counted, "
+        f"{t['rejected']:,} {were(t['rejected'])} rejected; "
+        f"{count(t['conflicting_searches'], 'search has', 'searches have')} copies that disagree."
+    )
 
 
 def cells_not_understood(m: dict):
@@ -185,22 +233,38 @@ def bullets(lines: list[str]):
 
 def banner(j: Jurisdiction):
     if j.synthetic:
-        return HTML('<div style="background:#b00020;color:#fff;padding:10px;font-weight:bold;font-size:1.1em">'
-                    "SYNTHETIC DATA: generated by the pipeline's own generator for testing and demonstration. "
-                    "Not a real public-records release; no figure here describes real searches.</div>")
+        return HTML(
+            '<div style="background:#b00020;color:#fff;padding:10px;font-weight:bold;font-size:1.1em">'
+            "SYNTHETIC DATA: generated by the pipeline's own generator for testing and demonstration. "
+            "Not a real public-records release; no figure here describes real searches.</div>"
+        )
     return Markdown(f"**Real release.** Source: {_md_escape(j.source or 'see data/raw/' + j.slug + '/')}")
 
 
-KINDS = {"flock_export csv": "Flock audit (CSV)", "flock_export xlsx": "Flock audit (workbook)",
-         "flock_export pdf": "Flock audit (PDF)", "portal csv": "transparency-portal export (CSV)"}
+KINDS = {
+    "flock_export csv": "Flock audit (CSV)",
+    "flock_export xlsx": "Flock audit (workbook)",
+    "flock_export pdf": "Flock audit (PDF)",
+    "portal csv": "transparency-portal export (CSV)",
+}
 
 
 def sources_table(m: dict) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "File": s["file"], "Sheet": s["sheet"], "Kind": KINDS.get(s["detected_kind"], s["detected_kind"]), "Encoding": s["encoding"],
-        "Rows read": s["rows_read"], "Reader": s["reader"], "Extra columns": ", ".join(s["extra_columns"]),
-        "SHA-256": s["sha256"],
-    } for s in m["sources"]])
+    return pd.DataFrame(
+        [
+            {
+                "File": s["file"],
+                "Sheet": s["sheet"],
+                "Kind": KINDS.get(s["detected_kind"], s["detected_kind"]),
+                "Encoding": s["encoding"],
+                "Rows read": s["rows_read"],
+                "Reader": s["reader"],
+                "Extra columns": ", ".join(s["extra_columns"]),
+                "SHA-256": s["sha256"],
+            }
+            for s in m["sources"]
+        ]
+    )
 
 
 def skipped_table(m: dict) -> pd.DataFrame:
@@ -214,14 +278,23 @@ def reconciliation(j: Jurisdiction) -> pd.DataFrame:
 
 def rejected_summary(j: Jurisdiction) -> pd.DataFrame:
     """Rejected rows by reason, with the first few citations of each (file and row only)."""
-    df = pd.read_csv(processed_dir(j.root, j.slug) / "rejected.csv", keep_default_na=False, dtype=str,
-                     usecols=["source_file", "source_sheet", "source_row", "reject_reason"])
+    df = pd.read_csv(
+        processed_dir(j.root, j.slug) / "rejected.csv",
+        keep_default_na=False,
+        dtype=str,
+        usecols=["source_file", "source_sheet", "source_row", "reject_reason"],
+    )
     if df.empty:
         return pd.DataFrame(columns=["reject_reason", "rows", "first rows"])
-    df["cite"] = df["source_file"] + df["source_sheet"].map(lambda s: f" [{s}]" if s else "") + " row " + df["source_row"]
-    return (df.groupby("reject_reason")
-              .agg(rows=("cite", "size"), first_rows=("cite", lambda c: "; ".join(c.head(3))))
-              .reset_index().rename(columns={"first_rows": "first rows"}))
+    df["cite"] = (
+        df["source_file"] + df["source_sheet"].map(lambda s: f" [{s}]" if s else "") + " row " + df["source_row"]
+    )
+    return (
+        df.groupby("reject_reason")
+        .agg(rows=("cite", "size"), first_rows=("cite", lambda c: "; ".join(c.head(3))))
+        .reset_index()
+        .rename(columns={"first_rows": "first rows"})
+    )
 
 
 def conflicts_summary(j: Jurisdiction) -> pd.DataFrame:
@@ -231,9 +304,19 @@ def conflicts_summary(j: Jurisdiction) -> pd.DataFrame:
         return pd.DataFrame(columns=["search_key", "copies", "fields that differ", "copies at"])
     rows = []
     for key, g in df.groupby("search_key", sort=True):
-        rows.append({"search_key": key, "copies": len(g), "fields that differ": g["fields_that_differ"].iloc[0],
-                     "copies at": "; ".join(g["source_file"] + g["source_sheet"].map(lambda s: f" [{s}]" if s else "")
-                                            + " row " + g["source_row"])})
+        rows.append(
+            {
+                "search_key": key,
+                "copies": len(g),
+                "fields that differ": g["fields_that_differ"].iloc[0],
+                "copies at": "; ".join(
+                    g["source_file"]
+                    + g["source_sheet"].map(lambda s: f" [{s}]" if s else "")
+                    + " row "
+                    + g["source_row"]
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -245,18 +328,27 @@ def _claim_value(v) -> str:
 
 def claims_table(results: list[dict], facts: dict | None = None) -> pd.DataFrame:
     """Each published claim beside the figure computed here, over the period it speaks of."""
-    whole = f"the whole release ({facts['period_words']})" if facts and facts.get("period_words") else "the whole release"
+    whole = (
+        f"the whole release ({facts['period_words']})" if facts and facts.get("period_words") else "the whole release"
+    )
     rows = []
     for r in results:
         w = r.get("window")
         target = r["target"]
         if isinstance(target, (int, float)) or str(target).lstrip("-").isdigit():
             target = f"{int(target):,}"
-        rows.append({"Published claim": r["claim"], "Source": r["source"],
-                     "Over": period_words(w["start"], w["end"]) if w else whole,
-                     "Figure": r["fact"].replace("_", " "), "Computed here": _claim_value(r["computed"]),
-                     "Test": f"{r['test'].replace('_', ' ')} {target}", "Holds": "yes" if r["holds"] else "NO",
-                     "Why not": r["why_not"] or ""})
+        rows.append(
+            {
+                "Published claim": r["claim"],
+                "Source": r["source"],
+                "Over": period_words(w["start"], w["end"]) if w else whole,
+                "Figure": r["fact"].replace("_", " "),
+                "Computed here": _claim_value(r["computed"]),
+                "Test": f"{r['test'].replace('_', ' ')} {target}",
+                "Holds": "yes" if r["holds"] else "NO",
+                "Why not": r["why_not"] or "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -265,9 +357,12 @@ def findings(f: dict):
     items = []
     for x in f["findings"]:
         caveat = f'<br><span class="caveat">{html.escape(x["caveat"])}</span>' if x.get("caveat") else ""
-        items.append(f'<li><strong>{html.escape(x["label"])}:</strong> {html.escape(x["display"])}{caveat}</li>')
-    period = f"<p><strong>Period:</strong> {html.escape(f['period_words'])} (local days, {html.escape(zone_name(f))}).</p>" \
-        if f.get("period_words") else ""
+        items.append(f"<li><strong>{html.escape(x['label'])}:</strong> {html.escape(x['display'])}{caveat}</li>")
+    period = (
+        f"<p><strong>Period:</strong> {html.escape(f['period_words'])} (local days, {html.escape(zone_name(f))}).</p>"
+        if f.get("period_words")
+        else ""
+    )
     return HTML(f'{period}<ul class="findings">{"".join(items)}</ul>')
 
 
@@ -306,11 +401,12 @@ def chart(c, data: pd.DataFrame, chart_dir: Path, name: str) -> None:
     from IPython.display import display
 
     from pipeline.analyze import charts
-    drawn = charts.draw(c)        # once, for the four files and the notebook
+
+    drawn = charts.draw(c)  # once, for the four files and the notebook
     charts.save_chart(drawn, data, chart_dir, name)
     display(charts.show(drawn))
-    from pipeline.report.outputs import CHART_KINDS   # the index's words for the four files
+    from pipeline.report.outputs import CHART_KINDS  # the index's words for the four files
+
     rel = f"{Path(chart_dir).name}/{name}"
     links = " · ".join(f'<a href="{html.escape(rel)}.{ext}">{what}</a>' for ext, what in CHART_KINDS)
     display(HTML(f'<p class="chart-files">This chart: {links}</p>'))
-

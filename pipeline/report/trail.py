@@ -7,6 +7,7 @@ Written by the runner once a jurisdiction's run is over (`publish_trail`), from 
                                        are (file, sheet, row, line), never a rejected row's cells;
 then reports/<slug>/manifest.json (report.manifest), last, listing every published file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,12 +19,12 @@ from pipeline.project import processed_dir, reports_dir
 from pipeline.report import pages
 from pipeline.report.manifest import MANIFEST, write_manifest
 
-if TYPE_CHECKING:   # pandas is imported where a trail is written: a rerun that writes none never loads it
+if TYPE_CHECKING:  # pandas is imported where a trail is written: a rerun that writes none never loads it
     import pandas as pd
 
 RECONCILIATION = "reconciliation.csv"
 REJECTED_SUMMARY = "rejected_summary.csv"
-FIRST_CITATIONS = 5          # citations shown per reason; the full list is data/processed/<slug>/rejected.csv
+FIRST_CITATIONS = 5  # citations shown per reason; the full list is data/processed/<slug>/rejected.csv
 # The columns of rejected.csv a summary may read: citations and the reason, never the raw record or a cell.
 CITATION_COLUMNS = ["source_file", "source_sheet", "source_row", "source_line", "reject_reason"]
 SUMMARY_COLUMNS = ["reject_reason", "rows", "first_citations"]
@@ -42,8 +43,12 @@ def publish_trail(j: Jurisdiction, status: str = RunStatus.OK) -> Path | None:
     import pandas as pd
 
     from pipeline.io.publish import write_csv
-    write_csv(pd.read_csv(processed / "reconciliation.csv", keep_default_na=False), out / RECONCILIATION,
-              synthetic=j.synthetic)
+
+    write_csv(
+        pd.read_csv(processed / "reconciliation.csv", keep_default_na=False),
+        out / RECONCILIATION,
+        synthetic=j.synthetic,
+    )
     write_csv(rejected_summary(processed / "rejected.csv"), out / REJECTED_SUMMARY, synthetic=j.synthetic)
     # Every page's navigation and the files page now that every file of the run exists, then the manifest.
     pages.refresh(out, j.name, synthetic=j.synthetic, manifest=True)
@@ -60,11 +65,14 @@ def cite(row: pd.Series) -> str:
 def rejected_summary(rejected_csv: Path) -> pd.DataFrame:
     """Rejected rows by reason (most first): how many, and the first FIRST_CITATIONS in release order."""
     import pandas as pd
+
     df = pd.read_csv(rejected_csv, keep_default_na=False, dtype=str, usecols=lambda c: c in CITATION_COLUMNS)
     if df.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     df["cite"] = df.apply(cite, axis=1)
-    out = (df.groupby("reject_reason", sort=False)
-             .agg(rows=("cite", "size"), first_citations=("cite", lambda c: "; ".join(c.head(FIRST_CITATIONS))))
-             .reset_index())
+    out = (
+        df.groupby("reject_reason", sort=False)
+        .agg(rows=("cite", "size"), first_citations=("cite", lambda c: "; ".join(c.head(FIRST_CITATIONS))))
+        .reset_index()
+    )
     return out.sort_values(["rows", "reject_reason"], ascending=[False, True], kind="stable")[SUMMARY_COLUMNS]

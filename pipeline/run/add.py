@@ -9,6 +9,7 @@ a run uses (a file a run could not read is refused here with the same message), 
 is a new file, never an overwrite). The edited jurisdictions.yml is checked as a run would load it
 before it replaces the old one; its comments and order are kept (ruamel.yaml round-trip).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,24 +46,27 @@ class AddError(PipelineError):
 
 @dataclass
 class Planned:
-    source: Path          # the file as given
-    name: str             # its name in data/raw/<slug>/
+    source: Path  # the file as given
+    name: str  # its name in data/raw/<slug>/
     sha256: str
     bytes: int
-    copy: bool            # False: the same bytes are already there
-    record: bool          # False: SOURCE.md already lists these bytes under this name
-    list_input: bool      # True: no pattern of the entry matches the name yet
+    copy: bool  # False: the same bytes are already there
+    record: bool  # False: SOURCE.md already lists these bytes under this name
+    list_input: bool  # True: no pattern of the entry matches the name yet
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m pipeline add",
-                                description="Copy a release's files into data/raw/<slug>/ and record them.")
+    p = argparse.ArgumentParser(
+        prog="python -m pipeline add", description="Copy a release's files into data/raw/<slug>/ and record them."
+    )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="the files exactly as received")
     p.add_argument("--jurisdiction", "-j", required=True, metavar="SLUG")
     p.add_argument("--name", help="display name (a new jurisdiction only)")
     p.add_argument("--producer", help="who owns the cameras and released the log (a new jurisdiction only)")
-    p.add_argument("--timezone", help="the producer's IANA time zone, e.g. America/Chicago (required for a "
-                                      "new jurisdiction; never guessed)")
+    p.add_argument(
+        "--timezone",
+        help="the producer's IANA time zone, e.g. America/Chicago (required for a new jurisdiction; never guessed)",
+    )
     p.add_argument("--log-kind", default=None, choices=LOG_KINDS, help="default: auto (detect from the files)")
     p.add_argument("--producer-state", help="two-letter state of the producer (a new jurisdiction only)")
     p.add_argument("--synthetic", action="store_true", help="generated data (labelled SYNTHETIC everywhere)")
@@ -77,10 +81,21 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     root = (args.root or ROOT).resolve()
-    add(args.files, args.jurisdiction, root=root, config=Path(args.config) if args.config else None,
-        name=args.name, producer=args.producer, timezone=args.timezone, log_kind=args.log_kind,
-        producer_state=args.producer_state, synthetic=args.synthetic, received=args.received,
-        request=args.request, note=args.note)
+    add(
+        args.files,
+        args.jurisdiction,
+        root=root,
+        config=Path(args.config) if args.config else None,
+        name=args.name,
+        producer=args.producer,
+        timezone=args.timezone,
+        log_kind=args.log_kind,
+        producer_state=args.producer_state,
+        synthetic=args.synthetic,
+        received=args.received,
+        request=args.request,
+        note=args.note,
+    )
     return 0
 
 
@@ -90,9 +105,10 @@ def main(argv: list[str]) -> int:
 
 def _yaml():
     from ruamel.yaml import YAML
+
     y = YAML()
     y.preserve_quotes = True
-    y.width = 4096            # never re-wrap the folded source texts
+    y.width = 4096  # never re-wrap the folded source texts
     return y
 
 
@@ -108,8 +124,10 @@ def _load_round_trip(text: str):
         doc = y.load(text)
         if _dump(y, doc) == text:
             return y, doc
-    raise AddError("jurisdictions.yml is laid out in a way this command cannot edit without changing other "
-                   "lines; add the entry by hand (see the keys at the top of the file).")
+    raise AddError(
+        "jurisdictions.yml is laid out in a way this command cannot edit without changing other "
+        "lines; add the entry by hand (see the keys at the top of the file)."
+    )
 
 
 def _dump(y, doc) -> str:
@@ -122,12 +140,12 @@ def _matches(patterns, name: str) -> bool:
     """Whether an inputs pattern already covers a file named `name` at the top of data/raw/<slug>/.
 
     glob (which the run uses) is case-sensitive here and never matches a hidden file with '*'."""
-    return any(fnmatch.fnmatchcase(name, p) and not (name.startswith(".") and not p.startswith("."))
-               for p in patterns)
+    return any(fnmatch.fnmatchcase(name, p) and not (name.startswith(".") and not p.startswith(".")) for p in patterns)
 
 
 def _flow_list(items):
     from ruamel.yaml.comments import CommentedSeq
+
     seq = CommentedSeq(items)
     seq.fa.set_flow_style()
     return seq
@@ -135,6 +153,7 @@ def _flow_list(items):
 
 def _new_entry(slug, name, producer, timezone, log_kind, producer_state, synthetic, source):
     from ruamel.yaml.comments import CommentedMap
+
     e = CommentedMap()
     e["slug"], e["name"], e["producer"] = slug, name, producer
     e["log_kind"], e["timezone"] = log_kind, timezone
@@ -173,8 +192,10 @@ def _edited_config(text: str, slug: str, new_entry, names: list[str]) -> str:
         entry = next(e for e in expected["jurisdictions"] if e.get("slug") == slug)
         entry["inputs"] = ([entry["inputs"]] if isinstance(entry["inputs"], str) else entry["inputs"]) + names
     if yaml.safe_load(out) != expected:
-        raise AddError("editing jurisdictions.yml would change more than the new release; add it by hand "
-                       "(see the keys at the top of the file).")
+        raise AddError(
+            "editing jurisdictions.yml would change more than the new release; add it by hand "
+            "(see the keys at the top of the file)."
+        )
     return out
 
 
@@ -187,7 +208,7 @@ def _recorded(source_md: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     blocks = list(_RECORDED_RE.finditer(source_md))
     for k, m in enumerate(blocks):
-        body = source_md[m.end(): blocks[k + 1].start() if k + 1 < len(blocks) else len(source_md)]
+        body = source_md[m.end() : blocks[k + 1].start() if k + 1 < len(blocks) else len(source_md)]
         sha = _SHA_RE.search(body)
         out.setdefault(m["name"], set()).update({sha["sha"]} if sha else set())
     return out
@@ -213,8 +234,10 @@ def _source_md(existing: str | None, slug: str, synthetic: bool, blocks: list[st
     text = existing
     if text is None:
         label = "SYNTHETIC data: generated, not a real public-records release. " if synthetic else ""
-        text = (f"# {slug}: where these files came from\n\n{label}Every file below was copied here byte-identical "
-                "by `python -m pipeline add`; its SHA-256 is what every citation of its rows refers to.\n")
+        text = (
+            f"# {slug}: where these files came from\n\n{label}Every file below was copied here byte-identical "
+            "by `python -m pipeline add`; its SHA-256 is what every citation of its rows refers to.\n"
+        )
     if SOURCE_SECTION not in text:
         text = text.rstrip("\n") + f"\n\n{SOURCE_SECTION}\n"
     return text.rstrip("\n") + "\n\n" + "\n".join(blocks)
@@ -227,6 +250,7 @@ def _source_md(existing: str | None, slug: str, synthetic: bool, blocks: list[st
 def _check_readable(path: Path, sha: str, root: Path) -> None:
     """Read the file with the run's own readers into a scratch folder: refused here as a run would refuse it."""
     from pipeline.ingest import ingest
+
     scratch = project.build_dir(root)
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="add-check-", dir=scratch) as tmp:
@@ -255,8 +279,9 @@ def plan(files: list[Path], raw_dir: Path, patterns, recorded: dict[str, set[str
             raise AddError(f"{f}: a hidden file (its name starts with '.') is not read by a run; rename it.")
         sha = sha256_file(f)
         if by_name.setdefault(name, sha) != sha:
-            raise AddError(f"two files named {name} with different bytes were given; a release's files need "
-                           "distinct names.")
+            raise AddError(
+                f"two files named {name} with different bytes were given; a release's files need distinct names."
+            )
         if name in (p.name for p in out):
             continue
         target = raw_dir / name
@@ -264,13 +289,24 @@ def plan(files: list[Path], raw_dir: Path, patterns, recorded: dict[str, set[str
         if target.exists() or target.is_symlink():
             if not target.is_file() or sha256_file(target) != sha:
                 shown = f"data/raw/{raw_dir.name}/{name}"
-                raise AddError(f"{shown} already exists with other bytes; raw files are never overwritten. "
-                               "A new or corrected release is a new file: give it another name "
-                               "(e.g. with the month or the date received) and add it again.")
+                raise AddError(
+                    f"{shown} already exists with other bytes; raw files are never overwritten. "
+                    "A new or corrected release is a new file: give it another name "
+                    "(e.g. with the month or the date received) and add it again."
+                )
             copy = False
         _check_readable(f, sha, root)
-        out.append(Planned(source=f, name=name, sha256=sha, bytes=f.stat().st_size, copy=copy,
-                           record=sha not in recorded.get(name, set()), list_input=not _matches(patterns, name)))
+        out.append(
+            Planned(
+                source=f,
+                name=name,
+                sha256=sha,
+                bytes=f.stat().st_size,
+                copy=copy,
+                record=sha not in recorded.get(name, set()),
+                list_input=not _matches(patterns, name),
+            )
+        )
     return out
 
 
@@ -282,38 +318,72 @@ def _entry(slug, config: Path, *, name, producer, timezone, log_kind, producer_s
     """The entry of a new jurisdiction, from the options; its time zone is required, never guessed."""
     missing = [opt for opt, v in (("--name", name), ("--producer", producer), ("--timezone", timezone)) if not v]
     if missing:
-        tz_note = (" The time zone is the producer's IANA zone (e.g. America/Chicago); searches are counted "
-                   "by local day in it, so it is never guessed." if "--timezone" in missing else "")
-        raise AddError(f"jurisdiction '{slug}' is new: give {', '.join(missing)} to create its entry in "
-                       f"{config.name}.{tz_note}")
+        tz_note = (
+            " The time zone is the producer's IANA zone (e.g. America/Chicago); searches are counted "
+            "by local day in it, so it is never guessed."
+            if "--timezone" in missing
+            else ""
+        )
+        raise AddError(
+            f"jurisdiction '{slug}' is new: give {', '.join(missing)} to create its entry in {config.name}.{tz_note}"
+        )
     check_timezone(slug, timezone)
     if producer_state and not re.fullmatch(r"[A-Z]{2}", producer_state):
         raise AddError(f"--producer-state '{producer_state}' must be a two-letter code such as TX.")
-    source = "; ".join(x for x in (f"request {_one_line(request)}" if request else None,
-                                    f"received {received}" if received else None) if x)
+    source = "; ".join(
+        x
+        for x in (f"request {_one_line(request)}" if request else None, f"received {received}" if received else None)
+        if x
+    )
     source = (source + "; " if source else "") + f"see data/raw/{slug}/SOURCE.md."
     if synthetic:
         source = "SYNTHETIC data, not a real release; " + source
-    return _new_entry(slug, _one_line(name), _one_line(producer), timezone, log_kind or "auto", producer_state,
-                      synthetic, source)
+    return _new_entry(
+        slug, _one_line(name), _one_line(producer), timezone, log_kind or "auto", producer_state, synthetic, source
+    )
 
 
 def _check_unchanged(j, config: Path, **given) -> None:
     """An existing entry gives the time zone and the rest; an option that says otherwise is refused."""
-    current = {"name": j.name, "producer": j.producer, "timezone": j.timezone, "log_kind": j.log_kind,
-               "producer_state": j.producer_state}
-    differ = [f"--{k.replace('_', '-')} '{v}' (the entry says '{current[k]}')"
-              for k, v in given.items() if k in current and v and v != current[k]]
+    current = {
+        "name": j.name,
+        "producer": j.producer,
+        "timezone": j.timezone,
+        "log_kind": j.log_kind,
+        "producer_state": j.producer_state,
+    }
+    differ = [
+        f"--{k.replace('_', '-')} '{v}' (the entry says '{current[k]}')"
+        for k, v in given.items()
+        if k in current and v and v != current[k]
+    ]
     if given.get("synthetic") and not j.synthetic:
         differ.append("--synthetic (the entry is not synthetic)")
     if differ:
-        raise AddError(f"jurisdiction '{j.slug}' exists in {config.name} and add does not change an entry: "
-                       f"{'; '.join(differ)}. Edit {config.name} by hand to change it.")
+        raise AddError(
+            f"jurisdiction '{j.slug}' exists in {config.name} and add does not change an entry: "
+            f"{'; '.join(differ)}. Edit {config.name} by hand to change it."
+        )
 
 
-def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None = None, name=None, producer=None,
-        timezone=None, log_kind=None, producer_state=None, synthetic=False, received=None, request=None,
-        note=None, today: str | None = None, echo=print) -> list[Planned]:
+def add(
+    files: list[Path],
+    slug: str,
+    *,
+    root: Path = ROOT,
+    config: Path | None = None,
+    name=None,
+    producer=None,
+    timezone=None,
+    log_kind=None,
+    producer_state=None,
+    synthetic=False,
+    received=None,
+    request=None,
+    note=None,
+    today: str | None = None,
+    echo=print,
+) -> list[Planned]:
     """Add `files` to jurisdiction `slug` (creating its entry if new); return what was planned per file."""
     root = Path(root)
     config = Path(config) if config else root / "jurisdictions.yml"
@@ -322,17 +392,37 @@ def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None 
     existing = {j.slug: j for j in load(config, root=root, check_files=False)}
     if slug in existing:
         j = existing[slug]
-        _check_unchanged(j, config, name=name, producer=producer, timezone=timezone, log_kind=log_kind,
-                         producer_state=producer_state, synthetic=synthetic)
+        _check_unchanged(
+            j,
+            config,
+            name=name,
+            producer=producer,
+            timezone=timezone,
+            log_kind=log_kind,
+            producer_state=producer_state,
+            synthetic=synthetic,
+        )
         new_entry, patterns, synthetic = None, j.inputs, j.synthetic
     else:
-        new_entry = _entry(slug, config, name=name, producer=producer, timezone=timezone, log_kind=log_kind,
-                           producer_state=producer_state, synthetic=synthetic, received=received, request=request)
+        new_entry = _entry(
+            slug,
+            config,
+            name=name,
+            producer=producer,
+            timezone=timezone,
+            log_kind=log_kind,
+            producer_state=producer_state,
+            synthetic=synthetic,
+            received=received,
+            request=request,
+        )
         patterns = ()
     generated = [Path(f).name for f in files if Path(f).name.upper().startswith("SYNTHETIC")]
     if generated and not synthetic:
-        raise AddError(f"{generated[0]} is named as generated data, but '{slug}' is not a synthetic jurisdiction; "
-                       "pass --synthetic for a new one, so that everything made from it is labelled SYNTHETIC.")
+        raise AddError(
+            f"{generated[0]} is named as generated data, but '{slug}' is not a synthetic jurisdiction; "
+            "pass --synthetic for a new one, so that everything made from it is labelled SYNTHETIC."
+        )
     raw_dir = project.raw_dir(root, slug)
     source_md_path = raw_dir / "SOURCE.md"
     source_md = source_md_path.read_text(encoding="utf-8") if source_md_path.exists() else None
@@ -344,7 +434,7 @@ def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None 
     new_config = _edited_config(config_text, slug, new_entry, to_list) if (new_entry is not None or to_list) else None
     if new_config is not None:
         _check_config(new_config, config, root)
-    today = today or dt.datetime.now(dt.timezone.utc).date().isoformat()     # (UTC, as every date the run records)
+    today = today or dt.datetime.now(dt.timezone.utc).date().isoformat()  # (UTC, as every date the run records)
     blocks = [_source_block(p, today, received, request, note) for p in planned if p.record]
 
     # Everything is checked: write the files first (each whole), then what refers to them.
@@ -357,7 +447,7 @@ def add(files: list[Path], slug: str, *, root: Path = ROOT, config: Path | None 
         write_text(config, new_config)
     for p in planned:
         shown = f"data/raw/{slug}/{p.name}"
-        what = (f"copied to {shown}" if p.copy else f"already in {shown} with the same bytes: not copied again")
+        what = f"copied to {shown}" if p.copy else f"already in {shown} with the same bytes: not copied again"
         extra = [x for x, on in (("recorded in SOURCE.md", p.record), (f"listed in {config.name}", p.list_input)) if on]
         echo(f"{p.name}: {what}" + (f"; {', '.join(extra)}" if extra else "") + f" (SHA-256 {p.sha256[:12]}…)")
     if new_entry is not None:
@@ -405,11 +495,13 @@ def _copy_new(p: Planned, target: Path) -> None:
     try:
         shutil.copyfile(p.source, tmp)
         if sha256_file(tmp) != p.sha256:
-            raise AddError(f"{p.source}: the copy's SHA-256 differs from the file's (did it change while "
-                           "being copied?); nothing was added.")
+            raise AddError(
+                f"{p.source}: the copy's SHA-256 differs from the file's (did it change while "
+                "being copied?); nothing was added."
+            )
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)     # mkstemp makes files private; raw files are shared like the rest
-        os.link(tmp, target)              # fails if the target appeared meanwhile: never overwrite
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; raw files are shared like the rest
+        os.link(tmp, target)  # fails if the target appeared meanwhile: never overwrite
     finally:
         os.unlink(tmp)

@@ -5,6 +5,7 @@ cleaned searches (the 01_clean key in reports/<slug>/run.json, which changes whe
 would), the corpus code and rules, the notebook and the corpus entry. A corpus whose member did not finish
 (failed, RED, never run) is not run; it keeps its last outputs and says why.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,15 @@ def corpus_key(corpus: Corpus, root: Path) -> str | None:
     return digest(members, files_digest(CORPUS_CODE, root), corpus.as_params(), list(corpus.claims))
 
 
-def run_corpora(corpora: list[Corpus], states: dict[str, dict], root: Path, config: str, echo=print,
-                force: bool = False, stamps: Stamps | None = None) -> dict[str, dict]:
+def run_corpora(
+    corpora: list[Corpus],
+    states: dict[str, dict],
+    root: Path,
+    config: str,
+    echo=print,
+    force: bool = False,
+    stamps: Stamps | None = None,
+) -> dict[str, dict]:
     """Run each corpus whose members all finished ok (states: the run's per-jurisdiction states); return
     {name: state}, also kept in reports/corpora/<name>/run.json (left as it is when the corpus did nothing
     and ended as recorded). Its pages are refreshed unless its folder, the code and templates are as
@@ -65,16 +73,21 @@ def run_corpora(corpora: list[Corpus], states: dict[str, dict], root: Path, conf
             folder.mkdir(parents=True, exist_ok=True)
             record["last"] = state
             write_json(folder / "run.json", record)
-        stamps.rewrite(f"corpus/{c.name}", lambda c=c, folder=folder: [c.display_name, c.synthetic, tree(folder),
-                                                                      code_tree(root)],
-                       lambda c=c, folder=folder: refresh(folder, c.display_name, synthetic=c.synthetic, site=CORPUS,
-                                                          manifest=False), force)   # the files page last
+        stamps.rewrite(
+            f"corpus/{c.name}",
+            lambda c=c, folder=folder: [c.display_name, c.synthetic, tree(folder), code_tree(root)],
+            lambda c=c, folder=folder: refresh(
+                folder, c.display_name, synthetic=c.synthetic, site=CORPUS, manifest=False
+            ),
+            force,
+        )  # the files page last
         out[c.name] = state
     return out
 
 
-def _corpus_state(c: Corpus, root: Path, states: dict, record: dict, config: str, folder: Path, echo,
-                  force: bool) -> dict:
+def _corpus_state(
+    c: Corpus, root: Path, states: dict, record: dict, config: str, folder: Path, echo, force: bool
+) -> dict:
     """Not run (a member did not finish), unchanged, or run now; a run that succeeds records its key."""
     not_ok = [m.slug for m in c.members if states.get(m.slug, {}).get("status") != RunStatus.OK]
     key = corpus_key(c, root)
@@ -104,12 +117,16 @@ def _execute(c: Corpus, root: Path, config: str, folder: Path, echo) -> dict:
     target, tmp = folder / f"{NOTEBOOK}.ipynb", folder / f".{NOTEBOOK}.{os.getpid()}.ipynb"
     t = time.perf_counter()
     try:
-        execute_notebook(root / "notebooks" / f"{NOTEBOOK}.ipynb", tmp, cwd=root,
-                         parameters={"corpus": c.name, "config": _project_relative(config, root), "root": "."},
-                         say=lambda msg: echo(f"corpus {c.name}: {msg}"))
+        execute_notebook(
+            root / "notebooks" / f"{NOTEBOOK}.ipynb",
+            tmp,
+            cwd=root,
+            parameters={"corpus": c.name, "config": _project_relative(config, root), "root": "."},
+            say=lambda msg: echo(f"corpus {c.name}: {msg}"),
+        )
         _relative_papermill_paths(tmp, root, target)
         os.replace(tmp, target)
-    except (PapermillExecutionError, Exception) as e:   # one corpus's failure never stops the run
+    except (PapermillExecutionError, Exception) as e:  # one corpus's failure never stops the run
         if tmp.exists():
             tmp.unlink()
         message = f"{getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', e)}"

@@ -12,6 +12,7 @@ has finished has nothing to interrupt, so the shutdown here leaves the interrupt
 
 A kernel that still dies before its first reply is started once more, and the caller is told so.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -47,7 +48,7 @@ class IpcKernelManager(AsyncKernelManager):
         self.ip = str(Path(socket_dir()) / uuid.uuid4().hex[:16])
 
     async def _async_interrupt_kernel(self) -> None:
-        if self.shutting_down:   # set by shutdown_kernel just before it would interrupt
+        if self.shutting_down:  # set by shutdown_kernel just before it would interrupt
             return
         await super()._async_interrupt_kernel()
 
@@ -65,24 +66,33 @@ def _died_at_start(error: Exception, output: Path) -> bool:
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    if isinstance(error, PapermillExecutionError):   # a cell raised: the notebook's own failure
+    if isinstance(error, PapermillExecutionError):  # a cell raised: the notebook's own failure
         return False
-    kernel_trouble = isinstance(error, (DeadKernelError, TimeoutError, RuntimeError)) or \
-        type(error).__module__.startswith("zmq")
+    kernel_trouble = isinstance(error, (DeadKernelError, TimeoutError, RuntimeError)) or type(
+        error
+    ).__module__.startswith("zmq")
     return kernel_trouble and not _ran_a_cell(output)
 
 
-def execute_notebook(source: Path, output: Path, *, parameters: dict, cwd: Path,
-                     say: Callable[[str], None] = print) -> None:
+def execute_notebook(
+    source: Path, output: Path, *, parameters: dict, cwd: Path, say: Callable[[str], None] = print
+) -> None:
     """Execute `source` with papermill into `output`; a kernel that dies before its first reply is
     restarted once (said through `say`). Any other failure is raised as papermill raises it."""
     import papermill as pm
 
     for attempt in (1, 2):
         try:
-            pm.execute_notebook(str(source), str(output), parameters=parameters, kernel_name="python3",
-                                cwd=str(cwd), progress_bar=False, log_output=False,
-                                kernel_manager_class=IpcKernelManager)
+            pm.execute_notebook(
+                str(source),
+                str(output),
+                parameters=parameters,
+                kernel_name="python3",
+                cwd=str(cwd),
+                progress_bar=False,
+                log_output=False,
+                kernel_manager_class=IpcKernelManager,
+            )
             return
         except Exception as e:
             if attempt == 2 or not _died_at_start(e, output):

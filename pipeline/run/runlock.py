@@ -5,6 +5,7 @@ analysis could read the other's cleaned table. A run holds an exclusive lock on 
 whole length; a second run finds it held and stops, saying which run holds it. The operating system
 releases the lock when the holding process ends, however it ends, so a crashed run never blocks the next.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,7 +30,8 @@ def exclusive_run(root: Path):
             holder = f.read().strip() or "another process"
             raise RunInProgress(
                 f"Another run of this project is in progress ({holder}); its outputs would mix with this "
-                f"run's. Wait for it to finish, then run again (it holds {path}).") from None
+                f"run's. Wait for it to finish, then run again (it holds {path})."
+            ) from None
         f.seek(0)
         f.truncate()
         started = dt.datetime.now().astimezone().isoformat(timespec="seconds")

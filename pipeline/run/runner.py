@@ -5,6 +5,7 @@ failure never stops the others. The run ends with a table of every jurisdiction'
 reports/index.html. Executed notebooks are written beside their target and renamed into place, so a
 failed run leaves the last good outputs untouched.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,6 +23,7 @@ from pipeline.io.atomic import write_json
 from pipeline.contracts import RunStatus
 from pipeline.errors import PipelineError
 from pipeline.project import build_dir, display_path, failed_notebook, processed_dir, reports_dir, reports_root
+
 # The report modules a rerun needs import no pandas, nbformat or papermill at module level: a rerun with
 # nothing changed imports only what it reads (the notebooks' paths import the rest inside their functions).
 from pipeline.report.index import describe_skipped, skipped_inputs, verdict_of_reports
@@ -52,6 +54,7 @@ def _pipeline_error_names() -> set[str]:
     """Class names of every input error: a notebook that stops on one shows its message, not a traceback."""
     from pipeline.clean import build  # noqa: F401  (build defines RawFileChanged)
     from pipeline import errors
+
     names, todo = set(), [errors.PipelineError]
     while todo:
         cls = todo.pop()
@@ -76,7 +79,7 @@ def notebook_keys(j: Jurisdiction, config: str, accept_changed_raw: bool, code: 
     params = {**j.as_params(), "claims": list(j.claims), "config": config, "accept_changed_raw": accept_changed_raw}
     code = code or code_versions()
     keys, before = {}, [(r["file"], r["sha256"]) for r in raw]
-    for name in NOTEBOOKS:   # each key: the one before it, this notebook's own code, the notebook itself
+    for name in NOTEBOOKS:  # each key: the one before it, this notebook's own code, the notebook itself
         keys[name] = digest(before, code[name], nb[name], *([params] if name == "01_clean" else []))
         before = keys[name]
     return keys
@@ -85,6 +88,7 @@ def notebook_keys(j: Jurisdiction, config: str, accept_changed_raw: bool, code: 
 def code_versions() -> dict[str, str]:
     """The code hash of each notebook (pipeline.io.keys.code_version), once per run rather than per jurisdiction."""
     from pipeline.io.keys import code_version
+
     return {name: code_version(ROOT, name) for name in NOTEBOOKS}
 
 
@@ -99,8 +103,14 @@ def _outputs_exist(out_dir: Path, name: str) -> bool:
     return all((out_dir / f"{name}{ext}").exists() for ext in (".ipynb", ".html", ".code.html"))
 
 
-def run_jurisdiction(j: Jurisdiction, config: str, keys: dict[str, str], force: bool = False,
-                     accept_changed_raw: bool = False, debug: bool = False) -> dict:
+def run_jurisdiction(
+    j: Jurisdiction,
+    config: str,
+    keys: dict[str, str],
+    force: bool = False,
+    accept_changed_raw: bool = False,
+    debug: bool = False,
+) -> dict:
     """Execute and render the notebooks of one jurisdiction whose content key changed; never raises.
 
     `j` and `keys` are the run's own (read and computed once, by the parent): every process of a run works
@@ -118,8 +128,11 @@ def run_jurisdiction(j: Jurisdiction, config: str, keys: dict[str, str], force: 
             if name == "03_analyze":
                 verdict, why = verdict_of_reports(out_dir)
                 if verdict == "RED":
-                    result.update(status=RunStatus.RED, notebook="02_validate",
-                                  message=f"validation is RED, so the analysis did not run: {why}")
+                    result.update(
+                        status=RunStatus.RED,
+                        notebook="02_validate",
+                        message=f"validation is RED, so the analysis did not run: {why}",
+                    )
                     break
             if not force and record.get("keys", {}).get(name) == keys[name] and _outputs_exist(out_dir, name):
                 result["cached"].append(name)
@@ -131,8 +144,12 @@ def run_jurisdiction(j: Jurisdiction, config: str, keys: dict[str, str], force: 
             record.setdefault("keys", {})[name] = keys[name]
             write_json(out_dir / "run.json", record)
     except Exception as e:  # a full disk, a notebook that vanished: report, never crash the run
-        result.update(status=RunStatus.FAILED, notebook=result.get("notebook", "?"), message=f"{type(e).__name__}: {e}",
-                      traceback=traceback.format_exc())
+        result.update(
+            status=RunStatus.FAILED,
+            notebook=result.get("notebook", "?"),
+            message=f"{type(e).__name__}: {e}",
+            traceback=traceback.format_exc(),
+        )
     result["seconds"] = time.perf_counter() - t0
     return result
 
@@ -153,8 +170,13 @@ def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, res
     if name == "01_clean":
         parameters.update(force=force, accept_changed_raw=accept_changed_raw)
     try:
-        execute_notebook(root_path / "notebooks" / f"{name}.ipynb", tmp, parameters=parameters, cwd=root_path,
-                         say=lambda msg: print(f"{j.slug}: {name}: {msg}", flush=True))
+        execute_notebook(
+            root_path / "notebooks" / f"{name}.ipynb",
+            tmp,
+            parameters=parameters,
+            cwd=root_path,
+            say=lambda msg: print(f"{j.slug}: {name}: {msg}", flush=True),
+        )
         _relative_papermill_paths(tmp, root_path, target)
         os.replace(tmp, target)
     except PapermillExecutionError as e:
@@ -171,8 +193,12 @@ def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, res
     except Exception as e:  # a kernel that died twice, a missing notebook
         if tmp.exists():
             tmp.unlink()
-        return {"status": RunStatus.FAILED, "notebook": name, "message": f"{type(e).__name__}: {e}",
-                "traceback": traceback.format_exc()}
+        return {
+            "status": RunStatus.FAILED,
+            "notebook": name,
+            "message": f"{type(e).__name__}: {e}",
+            "traceback": traceback.format_exc(),
+        }
     render_notebook(target, out_dir, synthetic=j.synthetic, jurisdiction_name=j.name)
     result["timings"][name] = round(time.perf_counter() - t, 1)
     return None
@@ -221,13 +247,22 @@ def _all_cached(j: Jurisdiction, keys: dict[str, str], root: Path) -> bool:
     """True when every notebook's key is unchanged and its outputs exist: nothing to do, not even a process."""
     out_dir = reports_dir(root, j.slug)
     record = _run_record(out_dir).get("keys", {})
-    return all(record.get(n) == keys[n] and _outputs_exist(out_dir, n) for n in NOTEBOOKS) \
+    return (
+        all(record.get(n) == keys[n] and _outputs_exist(out_dir, n) for n in NOTEBOOKS)
         and verdict_of_reports(out_dir)[0] != "RED"
+    )
 
 
-def run(slugs: list[str] | None = None, config: str | None = None, jobs: int | None = None,
-        root: Path = ROOT, echo=print, force: bool = False, accept_changed_raw: bool = False,
-        debug: bool = False) -> int:
+def run(
+    slugs: list[str] | None = None,
+    config: str | None = None,
+    jobs: int | None = None,
+    root: Path = ROOT,
+    echo=print,
+    force: bool = False,
+    accept_changed_raw: bool = False,
+    debug: bool = False,
+) -> int:
     """Run the selected jurisdictions (default: all); return the process exit code.
 
     A jurisdiction whose notebooks' content keys are all unchanged is not run at all (say so); the
@@ -260,8 +295,10 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     echo(f"index: {index.resolve().as_uri()}")
     failed = [s for s, r in results.items() if r["status"] != RunStatus.OK]
     for slug, claim in claims_failed:
-        echo(f"{slug}: CLAIM DOES NOT HOLD: \"{claim['claim']}\" ({claim['fact']} = {claim['computed']}, "
-             f"needs {claim['test'].replace('_', ' ')} {claim['target']}){': ' + claim['why_not'] if claim['why_not'] else ''}")
+        echo(
+            f'{slug}: CLAIM DOES NOT HOLD: "{claim["claim"]}" ({claim["fact"]} = {claim["computed"]}, '
+            f"needs {claim['test'].replace('_', ' ')} {claim['target']}){': ' + claim['why_not'] if claim['why_not'] else ''}"
+        )
     if failed:
         echo(f"{len(failed)} jurisdiction(s) did not finish: {', '.join(failed)}")
     return 1 if failed or claims_failed or corpora else 0
@@ -276,8 +313,12 @@ def _publish(all_j: list[Jurisdiction], results: dict, root: Path, stamps: Stamp
         if j.slug in results:
             status = results[j.slug]["status"]
             states[j.slug] = {**_remember(root, results[j.slug]), "this_run": True}
-            stamps.rewrite(f"trail/{j.slug}", lambda j=j, status=status: _trail_inputs(j, status, version()),
-                           lambda j=j, status=status: _publish_trail(j, status), force)
+            stamps.rewrite(
+                f"trail/{j.slug}",
+                lambda j=j, status=status: _trail_inputs(j, status, version()),
+                lambda j=j, status=status: _publish_trail(j, status),
+                force,
+            )
         elif "last" in _run_record(reports_dir(root, j.slug)):
             states[j.slug] = _run_record(reports_dir(root, j.slug))["last"]
     return states
@@ -285,20 +326,28 @@ def _publish(all_j: list[Jurisdiction], results: dict, root: Path, stamps: Stamp
 
 def _publish_trail(j: Jurisdiction, status: str) -> None:
     from pipeline.report.trail import publish_trail
+
     publish_trail(j, status)
 
 
 def _pipeline_version() -> dict:
     """The commit manifest.json names (a commit with no file changed still rewrites it, as it always did)."""
     from pipeline.clean.provenance import pipeline_version
+
     return pipeline_version(ROOT)
 
 
 def _trail_inputs(j: Jurisdiction, status: str, version: dict) -> list:
     """What a jurisdiction's trail is made from: its entry, the run's status, every file of its reports and
     processed folders (the trail's own outputs among them), the code and templates, the commit."""
-    return [str(status), repr(j), tree(reports_dir(j.root, j.slug)), tree(processed_dir(j.root, j.slug)),
-            code_tree(j.root), version]
+    return [
+        str(status),
+        repr(j),
+        tree(reports_dir(j.root, j.slug)),
+        tree(processed_dir(j.root, j.slug)),
+        code_tree(j.root),
+        version,
+    ]
 
 
 def _write_index(root: Path, all_j: list[Jurisdiction], states: dict, stamps: Stamps, force: bool) -> Path:
@@ -308,23 +357,42 @@ def _write_index(root: Path, all_j: list[Jurisdiction], states: dict, stamps: St
     from pipeline.report import index
 
     shared = reports_root(root) / "shared_agencies.csv"
-    stamps.rewrite("shared_agencies", lambda: [[(repr(j), stat_of(reports_dir(root, j.slug) / "agencies.csv"))
-                                                for j in all_j], stat_of(shared), code_tree(root)],
-                   lambda: index.write_shared_agencies(root, all_j), force)
-    stamps.rewrite("index", lambda: _index_inputs(root, all_j, states),
-                   lambda: index.write(root, all_j, states, shared_csv=False), force)
+    stamps.rewrite(
+        "shared_agencies",
+        lambda: [
+            [(repr(j), stat_of(reports_dir(root, j.slug) / "agencies.csv")) for j in all_j],
+            stat_of(shared),
+            code_tree(root),
+        ],
+        lambda: index.write_shared_agencies(root, all_j),
+        force,
+    )
+    stamps.rewrite(
+        "index",
+        lambda: _index_inputs(root, all_j, states),
+        lambda: index.write(root, all_j, states, shared_csv=False),
+        force,
+    )
     return reports_root(root) / "index.html"
 
 
 def _index_inputs(root: Path, all_j: list[Jurisdiction], states: dict) -> list:
     reports = reports_root(root)
-    return [states, [repr(j) for j in all_j],
-            [(tree(reports_dir(root, j.slug)), stat_of(processed_dir(root, j.slug) / "manifest.json")) for j in all_j],
-            tree(reports / "corpora"), stat_of(reports / "explore" / "flock.db"), stat_of(reports / "index.html"),
-            stat_of(reports / "shared_agencies.csv"), code_tree(root)]
+    return [
+        states,
+        [repr(j) for j in all_j],
+        [(tree(reports_dir(root, j.slug)), stat_of(processed_dir(root, j.slug) / "manifest.json")) for j in all_j],
+        tree(reports / "corpora"),
+        stat_of(reports / "explore" / "flock.db"),
+        stat_of(reports / "index.html"),
+        stat_of(reports / "shared_agencies.csv"),
+        code_tree(root),
+    ]
 
 
-def _run_corpora(config, root: Path, states: dict, cfg: str, echo, force: bool, stamps: Stamps | None = None) -> list[str]:
+def _run_corpora(
+    config, root: Path, states: dict, cfg: str, echo, force: bool, stamps: Stamps | None = None
+) -> list[str]:
     """The corpus step (pipeline/run/corpora.py), after every jurisdiction; the corpora whose own notebook failed."""
     from pipeline.config import load_corpora
     from pipeline.run.corpora import NOTEBOOK, run_corpora
@@ -344,27 +412,48 @@ def _plan(chosen: list[Jurisdiction], cfg: str, root: Path, echo, force: bool, a
         try:
             check_inputs(j)
         except PipelineError as e:
-            results[j.slug] = {"slug": j.slug, "status": RunStatus.FAILED, "notebook": "inputs", "message": str(e),
-                               "seconds": 0.0, "timings": {}, "cached": []}
+            results[j.slug] = {
+                "slug": j.slug,
+                "status": RunStatus.FAILED,
+                "notebook": "inputs",
+                "message": str(e),
+                "seconds": 0.0,
+                "timings": {},
+                "cached": [],
+            }
             echo(f"{j.slug}: cannot start: {e}")
             continue
         for note in j.notes_skipped:
             echo(f"{j.slug}: {note}")
         try:
             keys[j.slug] = notebook_keys(j, cfg, accept_changed_raw, code)
-        except (OSError, PipelineError) as e:   # a raw file that cannot be hashed: never cached; 01 says why
+        except (OSError, PipelineError) as e:  # a raw file that cannot be hashed: never cached; 01 says why
             keys[j.slug] = {name: f"not computed: {e}" for name in NOTEBOOKS}
         if not force and _all_cached(j, keys[j.slug], root):
-            results[j.slug] = {"slug": j.slug, "status": RunStatus.OK, "seconds": 0.0, "timings": {},
-                               "cached": list(NOTEBOOKS)}
+            results[j.slug] = {
+                "slug": j.slug,
+                "status": RunStatus.OK,
+                "seconds": 0.0,
+                "timings": {},
+                "cached": list(NOTEBOOKS),
+            }
             echo(f"{j.slug}: unchanged since the last run; nothing to do")
         else:
             runnable.append(j)
     return results, keys, runnable
 
 
-def _run_in_processes(runnable: list[Jurisdiction], cfg: str, keys: dict, root: Path, jobs: int | None, echo,
-                      force: bool, accept_changed_raw: bool, debug: bool) -> dict[str, dict]:
+def _run_in_processes(
+    runnable: list[Jurisdiction],
+    cfg: str,
+    keys: dict,
+    root: Path,
+    jobs: int | None,
+    echo,
+    force: bool,
+    accept_changed_raw: bool,
+    debug: bool,
+) -> dict[str, dict]:
     """Each jurisdiction in a process of its own, `jobs` at a time; a worker that dies is a failed result."""
     import concurrent.futures as cf
     import multiprocessing
@@ -374,15 +463,23 @@ def _run_in_processes(runnable: list[Jurisdiction], cfg: str, keys: dict, root: 
     echo(f"running {len(runnable)} jurisdiction(s) with {jobs} process(es): {', '.join(j.slug for j in runnable)}")
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {pool.submit(run_jurisdiction, j, cfg, keys[j.slug], force, accept_changed_raw, debug): j
-                   for j in runnable}
+        futures = {
+            pool.submit(run_jurisdiction, j, cfg, keys[j.slug], force, accept_changed_raw, debug): j for j in runnable
+        }
         for fut in cf.as_completed(futures):
             j = futures[fut]
             try:
                 r = fut.result()
             except Exception as e:  # the worker process itself died
-                r = {"slug": j.slug, "status": RunStatus.FAILED, "notebook": "?", "message": f"{type(e).__name__}: {e}",
-                     "seconds": 0.0, "timings": {}, "cached": []}
+                r = {
+                    "slug": j.slug,
+                    "status": RunStatus.FAILED,
+                    "notebook": "?",
+                    "message": f"{type(e).__name__}: {e}",
+                    "seconds": 0.0,
+                    "timings": {},
+                    "cached": [],
+                }
             results[j.slug] = r
             _echo_outcome(j.slug, r, root, echo)
     return results
@@ -397,13 +494,14 @@ def _echo_outcome(slug: str, r: dict, root: Path, echo) -> None:
         echo(f"{slug}: RED, stopped before analysis: {r['message']}")
     else:
         echo(f"{slug}: FAILED in {r['notebook']}: {r['message']}")
-    if "01_clean" in r["timings"]:         # said once, when the release was read
+    if "01_clean" in r["timings"]:  # said once, when the release was read
         for s in skipped_inputs(root, slug):
             echo(f"{slug}: not read: {describe_skipped(s)}")
 
 
-def closing_table(chosen: list[Jurisdiction], results: dict[str, dict], claims_failed: list[tuple[str, dict]],
-                  root: Path) -> list[str]:
+def closing_table(
+    chosen: list[Jurisdiction], results: dict[str, dict], claims_failed: list[tuple[str, dict]], root: Path
+) -> list[str]:
     """The table a run ends with: per jurisdiction its status, verdict, claims, searches, seconds and
     notebooks run / unchanged. A jurisdiction whose published claim does not hold is not 'ok'."""
     failing = {}
@@ -423,12 +521,26 @@ def closing_table(chosen: list[Jurisdiction], results: dict[str, dict], claims_f
         searches = "-"
         if r["status"] == RunStatus.OK and facts_path.exists():
             searches = f"{json.loads(facts_path.read_text(encoding='utf-8')).get('searches', 0):,}"
-        rows.append((j.slug, status, verdict, claims, searches, f"{r['seconds']:.1f}",
-                     f"{len(r['timings'])} / {len(r['cached'])}"))
+        rows.append(
+            (
+                j.slug,
+                status,
+                verdict,
+                claims,
+                searches,
+                f"{r['seconds']:.1f}",
+                f"{len(r['timings'])} / {len(r['cached'])}",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     right = {4, 5}
-    return ["  ".join((cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])) if i < len(widths) else cell
-                      for i, cell in enumerate(row)).rstrip() for row in rows]
+    return [
+        "  ".join(
+            (cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])) if i < len(widths) else cell
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def _claims_cell(j: Jurisdiction, failing: list[str], root: Path) -> str:
@@ -448,6 +560,17 @@ def failed_claims(jurisdictions: list[Jurisdiction], root: Path) -> list[tuple[s
         if j.claims and path.exists():
             out += [(j.slug, c) for c in json.loads(path.read_text(encoding="utf-8"))["claims"] if not c["holds"]]
         elif j.claims:
-            out.append((j.slug, {"claim": "(claims were not checked)", "fact": "-", "computed": None, "test": "-",
-                                 "target": "-", "why_not": "claims.json is missing"}))
+            out.append(
+                (
+                    j.slug,
+                    {
+                        "claim": "(claims were not checked)",
+                        "fact": "-",
+                        "computed": None,
+                        "test": "-",
+                        "target": "-",
+                        "why_not": "claims.json is missing",
+                    },
+                )
+            )
     return out

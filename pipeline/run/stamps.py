@@ -7,6 +7,7 @@ so a rewrite shows even within one clock tick), and of the files it wrote itself
 the one kept in build/rerun-stamps.json writes nothing; any change to an input, an output, the code,
 the templates or the rules rewrites it as before. A lost or unreadable stamp file costs one rewrite.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,5 +71,8 @@ def same_outcome(last: dict, fresh: dict) -> bool:
     """Whether a run's outcome leaves a run record's `last` as it is: no notebook ran, and the status,
     notebook and message are the ones recorded (the time and seconds of a run that did nothing are not
     news: `last` keeps the run that did something)."""
-    return not fresh.get("timings") and bool(last) and \
-        all(last.get(k) == fresh.get(k) for k in ("status", "notebook", "message"))
+    return (
+        not fresh.get("timings")
+        and bool(last)
+        and all(last.get(k) == fresh.get(k) for k in ("status", "notebook", "message"))
+    )

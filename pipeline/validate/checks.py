@@ -21,6 +21,7 @@ GX on pandas is the validator of record (and of notebook 02) for a table of up t
 searches. A larger one is validated in the engine (engine.py): DuckDB computes the expectations on the rows
 over searches.parquet with GX's own arithmetic, GX still checks the schema, the sources and the row count;
 tests/test_validate_engine.py checks that this gives exactly the one-pass GX result."""
+
 from __future__ import annotations
 
 import json
@@ -59,30 +60,40 @@ def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
     start, end = period_bounds(j)
     period = {"$period.start": start.isoformat() if start else None, "$period.end": end.isoformat() if end else None}
     total = slices.row_count(path)
-    if total <= slices.VALIDATE_ROWS:      # read at run time: tests set a small limit
+    if total <= slices.VALIDATE_ROWS:  # read at run time: tests set a small limit
         rows = rows_frame(path, columns, manifest, exported)
         t1 = time.perf_counter()
         outcomes, summary = check(suites, rows, schema, sources, period)
     else:
         t1 = time.perf_counter()
         outcomes, summary = check_in_engine(suites, path, manifest, exported, schema, sources, period)
-    for o in outcomes:              # the citations' release order was kept only for sorting them
+    for o in outcomes:  # the citations' release order was kept only for sorting them
         for c in o["rows"]:
             c.pop("_order", None)
     t2 = time.perf_counter()
     verdict, why = verdict_of(outcomes, manifest)
     out = {
-        "jurisdiction": j.slug, "synthetic": j.synthetic, "verdict": verdict, "why": why,
+        "jurisdiction": j.slug,
+        "synthetic": j.synthetic,
+        "verdict": verdict,
+        "why": why,
         "rows_validated": total,
-        "slices": 1,            # (in the engine too: the table is read once, by DuckDB)
-        "period": {"start": j.period_start.isoformat() if j.period_start else None,
-                   "end": j.period_end.isoformat() if j.period_end else None, "timezone": j.timezone,
-                   "searches_from_utc": period["$period.start"], "searches_before_utc": period["$period.end"]},
+        "slices": 1,  # (in the engine too: the table is read once, by DuckDB)
+        "period": {
+            "start": j.period_start.isoformat() if j.period_start else None,
+            "end": j.period_end.isoformat() if j.period_end else None,
+            "timezone": j.timezone,
+            "searches_from_utc": period["$period.start"],
+            "searches_before_utc": period["$period.end"],
+        },
         "rejected_by_reason": manifest.get("rejected_by_reason", {}),
         "suites": summary,
         "expectations": outcomes,
-        "citations": {"cap": CITE_CAP, "order": "input order of the files (jurisdictions.yml), then row",
-                      "values_withheld_for": sorted(WITHHELD)},
+        "citations": {
+            "cap": CITE_CAP,
+            "order": "input order of the files (jurisdictions.yml), then row",
+            "values_withheld_for": sorted(WITHHELD),
+        },
         "great_expectations": gx_version(),
         "seconds": {"load": round(t1 - t0, 2), "validate": round(t2 - t1, 2)},
     }

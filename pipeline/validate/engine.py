@@ -16,6 +16,7 @@ Which expectation runs where, and why:
 GX cannot run in DuckDB itself: GX 1.24.1's SQL engine through duckdb-engine 0.17.0 fails every expectation
 on `table.row_count` (IndexError in resolve_metric_bundle, GX issue #10738), with SQLAlchemy 2.0 and 2.1.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -29,8 +30,7 @@ from pipeline.validate.gx import _citations, check, gx_kwargs, outcome
 from pipeline.validate.suites import CITATION, SCHEMA_LABELS, SEVERITIES, TARGETS, columns_of, fill_placeholders
 
 
-def _plan(suite: dict, e: dict, period: dict, names: set[str], count, scope: str, n_scope: int,
-          whole_table: bool):
+def _plan(suite: dict, e: dict, period: dict, names: set[str], count, scope: str, n_scope: int, whole_table: bool):
     """One expectation on the rows as check() would treat it: (outcome decided without running it, None)
     or (None, (kwargs, where SQL, searches it checks))."""
     name, meta = suite["name"], e.get("meta") or {}
@@ -40,26 +40,47 @@ def _plan(suite: dict, e: dict, period: dict, names: set[str], count, scope: str
     where = meta.get("rows_where") or {}
     missing = [c for c in where if c not in names]
     if missing:
-        return outcome(name, e, success=False,
-                       exception=f"rows_where names column(s) not in the table: {', '.join(missing)}"), None
+        return outcome(
+            name, e, success=False, exception=f"rows_where names column(s) not in the table: {', '.join(missing)}"
+        ), None
     cond = " AND ".join([scope] + [sql.equals(c, v) for c, v in where.items()])
     n = count(cond) if where else n_scope
     missing = [c for c in columns_of(kwargs) if c not in names]
     if missing:
-        return outcome(name, e, success=False, checked=n_scope,
-                       exception=f"column(s) not in the table: {', '.join(missing)}"), None
+        return outcome(
+            name, e, success=False, checked=n_scope, exception=f"column(s) not in the table: {', '.join(missing)}"
+        ), None
     if n == 0 and (where or not whole_table):
-        return outcome(name, e, skipped="no searches to check" + (
-            ": " + ", ".join(f"{c} = {v}" for c, v in where.items()) + " holds for none" if where else "")), None
+        return outcome(
+            name,
+            e,
+            skipped="no searches to check"
+            + (": " + ", ".join(f"{c} = {v}" for c, v in where.items()) + " holds for none" if where else ""),
+        ), None
     return None, (kwargs, cond, n)
 
 
-def _in_gx(suite: dict, e: dict, con, view_cols: list[str], types: dict, where: str, n: int,
-           manifest: dict, exported: set[str], schema: pd.DataFrame, sources: pd.DataFrame, period: dict) -> dict:
+def _in_gx(
+    suite: dict,
+    e: dict,
+    con,
+    view_cols: list[str],
+    types: dict,
+    where: str,
+    n: int,
+    manifest: dict,
+    exported: set[str],
+    schema: pd.DataFrame,
+    sources: pd.DataFrame,
+    period: dict,
+) -> dict:
     """An expectation the engine does not compute, run by GX on what decides it (the rows it checks, the
     columns it names and the citations; no column at all for the row count)."""
-    one = {"name": suite["name"], "meta": {}, "expectations": [{**e, "meta": {k: v for k, v in (e.get("meta") or {}).items()
-                                                                              if k != "rows_where"}}]}
+    one = {
+        "name": suite["name"],
+        "meta": {},
+        "expectations": [{**e, "meta": {k: v for k, v in (e.get("meta") or {}).items() if k != "rows_where"}}],
+    }
     if e["type"] == "expect_table_row_count_to_be_between":
         rows = pd.DataFrame(index=pd.RangeIndex(n, name="_row"))
     else:
@@ -74,28 +95,44 @@ def _in_gx(suite: dict, e: dict, con, view_cols: list[str], types: dict, where: 
 
 def _rows_outcome(suite: dict, e: dict, kwargs: dict, m: dict, cited: pd.DataFrame) -> dict:
     """An outcome from the engine's counts, as gx.check writes it from GX's result."""
-    o = outcome(suite["name"], e, success=m["success"], checked=m["n"], unexpected_count=m["unexpected"],
-                unexpected_percent=m["percent"], observed_value=None, exception=None)
+    o = outcome(
+        suite["name"],
+        e,
+        success=m["success"],
+        checked=m["n"],
+        unexpected_count=m["unexpected"],
+        unexpected_percent=m["percent"],
+        observed_value=None,
+        exception=None,
+    )
     if not m["success"]:
         o["rows"] = _citations(cited, sorted(m["first"]), columns_of(e["kwargs"]))
     o["kwargs"] = kwargs
     return o
 
 
-def check_in_engine(suites: list[dict], path: Path, manifest: dict, exported: set[str], schema: pd.DataFrame,
-                    sources: pd.DataFrame, period: dict) -> tuple[list[dict], list[dict]]:
+def check_in_engine(
+    suites: list[dict],
+    path: Path,
+    manifest: dict,
+    exported: set[str],
+    schema: pd.DataFrame,
+    sources: pd.DataFrame,
+    period: dict,
+) -> tuple[list[dict], list[dict]]:
     """check() over searches.parquet without loading it: (outcomes in suite order, suites summary)."""
     spill = tempfile.TemporaryDirectory(prefix="validate-")
     con = connect(Path(spill.name))
     try:
         view_cols = sql.rows_view(con, path, manifest, exported)
         types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE s)").fetchall())
-        counted: dict[str, int] = {}       # one scan per distinct condition (suites repeat their rows_where)
+        counted: dict[str, int] = {}  # one scan per distinct condition (suites repeat their rows_where)
 
         def count(cond: str) -> int:
             if cond not in counted:
                 counted[cond] = con.execute(f"SELECT count(*) FROM s WHERE {cond}").fetchall()[0][0]
             return counted[cond]
+
         outcomes, summary, jobs = [], [], []
         for suite in suites:
             applies = (suite.get("meta") or {}).get("applies_to", "all")
@@ -103,9 +140,16 @@ def check_in_engine(suites: list[dict], path: Path, manifest: dict, exported: se
             scope = "TRUE" if kind is None else f"source_kind = {literal(kind)}"
             n_scope = count(scope)
             ssources = sources if kind is None else sources[(sources["source_kind"] == kind).to_numpy(dtype=bool)]
-            info = {"suite": suite["name"], "file": suite.get("_file"), "applies_to": kind or "all searches",
-                    "searches": n_scope, "sources": len(ssources), "expectations": len(suite["expectations"]),
-                    "failed": 0, "skipped": None}
+            info = {
+                "suite": suite["name"],
+                "file": suite.get("_file"),
+                "applies_to": kind or "all searches",
+                "searches": n_scope,
+                "sources": len(ssources),
+                "expectations": len(suite["expectations"]),
+                "failed": 0,
+                "skipped": None,
+            }
             summary.append(info)
             if kind is not None and n_scope == 0 and len(ssources) == 0:
                 info["skipped"] = f"no file in this release is a {SCHEMA_LABELS.get(kind, kind)}"
@@ -113,7 +157,7 @@ def check_in_engine(suites: list[dict], path: Path, manifest: dict, exported: se
                 continue
             mine: list = [None] * len(suite["expectations"])
             other = [k for k, e in enumerate(suite["expectations"]) if not _on_rows(e)]
-            if other:      # the schema and the sources: small frames, GX as ever
+            if other:  # the schema and the sources: small frames, GX as ever
                 sub = {**suite, "expectations": [suite["expectations"][k] for k in other]}
                 empty = pd.DataFrame({"source_kind": pd.Series([], dtype="object")})
                 for k, o in zip(other, check([sub], empty, schema, sources, period)[0]):
@@ -138,12 +182,25 @@ def check_in_engine(suites: list[dict], path: Path, manifest: dict, exported: se
 
 def _on_rows(e: dict) -> bool:
     meta = e.get("meta") or {}
-    return meta.get("on", "rows") == "rows" and e.get("severity", "critical") in SEVERITIES and \
-        meta.get("on", "rows") in TARGETS
+    return (
+        meta.get("on", "rows") == "rows"
+        and e.get("severity", "critical") in SEVERITIES
+        and meta.get("on", "rows") in TARGETS
+    )
 
 
-def _run_jobs(con, jobs: list, outcomes: list, view_cols: list[str], types: dict, manifest: dict,
-              exported: set[str], schema, sources, period) -> None:
+def _run_jobs(
+    con,
+    jobs: list,
+    outcomes: list,
+    view_cols: list[str],
+    types: dict,
+    manifest: dict,
+    exported: set[str],
+    schema,
+    sources,
+    period,
+) -> None:
     """Every expectation left to run: those the engine computes in one scan, the others in GX."""
     engine, rest = [], []
     for job in jobs:
@@ -155,7 +212,8 @@ def _run_jobs(con, jobs: list, outcomes: list, view_cols: list[str], types: dict
     for (job, spec), m in zip(engine, metrics):
         s_i, k, suite, e, kwargs, where, n = job
         outcomes[s_i][k] = _rows_outcome(suite, e, kwargs, m, cited)
-    for (job, _) in rest:
+    for job, _ in rest:
         s_i, k, suite, e, kwargs, where, n = job
-        outcomes[s_i][k] = _in_gx(suite, e, con, view_cols, types, where, n, manifest, exported, schema, sources,
-                                  period)
+        outcomes[s_i][k] = _in_gx(
+            suite, e, con, view_cols, types, where, n, manifest, exported, schema, sources, period
+        )

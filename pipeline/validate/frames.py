@@ -1,5 +1,6 @@
 """The frames the suites are checked against: the searches (`rows`, with derived columns), the table's
 schema and the sources (from the manifest)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,9 +31,13 @@ def sources_frame(manifest: dict, exported: set[str]) -> pd.DataFrame:
     """One row per source (file, or sheet of a workbook) of the manifest, cited at its header row."""
     rows = []
     for k, s in enumerate(manifest.get("sources", [])):
-        row = {"source_file": s["file"], "source_sheet": s.get("sheet"),
-               "source_row": int(s.get("header_row") or 1), "source_kind": _schema_of(s.get("detected_kind")),
-               "_source": k}
+        row = {
+            "source_file": s["file"],
+            "source_sheet": s.get("sheet"),
+            "source_row": int(s.get("header_row") or 1),
+            "source_kind": _schema_of(s.get("detected_kind")),
+            "_source": k,
+        }
         for c in exported:
             row[f"exported_{c}"] = _exported(s.get("canonical_columns") or [], c)
         rows.append(row)
@@ -51,7 +56,7 @@ def needed_columns(suites: list[dict]) -> tuple[set[str], set[str]]:
             names = columns_of(e["kwargs"]) + list((meta.get("rows_where") or {}))
             for c in names:
                 if c.startswith("exported_"):
-                    exported.add(c[len("exported_"):])
+                    exported.add(c[len("exported_") :])
                 elif c == "reason_blank":
                     cols.add("reason_clean")
                 elif c not in DERIVED and meta.get("on", "rows") == "rows":
@@ -69,22 +74,23 @@ def rows_frame(path: Path, columns: set[str], manifest: dict, exported: set[str]
 
 def derive(df: pd.DataFrame, manifest: dict, exported: set[str]) -> pd.DataFrame:
     """Add the derived columns (source_kind, exported_<column>, reason_blank, _order) and `_row` as index."""
-    for c in CITATION:          # a table without its citations still gets validated (and fails)
+    for c in CITATION:  # a table without its citations still gets validated (and fails)
         if c not in df.columns:
             df[c] = pd.Series([None] * len(df), dtype="object") if c != "source_row" else 0
     src = sources_frame(manifest, exported)
     key = df["source_file"].astype("str") + "\x1f" + df["source_sheet"].fillna("").astype("str")
     src_key = src["source_file"].astype("str") + "\x1f" + src["source_sheet"].fillna("").astype("str")
-    codes, uniques = pd.factorize(key, use_na_sentinel=False)      # few distinct sources: match those only
+    codes, uniques = pd.factorize(key, use_na_sentinel=False)  # few distinct sources: match those only
     where = pd.Series(range(len(src)), index=src_key.to_numpy(), dtype="float64")
     where = where[~where.index.duplicated()]
-    pos = where.reindex(uniques).to_numpy()                        # source position, NaN if the manifest lacks it
+    pos = where.reindex(uniques).to_numpy()  # source position, NaN if the manifest lacks it
     ok = ~np.isnan(pos)[codes]
     take = np.nan_to_num(pos).astype("int64")[codes]
     if len(src) == 0:
-        src = pd.concat([src, pd.DataFrame([{"source_kind": None}])], ignore_index=True)    # a row to point at
-    df["source_kind"] = pd.Series(np.where(ok, src["source_kind"].to_numpy(dtype=object)[take], None),
-                                  index=df.index, dtype="object")
+        src = pd.concat([src, pd.DataFrame([{"source_kind": None}])], ignore_index=True)  # a row to point at
+    df["source_kind"] = pd.Series(
+        np.where(ok, src["source_kind"].to_numpy(dtype=object)[take], None), index=df.index, dtype="object"
+    )
     for c in exported:
         flags = src[f"exported_{c}"].fillna(False).to_numpy(dtype=bool)
         df[f"exported_{c}"] = ok & flags[take]

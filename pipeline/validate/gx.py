@@ -1,5 +1,6 @@
 """Running the suites with Great Expectations 1.x: each expectation's outcome, its counts and its first
 citations (file, sheet, row; values withheld for plates and names)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,16 @@ import math
 import numpy as np
 import pandas as pd
 
-from pipeline.validate.suites import (CITE_CAP, RESULT_FORMAT, SCHEMA_LABELS, SEVERITIES, TARGETS, WITHHELD,
-    columns_of, fill_placeholders)
+from pipeline.validate.suites import (
+    CITE_CAP,
+    RESULT_FORMAT,
+    SCHEMA_LABELS,
+    SEVERITIES,
+    TARGETS,
+    WITHHELD,
+    columns_of,
+    fill_placeholders,
+)
 
 
 def _plain(v):
@@ -41,7 +50,7 @@ def _exception(r) -> str | None:
     info = r.exception_info or {}
     if "raised_exception" in info:
         return info.get("exception_message") if info.get("raised_exception") else None
-    for v in info.values():      # keyed by metric in some results
+    for v in info.values():  # keyed by metric in some results
         if isinstance(v, dict) and v.get("raised_exception"):
             return v.get("exception_message")
     return None
@@ -71,17 +80,21 @@ def _citations(frame: pd.DataFrame, rows: list, columns: list[str]) -> list[dict
         rows = rows[np.argsort(frame.loc[rows, "_order"].to_numpy(), kind="stable")]
     out = []
     for r in rows[:CITE_CAP]:
-        cite = {"source_file": _plain(frame.at[r, "source_file"]), "source_sheet": _plain(frame.at[r, "source_sheet"]),
-                "source_row": _plain(frame.at[r, "source_row"])}
-        if "source_line" in frame.columns:      # (the sources frame cites a header, which has no line of its own)
-            line = _plain(frame.at[r, "source_line"])    # (read as float where a PDF's nulls share the column)
+        cite = {
+            "source_file": _plain(frame.at[r, "source_file"]),
+            "source_sheet": _plain(frame.at[r, "source_sheet"]),
+            "source_row": _plain(frame.at[r, "source_row"]),
+        }
+        if "source_line" in frame.columns:  # (the sources frame cites a header, which has no line of its own)
+            line = _plain(frame.at[r, "source_line"])  # (read as float where a PDF's nulls share the column)
             cite["source_line"] = None if line is None else int(line)
         if "_order" in frame.columns:
-            cite["_order"] = int(frame.at[r, "_order"])      # (release order of the citations; not published)
+            cite["_order"] = int(frame.at[r, "_order"])  # (release order of the citations; not published)
         shown = [c for c in columns if c in frame.columns]
         if shown and not any(c in WITHHELD for c in shown):
-            cite["value"] = (_plain(frame.at[r, shown[0]]) if len(shown) == 1
-                             else {c: _plain(frame.at[r, c]) for c in shown})
+            cite["value"] = (
+                _plain(frame.at[r, shown[0]]) if len(shown) == 1 else {c: _plain(frame.at[r, c]) for c in shown}
+            )
         out.append(cite)
     return out
 
@@ -90,18 +103,32 @@ def outcome(suite: str, e: dict, **kw) -> dict:
     kwargs = e["kwargs"]
     cols = columns_of(kwargs)
     meta = e.get("meta") or {}
-    o = {"suite": suite, "expectation": e["type"], "column": ", ".join(cols) if cols else None,
-         "kwargs": {k: v for k, v in kwargs.items() if k not in ("batch_id", "column", "column_A", "column_B")},
-         "severity": e.get("severity", "critical"), "on": meta.get("on", "rows"),
-         "rows_where": meta.get("rows_where"), "success": None, "checked": None, "unexpected_count": None,
-         "unexpected_percent": None, "observed_value": None, "rows": [], "exception": None, "skipped": None,
-         "why": meta.get("why"), "problem": meta.get("problem")}
+    o = {
+        "suite": suite,
+        "expectation": e["type"],
+        "column": ", ".join(cols) if cols else None,
+        "kwargs": {k: v for k, v in kwargs.items() if k not in ("batch_id", "column", "column_A", "column_B")},
+        "severity": e.get("severity", "critical"),
+        "on": meta.get("on", "rows"),
+        "rows_where": meta.get("rows_where"),
+        "success": None,
+        "checked": None,
+        "unexpected_count": None,
+        "unexpected_percent": None,
+        "observed_value": None,
+        "rows": [],
+        "exception": None,
+        "skipped": None,
+        "why": meta.get("why"),
+        "problem": meta.get("problem"),
+    }
     o.update(kw)
     return o
 
 
-def _groups(suite: dict, frames: dict[str, pd.DataFrame], period: dict,
-            whole_table: bool) -> tuple[list, dict[int, dict]]:
+def _groups(
+    suite: dict, frames: dict[str, pd.DataFrame], period: dict, whole_table: bool
+) -> tuple[list, dict[int, dict]]:
     """Split a suite's expectations by what they run on: [(frame, [expectation, ...]), ...], and the
     outcomes decided without GX (skipped, missing column, bad target), by position in the suite."""
     name = suite["name"]
@@ -127,8 +154,12 @@ def _groups(suite: dict, frames: dict[str, pd.DataFrame], period: dict,
         if where:
             missing = [c for c in where if c not in frame.columns]
             if missing:
-                decided[k] = outcome(name, e, success=False,
-                                      exception=f"rows_where names column(s) not in the table: {', '.join(missing)}")
+                decided[k] = outcome(
+                    name,
+                    e,
+                    success=False,
+                    exception=f"rows_where names column(s) not in the table: {', '.join(missing)}",
+                )
                 continue
             mask = np.ones(len(frame), bool)
             for c, v in where.items():
@@ -139,15 +170,24 @@ def _groups(suite: dict, frames: dict[str, pd.DataFrame], period: dict,
                     groups[gkey] = (frame[mask], [])
         missing = [c for c in columns_of(kwargs) if c not in frame.columns]
         if missing:
-            decided[k] = outcome(name, e, success=False, checked=len(frame),
-                                  exception=f"column(s) not in the table: {', '.join(missing)}")
+            decided[k] = outcome(
+                name,
+                e,
+                success=False,
+                checked=len(frame),
+                exception=f"column(s) not in the table: {', '.join(missing)}",
+            )
             continue
         if gkey not in groups:
             groups[gkey] = (frame, [])
         if on != "schema" and len(groups[gkey][0]) == 0 and (where or not whole_table):
             what = "searches" if on == "rows" else "source files"
-            decided[k] = outcome(name, e, skipped=f"no {what} to check" + (
-                ": " + ", ".join(f"{c} = {v}" for c, v in where.items()) + " holds for none" if where else ""))
+            decided[k] = outcome(
+                name,
+                e,
+                skipped=f"no {what} to check"
+                + (": " + ", ".join(f"{c} = {v}" for c, v in where.items()) + " holds for none" if where else ""),
+            )
             continue
         meta["_k"] = k
         groups[gkey][1].append({"type": e["type"], "kwargs": kwargs, "meta": meta, "severity": severity})
@@ -155,8 +195,9 @@ def _groups(suite: dict, frames: dict[str, pd.DataFrame], period: dict,
 
 
 # Long (~65 lines) on purpose: one GX context and one loop over the suites and their groups of expectations.
-def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources: pd.DataFrame,
-          period: dict) -> tuple[list[dict], list[dict]]:
+def check(
+    suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources: pd.DataFrame, period: dict
+) -> tuple[list[dict], list[dict]]:
     """Run every suite on the searches it applies to; return (outcomes in suite order, suites summary).
     Failed expectations cite their first rows."""
     import great_expectations as gx
@@ -165,8 +206,9 @@ def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources:
     _no_fingerprint()
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_def = (ctx.data_sources.add_pandas("pandas").add_dataframe_asset("frame")
-                 .add_batch_definition_whole_dataframe("all"))
+    batch_def = (
+        ctx.data_sources.add_pandas("pandas").add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
+    )
     outcomes, summary = [], []
     for suite in suites:
         name = suite["name"]
@@ -177,9 +219,16 @@ def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources:
             mine = (rows["source_kind"] == kind).to_numpy(dtype=bool)
             srows = rows if mine.all() else rows[mine]
             ssources = sources[(sources["source_kind"] == kind).to_numpy(dtype=bool)]
-        info = {"suite": name, "file": suite.get("_file"), "applies_to": kind or "all searches",
-                "searches": len(srows), "sources": len(ssources), "expectations": len(suite["expectations"]),
-                "failed": 0, "skipped": None}
+        info = {
+            "suite": name,
+            "file": suite.get("_file"),
+            "applies_to": kind or "all searches",
+            "searches": len(srows),
+            "sources": len(ssources),
+            "expectations": len(suite["expectations"]),
+            "failed": 0,
+            "skipped": None,
+        }
         if kind is not None and len(srows) == 0 and len(ssources) == 0:
             info["skipped"] = f"no file in this release is a {SCHEMA_LABELS.get(kind, kind)}"
             outcomes += [outcome(name, e, skipped=info["skipped"]) for e in suite["expectations"]]
@@ -190,7 +239,9 @@ def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources:
         by_k: dict[int, dict] = dict(decided)
         for g, (frame, exps) in enumerate(groups):
             gsuite = gx.ExpectationSuite(name=f"{name}-{g}", expectations=exps)
-            res = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(gsuite, result_format=RESULT_FORMAT)
+            res = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
+                gsuite, result_format=RESULT_FORMAT
+            )
             for r in res.results:
                 cfg = r.expectation_config
                 k = (cfg.meta or {}).get("_k")
@@ -199,18 +250,26 @@ def check(suites: list[dict], rows: pd.DataFrame, schema: pd.DataFrame, sources:
                 cols = columns_of(e["kwargs"])
                 withheld = any(c in WITHHELD for c in cols)
                 exc = _exception(r)
-                o = outcome(name, e, success=bool(r.success), checked=len(frame),
-                             unexpected_count=_plain(rr.get("unexpected_count")),
-                             unexpected_percent=_plain(rr.get("unexpected_percent")),
-                             observed_value=None if withheld else _plain(rr.get("observed_value")),
-                             exception=exc)
+                o = outcome(
+                    name,
+                    e,
+                    success=bool(r.success),
+                    checked=len(frame),
+                    unexpected_count=_plain(rr.get("unexpected_count")),
+                    unexpected_percent=_plain(rr.get("unexpected_percent")),
+                    observed_value=None if withheld else _plain(rr.get("observed_value")),
+                    exception=exc,
+                )
                 if "details" in rr and not withheld:
                     o["details"] = _plain(rr["details"])
                 if not r.success:
                     o["rows"] = _citations(frame, _unexpected_rows(rr), cols)
                 # the kwargs that ran (the period filled in), without GX's batch id
-                o["kwargs"] = {kk: _plain(v) for kk, v in cfg.kwargs.items()
-                               if kk not in ("batch_id", "column", "column_A", "column_B")}
+                o["kwargs"] = {
+                    kk: _plain(v)
+                    for kk, v in cfg.kwargs.items()
+                    if kk not in ("batch_id", "column", "column_A", "column_B")
+                }
                 by_k[k] = o
         suite_outcomes = [by_k[k] for k in sorted(by_k)]
         info["failed"] = sum(o["success"] is False for o in suite_outcomes)
@@ -225,8 +284,11 @@ def gx_kwargs(e: dict, kwargs: dict) -> dict:
     import great_expectations as gx
 
     (exp,) = gx.ExpectationSuite(name="kwargs", expectations=[{"type": e["type"], "kwargs": kwargs}]).expectations
-    return {k: _plain(v) for k, v in exp.configuration.kwargs.items()
-            if k not in ("batch_id", "column", "column_A", "column_B")}
+    return {
+        k: _plain(v)
+        for k, v in exp.configuration.kwargs.items()
+        if k not in ("batch_id", "column", "column_A", "column_B")
+    }
 
 
 def _no_fingerprint() -> None:
@@ -234,9 +296,11 @@ def _no_fingerprint() -> None:
     (metadata no outcome reads): a third of validation's time at 733,000 rows (issue 15's profile). A
     threshold of 0 skips it; every result is the same (tests/test_validate.py, test_validate_engine.py)."""
     from great_expectations.execution_engine import pandas_execution_engine
+
     pandas_execution_engine.HASH_THRESHOLD = 0
 
 
 def gx_version() -> str:
     import great_expectations
+
     return great_expectations.__version__

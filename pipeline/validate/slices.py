@@ -1,5 +1,6 @@
 """How large a table GX on pandas validates in one pass: a larger one is validated in the engine (engine.py),
 which reads searches.parquet with DuckDB and never holds the table in memory."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,4 +13,5 @@ VALIDATE_ROWS = 100_000
 
 def row_count(path: Path) -> int:
     import pyarrow.parquet as pq
+
     return pq.ParquetFile(path).metadata.num_rows

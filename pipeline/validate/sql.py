@@ -1,6 +1,7 @@
 """The SQL of validation in the engine (engine.py): the searches as a DuckDB view with the derived columns
 frames.derive adds, each expectation as two predicates (which rows count, which of those are unexpected),
 and the counts and first citations of every expectation in one scan of the table."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,11 +15,22 @@ from pipeline.io.db import identifier as q, literal
 from pipeline.validate.frames import sources_frame
 from pipeline.validate.suites import CITATION, CITE_CAP
 
-NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-          "FLOAT", "DOUBLE")
+NUMBER = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+)
 INTEGER = NUMBER[:9]
 TIMESTAMP_TZ = "TIMESTAMP WITH TIME ZONE"
-UNMATCHED = 1 << 20         # a citation of a source the manifest lacks sorts last (as in frames.derive)
+UNMATCHED = 1 << 20  # a citation of a source the manifest lacks sorts last (as in frames.derive)
 
 
 def equals(column: str, value) -> str:
@@ -41,7 +53,7 @@ def rows_view(con, path, manifest: dict, exported: set[str]) -> list[str]:
     have = [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE p)").fetchall() if r[0] != "file_row_number"]
     src = sources_frame(manifest, exported)
     src["_key"] = src["source_sheet"].fillna("").astype("str")
-    src = src.drop_duplicates(["source_file", "_key"])              # the first source of a name, as derive
+    src = src.drop_duplicates(["source_file", "_key"])  # the first source of a name, as derive
     con.register("src_frame", src)
     flags = [f"coalesce(src.{q('exported_' + c)}, false) AS {q('exported_' + c)}" for c in sorted(exported)]
     missing = [f"NULL::{'BIGINT' if c == 'source_row' else 'VARCHAR'} AS {q(c)}" for c in CITATION if c not in have]
@@ -49,7 +61,7 @@ def rows_view(con, path, manifest: dict, exported: set[str]) -> list[str]:
     blank = ["p.reason_clean IS NULL AS reason_blank"] if "reason_clean" in have else []
     con.execute(f"""CREATE TEMP VIEW s AS SELECT p.file_row_number AS _row,
         {", ".join([f"p.{q(c)}" for c in have] + missing)}, src.source_kind::VARCHAR AS source_kind,
-        {", ".join(flags + blank + [''])}
+        {", ".join(flags + blank + [""])}
         coalesce(src._source, {UNMATCHED})::BIGINT * {1 << 40} + {row}::BIGINT AS _order
         FROM p LEFT JOIN src_frame AS src
           ON p.source_file = src.source_file AND coalesce(p.source_sheet, '') = src._key""")
@@ -63,11 +75,17 @@ def _null(c: str, types: dict) -> str:
 
 def _bound(v, ctype: str) -> str | None:
     """A between bound as GX compares it with the column, or None where the engine does not know how."""
-    if ctype in NUMBER and isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf"):
+    if (
+        ctype in NUMBER
+        and isinstance(v, (int, float))
+        and not isinstance(v, bool)
+        and v == v
+        and abs(v) != float("inf")
+    ):
         return repr(v)
     if ctype == TIMESTAMP_TZ and isinstance(v, str):
         try:
-            if dt.datetime.fromisoformat(v).tzinfo is not None:    # GX parses it (dateutil) to the same instant
+            if dt.datetime.fromisoformat(v).tzinfo is not None:  # GX parses it (dateutil) to the same instant
                 return f"TIMESTAMPTZ {literal(v)}"
         except ValueError:
             return None
@@ -92,11 +110,22 @@ _regex_names = itertools.count()
 # Patterns written only with these (ASCII literals, classes, groups, counted repeats, anchors, a leading (?i))
 # mean the same to Python's re and to RE2 on ASCII text without a line break: a `$` before a final "\n" and
 # Unicode classes and case folding are where the two differ, and \d \s \w \b, [[:...:]] and {,n} are left out.
-_ESC = r"\\[.^$*+?()\[\]{}|\\/-]"                     # an escaped punctuation mark
-_RE2_SAFE = re.compile("(?:" + "|".join([
-    _ESC, r"\[\^?(?:[ -Z^-~]|" + _ESC + r")+\]",          # a class of ASCII (no '[': no [:alpha:])
-    r"\{\d+(?:,\d*)?\}", r"\(\?:", r"\((?!\?)", r"[)|.^$*+?]",   # counted repeat, groups, operators, anchors
-    r"[ !\"#%&',/0-9:;<=>@A-Z_`a-z~-]"]) + ")*")           # a literal
+_ESC = r"\\[.^$*+?()\[\]{}|\\/-]"  # an escaped punctuation mark
+_RE2_SAFE = re.compile(
+    "(?:"
+    + "|".join(
+        [
+            _ESC,
+            r"\[\^?(?:[ -Z^-~]|" + _ESC + r")+\]",  # a class of ASCII (no '[': no [:alpha:])
+            r"\{\d+(?:,\d*)?\}",
+            r"\(\?:",
+            r"\((?!\?)",
+            r"[)|.^$*+?]",  # counted repeat, groups, operators, anchors
+            r"[ !\"#%&',/0-9:;<=>@A-Z_`a-z~-]",
+        ]
+    )
+    + ")*"
+)  # a literal
 
 
 def _re2_agrees(con, pattern: str) -> str | None:
@@ -106,7 +135,7 @@ def _re2_agrees(con, pattern: str) -> str | None:
         return None
     try:
         con.execute(f"SELECT regexp_matches('', {literal(pattern)})").fetchall()
-    except Exception:       # (a possessive a*+ is Python 3.11's, an error to RE2)
+    except Exception:  # (a possessive a*+ is Python 3.11's, an error to RE2)
         return None
     return pattern
 
@@ -119,6 +148,7 @@ def _regex(con, pattern: str) -> str:
     def search(values):
         found = values.to_pandas().astype(str).str.contains(pattern)
         return pa.array(found.fillna(False).to_numpy(dtype=bool))
+
     name = f"gx_regex_{next(_regex_names)}"
     con.create_function(name, search, ["VARCHAR"], "BOOLEAN", type="arrow")
     return name
@@ -130,8 +160,10 @@ def _found(con, c: str, pattern: str) -> str:
     found = f"{_regex(con, pattern)}({c})"
     safe = _re2_agrees(con, pattern)
     if safe:
-        found = (f"CASE WHEN strlen({c}) = length({c}) AND NOT contains({c}, chr(10)) "
-                 f"THEN regexp_matches({c}, {literal(safe)}) ELSE {found} END")
+        found = (
+            f"CASE WHEN strlen({c}) = length({c}) AND NOT contains({c}, chr(10)) "
+            f"THEN regexp_matches({c}, {literal(safe)}) ELSE {found} END"
+        )
     return found
 
 
@@ -140,9 +172,10 @@ def _few_values(con, c: str) -> bool:
     SHA-256, a searcher's name; not an ID). Only speed depends on it: a regex then runs once per distinct
     value. (Read from the Parquet file, view p, where a scan with a LIMIT stops early.)"""
     try:
-        n, distinct = con.execute(f"SELECT count(v), approx_count_distinct(v) FROM "
-                                  f"(SELECT {q(c)} AS v FROM p LIMIT 100000)").fetchall()[0]
-    except Exception:       # (a derived column is not in the file: decided per row)
+        n, distinct = con.execute(
+            f"SELECT count(v), approx_count_distinct(v) FROM (SELECT {q(c)} AS v FROM p LIMIT 100000)"
+        ).fetchall()[0]
+    except Exception:  # (a derived column is not in the file: decided per row)
         return False
     return n > 0 and distinct * 100 < n
 
@@ -160,12 +193,20 @@ def spec(con, etype: str, kwargs: dict, cols: list[str], types: dict) -> dict | 
     'mostly', 'unique'} for an expectation the engine computes; None for one it leaves to GX."""
     c = cols[0] if cols else None
     ctype = types.get(c)
-    out = {"counted": f"NOT {_null(c, types)}" if c else "TRUE", "by_nulls": False,
-           "mostly": kwargs.get("mostly", 1), "unique": None}
+    out = {
+        "counted": f"NOT {_null(c, types)}" if c else "TRUE",
+        "by_nulls": False,
+        "mostly": kwargs.get("mostly", 1),
+        "unique": None,
+    }
     if etype in ("expect_column_values_to_not_be_null", "expect_column_values_to_be_null"):
         null = _null(c, types)
-        return {**out, "counted": "TRUE", "by_nulls": True,
-                "unexpected": null if etype.endswith("not_be_null") else f"NOT {null}"}
+        return {
+            **out,
+            "counted": "TRUE",
+            "by_nulls": True,
+            "unexpected": null if etype.endswith("not_be_null") else f"NOT {null}",
+        }
     if etype == "expect_column_values_to_be_between":
         lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
         if (lo is None and hi is None) or (lo is not None and hi is not None and lo > hi):
@@ -186,22 +227,35 @@ def spec(con, etype: str, kwargs: dict, cols: list[str], types: dict) -> dict | 
         return {**out, "unexpected": f"NOT ({inside})" if etype == "expect_column_values_to_be_in_set" else inside}
     if etype == "expect_column_values_to_be_unique" and (ctype == "VARCHAR" or ctype in INTEGER):
         return {**out, "unique": c, "unexpected": None}
-    if etype in ("expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex") \
-            and ctype == "VARCHAR" and _compiles(kwargs.get("regex")):
+    if (
+        etype in ("expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex")
+        and ctype == "VARCHAR"
+        and _compiles(kwargs.get("regex"))
+    ):
         found = _found(con, q(c), kwargs["regex"])
-        if _few_values(con, c):     # decide each distinct value once, then look the rows' values up
+        if _few_values(con, c):  # decide each distinct value once, then look the rows' values up
             table = f"found_{next(_regex_names)}"
-            con.execute(f"CREATE TEMP TABLE {table} AS SELECT v FROM (SELECT DISTINCT {q(c)} AS v FROM s "
-                        f"WHERE {q(c)} IS NOT NULL) WHERE {_found(con, 'v', kwargs['regex'])}")
+            con.execute(
+                f"CREATE TEMP TABLE {table} AS SELECT v FROM (SELECT DISTINCT {q(c)} AS v FROM s "
+                f"WHERE {q(c)} IS NOT NULL) WHERE {_found(con, 'v', kwargs['regex'])}"
+            )
             found = f"{q(c)} IN (SELECT v FROM {table})"
         return {**out, "unexpected": f"NOT {found}" if etype == "expect_column_values_to_match_regex" else found}
-    if etype == "expect_column_pair_values_a_to_be_greater_than_b" and len(cols) == 2 \
-            and kwargs.get("ignore_row_if") == "either_value_is_missing" \
-            and (types.get(cols[0]) == types.get(cols[1]) == TIMESTAMP_TZ
-                 or (types.get(cols[0]) in NUMBER and types.get(cols[1]) in NUMBER)):
+    if (
+        etype == "expect_column_pair_values_a_to_be_greater_than_b"
+        and len(cols) == 2
+        and kwargs.get("ignore_row_if") == "either_value_is_missing"
+        and (
+            types.get(cols[0]) == types.get(cols[1]) == TIMESTAMP_TZ
+            or (types.get(cols[0]) in NUMBER and types.get(cols[1]) in NUMBER)
+        )
+    ):
         a, b = (q(x) for x in cols)
-        return {**out, "counted": f"NOT {_null(cols[0], types)} AND NOT {_null(cols[1], types)}",
-                "unexpected": f"NOT ({a} {'>=' if kwargs.get('or_equal') else '>'} {b})"}
+        return {
+            **out,
+            "counted": f"NOT {_null(cols[0], types)} AND NOT {_null(cols[1], types)}",
+            "unexpected": f"NOT ({a} {'>=' if kwargs.get('or_equal') else '>'} {b})",
+        }
     return None
 
 
@@ -227,8 +281,12 @@ def measure(con, jobs: list[tuple[dict, str]]) -> list[dict]:
         n, counted, bad = (got[counts[p]] for p in three)
         m = {"n": n, "unexpected": bad, "first": [], **_gx_arithmetic(sp, n, counted, bad)}
         if not m["success"]:
-            m["first"] = [r[0] for r in con.execute(
-                f"SELECT _row FROM s WHERE {three[2]} ORDER BY _order, _row LIMIT {CITE_CAP}").fetchall()]
+            m["first"] = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT _row FROM s WHERE {three[2]} ORDER BY _order, _row LIMIT {CITE_CAP}"
+                ).fetchall()
+            ]
         out.append(m)
     return out
 
@@ -250,10 +308,14 @@ def _repeated_values(con, c: str, where: str, table: str) -> None:
         con.execute(f"""INSERT INTO {table}_h SELECT hash({c}) FROM s WHERE {where} AND {c} IS NOT NULL
                         GROUP BY 1 HAVING count(*) > 1""")
     else:
-        path = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]) / f"{table}_hashes.parquet"
+        path = (
+            Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]) / f"{table}_hashes.parquet"
+        )
         try:
-            con.execute(f"COPY (SELECT hash({c}) AS h FROM s WHERE {where} AND {c} IS NOT NULL) TO {literal(str(path))} "
-                        "(FORMAT parquet)")
+            con.execute(
+                f"COPY (SELECT hash({c}) AS h FROM s WHERE {where} AND {c} IS NOT NULL) TO {literal(str(path))} "
+                "(FORMAT parquet)"
+            )
             for k in range(parts):
                 con.execute(f"""INSERT INTO {table}_h SELECT h FROM read_parquet({literal(str(path))})
                                 WHERE h % {parts} = {k} GROUP BY 1 HAVING count(*) > 1""")
@@ -272,8 +334,10 @@ def _gx_arithmetic(sp: dict, n: int, counted: int, bad: int) -> dict:
         return {"success": bool(success), "percent": bad / n * 100 if n > 0 else None}
     if n == 0 or counted == 0:
         return {"success": True, "percent": None}
-    return {"success": bool((float(counted) - float(bad)) / float(counted) >= sp["mostly"]),
-            "percent": bad / counted * 100}
+    return {
+        "success": bool((float(counted) - float(bad)) / float(counted) >= sp["mostly"]),
+        "percent": bad / counted * 100,
+    }
 
 
 def cited_rows(con, rows: list[int], view_cols: list[str], types: dict) -> pd.DataFrame:
@@ -281,8 +345,9 @@ def cited_rows(con, rows: list[int], view_cols: list[str], types: dict) -> pd.Da
     if not rows:
         return pd.DataFrame(columns=view_cols).set_index("_row")
     ids = ", ".join(str(int(r)) for r in sorted(set(rows)))
-    return as_one_pass(con, con.sql(f"SELECT * FROM s WHERE _row IN ({ids})").to_arrow_table().to_pandas(),
-                       types).set_index("_row")
+    return as_one_pass(
+        con, con.sql(f"SELECT * FROM s WHERE _row IN ({ids})").to_arrow_table().to_pandas(), types
+    ).set_index("_row")
 
 
 def as_one_pass(con, df: pd.DataFrame, types: dict) -> pd.DataFrame:

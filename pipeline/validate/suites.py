@@ -1,5 +1,6 @@
 """The suites under expectations/ as data: where they are, the constants they speak in, the stated
 period and the placeholders filled from it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from pipeline import ROOT
 from pipeline.config import Jurisdiction
 
 
-SUITE = ROOT / "expectations" / "searches.json"     # the processed-table suite; the others sit beside it
+SUITE = ROOT / "expectations" / "searches.json"  # the processed-table suite; the others sit beside it
 CITE_CAP = 20
 # Values of these columns never leave data/processed/: a failure on them is cited by file and row only.
 # Plates and searcher names by rule (README); case numbers, filters and text prompts to be safe, since
@@ -22,14 +23,18 @@ WITHHELD = frozenset({"searcher", "license_plate", "case_number", "filters", "te
 LAYOUT_REJECTS = frozenset({"repeated_header", "blank_row"})
 SEVERITIES = ("critical", "warning")
 TARGETS = ("rows", "schema", "sources")
-DERIVED = ("source_kind", "reason_blank")        # plus exported_<canonical column>
+DERIVED = ("source_kind", "reason_blank")  # plus exported_<canonical column>
 CITATION = ["source_file", "source_sheet", "source_row", "source_line"]
 # GX 1.24: naming the frame's index and asking for the index only keeps the cost of a failure with many
 # unexpected rows linear and small (asking for index *columns* walks every unexpected row in Python, which
 # a month's release turns into minutes); no query string of every index either.
-RESULT_FORMAT = {"result_format": "SUMMARY", "unexpected_index_column_names": ["_row"],
-                 "exclude_unexpected_values": True, "return_unexpected_index_query": False,
-                 "partial_unexpected_count": CITE_CAP}
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "unexpected_index_column_names": ["_row"],
+    "exclude_unexpected_values": True,
+    "return_unexpected_index_query": False,
+    "partial_unexpected_count": CITE_CAP,
+}
 SCHEMA_LABELS = {Schema.FLOCK_EXPORT: "Flock network or organization export", Schema.PORTAL: "transparency-portal CSV"}
 COLOURS = {"GREEN": "#1b7f3b", "YELLOW": "#9a6700", "RED": "#b00020"}
 
@@ -55,12 +60,13 @@ def period_bounds(j: Jurisdiction) -> tuple[dt.datetime | None, dt.datetime | No
     tz = ZoneInfo(j.timezone)
     start = end = None
     if j.period_start:
-        start = min(dt.datetime.combine(j.period_start, dt.time(), tz).astimezone(utc),
-                    dt.datetime.combine(j.period_start, dt.time(), utc))
+        start = min(
+            dt.datetime.combine(j.period_start, dt.time(), tz).astimezone(utc),
+            dt.datetime.combine(j.period_start, dt.time(), utc),
+        )
     if j.period_end:
         after = j.period_end + dt.timedelta(days=1)
-        end = max(dt.datetime.combine(after, dt.time(), tz).astimezone(utc),
-                  dt.datetime.combine(after, dt.time(), utc))
+        end = max(dt.datetime.combine(after, dt.time(), tz).astimezone(utc), dt.datetime.combine(after, dt.time(), utc))
     return start, end
 
 
@@ -83,4 +89,6 @@ def fill_placeholders(kwargs: dict, period: dict) -> tuple[dict, str | None]:
 
 
 def columns_of(kwargs: dict) -> list[str]:
-    return [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)] + list(kwargs.get("column_list") or [])
+    return [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)] + list(
+        kwargs.get("column_list") or []
+    )

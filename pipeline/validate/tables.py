@@ -1,4 +1,5 @@
 """The tables notebook 02 shows: the verdict banner, the suites, each expectation, the failing rows."""
+
 from __future__ import annotations
 
 import html
@@ -15,9 +16,11 @@ def verdict_banner(result: dict):
     from IPython.display import HTML
 
     v = result["verdict"]
-    return HTML(f'<div style="border-left:12px solid {COLOURS.get(v, "#444")};padding:10px 16px;margin:8px 0">'
-                f'<div style="font-size:2.4em;font-weight:bold;color:{COLOURS.get(v, "#444")}">{html.escape(v)}</div>'
-                f'<div style="font-size:1.2em">{html.escape(result["why"])}</div></div>')
+    return HTML(
+        f'<div style="border-left:12px solid {COLOURS.get(v, "#444")};padding:10px 16px;margin:8px 0">'
+        f'<div style="font-size:2.4em;font-weight:bold;color:{COLOURS.get(v, "#444")}">{html.escape(v)}</div>'
+        f'<div style="font-size:1.2em">{html.escape(result["why"])}</div></div>'
+    )
 
 
 def _words(expectation: str) -> str:
@@ -26,10 +29,21 @@ def _words(expectation: str) -> str:
 
 
 def suites_table(result: dict) -> pd.DataFrame:
-    return pd.DataFrame([{"Suite": s["suite"], "File": s["file"], "Checks": s["applies_to"],
-                          "Searches": s["searches"], "Source files": s["sources"],
-                          "Expectations": s["expectations"], "Failed": s["failed"],
-                          "Note": s["skipped"] or ""} for s in result["suites"]])
+    return pd.DataFrame(
+        [
+            {
+                "Suite": s["suite"],
+                "File": s["file"],
+                "Checks": s["applies_to"],
+                "Searches": s["searches"],
+                "Source files": s["sources"],
+                "Expectations": s["expectations"],
+                "Failed": s["failed"],
+                "Note": s["skipped"] or "",
+            }
+            for s in result["suites"]
+        ]
+    )
 
 
 def expectations_table(result: dict, suite: str) -> pd.DataFrame:
@@ -37,16 +51,26 @@ def expectations_table(result: dict, suite: str) -> pd.DataFrame:
     for o in result["expectations"]:
         if o["suite"] != suite:
             continue
-        outcome = ("skipped" if o["success"] is None else "passed" if o["success"] else
-                   f"FAILED ({o['severity']})")
-        rows.append({"What is checked": (describe(o) if o["success"] is False else o["skipped"] or o["why"] or ""),
-                     "Expectation": _words(o["expectation"]), "Column": o["column"] or "(the table)",
-                     "On": o["on"] + (f" where {', '.join(f'{k} = {v}' for k, v in o['rows_where'].items())}"
-                                      if o.get("rows_where") else ""),
-                     "Severity": o["severity"], "Outcome": outcome,
-                     "Rows not as expected": "" if o["unexpected_count"] is None else f"{o['unexpected_count']:,}"})
-    return pd.DataFrame(rows, columns=["What is checked", "Expectation", "Column", "On", "Severity", "Outcome",
-                                       "Rows not as expected"])
+        outcome = "skipped" if o["success"] is None else "passed" if o["success"] else f"FAILED ({o['severity']})"
+        rows.append(
+            {
+                "What is checked": (describe(o) if o["success"] is False else o["skipped"] or o["why"] or ""),
+                "Expectation": _words(o["expectation"]),
+                "Column": o["column"] or "(the table)",
+                "On": o["on"]
+                + (
+                    f" where {', '.join(f'{k} = {v}' for k, v in o['rows_where'].items())}"
+                    if o.get("rows_where")
+                    else ""
+                ),
+                "Severity": o["severity"],
+                "Outcome": outcome,
+                "Rows not as expected": "" if o["unexpected_count"] is None else f"{o['unexpected_count']:,}",
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["What is checked", "Expectation", "Column", "On", "Severity", "Outcome", "Rows not as expected"]
+    )
 
 
 def failing_rows(result: dict) -> pd.DataFrame:
@@ -56,11 +80,20 @@ def failing_rows(result: dict) -> pd.DataFrame:
         if o["success"] is not False:
             continue
         for c in o["rows"]:
-            rows.append({"Suite": o["suite"], "Severity": o["severity"],
-                         "Check": f"{_words(o['expectation'])} ({o['column'] or 'the table'})",
-                         "File": c["source_file"], "Sheet": c.get("source_sheet") or "", "Row": c["source_row"],
-                         "Value": json.dumps(c["value"], ensure_ascii=False) if "value" in c else "(withheld)",
-                         "Rows failing this check": f"{o['unexpected_count']:,}"
-                         if isinstance(o["unexpected_count"], int) else ""})
-    return pd.DataFrame(rows, columns=["Suite", "Severity", "Check", "File", "Sheet", "Row", "Value",
-                                       "Rows failing this check"])
+            rows.append(
+                {
+                    "Suite": o["suite"],
+                    "Severity": o["severity"],
+                    "Check": f"{_words(o['expectation'])} ({o['column'] or 'the table'})",
+                    "File": c["source_file"],
+                    "Sheet": c.get("source_sheet") or "",
+                    "Row": c["source_row"],
+                    "Value": json.dumps(c["value"], ensure_ascii=False) if "value" in c else "(withheld)",
+                    "Rows failing this check": f"{o['unexpected_count']:,}"
+                    if isinstance(o["unexpected_count"], int)
+                    else "",
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["Suite", "Severity", "Check", "File", "Sheet", "Row", "Value", "Rows failing this check"]
+    )

@@ -1,4 +1,5 @@
 """The verdict: GREEN / YELLOW / RED and one sentence naming the worst problem and where to look."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,11 @@ def describe(o: dict) -> str:
     n = o.get("unexpected_count")
     text = o.get("problem") or f"{{n}} [row|rows] failed {o['expectation']} on {o.get('column') or 'the table'}"
     text = re.sub(r"\[([^|\]]*)\|([^\]]*)\]", lambda m: m.group(1) if n == 1 else m.group(2), text)
-    return text.format(n=_count(o.get("unexpected_count")), pct=f"{pct:.1f} %" if isinstance(pct, (int, float)) else "?",
-                       column=o.get("column") or "the table")
+    return text.format(
+        n=_count(o.get("unexpected_count")),
+        pct=f"{pct:.1f} %" if isinstance(pct, (int, float)) else "?",
+        column=o.get("column") or "the table",
+    )
 
 
 def cite(c: dict) -> str:
@@ -31,8 +35,10 @@ def cite(c: dict) -> str:
 
 def _worst(failed: list[dict]) -> dict:
     """A failure of the whole table first, then the one touching most rows; ties in suite order."""
-    return min(enumerate(failed), key=lambda kv: (kv[1].get("unexpected_count") is not None,
-                                                   -(kv[1].get("unexpected_count") or 0), kv[0]))[1]
+    return min(
+        enumerate(failed),
+        key=lambda kv: (kv[1].get("unexpected_count") is not None, -(kv[1].get("unexpected_count") or 0), kv[0]),
+    )[1]
 
 
 def _where(o: dict) -> str:
@@ -56,25 +62,32 @@ def verdict_of(outcomes: list[dict], manifest: dict) -> tuple[str, str]:
     critical = [o for o in failed if o.get("severity", "critical") == "critical"]
     warnings = [o for o in failed if o.get("severity", "critical") != "critical"]
     lost = {k: v for k, v in (manifest.get("rejected_by_reason") or {}).items() if k not in LAYOUT_REJECTS and v}
-    lost_text = (f"{sum(lost.values()):,} row(s) were rejected on reading "
-                 f"({', '.join(f'{k}: {v:,}' for k, v in sorted(lost.items()))}; see rejected.csv)")
+    lost_text = (
+        f"{sum(lost.values()):,} row(s) were rejected on reading "
+        f"({', '.join(f'{k}: {v:,}' for k, v in sorted(lost.items()))}; see rejected.csv)"
+    )
     # A sheet or archive member the readers did not take for a search audit (a cover letter, a pivot
     # table, a PDF beside the CSV): most are what they seem, but a person must confirm none holds searches.
     skipped = manifest.get("skipped") or []
-    skipped_text = (f"{len(skipped):,} sheet(s) or file(s) were not read as searches ("
-                    + "; ".join(_skipped_item(x) for x in skipped[:5]) + ("; …" if len(skipped) > 5 else "")
-                    + "): check that none of them holds searches")
+    skipped_text = (
+        f"{len(skipped):,} sheet(s) or file(s) were not read as searches ("
+        + "; ".join(_skipped_item(x) for x in skipped[:5])
+        + ("; …" if len(skipped) > 5 else "")
+        + "): check that none of them holds searches"
+    )
     if critical:
         o = _worst(critical)
-        more = (f"; {len(critical)} critical checks failed in all" if len(critical) > 1 else "")
-        return "RED", _cap(f"{describe(o)}{_where(o)}: the table cannot be trusted and must not be analysed "
-                           f"until this is fixed{more}.")
+        more = f"; {len(critical)} critical checks failed in all" if len(critical) > 1 else ""
+        return "RED", _cap(
+            f"{describe(o)}{_where(o)}: the table cannot be trusted and must not be analysed until this is fixed{more}."
+        )
     if warnings:
         o = _worst(warnings)
         more = f" ({len(warnings)} warnings in all)" if len(warnings) > 1 else ""
         also = (f"; also, {lost_text}" if lost else "") + (f"; also, {skipped_text}" if skipped else "")
-        return "YELLOW", _cap(f"{describe(o)}{_where(o)}: the table holds, but read these rows before "
-                              f"publishing{more}{also}.")
+        return "YELLOW", _cap(
+            f"{describe(o)}{_where(o)}: the table holds, but read these rows before publishing{more}{also}."
+        )
     if lost:
         return "YELLOW", f"Every check passed, but {lost_text}" + (f"; also, {skipped_text}." if skipped else ".")
     if skipped:
@@ -83,9 +96,11 @@ def verdict_of(outcomes: list[dict], manifest: dict) -> tuple[str, str]:
     # were left empty in the table: the searches are kept, but a person should look.
     unread = {k: v for k, v in (manifest.get("cells_not_understood") or {}).items() if v}
     if unread:
-        return "YELLOW", ("Every check passed, but some cells held values that could not be read and were left "
-                          f"empty ({', '.join(f'{k}: {v:,}' for k, v in sorted(unread.items()))}; see "
-                          "cells_not_understood in manifest.json).")
+        return "YELLOW", (
+            "Every check passed, but some cells held values that could not be read and were left "
+            f"empty ({', '.join(f'{k}: {v:,}' for k, v in sorted(unread.items()))}; see "
+            "cells_not_understood in manifest.json)."
+        )
     return "GREEN", "Every check passed and every row read was kept or recognised as a duplicate."
 
 

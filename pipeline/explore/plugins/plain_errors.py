@@ -5,6 +5,7 @@ through Great Expectations) refuses to print outside an `except` block, so a ref
 back as 500 Internal Server Error. Without rich, Datasette logs the error plainly and answers with the
 status the error carries.
 """
+
 import datasette.handle_exception
 
 datasette.handle_exception.rich = None

@@ -6,6 +6,7 @@ DELETE plainly (Datasette 0.65.5 answers a POST to a table with an internal erro
 read-only even if a plugin that writes were ever installed. Nothing the explorer offers needs a write:
 the canned queries are SELECTs, run by GET.
 """
+
 from datasette import hookimpl
 
 READS = {"GET", "HEAD", "OPTIONS"}
@@ -17,10 +18,17 @@ def asgi_wrapper(datasette):
         async def read_only(scope, receive, send):
             if scope["type"] == "http" and scope["method"] not in READS:
                 body = b"This database is served read-only: only GET requests are answered.\n"
-                await send({"type": "http.response.start", "status": 405,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 405,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
             await app(scope, receive, send)
+
         return read_only
+
     return wrap
