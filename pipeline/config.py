@@ -1,26 +1,30 @@
 """Load and check jurisdictions.yml: one entry per jurisdiction, each a release to analyse.
 
 Loading validates everything a run depends on, so a mistake is reported before any work starts and
-names the entry: unknown or missing keys, a bad slug, an unknown time zone, an input pattern that
-escapes data/raw/<slug>/ or matches no file. Corpora (named sets of jurisdictions analysed together, each
+names the file, the line and the entry: a key given twice, an anchor or alias (pipeline/io/yamlfile.py),
+unknown or missing keys, a value of the wrong type (the model `ConfigFile`), a bad slug, an unknown time
+zone, an input pattern that escapes data/raw/<slug>/ or matches no file. Corpora (named sets of jurisdictions analysed together, each
 search counted once across producers) are checked the same way: `load_corpora`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fnmatch
 import glob
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
 
 from pipeline import ROOT, project
 from pipeline.claims import check_spec
 from pipeline.errors import ConfigError
+from pipeline.io import yamlfile
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOG_KINDS = ("network", "organization", "portal", "auto")
@@ -29,6 +33,50 @@ OPTIONAL = ("synthetic", "period", "source", "notes", "producer_state", "claims"
 # Files a reporter keeps beside a release to say where it came from: never read as a release, even when an
 # input pattern such as "*" matches them.
 SOURCE_NOTES = ("SOURCE.md", "README*", "LICENSE*", "*.md")
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PeriodModel(_Closed):
+    start: dt.date | StrictStr | None = None
+    end: dt.date | StrictStr | None = None
+
+
+class EntryModel(_Closed):
+    """The types of one jurisdiction's keys (what each means is checked by `_parse_entry`)."""
+
+    slug: StrictStr
+    name: StrictStr
+    producer: StrictStr
+    log_kind: StrictStr
+    timezone: StrictStr
+    inputs: StrictStr | list[StrictStr]
+    synthetic: StrictBool = False
+    period: PeriodModel | None = None
+    source: StrictStr | None = None
+    notes: StrictStr | None = None
+    producer_state: StrictStr | None = None
+    claims: list[dict[StrictStr, Any]] | None = None
+
+
+class CorpusModel(_Closed):
+    """The types of one corpus's keys (checked against the jurisdictions by `_parse_corpus`)."""
+
+    name: StrictStr
+    display_name: StrictStr
+    members: list[StrictStr]
+    notes: StrictStr | None = None
+    period: PeriodModel | None = None
+    claims: list[dict[StrictStr, Any]] | None = None
+
+
+class ConfigFile(_Closed):
+    """jurisdictions.yml: the model the loader checks the whole file against."""
+
+    jurisdictions: list[EntryModel]
+    corpora: list[CorpusModel] | None = None
 
 
 def is_source_note(path: Path) -> bool:
@@ -178,11 +226,16 @@ def _check_keys(raw: dict, required: tuple, optional: tuple, where: str) -> None
         raise ConfigError(f"{where}: missing {', '.join(missing)}.")
 
 
-def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisdiction:
+def _entry_keys(raw, index: int) -> None:
+    """A jurisdiction entry is a mapping with only known keys and every required one."""
     label = raw.get("slug") if isinstance(raw, dict) and raw.get("slug") else f"#{index + 1}"
     if not isinstance(raw, dict):
         raise ConfigError(f"entry {label} is not a mapping of keys to values.")
     _check_keys(raw, REQUIRED, OPTIONAL, f"jurisdiction '{label}'")
+
+
+def _parse_entry(raw: dict, index: int, root: Path, check_files: bool) -> Jurisdiction:
+    _entry_keys(raw, index)
     slug = str(raw["slug"])
     check_slug(slug)
     if raw["log_kind"] not in LOG_KINDS:
@@ -277,43 +330,68 @@ def check_inputs(j: Jurisdiction) -> None:
             )
 
 
+def _shown(path: Path, root: Path) -> str:
+    """The config file as messages name it: relative to the project, so no machine path is printed."""
+    return yamlfile.shown_path(path, root) if path.resolve().is_relative_to(root.resolve()) else path.name
+
+
+def read_config(path: Path, root: Path) -> yamlfile.Document:
+    """jurisdictions.yml parsed strictly (no key twice, no anchors or aliases), its shape and types checked."""
+    if not path.exists():
+        raise ConfigError(f"{path}: no such file.")
+    doc = yamlfile.parse(path, shown=_shown(path, root), error=ConfigError)
+    data = doc.data
+    if (
+        not isinstance(data, dict)
+        or "jurisdictions" not in data
+        or set(data) - {"jurisdictions", "corpora"}
+        or not isinstance(data["jurisdictions"], list)
+    ):
+        raise ConfigError(
+            f"{doc.shown}: expected a top-level key 'jurisdictions' holding a list of entries (and optionally 'corpora')."
+        )
+    for i, raw in enumerate(data["jurisdictions"]):
+        with _at(doc, ("jurisdictions", i)):
+            _entry_keys(raw, i)
+    corpora = data.get("corpora") or []
+    if not isinstance(corpora, list):
+        raise ConfigError(f"{doc.where(('corpora',))}: 'corpora' must be a list of entries.")
+    for i, raw in enumerate(corpora):
+        with _at(doc, ("corpora", i)):
+            _corpus_keys(raw, i, doc.shown)
+    yamlfile.validate(doc, ConfigFile, error=ConfigError)
+    return doc
+
+
+@contextlib.contextmanager
+def _at(doc: yamlfile.Document, loc: tuple):
+    """A ConfigError raised inside names the file and the line of the entry at `loc` first."""
+    try:
+        yield
+    except ConfigError as e:
+        message = str(e)
+        if message.startswith(doc.shown + ": "):
+            message = message[len(doc.shown) + 2 :]
+        raise ConfigError(f"{doc.where(loc)}: {message}") from None
+
+
 def load(
     path: str | Path | None = None, *, root: str | Path | None = None, check_files: bool = True
 ) -> list[Jurisdiction]:
     """Read jurisdictions.yml (default: the project's) and return its entries, checked."""
     root = Path(root) if root else ROOT
     path = Path(path) if path else root / "jurisdictions.yml"
-    if not path.exists():
-        raise ConfigError(f"{path}: no such file.")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML ({e}).") from None
-    if (
-        not isinstance(doc, dict)
-        or "jurisdictions" not in doc
-        or set(doc) - {"jurisdictions", "corpora"}
-        or not isinstance(doc["jurisdictions"], list)
-    ):
-        raise ConfigError(
-            f"{path}: expected a top-level key 'jurisdictions' holding a list of entries (and optionally 'corpora')."
-        )
+    doc = read_config(path, root)
     out: list[Jurisdiction] = []
     seen: set[str] = set()
-    for i, raw in enumerate(doc["jurisdictions"]):
-        j = _parse_entry(raw, i, root, check_files)
-        if j.slug in seen:
-            raise ConfigError(f"{path.name}: jurisdiction '{j.slug}' is listed twice; slugs must be unique.")
+    for i, raw in enumerate(doc.data["jurisdictions"]):
+        with _at(doc, ("jurisdictions", i)):
+            j = _parse_entry(raw, i, root, check_files)
+            if j.slug in seen:
+                raise ConfigError(f"jurisdiction '{j.slug}' is listed twice; slugs must be unique.")
         seen.add(j.slug)
         out.append(j)
     return out
-
-
-def _read_doc(path: Path) -> dict:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"{path}: cannot be read ({e}).") from None
 
 
 def load_corpora(
@@ -323,26 +401,31 @@ def load_corpora(
     root = Path(root) if root else ROOT
     path = Path(path) if path else root / "jurisdictions.yml"
     known = {j.slug: j for j in load(path, root=root, check_files=check_files)}
-    raw = _read_doc(path).get("corpora") or []
-    if not isinstance(raw, list):
-        raise ConfigError(f"{path.name}: 'corpora' must be a list of entries.")
+    doc = read_config(path, root)
     out: list[Corpus] = []
-    for i, entry in enumerate(raw):
-        c = _parse_corpus(entry, i, known, path.name)
-        if c.name in {o.name for o in out}:
-            raise ConfigError(f"{path.name}: corpus '{c.name}' is listed twice; corpus names must be unique.")
-        if c.name in known:
-            raise ConfigError(f"{path.name}: corpus '{c.name}' has the name of a jurisdiction; pick another.")
+    for i, entry in enumerate(doc.data.get("corpora") or []):
+        with _at(doc, ("corpora", i)):
+            c = _parse_corpus(entry, i, known, doc.shown)
+            if c.name in {o.name for o in out}:
+                raise ConfigError(f"corpus '{c.name}' is listed twice; corpus names must be unique.")
+            if c.name in known:
+                raise ConfigError(f"corpus '{c.name}' has the name of a jurisdiction; pick another.")
         out.append(c)
     return out
 
 
-def _parse_corpus(raw, index: int, known: dict[str, Jurisdiction], file: str) -> Corpus:
+def _corpus_keys(raw, index: int, file: str) -> str:
+    """A corpus entry is a mapping with only known keys and every required one; its label for messages."""
     label = raw.get("name") if isinstance(raw, dict) and raw.get("name") else f"#{index + 1}"
     where = f"{file}: corpus '{label}'"
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: corpus {label} is not a mapping of keys to values.")
     _check_keys(raw, CORPUS_REQUIRED, CORPUS_OPTIONAL, where)
+    return where
+
+
+def _parse_corpus(raw, index: int, known: dict[str, Jurisdiction], file: str) -> Corpus:
+    where = _corpus_keys(raw, index, file)
     name = str(raw["name"])
     if not SLUG_RE.match(name):
         raise ConfigError(

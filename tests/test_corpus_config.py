@@ -88,7 +88,7 @@ def test_corpus_errors_name_the_file_and_entry(tmp_path, corpus, message):
 def test_a_corpus_named_twice_is_an_error(tmp_path):
     c = {"name": "x", "display_name": "X", "members": ["a-pd", "b-pd"]}
     with pytest.raises(ConfigError, match="corpus 'x' is listed twice"):
-        load_corpora(_write(tmp_path, [c, dict(c)]), root=tmp_path)
+        load_corpora(_write(tmp_path, [c, dict(c, members=list(c["members"]))]), root=tmp_path)  # no YAML alias
 
 
 def test_the_project_corpora_load():

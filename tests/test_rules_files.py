@@ -58,7 +58,7 @@ def test_a_typo_in_a_rules_file_names_the_file_and_entry(tmp_path, name, edit, s
         message = _broken(tmp_path, name, edit)
     finally:
         rules.load.cache_clear()
-    assert message.startswith(str(tmp_path / "rules" / name) + ": "), message
+    assert message.startswith(str(tmp_path / "rules" / name) + ", line "), message  # the file and the line
     for s in says:
         assert s in message, message
     assert "Traceback" not in message

@@ -28,18 +28,18 @@ from zoneinfo import ZoneInfo
 
 import altair as alt
 import pandas as pd
-import yaml
 
 from pipeline import RULES
 from pipeline.analyze import chart_words as words
 from pipeline.analyze.chart_page import ChartPage, Drawn, draw, show, write_page
 from pipeline.io.atomic import atomic_path
 from pipeline.io.publish import write_csv
+from pipeline.io.rules import read_data_file
 
 
 @functools.lru_cache(maxsize=1)
 def _text() -> dict:
-    return yaml.safe_load((RULES / "charts.yml").read_text(encoding="utf-8"))
+    return read_data_file(RULES / "charts.yml")
 
 
 SYNTHETIC_PREFIX = _text()["synthetic_prefix"]
@@ -884,7 +884,7 @@ def state_table() -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=1)
 def _state_table() -> pd.DataFrame:
-    rows = yaml.safe_load((GEO / "states.yml").read_text(encoding="utf-8"))["states"]
+    rows = read_data_file(GEO / "states.yml")["states"]
     table = pd.DataFrame(rows, columns=["code", "fips", "name"]).astype(str)
     if table["code"].duplicated().any() or table["fips"].duplicated().any():
         raise ValueError(f"{GEO / 'states.yml'} repeats a code or a FIPS number")

@@ -11,6 +11,7 @@ import yaml
 
 from pipeline import RULES
 from pipeline.errors import RulesError
+from pipeline.io.rules import read_data_file
 
 CORPUS_RULES = RULES / "corpus"
 
@@ -24,7 +25,7 @@ class CorpusRules:
 
 def _read(path: Path) -> dict:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = read_data_file(path)
     except (OSError, yaml.YAMLError) as e:
         raise RulesError(f"{path.name}: cannot be read ({e}).") from None
     if not isinstance(doc, dict):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 
-import yaml
 
 from pipeline import RULES
 from pipeline.analyze.words import count, period_words, series, share
 from pipeline.errors import ConfigError
+from pipeline.io.rules import read_data_file
 
 CAVEATS_PATH = RULES / "caveats.yml"
 STATES_PATH = RULES / "geo" / "states.yml"
@@ -25,7 +25,7 @@ FEDERAL_SHOWN = 10  # federal agencies named in the finding; the rest are counte
 @functools.lru_cache(maxsize=1)
 def caveats_rules() -> dict:
     """caveats.yml, checked: every log kind has its entries, each entry a title and a text."""
-    doc = yaml.safe_load(CAVEATS_PATH.read_text(encoding="utf-8"))
+    doc = read_data_file(CAVEATS_PATH)
     kinds = doc.get("log_kinds") or {}
     for kind in LOG_KINDS + ("all",):
         entries = kinds.get(kind)
@@ -63,7 +63,7 @@ def _caveat(finding: str, log_kind: str, measurable: bool) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def state_names() -> dict:
-    rows = yaml.safe_load(STATES_PATH.read_text(encoding="utf-8"))["states"]
+    rows = read_data_file(STATES_PATH)["states"]
     return {r["code"]: r["name"] for r in rows}
 
 

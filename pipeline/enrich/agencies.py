@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from pipeline import RULES
+from pipeline.io.rules import read_data_file
 
 RULES_PATH = RULES / "agencies.yml"
 COLUMNS = [
@@ -53,7 +53,7 @@ def load_rules(path=RULES_PATH) -> dict:
     """The rules file as a dict (cached per path), checked and with its patterns compiled under
     ``"_compiled"``. Raises ValueError naming the file and the entry when the file is wrong."""
     path = Path(path)
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = read_data_file(path, error=ValueError)
     doc["_compiled"] = _compile(doc, str(path))
     return doc
 

@@ -22,10 +22,10 @@ import re
 import sys
 from pathlib import Path
 
-import yaml
 
 from pipeline import RULES
 from pipeline.io.db import literal
+from pipeline.io.rules import read_data_file
 
 REGISTRY_PATH = RULES / "reasons.yml"
 IMMIGRATION = "immigration"
@@ -63,7 +63,7 @@ class RegistryError(ValueError):
 
 @functools.cache
 def _load(path: str) -> dict:
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    doc = read_data_file(Path(path), error=RegistryError)
     _validate(doc, path)
     return doc
 

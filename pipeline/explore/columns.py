@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from pipeline.io.rules import read_data_file
 
 COLUMNS_PATH = Path(__file__).with_name("columns.yml")
 TYPES = {"TEXT", "INTEGER"}
@@ -28,7 +28,7 @@ class Column:
 
 def load(path: Path = COLUMNS_PATH) -> tuple[list[Column], frozenset[str]]:
     """(the searches table's columns in order, the parquet columns that must never enter the database)."""
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    doc = read_data_file(Path(path), error=ValueError)
     never = frozenset(doc["never"])
     cols = []
     for e in doc["searches"]:

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import yaml
 
 from pipeline import RULES
 from pipeline.io import rules as rules_file
@@ -42,7 +41,7 @@ READER = "pypdfium2 (words by position)"
 
 @functools.cache
 def rules() -> dict:
-    return yaml.safe_load((RULES / "pdf_layouts.yml").read_text(encoding="utf-8"))
+    return rules_file.read_data_file(RULES / "pdf_layouts.yml")
 
 
 @functools.cache

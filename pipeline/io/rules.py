@@ -1,5 +1,8 @@
-"""The rules files the readers, the cleaning and the redaction apply (pipeline/rules/cells.yml, columns.yml,
-pii.yml), read through one checked loader.
+"""Every reviewed data file, read through one checked loader (pipeline/io/yamlfile.py) against its model.
+
+`load(name)` gives the rules the readers, the cleaning and the redaction apply (pipeline/rules/cells.yml,
+columns.yml, pii.yml), checked in depth here; `read(path)` gives any other data file of the package
+(reasons.yml, agencies.yml, the explorer's columns ...) as written, after its model in `FILE_MODELS` passed.
 
 A rules file is reviewed data: a typo in one (an unknown key, a missing list, a regular expression that
 does not compile, a canonical column that does not exist) stops the run with one message naming the file
@@ -13,11 +16,12 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline import RULES
 from pipeline.errors import RulesError
+from pipeline.io import rule_models as m
+from pipeline.io import yamlfile
 
 
 class _Strict(BaseModel):
@@ -103,25 +107,54 @@ class Pii(_Strict):
 
 
 MODELS = {"cells.yml": Cells, "columns.yml": Columns, "pii.yml": Pii}
+HINT = "Rules files are reviewed data: fix the entry named and run again."
 
-
-def _where(loc: tuple) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
+# Every other data file of the package, by its path under pipeline/: its model (pipeline/io/rule_models.py).
+FILE_MODELS: dict[str, type[BaseModel]] = {
+    "rules/reasons.yml": m.Reasons,
+    "rules/agencies.yml": m.Agencies,
+    "rules/caveats.yml": m.Caveats,
+    "rules/charts.yml": m.Charts,
+    "rules/pdf_layouts.yml": m.PdfLayouts,
+    "rules/corpus/agency_aliases.yml": m.AgencyAliases,
+    "rules/corpus/fields.yml": m.Fields,
+    "rules/geo/states.yml": m.States,
+    "report/templates/labels.yml": m.Labels,
+    "explore/columns.yml": m.ExploreColumns,
+    "explore/dictionary.yml": m.Dictionary,
+} | {f"rules/{name}": model for name, model in MODELS.items()}
 
 
 @functools.cache
 def load(name: str, folder: Path = RULES) -> dict:
-    """The rules file `name` as plain data, checked; RulesError naming the file and entry otherwise."""
+    """The rules file `name` as plain data, checked; RulesError naming the file, line and entry otherwise."""
     path = Path(folder) / name
     shown = f"pipeline/rules/{name}" if Path(folder) == RULES else str(path)
+    doc = yamlfile.parse(path, shown=shown, error=RulesError)
+    return yamlfile.validate(doc, MODELS[name], error=RulesError, hint=HINT).model_dump()
+
+
+def model_for(path: Path) -> type[BaseModel] | None:
+    """The model of a data file of the package, by its path under pipeline/ (a copy elsewhere has none: the
+    module that applies it still checks its entries)."""
+    path = Path(path)
+    package = RULES.parent
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise RulesError(f"{shown}: not valid YAML ({e}).") from None
+        key = path.resolve().relative_to(package.resolve()).as_posix()
+    except ValueError:
+        key = None
+    return FILE_MODELS.get(key)
+
+
+def read_data_file(path: Path, *, error: type[Exception] = RulesError):
+    """A data file as written (plain data), after the strict parse and its model; errors name file and line."""
+    path = Path(path)
     try:
-        return MODELS[name].model_validate(doc if doc is not None else {}).model_dump()
-    except ValidationError as e:
-        problems = "; ".join(f"{_where(err['loc']) or 'the file'}: {err['msg']}" for err in e.errors()[:5])
-        raise RulesError(
-            f"{shown}: {problems}.", hint="Rules files are reviewed data: fix the entry named and run again."
-        ) from None
+        shown = "pipeline/" + path.resolve().relative_to(RULES.parent.resolve()).as_posix()
+    except ValueError:
+        shown = str(path)
+    doc = yamlfile.parse(path, shown=shown, error=error)
+    model = model_for(path)
+    if model is not None:
+        yamlfile.validate(doc, model, error=error, hint=HINT)
+    return doc.data

@@ -8,7 +8,6 @@ import functools
 import urllib.parse
 from pathlib import Path
 
-import yaml
 
 TEMPLATES = Path(__file__).with_name("templates")
 NOTEBOOK_PAGE = "0[0-9]_*.html"
@@ -19,7 +18,7 @@ NO_OUTPUTS = {"pages": [], "other_pages": [], "charts": [], "tables": [], "recor
 @functools.cache
 def labels() -> dict:
     """Words for the linked files, charts, pages and log kinds (templates/labels.yml)."""
-    return yaml.safe_load((TEMPLATES / "labels.yml").read_text(encoding="utf-8"))
+    return read_data_file(TEMPLATES / "labels.yml")
 
 
 def in_words(stem: str) -> str:
