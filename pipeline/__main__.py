@@ -1,5 +1,5 @@
-import sys
+"""`python -m pipeline`: the same command line as the `flock` console script (pipeline/cli.py)."""
 
-from pipeline.cli import main
+from pipeline.cli import entry
 
-sys.exit(main())
+entry()

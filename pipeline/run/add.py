@@ -55,7 +55,7 @@ class Planned:
     list_input: bool  # True: no pattern of the entry matches the name yet
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m pipeline add", description="Copy a release's files into data/raw/<slug>/ and record them."
     )
@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     root = (args.root or ROOT).resolve()
     add(
         args.files,
