@@ -111,7 +111,7 @@ def test_synthetic_rows_and_descriptions_say_synthetic(explore):
 
 def test_column_descriptions_come_from_the_readme_data_dictionary(explore):
     root = explore[0]
-    readme = metadata.readme_dictionary()
+    readme = metadata.data_dictionary()
     cols = json.loads((explore_build.explore_dir(root) / "metadata.json").read_text())["databases"]["flock"]["tables"][
         "searches"
     ]["columns"]

@@ -1,18 +1,17 @@
 """Datasette's metadata.json for the explore database: titles, descriptions, sources and licences, the
-column descriptions (from the README's data dictionary of searches.parquet), facets, the full-text search
+column descriptions (from the data dictionary of searches.parquet, pipeline/explore/dictionary.yml), facets, the full-text search
 of reasons and the canned queries. Every synthetic jurisdiction is named SYNTHETIC in the descriptions, as
 its rows are in their `synthetic` column."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from pipeline import ROOT
 from pipeline.explore.queries import QUERIES
 from pipeline.explore.sources import source_note
+from pipeline.io.rules import read_data_file
 
-README = ROOT / "README.md"
+DICTIONARY = Path(__file__).with_name("dictionary.yml")  # docs/outputs.md shows the same table
 FACETS = [
     "jurisdiction",
     "agency",
@@ -35,23 +34,18 @@ TABLES = {
 }
 
 
-def readme_dictionary(path: Path = README) -> dict[str, str]:
-    """{column: meaning} from the table under "### `searches.parquet`" in the README."""
-    text = Path(path).read_text(encoding="utf-8")
-    section = text.split("### `searches.parquet`", 1)[-1].split("\n## ", 1)[0]
+def data_dictionary(path: Path = DICTIONARY) -> dict[str, str]:
+    """{column: meaning} from the data dictionary of searches.parquet (Markdown's backticks dropped)."""
     out = {}
-    for line in section.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 2 and cells[0].startswith("`"):
-            meaning = " | ".join(cells[1:]).replace("`", "")
-            for name in re.findall(r"`([a-z_0-9]+)`", cells[0]):
-                out[name] = meaning
+    for entry in read_data_file(path)["columns"]:
+        for name in entry["columns"]:
+            out[name] = entry["meaning"].replace("`", "")
     return out
 
 
 def build(inputs, cols, counts: dict) -> dict:
     """The whole metadata.json."""
-    dictionary = readme_dictionary()
+    dictionary = data_dictionary()
     notes = {j.slug: source_note(j) for j in inputs.jurisdictions}
     synthetic = [j.slug for j in inputs.jurisdictions if j.synthetic]
     listing = "; ".join(
