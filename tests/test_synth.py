@@ -14,7 +14,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from tools import synth
+from tools import synth, synth_rows
 
 UTC = dt.timezone.utc
 TIME_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}), (\d{1,2}):(\d{2}):(\d{2}) (AM|PM) UTC$")
@@ -325,7 +325,7 @@ def test_traps_planted(alvin):
 
 
 def test_background_vocabulary_is_clean():
-    pools = synth._pools(np.random.default_rng(1))
+    pools = synth_rows.reason_pools(np.random.default_rng(1))
     texts = (
         [t for t, _ in synth.FREE_TEXT]
         + [c for c, _ in synth.CATEGORIES]

@@ -27,7 +27,6 @@ import io
 import itertools
 import json
 import pathlib
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
