@@ -2,7 +2,7 @@
 
 Loading validates everything a run depends on, so a mistake is reported before any work starts and
 names the file, the line and the entry: a key given twice, an anchor or alias (pipeline/io/yamlfile.py),
-unknown or missing keys, a value of the wrong type (the model `ConfigFile`), a bad slug, an unknown time
+unknown or missing keys, a value of the wrong type (the model `ConfigFile`, pipeline/io/rule_models.py), a bad slug, an unknown time
 zone, an input pattern that escapes data/raw/<slug>/ or matches no file. Corpora (named sets of jurisdictions analysed together, each
 search counted once across producers) are checked the same way: `load_corpora`.
 """
@@ -16,15 +16,13 @@ import glob
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
 
 from pipeline import ROOT, project
 from pipeline.claims import check_spec
 from pipeline.errors import ConfigError
 from pipeline.io import yamlfile
+from pipeline.io.rule_models import ConfigFile
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOG_KINDS = ("network", "organization", "portal", "auto")
@@ -33,50 +31,6 @@ OPTIONAL = ("synthetic", "period", "source", "notes", "producer_state", "claims"
 # Files a reporter keeps beside a release to say where it came from: never read as a release, even when an
 # input pattern such as "*" matches them.
 SOURCE_NOTES = ("SOURCE.md", "README*", "LICENSE*", "*.md")
-
-
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PeriodModel(_Closed):
-    start: dt.date | StrictStr | None = None
-    end: dt.date | StrictStr | None = None
-
-
-class EntryModel(_Closed):
-    """The types of one jurisdiction's keys (what each means is checked by `_parse_entry`)."""
-
-    slug: StrictStr
-    name: StrictStr
-    producer: StrictStr
-    log_kind: StrictStr
-    timezone: StrictStr
-    inputs: StrictStr | list[StrictStr]
-    synthetic: StrictBool = False
-    period: PeriodModel | None = None
-    source: StrictStr | None = None
-    notes: StrictStr | None = None
-    producer_state: StrictStr | None = None
-    claims: list[dict[StrictStr, Any]] | None = None
-
-
-class CorpusModel(_Closed):
-    """The types of one corpus's keys (checked against the jurisdictions by `_parse_corpus`)."""
-
-    name: StrictStr
-    display_name: StrictStr
-    members: list[StrictStr]
-    notes: StrictStr | None = None
-    period: PeriodModel | None = None
-    claims: list[dict[StrictStr, Any]] | None = None
-
-
-class ConfigFile(_Closed):
-    """jurisdictions.yml: the model the loader checks the whole file against."""
-
-    jurisdictions: list[EntryModel]
-    corpora: list[CorpusModel] | None = None
 
 
 def is_source_note(path: Path) -> bool:

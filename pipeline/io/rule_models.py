@@ -1,4 +1,5 @@
-"""The models of the reviewed data files that pipeline/io/rules.py does not check in depth itself.
+"""The models of the reviewed data files: jurisdictions.yml (`ConfigFile`) and the package's data files that
+pipeline/io/rules.py does not check in depth itself.
 
 Each file's top level is closed (an unknown key is a typo) and typed. The entries inside are typed as far as
 their readers rely on a shape; the meaning of an entry (a rule's regular expression agreeing in two
@@ -7,6 +8,7 @@ engines, an agency rule's order) stays with the module that applies it, which na
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
@@ -158,3 +160,46 @@ class ExploreColumns(Strict):
 
     never: list[StrictStr] = Field(min_length=1)
     searches: list[ExploreColumn] = Field(min_length=1)
+
+
+# jurisdictions.yml (pipeline/config.py checks what each value means)
+
+
+class PeriodModel(Strict):
+    start: dt.date | StrictStr | None = None
+    end: dt.date | StrictStr | None = None
+
+
+class EntryModel(Strict):
+    """The types of one jurisdiction's keys (what each means is checked by `_parse_entry`)."""
+
+    slug: StrictStr
+    name: StrictStr
+    producer: StrictStr
+    log_kind: StrictStr
+    timezone: StrictStr
+    inputs: StrictStr | list[StrictStr]
+    synthetic: StrictBool = False
+    period: PeriodModel | None = None
+    source: StrictStr | None = None
+    notes: StrictStr | None = None
+    producer_state: StrictStr | None = None
+    claims: list[dict[StrictStr, Any]] | None = None
+
+
+class CorpusModel(Strict):
+    """The types of one corpus's keys (checked against the jurisdictions by `_parse_corpus`)."""
+
+    name: StrictStr
+    display_name: StrictStr
+    members: list[StrictStr]
+    notes: StrictStr | None = None
+    period: PeriodModel | None = None
+    claims: list[dict[StrictStr, Any]] | None = None
+
+
+class ConfigFile(Strict):
+    """jurisdictions.yml: the model the loader checks the whole file against."""
+
+    jurisdictions: list[EntryModel]
+    corpora: list[CorpusModel] | None = None
