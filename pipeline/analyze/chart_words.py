@@ -7,7 +7,7 @@ import calendar
 import datetime as dt
 import textwrap
 
-from pipeline.analyze.words import _AP_MONTHS, date_words, period_words, plural  # noqa: F401  (one spelling of each)
+from pipeline.analyze.words import AP_MONTHS, date_words, period_words, plural  # noqa: F401  (one spelling of each)
 
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -37,7 +37,7 @@ def date(d: dt.date) -> str:
 
 def short_date(d: dt.date) -> str:
     """Dec. 1 (AP abbreviations; March to July are never abbreviated)."""
-    return f"{_AP_MONTHS[d.month - 1]} {d.day}"
+    return f"{AP_MONTHS[d.month - 1]} {d.day}"
 
 
 def span(first: dt.date, last: dt.date) -> str:

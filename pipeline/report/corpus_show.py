@@ -10,7 +10,7 @@ from IPython.display import HTML, Markdown
 from pipeline import ROOT
 from pipeline.config import Corpus, load_corpora
 from pipeline.errors import ConfigError
-from pipeline.report.show import _md_escape, claims_table as _claims_table
+from pipeline.report.show import md_escape, claims_table as _claims_table
 
 
 def corpus(name: str, config: str = "", root: str = "") -> Corpus:
@@ -29,9 +29,9 @@ def banner(c: Corpus):
         return HTML(
             '<div style="background:#b00020;color:#fff;padding:10px;font-weight:bold;font-size:1.1em">'
             "SYNTHETIC DATA: a corpus of generated logs with planted truth. Not real public-records "
-            f"releases; no figure here describes real searches.</div><p>Members: {_md_escape(members)}</p>"
+            f"releases; no figure here describes real searches.</div><p>Members: {md_escape(members)}</p>"
         )
-    return Markdown(f"**Real releases.** Members: {_md_escape(members)}")
+    return Markdown(f"**Real releases.** Members: {md_escape(members)}")
 
 
 def sentences(f: dict) -> list[str]:

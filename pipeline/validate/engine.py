@@ -26,7 +26,7 @@ import pandas as pd
 
 from pipeline.io.db import connect, literal
 from pipeline.validate import sql
-from pipeline.validate.gx import _citations, check, gx_kwargs, outcome
+from pipeline.validate.gx import check, citations, gx_kwargs, outcome
 from pipeline.validate.suites import CITATION, SCHEMA_LABELS, SEVERITIES, TARGETS, columns_of, fill_placeholders
 
 
@@ -106,7 +106,7 @@ def _rows_outcome(suite: dict, e: dict, kwargs: dict, m: dict, cited: pd.DataFra
         exception=None,
     )
     if not m["success"]:
-        o["rows"] = _citations(cited, sorted(m["first"]), columns_of(e["kwargs"]))
+        o["rows"] = citations(cited, sorted(m["first"]), columns_of(e["kwargs"]))
     o["kwargs"] = kwargs
     return o
 

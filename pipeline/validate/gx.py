@@ -68,7 +68,7 @@ def _unexpected_rows(result: dict) -> list:
     return out
 
 
-def _citations(frame: pd.DataFrame, rows: list, columns: list[str]) -> list[dict]:
+def citations(frame: pd.DataFrame, rows: list, columns: list[str]) -> list[dict]:
     """The first CITE_CAP unexpected rows in the order of the release (input order, then row)."""
     if not rows:
         return []
@@ -263,7 +263,7 @@ def check(
                 if "details" in rr and not withheld:
                     o["details"] = _plain(rr["details"])
                 if not r.success:
-                    o["rows"] = _citations(frame, _unexpected_rows(rr), cols)
+                    o["rows"] = citations(frame, _unexpected_rows(rr), cols)
                 # the kwargs that ran (the period filled in), without GX's batch id
                 o["kwargs"] = {
                     kk: _plain(v)
