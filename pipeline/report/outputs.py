@@ -8,6 +8,7 @@ import functools
 import urllib.parse
 from pathlib import Path
 
+from pipeline.io.rules import read_data_file
 
 TEMPLATES = Path(__file__).with_name("templates")
 NOTEBOOK_PAGE = "0[0-9]_*.html"
