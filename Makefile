@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED  := False
 
 SYNTH_TRUTH := data/raw/alvin-isd/truth.json data/raw/huffman-isd/truth.json data/raw/six-districts/truth.json
 
-.PHONY: all venv synth run add explore test browser check-pages bench bench-corpus check-identical lock clean-outputs help
+.PHONY: all venv synth run add explore test test-fast lint browser check-pages bench bench-corpus check-identical lock clean-outputs help
 
 all: venv synth run                 ## set up, generate the synthetic releases, run every jurisdiction
 
@@ -34,11 +34,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 venv: $(VENV)/.installed            ## create .venv and install the pinned dependencies
 
 # The synthetic releases are generated, never committed; regenerated when the generator changes.
-data/raw/%/truth.json: tools/synth.py $(VENV)/.installed
+SYNTH_CODE := $(wildcard tools/synth*.py)
+data/raw/%/truth.json: $(SYNTH_CODE) $(VENV)/.installed
 	$(PYTHON) -m tools.synth $* --scale $(SCALE)
 
 # The synthetic corpus: its six members' releases and the corpus truth (tools/synth_corpus.py).
-data/raw/six-districts/truth.json: tools/synth.py tools/synth_corpus.py $(VENV)/.installed
+data/raw/six-districts/truth.json: $(SYNTH_CODE) $(VENV)/.installed
 	$(PYTHON) -m tools.synth six-districts
 
 synth: $(SYNTH_TRUTH)               ## generate the synthetic jurisdictions (alvin-isd, huffman-isd)
@@ -66,9 +67,17 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
 	  || echo "note: Chromium could not be installed here; the browser test will be skipped"; }
 
-test: venv browser                  ## the import layers, then the test suite (small fixtures; a few minutes)
+lint: venv                          ## ruff check and ruff format --check (pyproject.toml), then the import layers
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+test: venv browser lint             ## lint, then every test (CI calls this; 9 to 12 minutes on 2 cores)
 	$(PYTHON) -m pytest -q
+
+# The inner loop: every test but whole runs (e2e), the browser and the slow ones (tests/lanes.py marks them).
+test-fast: venv lint                ## lint, then the tests without whole runs, the browser or slow ones (< 2 minutes)
+	$(PYTHON) -m pytest -q -m "not e2e and not browser and not slow"
 
 check-pages: venv browser          ## every page under reports/ in Chromium at 1400 and 800 px (after make all; tools/check_pages.py)
 	$(PYTHON) -m tools.check_pages

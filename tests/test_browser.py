@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import re
 import shutil
 import urllib.parse
 from collections import defaultdict

@@ -232,7 +232,7 @@ def _day(iso: str | None) -> str:
 
 
 # Long (~65 lines) on purpose: one sentence per kind of change, in the order an editor reads them.
-def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:
+def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:  # noqa: C901 - one branch per kind of change, read top to bottom
     out = []
     added, removed, changed = files["added"], files["removed"], files["changed"]
     if added:

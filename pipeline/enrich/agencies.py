@@ -331,7 +331,7 @@ def _state(name: str, lower: str, c: _Compiled) -> tuple[str, str]:
     return "", "none"
 
 
-def _type(name: str, lower: str, tags: dict[str, bool], c: _Compiled) -> tuple[str, str, bool]:
+def _type(name: str, lower: str, tags: dict[str, bool], c: _Compiled) -> tuple[str, str, bool]:  # noqa: C901 - the type rules' kinds (words, acronyms, requires, not_if) in the file's order
     """(type, rule id, federal): the first type rule that matches; federal = any `marks_federal` rule
     matches (evaluated even when an earlier rule set the type)."""
     words = _WORDS.findall(name)

@@ -64,7 +64,7 @@ def _line_of(path: Path, offset: int) -> int:
 
 
 # Long (~70 lines) on purpose: one pass over the bytes finds the encoding, the quoting and what the file really is.
-def scan_text(path: Path, display: str, trust_utf8: bool = False) -> TextScan:
+def scan_text(path: Path, display: str, trust_utf8: bool = False) -> TextScan:  # noqa: C901 - one pass over the bytes decides encoding, quoting and kind
     """Encoding (utf-8 with or without BOM, utf-16 with BOM, or cp1252) and what parsing must watch for.
 
     Refuses what is not CSV text, saying what the file really is. With trust_utf8, a file whose first

@@ -430,7 +430,7 @@ def _column_of(x: float, bounds: list[float]) -> int:
 
 
 # Long (~75 lines) on purpose: one walk down a page's lines, giving each line to its ID and each word to its column.
-def layout_rows(
+def layout_rows(  # noqa: C901 - one walk down a page's lines; its branches share the row being built
     lines: list[list[Word]], layout: Layout, starts: list[float], boxes: _Boxes | None, notes: list[str], number: int
 ) -> list[list[str]]:
     """The rows of one page: every line given to the ID it belongs to, every word to its column."""
@@ -511,7 +511,7 @@ def layout_rows(
 
 
 # Long (~80 lines) on purpose: one pass over the pages, whose self-check, skipped pages and batching share its state.
-def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Page]:
+def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Page]:  # noqa: C901 - one pass over the pages; self-check, skips and batches share its state
     """Yield every page (its rows, or why it has none); refuse the file if any page fails its self-check.
 
     Raises NotAnAudit (before yielding any row) when no page prints a known header and none holds an ID.
