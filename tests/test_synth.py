@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from tools import synth, synth_rows
+from tools.synth_names import PLACES, invent_name
 
 UTC = dt.timezone.utc
 TIME_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}), (\d{1,2}):(\d{2}):(\d{2}) (AM|PM) UTC$")
@@ -237,21 +238,24 @@ def test_totals_match_truth(alvin):
     assert set(truth["org_names_with_spaces"]) <= raw_orgs
     for a, b in truth["agency_name_variants"]:
         assert a in orgs and b in orgs
-    for name in (
-        "Blaine CO OK SO",
-        "San Diego County CA SD",
-        "Niceville FL PD",
-        "Price UT PD",
-        "Arlington PD (WA)",
-        "Redding PD - CA",
-        "CA - Napa Valley College Campus",
-        "Windsor- IL- PD",
-        "Georgia State Patrol GA PD",
-        "Texas Dept. of Public Safety",
-        "Michigan State Police",
-        "MOCIC",
-        "Midwest HIDTA",
-        "Home Depot Corporation",
+    for name in map(
+        invent_name,
+        (
+            "Blaine CO OK SO",
+            "San Diego County CA SD",
+            "Niceville FL PD",
+            "Price UT PD",
+            "Arlington PD (WA)",
+            "Redding PD - CA",
+            "CA - Napa Valley College Campus",
+            "Windsor- IL- PD",
+            "Georgia State Patrol GA PD",
+            "Texas Dept. of Public Safety",
+            "Michigan State Police",
+            "MOCIC",
+            "Midwest HIDTA",
+            "Home Depot Corporation",
+        ),
     ):
         assert name in orgs, name
     assert any(o.startswith("[Federal] ") for o in orgs) and any(o.endswith(" [Inactive]") for o in orgs)
@@ -359,8 +363,11 @@ def test_deterministic_and_quirks_at_min_scale(tmp_path):
     assert ta["immigration"]["civil"] > 2 * ta["immigration"]["criminal"]
     text = (a / ALVIN_CSV).read_text(encoding="utf-8")
     assert text.startswith(LEADING_SPACE_HEADER + "\n")
-    assert synth.DASHES in text and ",Houston TX PD ," in text and ", Pearland TX PD," in text
-    assert "Harris County SO (TX)" in text and "Harris County TX SO" in text
+    # the spaced Org Name cells and the two spellings of one sheriff, with their places invented (synth_names)
+    houston, pearland, harris = (PLACES[p] for p in ("Houston", "Pearland", "Harris"))
+    assert synth.DASHES in text and f",{houston} TX PD ," in text and f", {pearland} TX PD," in text
+    assert f"{harris} County SO (TX)" in text and f"{harris} County TX SO" in text
+    assert "Houston TX PD" not in text and "Richwood" not in text
     h1 = synth.generate("huffman-isd", a / "h", scale=0.005)
     h2 = synth.generate("huffman-isd", b / "h", scale=0.005)
     assert h1 == h2 and sha(a / "h" / HUFFMAN_CSV) == sha(b / "h" / HUFFMAN_CSV)

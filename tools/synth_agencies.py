@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from tools.synth_names import invent_name, invent_place
 from tools.synth_vocab import (
     CITIES,
     COUNTIES,
@@ -122,6 +123,21 @@ class TimeFmt:
 STATE_NOT_IN_NAME = frozenset({"[Federal] ATF Houston Field Division", "[Federal] DEA Houston Division"})
 
 
+# How a drawn agency is named, by kind (the forms of FORMATS.md §4 that real network audits use).
+NAME_FORMS = {
+    "pd": "{place} {st} PD",
+    "so": "{place} County {st} SO",
+    "pd_paren": "{place} PD ({st})",
+    "pd_dash": "{place} PD - {st}",
+    "pd_dash2": "{place}- {st}- PD",
+    "campus": "{st} - {place} Community College Campus",
+    "isd": "{place} ISD {st} PD",
+    "da": "{place} County {st} DA",
+    "constable": "{place} County {st} Constable Pct {pct}",
+    "inactive": "{place} {st} PD [Inactive]",
+}
+
+
 class Agencies:
     """The agency table: name (trimmed, unique), state code ('' = none), search weight.
 
@@ -130,17 +146,20 @@ class Agencies:
 
     def __init__(self, rng, n_total, producer, top, musts):
         self._index: dict[str, int] = {}
-        self.names: list[str] = []
+        self.names: list[str] = []  # as the files show them (tools/synth_names.py)
+        self.drawn: list[str] = []  # as drawn from the vocabulary
+        self._shown: set[str] = set()
         self.states: list[str] = []
         self.name_states: list[str] = []
         self.kind: list[str] = []
-        for name, st in [producer] + top:
+        self._add(*producer, "top", shown=producer[0])  # the jurisdiction itself, named in jurisdictions.yml
+        for name, st in top:
             self._add(name, st, "top")
         for name, st in musts:
             self._add(name, st, "must")
         n_special = len(self.names)
         reserved = set()
-        for name in self.names:
+        for name in self.drawn:  # the choices are made on the drawn names; the files show the invented ones
             for tok in name.replace("(", " ").replace(")", " ").replace("-", " ").split():
                 reserved.add(tok)
         codes = [s[0] for s in STATES]
@@ -167,22 +186,11 @@ class Agencies:
             key = (place, st, kind if kind in ("so", "da", "constable", "campus", "isd") else "pd", pct)
             if key in keys:
                 continue
-            name = {
-                "pd": f"{place} {st} PD",
-                "so": f"{place} County {st} SO",
-                "pd_paren": f"{place} PD ({st})",
-                "pd_dash": f"{place} PD - {st}",
-                "pd_dash2": f"{place}- {st}- PD",
-                "campus": f"{st} - {place} Community College Campus",
-                "isd": f"{place} ISD {st} PD",
-                "da": f"{place} County {st} DA",
-                "constable": f"{place} County {st} Constable Pct {pct}",
-                "inactive": f"{place} {st} PD [Inactive]",
-            }[kind]
+            name = NAME_FORMS[kind].format(place=place, st=st, pct=pct)
             if name in self._index:
                 continue
             keys.add(key)
-            self._add(name, st, "generic")
+            self._add(name, st, "generic", shown=NAME_FORMS[kind].format(place=invent_place(place), st=st, pct=pct))
         # search weights: producer ~5%, the top list ~25% (Zipf), everyone else ~70% (Zipf, shuffled)
         n = len(self.names)
         w = np.zeros(n)
@@ -198,10 +206,14 @@ class Agencies:
         self.names_arr = np.array(self.names, dtype=object)
         self.n_special = n_special
 
-    def _add(self, name, st, kind):
-        assert name not in self._index, name
+    def _add(self, name, st, kind, shown=None):
+        """`name` as drawn (the generator's choices and `idx` use it); `shown` as the files show it."""
+        shown = invent_name(name) if shown is None else shown
+        assert name not in self._index and shown not in self._shown, (name, shown)
+        self._shown.add(shown)
         self._index[name] = len(self.names)
-        self.names.append(name)
+        self.drawn.append(name)
+        self.names.append(shown)
         self.states.append(st)
         self.name_states.append("" if name in STATE_NOT_IN_NAME else st)
         self.kind.append(kind)

@@ -10,6 +10,7 @@ import pathlib
 import numpy as np
 
 from tools.synth_agencies import Agencies, TimeFmt, atomic_text, epoch_at, write_xlsx
+from tools.synth_names import invent_name
 from tools.synth_rows import Formatter, Plan, draw_times, emit, hour_cells, plan_csv, reason_pools
 from tools.synth_truth import Truth, imm_agencies, immigration_items, scaled, spread, synthetic_md, trap_items
 from tools.synth_vocab import (
@@ -81,10 +82,13 @@ ALVIN_MUSTS = [
     ("Polk County FL SO", "FL"),
 ]
 ALVIN_IMM_STATES = ["FL", "GA", "IN", "TN"] + ["TX"] * 16 + ["OK", "LA", "AZ", "AL", "MO", "SC", "NC", "KS", "OH", "VA"]
-SPACED = [
-    ("Houston TX PD", "Houston TX PD "),
-    ("Pearland TX PD", " Pearland TX PD"),
-    ("Harris County TX SO", "Harris County TX SO  "),
+SPACED = [  # (the agency as drawn, the Org Name cell as the file shows it: spaces around the invented name)
+    (name, invent_name(cell))
+    for name, cell in (
+        ("Houston TX PD", "Houston TX PD "),
+        ("Pearland TX PD", " Pearland TX PD"),
+        ("Harris County TX SO", "Harris County TX SO  "),
+    )
 ]
 
 
@@ -219,9 +223,12 @@ def gen_alvin(out_dir: pathlib.Path, scale: float, seed: int) -> dict:
     truth.skipped = [{"file": xlsx_name, "sheet": "Summary"}]
     result = truth.build(fmt.names_used)
     result["agency_name_variants"] = [
-        ["Harris County TX SO", "Harris County SO (TX)"],
-        ["Galveston County TX SO", "Galveston County SO (TX)"],
-        ["Jacksonville FL PD", "Jacksonville PD (FL)"],
+        [invent_name(a), invent_name(b)]
+        for a, b in (
+            ("Harris County TX SO", "Harris County SO (TX)"),
+            ("Galveston County TX SO", "Galveston County SO (TX)"),
+            ("Jacksonville FL PD", "Jacksonville PD (FL)"),
+        )
     ]
     result["org_names_with_spaces"] = [shown for _, shown in SPACED]
     atomic_text(
