@@ -1,6 +1,6 @@
 """Flock audit-log pipeline: raw public-records releases -> processed tables -> notebooks and reports.
 
-The flow and the one job of each module are described in README.md ("How it works").
+The flow and the one job of each module are described in docs/architecture.md.
 """
 
 from pathlib import Path
