@@ -17,7 +17,11 @@ from pipeline.enrich.agencies import load_rules
 from tools import synth
 from tools.synth_names import PLACES, invent_name, invent_place
 
-ICE_287G = Path("/work/shared/data/reference/ice-287g")
+# ICE's lists: in the project once another branch brings them, else the shared reference folder of this machine.
+ICE_287G = next(
+    (p for p in (ROOT / "data" / "reference" / "ice-287g", Path("/work/shared/data/reference/ice-287g")) if p.is_dir()),
+    Path("/work/shared/data/reference/ice-287g"),
+)
 REAL = ROOT / "data" / "raw"
 REAL_SLUGS = ("eugene-or-pd", "belmont-ca-pd", "foster-city-ca-pd", "okaloosa-fl-so")
 # Words that say what kind of body an agency is, not where it is.
