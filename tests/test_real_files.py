@@ -43,7 +43,8 @@ def test_eugene_portal_csv(project):
     assert (df["reason"].fillna("").str.strip() == "").sum() == 5
     assert (df["reason_clean"] == "Daytime search for best result").sum() == 182
     assert df["reason"].str.contains("+", regex=False).sum() == 160
-    assert (df["total_networks"] == 0).sum() == 79
+    # cameraCount is kept as released, under its own name: it is not a count of networks
+    assert (df["camera_count"] == 0).sum() == 79 and df["total_networks"].isna().all()
     # URL-encoded spaces restored in reason_clean, the released text kept in reason
     assert not df["reason_clean"].str.contains("+", regex=False).any()
     assert (df["name_state"] == "present").all() and (df["plate_state"] == "not_exported").all()
