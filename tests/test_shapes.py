@@ -51,9 +51,29 @@ def test_2026_export_keeps_reason_and_dropdown_apart_and_classes_from_both(proje
     }
     # no userId column: not_exported, never blank
     assert (df["name_state"] == "not_exported").all()
+    from pipeline.clean import absent
+
+    said = absent.sentences(m)  # page 01 says it once
+    assert sum("no searcher column" in x for x in said) == 1 and said[0].startswith(
+        "This export has no searcher column"
+    )
     f = compute(j)
     assert f["searches_searcher_not_exported"] == truth["searches"] and f["searches_searcher_blank"] == 0
     assert f["immigration_searches"] == truth["immigration"]
+    # the figures facts.json gives page 03 and the index
+    assert {v["value"]: v["searches"] for v in f["offense_type_values"]} == truth["offense_values"]
+    assert f["offense_type_unknown_values"] == [
+        {"value": truth["unknown_value"], "searches": truth["unknown_searches"]}
+    ]
+    assert f["searches_with_offense_type"] == truth["searches"]
+    assert f["immigration_from_offense_type"] == truth["immigration_from"].get("offense_type", 0) + truth[
+        "immigration_from"
+    ].get("both", 0)
+    assert f["immigration_from_reason"] == truth["immigration_from"].get("reason", 0) + truth["immigration_from"].get(
+        "both", 0
+    )
+    marks = {v["value"]: v["immigration"] for v in f["offense_type_values"]}
+    assert (marks[shapes.IMM_CIVIL], marks[shapes.IMM_CRIMINAL], marks[shapes.WANTED]) == ("civil", "criminal", None)
 
 
 def test_2026_export_verdict_names_a_value_not_on_the_list_and_never_warns_of_the_missing_column(project):
@@ -160,3 +180,27 @@ def test_same_search_in_two_releases_keeps_the_dropdown_value(project, order):
     assert m["totals"]["conflicting_searches"] == truth["conflicts"]
     df = read_searches(j).set_index("flock_id")
     assert df["offense_type"].dropna().to_dict() == truth["offense_type"]
+
+
+def test_explorer_carries_the_dropdown_values_never_the_cell(project):
+    import json
+    import sqlite3
+
+    from pipeline.analyze import facts
+    from pipeline.explore import build as explore_build
+
+    files, truth = shapes.offense_export()
+    j = project(files, log_kind="portal")
+    built(j)
+    facts.write(j, facts.compute(j))
+    explore_build.build(project.root, echo=lambda *a: None)
+    con = sqlite3.connect(explore_build.db_path(project.root))
+    rows = con.execute("SELECT dropdown_values, dropdown_value_not_on_list, immigration_from FROM searches").fetchall()
+    cols = [r[1] for r in con.execute("PRAGMA table_info(searches)")]
+    con.close()
+    assert "offense_type" not in cols  # the cell can hold a free-text detail ("... - white van")
+    picked = [v for r in rows for v in json.loads(r[0])]
+    assert {v: picked.count(v) for v in set(picked)} == truth["offense_values"]
+    assert sum(r[1] for r in rows) == truth["unknown_searches"]
+    assert {k: sum(1 for r in rows if r[2] == k) for k in truth["immigration_from"]} == truth["immigration_from"]
+    assert not any("white van" in str(r) for r in rows)
