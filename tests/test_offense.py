@@ -41,7 +41,7 @@ def test_list_marks_exactly_the_two_immigration_values():
         "Immigration (civil/administrative)": "civil",
         "Immigration (criminal)": "criminal",
     }
-    # FORMATS.md §3: the values seen in real releases are listed as seen there
+    # docs/formats.md §3: the values seen in real releases are listed as seen there
     real = {e["value"] for e in offense.vocabulary() if e["seen"] == "real"}
     assert len(real) == 10 and W in real
 

@@ -6,9 +6,9 @@ import re
 
 import pandas as pd
 import pytest
-
 import shape_fixtures as shapes
 from conftest import built, read_searches
+
 from pipeline.analyze.facts import compute
 
 

@@ -158,11 +158,12 @@ def sentences(f: dict) -> list[str]:
     if not f.get("offense_type_exported"):
         return []
     n = f["searches"]
-    out = [
+    first = (
         f"{words.count(f['searches_with_offense_type'], 'search', 'searches')} of {n:,} have a value from Flock's "
         "dropdown (offenseType), kept apart from the free-text reason; a search whose value selects several "
         "categories counts in each."
-    ]
+    )
+    out = [first]
     if f["immigration_searches"]:
         out.append(
             f"Immigration-related: {f['immigration_searches']:,} searches, {f['immigration_from_offense_type']:,} "

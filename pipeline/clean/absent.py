@@ -22,7 +22,7 @@ TIME_FRAME = {"time_frame", "time_frame_start", "time_frame_end"}
 
 
 def _has(source: dict, column: str) -> bool:
-    cols = set(c for c in source.get("canonical_columns") or [] if c)
+    cols = {c for c in source.get("canonical_columns") or [] if c}
     return bool(cols & TIME_FRAME) if column == "time_frame" else column in cols
 
 
