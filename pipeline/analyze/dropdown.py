@@ -184,10 +184,11 @@ def camera_words(f: dict) -> str | None:
     if not n:
         return None
     what = (
-        f"{words.count(n, 'search carries', 'searches carry')} a 2025 cameraCount (kept as released, as "
-        "`camera_count`). It is not a count of networks: on a search of the agency's own cameras it holds that "
-        "agency's camera count, on a shared search a count of the networks searched (the largest here: "
-        f"{f['camera_count_max']:,}). "
+        f"{words.count(n, 'search carries', 'searches carry')} a 2025 cameraCount, kept as released (as "
+        "`camera_count`) and not called a count of networks: on a search of the agency's own cameras it holds "
+        "that agency's camera count, on a shared search a count of the networks it reached. The largest "
+        f"cameraCount here is {f['camera_count_max']:,}; {words.count(f['camera_count_zero_searches'], 'search has', 'searches have')} "
+        "a cameraCount of 0. "
     )
     own = f.get("camera_count_own_cameras")
     if own is None:
@@ -196,10 +197,10 @@ def camera_words(f: dict) -> str | None:
             "stated in pipeline/rules/camera_count.yml."
         )
     return what + (
-        f"{words.count(f['camera_count_local_only_searches'], 'search looks', 'searches look')} local-only: a "
-        f"cameraCount from 1 to {own:,}, the agency's own cameras ({f['camera_count_own_cameras_source']}). "
-        f"{words.count(f['camera_count_zero_searches'], 'search has', 'searches have')} a cameraCount of 0. "
-        "A shared search of a network no larger than that would be counted local-only too."
+        f"{words.count(f['camera_count_local_only_searches'], 'search looks', 'searches look')} local-only: their "
+        f"cameraCount is from 1 to {own:,}, the agency's own cameras, as stated in pipeline/rules/camera_count.yml "
+        f"from {f['camera_count_own_cameras_source']}. A shared search reaching no more than {own:,} would be "
+        "counted local-only too."
     )
 
 

@@ -15,7 +15,7 @@ NAMED = {
     "offense_type": ("dropdown reason", "offenseType"),
     "total_networks": ("networks-searched", "Total Networks Searched / networkCount"),
     "total_devices": ("devices-searched", "Total Devices Searched"),
-    "time_frame": ("Time Frame", "Time Frame"),
+    "time_frame": ("time-frame", "Time Frame"),
     "license_plate": ("licence plate", "License Plate"),
 }
 TIME_FRAME = {"time_frame", "time_frame_start", "time_frame_end"}
