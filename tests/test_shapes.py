@@ -72,6 +72,8 @@ def test_2026_export_keeps_reason_and_dropdown_apart_and_classes_from_both(proje
     assert f["immigration_from_reason"] == truth["immigration_from"].get("reason", 0) + truth["immigration_from"].get(
         "both", 0
     )
+    assert f["offense_type_summary"].startswith(f"{truth['searches']} searches of {truth['searches']} have a value")
+    assert f"{shapes.IMM_CRIMINAL} {truth['offense_values'][shapes.IMM_CRIMINAL]}" in f["offense_type_summary"]
     marks = {v["value"]: v["immigration"] for v in f["offense_type_values"]}
     assert (marks[shapes.IMM_CIVIL], marks[shapes.IMM_CRIMINAL], marks[shapes.WANTED]) == ("civil", "criminal", None)
 
@@ -87,6 +89,17 @@ def test_2026_export_verdict_names_a_value_not_on_the_list_and_never_warns_of_th
     failed = [o for o in v["expectations"] if o["success"] is False]
     assert [o["column"] for o in failed] == ["offense_type_unknown"]
     assert failed[0]["unexpected_count"] == truth["unknown_searches"]
+
+
+def test_the_engine_path_gives_the_same_verdict_on_the_2026_export(project, monkeypatch):
+    from pipeline.validate import slices
+
+    files, truth = shapes.offense_export()
+    j = project(files, log_kind="portal")
+    built(j)
+    monkeypatch.setattr(slices, "VALIDATE_ROWS", 10)  # a table larger than this is validated in DuckDB
+    v = _validate(j)
+    assert v["verdict"] == "YELLOW" and f"'{truth['unknown_value']}'" in v["why"] and "userId" not in v["why"]
 
 
 def test_2026_export_with_every_value_on_the_list_is_green(project):

@@ -51,6 +51,7 @@ def _has(con, column: str) -> bool:
 
 def _offense_figures(con) -> dict:
     none = {
+        "offense_type_summary": None,
         "offense_type_exported": False,
         "searches_with_offense_type": None,
         "offense_type_values": None,
@@ -87,6 +88,7 @@ def _offense_figures(con) -> dict:
             GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
     ]
     return {
+        "offense_type_summary": _summary(picked, searches, values, unknown_n),
         "offense_type_exported": True,
         "searches_with_offense_type": picked,
         "offense_type_values": values,
@@ -95,6 +97,19 @@ def _offense_figures(con) -> dict:
         "immigration_from_reason": by_reason,
         "immigration_from_offense_type": by_offense,
     }
+
+
+def _summary(picked: int, searches: int, values: list[dict], unknown: int) -> str:
+    """One sentence for the index: how many searches have a dropdown value, the most picked, the immigration
+    values, the values not on the list."""
+    parts = [f"{words.count(picked, 'search', 'searches')} of {searches:,} have a value from Flock's dropdown"]
+    if values:
+        parts.append(f"most often {values[0]['value']} ({values[0]['searches']:,})")
+    imm = [f"{v['value']} {v['searches']:,}" for v in values if v["immigration"]]
+    parts.append("immigration values: " + ", ".join(imm) if imm else "no immigration value")
+    if unknown:
+        parts.append(f"{words.count(unknown, 'search', 'searches')} with a value not on Flock's list")
+    return "; ".join(parts) + "."
 
 
 def _camera_figures(con, slug: str) -> dict:
