@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from collections import Counter
 
-from builders import uid
+from builders import EXPORT_COLUMNS, uid
 
 IMM_CIVIL = "Immigration (civil/administrative)"
 IMM_CRIMINAL = "Immigration (criminal)"
@@ -78,17 +78,9 @@ def offense_export(n: int = 60, unknown: int = 2, seed: int = 24) -> tuple[dict,
     return {"offense.csv": "\n".join(lines) + "\n"}, truth
 
 
+# the 14 columns less Time Frame, Total Devices Searched, Text Prompt and Moderation: 10, in the export's order
 FEDERAL_HEADER = [
-    "ID",
-    "Name",
-    "Org Name",
-    "Total Networks Searched",
-    "License Plate",
-    "Reason",
-    "Case #",
-    "Filters",
-    "Search Time",
-    "Search Type",
+    c for c in EXPORT_COLUMNS if c not in ("Total Devices Searched", "Time Frame", "Text Prompt", "Moderation")
 ]
 FEDERAL_AGENCIES = ["[Federal] U.S. Border Patrol", "[Federal] HSI Houston", "Harris County TX SO", "Dallas TX PD"]
 
