@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 import shape_fixtures as shapes
+from builders import uid
 from conftest import built, read_searches
 
 from pipeline.analyze.facts import compute
@@ -111,6 +112,15 @@ def test_2026_export_with_every_value_on_the_list_is_green(project):
         "GREEN",
         "Every check passed and every row read was kept or recognised as a duplicate.",
     )
+
+
+def test_a_portal_export_with_only_the_dropdown_reason_is_not_refused(project):
+    rows = [f'"{uid(4500 + i)}","2026-03-1{i}T08:00:00.000Z","2","Welfare Check"' for i in range(3)]
+    j = project({"only.csv": "\n".join(['"id","searchDate","networkCount","offenseType"', *rows])}, log_kind="portal")
+    built(j)
+    v = _validate(j)
+    assert v["verdict"] == "GREEN", v["why"]
+    assert read_searches(j)["offense_categories"].map(list).tolist() == [["Welfare Check"]] * 3
 
 
 def test_federal_searches_export_without_time_frame_or_devices(project):
