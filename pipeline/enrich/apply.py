@@ -214,8 +214,9 @@ class Enrichment:
                     -- (span in offense_type; a search the reason already counts keeps the reason's match only)
                     SELECT b.search_key, 'immigration', 'offense_type_immigration_' || o.offense_immigration_type,
                            o.offense_immigration_value,
-                           CAST(strpos(lower(o.offense_type), lower(o.offense_immigration_value)) - 1 AS INTEGER),
-                           CAST(strpos(lower(o.offense_type), lower(o.offense_immigration_value)) - 1
+                           CAST(nullif(strpos(lower(o.offense_type), lower(o.offense_immigration_value)), 0) - 1
+                                AS INTEGER),  -- (no span where the cell spells it with other spacing)
+                           CAST(nullif(strpos(lower(o.offense_type), lower(o.offense_immigration_value)), 0) - 1
                                 + length(o.offense_immigration_value) AS INTEGER)
                     FROM ({self.base_sql}) b JOIN _offense_imm o ON b.offense_type = o.offense_type
                     WHERE NOT EXISTS (SELECT 1 FROM reason_matches m WHERE m.category = 'immigration'
