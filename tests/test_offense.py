@@ -13,7 +13,9 @@ W = "Wanted Person (Arrest Warrant/Fugitive)"
 @pytest.mark.parametrize(
     "cell, values, unknown, imm",
     [
-        (f"{W}, Sex Offenses", (W, "Sex Offenses"), (), None),  # a comma inside the parentheses does not split
+        (f"{W}, Sex Offenses", (W, "Sex Offenses"), (), None),
+        # a comma inside parentheses does not split: one value (here not on the list), then another
+        ("Fraud (Identity, Credit Card), Robbery", ("Robbery",), ("Fraud (Identity, Credit Card)",), None),
         (f"{W} - warrant 25-1234, Sex Offenses", (W, "Sex Offenses"), (), None),
         ("Burglary/Breaking & Entering - suspect vehicle, white van", ("Burglary/Breaking & Entering",), (), None),
         ("Immigration (civil/administrative) - ", ("Immigration (civil/administrative)",), (), "civil"),
