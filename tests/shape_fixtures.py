@@ -16,8 +16,8 @@ from builders import EXPORT_COLUMNS, uid
 IMM_CIVIL = "Immigration (civil/administrative)"
 IMM_CRIMINAL = "Immigration (criminal)"
 WANTED = "Wanted Person (Arrest Warrant/Fugitive)"
-# dropdown cells as Flock writes them: one value, value - detail, multi-select (a value with a comma
-# inside its parentheses), trailing spaces, the detail left blank; and the values each selects
+# dropdown cells as Flock writes them: one value, value - detail (a detail holding a comma), multi-select (a
+# value with parentheses first), trailing spaces, the detail left blank; and the values each selects
 DROPDOWN_CELLS = [
     ("Motor Vehicle Theft/Stolen", ["Motor Vehicle Theft/Stolen"]),
     ("Welfare Check  ", ["Welfare Check"]),
