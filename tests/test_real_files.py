@@ -43,7 +43,14 @@ def test_eugene_portal_csv(project):
     assert (df["reason"].fillna("").str.strip() == "").sum() == 5
     assert (df["reason_clean"] == "Daytime search for best result").sum() == 182
     assert df["reason"].str.contains("+", regex=False).sum() == 160
-    assert (df["total_networks"] == 0).sum() == 79
+    # cameraCount is kept as released, under its own name: it is not a count of networks
+    assert (df["camera_count"] == 0).sum() == 79 and df["total_networks"].isna().all()
+    # local-only: 1 to the city's 57 cameras (rules/camera_count.yml), counted here from the raw file itself
+    import csv
+
+    with open(REAL / "eugene-or-pd/EPDSearchAuditLogs.csv", newline="", encoding="utf-8") as fh:
+        local = sum(1 for r in csv.DictReader(fh) if 1 <= int(r["cameraCount"]) <= 57)
+    assert f["camera_count_local_only_searches"] == local and f["camera_count_zero_searches"] == 79
     # URL-encoded spaces restored in reason_clean, the released text kept in reason
     assert not df["reason_clean"].str.contains("+", regex=False).any()
     assert (df["name_state"] == "present").all() and (df["plate_state"] == "not_exported").all()

@@ -1,4 +1,4 @@
-"""Reader quirks of FORMATS.md §2-3, each on a small file made here, checked against what was planted."""
+"""Reader quirks of docs/formats.md §2-3, each on a small file made here, checked against what was planted."""
 
 import io
 import zipfile

@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.io.atomic import write_json
 from pipeline import project
 from pipeline.io.db import literal, literal_list
-from pipeline.analyze import findings
+from pipeline.analyze import dropdown, findings
 from pipeline.claims import claim_windows, evaluate, window_key
 from pipeline.config import Jurisdiction
 from pipeline.enrich.classify import load_registry
@@ -137,6 +137,7 @@ def _figures(con, j: Jurisdiction) -> dict:
         **_agencies(con, j, with_org),
         **dict(zip(("reason_categories", "no_specific_purpose_searches"), _reason_categories(con, searches))),
         **_look_back(con),
+        **dropdown.figures(con, j.slug),  # Flock's dropdown value and the 2025 cameraCount (None without them)
     }
 
 

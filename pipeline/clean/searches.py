@@ -43,9 +43,11 @@ CONTENT_FIELDS = [
     ("time_frame_start_utc", "time_frame_start_utc", "coalesce(time_frame, time_frame_start)"),
     ("time_frame_end_utc", "time_frame_end_utc", "coalesce(time_frame, time_frame_end)"),
     ("total_networks", "total_networks_n", "total_networks"),
+    ("camera_count", "camera_count_n", "camera_count"),
     ("total_devices", "total_devices_n", "total_devices"),
     ("license_plate", "license_plate", "license_plate"),
     ("reason_clean", "reason_clean", "reason"),
+    ("offense_type", "offense_type_clean", "offense_type"),
     ("case_number", "case_number", "case_number"),
     ("filters", "filters", "filters"),
     ("search_type", "search_type", "search_type"),
@@ -58,6 +60,10 @@ SEARCH_TEXT = (
     "CASE WHEN search_date IS NOT NULL AND trim(search_date) <> '' "
     "THEN trim(search_date) || ' ' || trim(search_time) ELSE trim(search_time) END"
 )
+
+
+# The dropdown value of a search: its first copy's, or else a later copy's (SQL over {first} and {fill}).
+_OFFENSE_FILLED = "CASE WHEN nullif(trim({first}), '') IS NULL AND {fill} IS NOT NULL THEN {fill} ELSE {first} END"
 
 
 @functools.cache
@@ -176,13 +182,13 @@ def clean(
         SELECT (SELECT count(*) FROM dup_rows WHERE copy_rank > 1), (SELECT count(*) FROM conflicting)
     """).fetchone()
         + con.execute("""
-        SELECT count(*), count(*) FILTER (WHERE networks_bad), count(*) FILTER (WHERE devices_bad),
-               count(*) FILTER (WHERE time_frame_bad)
+        SELECT count(*), count(*) FILTER (WHERE networks_bad), count(*) FILTER (WHERE cameras_bad),
+               count(*) FILTER (WHERE devices_bad), count(*) FILTER (WHERE time_frame_bad)
         FROM firsts
     """).fetchone()
     )
     con.close()
-    rows_read, rejected, duplicates, conflicts, searches, networks_n, devices_n, time_frame_n = totals
+    rows_read, rejected, duplicates, conflicts, searches, networks_n, cameras_n, devices_n, time_frame_n = totals
     return CleanResult(
         log_kind=log_kind,
         reconciliation=reconciliation,
@@ -191,7 +197,12 @@ def clean(
         duplicates=duplicates,
         rejected=rejected,
         conflicts=conflicts,
-        not_understood={"total_networks": networks_n, "total_devices": devices_n, "time_frame": time_frame_n},
+        not_understood={
+            "total_networks": networks_n,
+            **({"camera_count": cameras_n} if cameras_n else {}),  # (only a 2025 portal export has the column)
+            "total_devices": devices_n,
+            "time_frame": time_frame_n,
+        },
         enrichment=enrichment.summary(),
     )
 
@@ -225,6 +236,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
     portal = "[" + ", ".join("true" if s.schema == Schema.PORTAL else "false" for s in sources) + "]"
     networks, networks_bad = _number("total_networks", mask, nulls)
     devices, devices_bad = _number("total_devices", mask, nulls)
+    cameras, cameras_bad = _number("camera_count", mask, nulls)
     tf_parts = f"regexp_split_to_array(trim(time_frame), {split})"
     reason_clean = f"nullif(trim({_collapse_spaces('reason_p')}), '')"
     con.execute("SET preserve_insertion_order = true")
@@ -233,7 +245,7 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
         WITH s AS (
             SELECT source_index, source_row, source_line, reject_reason, flock_id, org_name, searcher, search_time, license_plate, reason,
                    case_number, filters, search_type, text_prompt, moderation, time_frame, time_frame_start,
-                   time_frame_end, total_networks, total_devices,
+                   time_frame_end, total_networks, total_devices, camera_count, offense_type,
                    CASE WHEN {portal}[source_index + 1] THEN replace(reason, '+', ' ') ELSE reason END AS reason_p,
                    {SEARCH_TEXT} AS search_text,
                    {tf_parts} AS tf
@@ -246,6 +258,8 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
                          CASE WHEN len(tf) = 2 THEN {_time("trim(tf[2])", fmts)} END) AS time_frame_end_utc,
                 {networks} AS total_networks_n, {networks_bad} AS networks_bad,
                 {devices} AS total_devices_n, {devices_bad} AS devices_bad,
+                {cameras} AS camera_count_n, {cameras_bad} AS cameras_bad,
+                nullif(trim({_collapse_spaces("offense_type")}), '') AS offense_type_clean,
                 {reason_clean} AS reason_clean,
                 nullif(trim(org_name), '') AS org_name_t,
                 lower(trim(flock_id)) AS fid
@@ -258,18 +272,18 @@ def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
             -- a Flock search ID when there is one; otherwise a hash of the whole search (prefix 'h:')
             CASE WHEN regexp_full_match(fid, '{UUID_RE}') THEN fid
                  ELSE 'h:' || sha256(concat_ws(chr(31), coalesce(org_name_t, ''), coalesce(searcher, ''),
-                      coalesce(CAST(searched_at_utc AS VARCHAR), ''), coalesce(CAST(total_networks_n AS VARCHAR), ''),
+                      coalesce(CAST(searched_at_utc AS VARCHAR), ''), coalesce(CAST(coalesce(total_networks_n, camera_count_n) AS VARCHAR), ''),
                       coalesce(CAST(total_devices_n AS VARCHAR), ''), coalesce(time_frame, ''),
                       coalesce(license_plate, ''), coalesce(reason_clean, ''), coalesce(case_number, ''),
                       coalesce(filters, ''), coalesce(search_type, ''), coalesce(text_prompt, ''),
-                      coalesce(moderation, '')))
+                      coalesce(moderation, ''), offense_type_clean))
             END AS search_key,
             searched_at_utc, time_frame_start_utc, time_frame_end_utc, total_networks_n, networks_bad,
-            total_devices_n, devices_bad,
+            total_devices_n, devices_bad, camera_count_n, cameras_bad,
             (time_frame IS NOT NULL AND trim(time_frame) <> ''
              AND (time_frame_start_utc IS NULL OR time_frame_end_utc IS NULL)) AS time_frame_bad,
-            org_name_t, searcher, license_plate, reason, reason_clean, case_number, filters, search_type,
-            text_prompt, moderation,
+            org_name_t, searcher, license_plate, reason, reason_clean, offense_type, offense_type_clean, case_number,
+            filters, search_type, text_prompt, moderation,
             {
         " | ".join(
             f"CASE WHEN {raw} IS NOT NULL THEN {1 << k} ELSE 0 END" for k, (_, _, raw) in enumerate(CONTENT_FIELDS)
@@ -368,13 +382,18 @@ def _write_searches(
     con.execute("""
         CREATE TEMP TABLE others AS
         SELECT search_key, list(s.source_file || coalesce(' [' || s.source_sheet || ']', '') || ' row ' || c.source_row
-                                ORDER BY c.source_index, c.source_row) AS other_copies
+                                ORDER BY c.source_index, c.source_row) AS other_copies,
+               -- a later copy's dropdown value, for a first copy from a release without one (or with it blank)
+               first(c.offense_type ORDER BY c.copy_rank) FILTER (WHERE c.offense_type_clean IS NOT NULL)
+                   AS offense_type_fill
         FROM copies c JOIN src s USING (source_index) WHERE copy_rank > 1 GROUP BY search_key
     """)
     state = _state("searcher", mask)
     enrichment = Enrichment(
         con,
-        f"SELECT reason_clean, searcher, {state} AS name_state, org_name_t AS org_name, search_key FROM firsts",
+        f"""SELECT f.reason_clean, f.searcher, {state} AS name_state, f.org_name_t AS org_name, f.search_key,
+                   {_OFFENSE_FILLED.format(first="f.offense_type", fill="o.offense_type_fill")} AS offense_type
+            FROM firsts f LEFT JOIN others o USING (search_key)""",
         key,
     )
     # each source's citation by its index, from lists in the query (a join would not keep the order)
@@ -392,14 +411,17 @@ def _write_searches(
                r.org_name_t AS org_name, r.searcher, r.license_plate,
                {_state("r.searcher", mask)} AS name_state, {_state("r.license_plate", mask)} AS plate_state,
                r.total_networks_n AS total_networks, r.total_devices_n AS total_devices,
-               r.time_frame_start_utc, r.time_frame_end_utc, r.reason, r.reason_clean, r.case_number, r.filters,
+               r.camera_count_n AS camera_count,
+               r.time_frame_start_utc, r.time_frame_end_utc, r.reason, r.reason_clean,
+               r.offense_type,   -- (a later copy's value filled in by _with_others where this one has none)
+               r.case_number, r.filters,
                r.search_type, r.text_prompt, r.moderation,
                {files}[r.source_index + 1] AS source_file, {shas}[r.source_index + 1] AS source_sha256,
                {sheets}[r.source_index + 1] AS source_sheet, r.source_row, r.source_line,
                CAST(r.copies AS INTEGER) AS copies, CAST(NULL AS VARCHAR[]) AS other_copies   -- (filled by _with_others)
         FROM firsts r
     """
-    others = lookup_arrays(con.sql("SELECT search_key, other_copies FROM others").to_arrow_table())
+    others = lookup_arrays(con.sql("SELECT search_key, other_copies, offense_type_fill FROM others").to_arrow_table())
     batches = _with_others(_in_order(con, search_sql, progress), others)
     enrichment.write(batches, con.sql(search_sql + " LIMIT 0").to_arrow_reader().schema, out_dir / "searches.parquet")
     enrichment.write_matches(con, out_dir / "matches.parquet")
@@ -412,8 +434,8 @@ def _write_rejected(con, out_dir: Path) -> None:
         con,
         """
         SELECT s.source_file, s.source_sheet, p.source_row, p.source_line, p.reject AS reject_reason, st.raw_record,
-               st.flock_id, st.searcher, st.org_name, st.total_networks, st.total_devices, st.time_frame,
-               st.license_plate, st.reason, st.case_number, st.filters, st.search_time, st.search_date,
+               st.flock_id, st.searcher, st.org_name, st.total_networks, st.camera_count, st.total_devices,
+               st.time_frame, st.license_plate, st.reason, st.offense_type, st.case_number, st.filters, st.search_time, st.search_date,
                st.search_type, st.text_prompt, st.moderation, st.extra
         FROM parsed p JOIN staged st USING (source_index, source_row) JOIN src s USING (source_index)
         WHERE p.reject IS NOT NULL ORDER BY p.source_index, p.source_row
@@ -467,11 +489,16 @@ def _in_order(con, search_sql: str, progress: Callable[[str], None] = lambda msg
 
 def _with_others(batches, others: dict[str, pa.Array]):
     """Where each search's other copies are, looked up by search key in the small table of searches held
-    more than once (a join in the query would not keep the order)."""
+    more than once (a join in the query would not keep the order); and the dropdown value of a later copy
+    where the first copy's release had none (one release with reason only, a later one with offenseType)."""
     for batch in batches:
         idx = pc.index_in(batch.column("search_key"), value_set=others["search_key"])
         cols = dict(zip(batch.schema.names, batch.columns))
         cols["other_copies"] = others["other_copies"].take(idx).cast(batch.schema.field("other_copies").type)
+        fill = others["offense_type_fill"].take(idx)
+        own = cols["offense_type"]
+        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(own), ""), True)
+        cols["offense_type"] = pc.if_else(pc.and_(empty, pc.is_valid(fill)), fill, own)
         yield pa.RecordBatch.from_arrays(list(cols.values()), schema=batch.schema)
 
 

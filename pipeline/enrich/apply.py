@@ -3,6 +3,10 @@
 `clean` decides what a search is; this module adds to every search:
 - from pipeline/rules/reasons.yml (via `classify`): immigration, immigration_type, reason_categories,
   reason_era; and writes matches.parquet, the audit trail of which words made each category count;
+- from pipeline/rules/dropdown.yml (via `offense`): offense_categories, offense_type_unknown and
+  offense_immigration_type, read from Flock's dropdown value (offense_type). A search is immigration-related
+  when its reason says so or its dropdown value is an immigration value (immigration_from says which);
+  the dropdown's type (civil, criminal) is the search's then, and its reason_categories hold immigration;
 - from pipeline/rules/pii.yml (via `pii`): reason_pii, reason_redacted (what published files show), and a
   keyed searcher_pseudonym;
 - from pipeline/rules/agencies.yml (via `agencies`): agency_state, agency_type, agency_federal,
@@ -26,7 +30,8 @@ import pyarrow.parquet as pq
 
 from pipeline.enrich.agencies import identify_many
 from pipeline.io.atomic import atomic_path
-from pipeline.enrich.classify import classify_in_duckdb
+from pipeline.enrich.classify import IMMIGRATION, classify_in_duckdb
+from pipeline.enrich.offense import classify_values
 from pipeline.io.db import connect, literal
 from pipeline.enrich.pii import pseudonym_sql, redact_in_duckdb
 from pipeline.ingest.stage import BATCH_ROWS
@@ -34,8 +39,12 @@ from pipeline.ingest.stage import BATCH_ROWS
 REASON_COLUMNS = [
     "immigration",
     "immigration_type",
+    "immigration_from",
     "reason_categories",
     "reason_era",
+    "offense_categories",
+    "offense_type_unknown",
+    "offense_immigration_type",
     "reason_pii",
     "reason_redacted",
     "searcher_pseudonym",
@@ -76,8 +85,8 @@ def _lookup(keys: pa.Array, table: dict[str, pa.Array], key: str, columns: list[
 class Enrichment:
     """The rules' answers for every distinct reason, searcher and agency of a set of searches.
 
-    `base_sql` is a query over `con` yielding the searches' reason_clean, searcher, name_state, org_name
-    and search_key (one row per search)."""
+    `base_sql` is a query over `con` yielding the searches' reason_clean, searcher, name_state, org_name,
+    search_key and offense_type (one row per search)."""
 
     def __init__(self, con, base_sql: str, pseudonym_key: str):
         self.base_sql = base_sql
@@ -89,6 +98,8 @@ class Enrichment:
             con.sql("""SELECT rc.*, rp.reason_pii, rp.reason_redacted FROM reason_classes rc
                                   JOIN reason_pii rp ON rc.reason_clean IS NOT DISTINCT FROM rp.reason_clean""").to_arrow_table()
         )
+        offenses = [r[0] for r in con.execute(f"SELECT DISTINCT offense_type FROM ({base_sql})").fetchall()]
+        self.offenses = lookup_arrays(classify_values(offenses))
         self.searchers = lookup_arrays(
             con.sql(f"""
             SELECT DISTINCT searcher, {pseudonym_sql("searcher", pseudonym_key)} AS searcher_pseudonym
@@ -127,6 +138,12 @@ class Enrichment:
                 ["immigration", "immigration_type", "reason_categories", "reason_era", "reason_pii", "reason_redacted"],
             )
         )
+        offense_type = (
+            batch.column("offense_type")
+            if "offense_type" in batch.schema.names
+            else pa.nulls(batch.num_rows, pa.string())  # (a table cleaned before the column existed)
+        )
+        cols.update(self._offense(offense_type, cols))
         present = pc.equal(batch.column("name_state"), "present")
         pseudo = _lookup(batch.column("searcher"), self.searchers, "searcher", ["searcher_pseudonym"])
         cols["searcher_pseudonym"] = pc.if_else(present, pseudo["searcher_pseudonym"], pa.scalar(None, pa.string()))
@@ -139,6 +156,33 @@ class Enrichment:
         out = out.cast(_canonical(out.schema))  # (pyarrow's == ignores the item name, so cast always)
         self.immigration += pc.sum(pc.cast(cols["immigration"], pa.int64())).as_py() or 0
         self.searches += out.num_rows
+        return out
+
+    def _offense(self, offense_type: pa.Array, cols: dict) -> dict:
+        """The dropdown's answers, and immigration from the reason or the dropdown value (`cols` holds the
+        reason's answers)."""
+        found = _lookup(
+            offense_type,
+            self.offenses,
+            "offense_type",
+            ["offense_categories", "offense_type_unknown", "offense_immigration_type"],
+        )
+        by_reason, by_offense = pc.fill_null(cols["immigration"], False), pc.is_valid(found["offense_immigration_type"])
+        out = dict(found)
+        out["immigration"] = pc.or_(by_reason, by_offense)
+        # the dropdown names the type (civil, criminal); free text at most "unspecified"
+        out["immigration_type"] = pc.if_else(by_offense, found["offense_immigration_type"], cols["immigration_type"])
+        out["immigration_from"] = pc.if_else(
+            by_reason,
+            pc.if_else(by_offense, pa.scalar("both"), pa.scalar("reason")),
+            pc.if_else(by_offense, pa.scalar("offense_type"), pa.scalar(None, pa.string())),
+        )
+        only_offense = pc.and_(by_offense, pc.invert(by_reason))
+        if pc.any(only_offense).as_py():  # (few rows: a list column is rebuilt in Python only then)
+            cats = cols["reason_categories"].to_pylist()
+            for i in pc.indices_nonzero(only_offense).to_pylist():
+                cats[i] = sorted(set(cats[i] or []) | {IMMIGRATION})
+            out["reason_categories"] = pa.array(cats, cols["reason_categories"].type)
         return out
 
     def write(self, batches: Iterable[pa.RecordBatch], schema: pa.Schema, target: Path) -> None:
@@ -157,13 +201,32 @@ class Enrichment:
 
     def write_matches(self, con, target: Path) -> None:
         """matches.parquet: every rule that fired on each search's reason, by search."""
+        con.register(
+            "_offense_imm", self.offenses_table().filter(pc.is_valid(self.offenses["offense_immigration_type"]))
+        )
         with atomic_path(target) as tmp:
             con.execute(f"""
                 COPY (
                     SELECT b.search_key, m.category, m.rule_id, m.matched_text, m.span_start, m.span_end
                     FROM ({self.base_sql}) b JOIN reason_matches m ON b.reason_clean IS NOT DISTINCT FROM m.reason_clean
-                    ORDER BY b.search_key, m.category, m.rule_id
+                    UNION ALL
+                    -- a search counted as immigration-related by its dropdown value alone: the value is the match
+                    -- (span in offense_type; a search the reason already counts keeps the reason's match only)
+                    SELECT b.search_key, 'immigration', 'offense_type_immigration_' || o.offense_immigration_type,
+                           o.offense_immigration_value,
+                           CAST(nullif(strpos(lower(o.offense_type), lower(o.offense_immigration_value)), 0) - 1
+                                AS INTEGER),  -- (no span where the cell spells it with other spacing)
+                           CAST(nullif(strpos(lower(o.offense_type), lower(o.offense_immigration_value)), 0) - 1
+                                + length(o.offense_immigration_value) AS INTEGER)
+                    FROM ({self.base_sql}) b JOIN _offense_imm o ON b.offense_type = o.offense_type
+                    WHERE NOT EXISTS (SELECT 1 FROM reason_matches m WHERE m.category = 'immigration'
+                                      AND m.reason_clean IS NOT DISTINCT FROM b.reason_clean)
+                    ORDER BY 1, 2, 3
                 ) TO {literal(tmp)} (FORMAT PARQUET, COMPRESSION zstd)""")
+        con.unregister("_offense_imm")
+
+    def offenses_table(self) -> pa.Table:
+        return pa.table(self.offenses)
 
     def summary(self) -> dict:
         return {
@@ -240,7 +303,11 @@ def enrich(searches: Path, matches: Path, tmp_dir: Path, pseudonym_key: str) -> 
     con = connect(tmp_dir)
     source = pq.ParquetFile(searches)
     keep = [c for c in source.schema_arrow.names if c not in ENRICHED_COLUMNS]
-    base = f"SELECT reason_clean, searcher, name_state, org_name, search_key FROM read_parquet({literal(searches)})"
+    offense = "offense_type" if "offense_type" in source.schema_arrow.names else "CAST(NULL AS VARCHAR) AS offense_type"
+    base = (
+        f"SELECT reason_clean, searcher, name_state, org_name, search_key, {offense} "
+        f"FROM read_parquet({literal(searches)})"
+    )
     enrichment = Enrichment(con, base, pseudonym_key)
     enrichment.write(
         source.iter_batches(batch_size=BATCH_ROWS, columns=keep),

@@ -24,6 +24,7 @@ from pathlib import Path
 
 
 from pipeline import RULES
+from pipeline.enrich import offense
 from pipeline.io.db import literal
 from pipeline.io.rules import read_data_file
 
@@ -32,7 +33,7 @@ IMMIGRATION = "immigration"
 IMMIGRATION_TYPES = ("civil", "criminal", "unspecified")
 FLAGS = re.IGNORECASE | re.ASCII
 
-_TOP_KEYS = {"dropdown_categories", "rules"}
+_TOP_KEYS = {"rules"}
 _RULE_KEYS = {"id", "category", "pattern", "precedence", "notes", "examples", "immigration_type"}
 _REQUIRED_RULE_KEYS = {"id", "category", "pattern", "precedence", "notes", "examples"}
 _EXAMPLE_KEYS = {"match", "no_match"}
@@ -65,11 +66,13 @@ class RegistryError(ValueError):
 def _load(path: str) -> dict:
     doc = read_data_file(Path(path), error=RegistryError)
     _validate(doc, path)
-    return doc
+    # Flock's dropdown values live in one reviewed list, rules/dropdown.yml, shared with offense.py
+    return {**doc, "dropdown_categories": offense.values()}
 
 
 def load_registry(path=REGISTRY_PATH) -> dict:
-    """The parsed, validated registry: {"dropdown_categories": [...], "rules": [...]} (cached per path)."""
+    """The parsed, validated registry: {"rules": [...]} plus "dropdown_categories", the values of
+    rules/dropdown.yml (cached per path)."""
     return _load(str(Path(path).resolve()))
 
 
@@ -79,14 +82,9 @@ def _validate(doc, path) -> None:  # noqa: C901 - the registry's schema, one che
         raise RegistryError(f"{path}: {msg}")
 
     if not isinstance(doc, dict):
-        fail("expected a mapping with 'dropdown_categories' and 'rules'")
+        fail("expected a mapping with 'rules'")
     if set(doc) != _TOP_KEYS:
-        fail(f"top-level keys must be {sorted(_TOP_KEYS)}, found {sorted(doc)}")
-    dd = doc["dropdown_categories"]
-    if not isinstance(dd, list) or not dd or not all(isinstance(v, str) and v.strip() == v and v for v in dd):
-        fail("dropdown_categories must be a non-empty list of trimmed strings")
-    if len(set(dd)) != len(dd):
-        fail("dropdown_categories has repeats")
+        fail(f"top-level keys must be {sorted(_TOP_KEYS)}, found {sorted(doc)} (dropdown values: dropdown.yml)")
     rules = doc["rules"]
     if not isinstance(rules, list) or not rules:
         fail("rules must be a non-empty list")

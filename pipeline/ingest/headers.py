@@ -1,7 +1,7 @@
 """One alias table for every release shape: map released headers to canonical column names.
 
 The table lives in pipeline/rules/columns.yml. Matching is by trimmed, case-insensitive name, never by
-position, except for header-less files, which get the standard order of FORMATS.md §2.
+position, except for header-less files, which get the standard order of docs/formats.md §2.
 """
 
 from __future__ import annotations

@@ -20,11 +20,17 @@ def _schema_of(kind: str | None) -> str | None:
     return first if first in tuple(Schema) else None
 
 
+# exported_<name> flags that stand for any of several columns: a Time Frame is one cell or a start/end pair;
+# a portal export states its reason as free text, as Flock's dropdown value (offenseType), or both
+ANY_OF = {
+    "time_frame": {"time_frame", "time_frame_start", "time_frame_end"},
+    "any_reason": {"reason", "offense_type"},
+}
+
+
 def _exported(canonical: list, column: str) -> bool:
-    cols = set(c for c in canonical if c)
-    if column == "time_frame":
-        return bool(cols & {"time_frame", "time_frame_start", "time_frame_end"})
-    return column in cols
+    cols = {c for c in canonical if c}
+    return bool(cols & ANY_OF.get(column, {column}))
 
 
 def sources_frame(manifest: dict, exported: set[str]) -> pd.DataFrame:
@@ -53,7 +59,7 @@ def needed_columns(suites: list[dict]) -> tuple[set[str], set[str]]:
     for s in suites:
         for e in s["expectations"]:
             meta = e.get("meta") or {}
-            names = columns_of(e["kwargs"]) + list((meta.get("rows_where") or {}))
+            names = columns_of(e["kwargs"]) + list(meta.get("rows_where") or {})
             for c in names:
                 if c.startswith("exported_"):
                     exported.add(c[len("exported_") :])

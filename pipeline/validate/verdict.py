@@ -14,7 +14,7 @@ def _count(n) -> str:
 
 
 def describe(o: dict) -> str:
-    """A failed expectation in plain English, from its meta.problem ({n}, {pct}, {column}, [one|many])."""
+    """A failed expectation in plain English, from its meta.problem ({n}, {pct}, {column}, {values}, [one|many])."""
     if o.get("exception") and o.get("unexpected_count") is None:
         return f"the check {o['expectation']} on {o.get('column') or 'the table'} could not run ({o['exception']})"
     pct = o.get("unexpected_percent")
@@ -25,7 +25,16 @@ def describe(o: dict) -> str:
         n=_count(o.get("unexpected_count")),
         pct=f"{pct:.1f} %" if isinstance(pct, (int, float)) else "?",
         column=o.get("column") or "the table",
+        values=_values(o),
     )
+
+
+def _values(o: dict) -> str:
+    """The distinct values of the cited rows, quoted ({values} in meta.problem: names what to review; the
+    values of withheld columns are never cited, so never named)."""
+    seen = list(dict.fromkeys(str(c["value"]) for c in o.get("rows") or [] if c.get("value") is not None))
+    more = (o.get("unexpected_count") or 0) > len(o.get("rows") or [])
+    return ", ".join(f"'{v}'" for v in seen) + (", …" if more and seen else "") if seen else "(not cited)"
 
 
 def cite(c: dict) -> str:
