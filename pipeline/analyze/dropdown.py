@@ -20,9 +20,9 @@ import functools
 
 import altair as alt
 import pandas as pd
-import yaml
 
 from pipeline import RULES
+from pipeline.io.rules import read_data_file
 from pipeline.analyze import chart_words, charts, words
 from pipeline.enrich import offense
 
@@ -32,7 +32,7 @@ IMMIGRATION_FROM = ("reason", "offense_type", "both")
 @functools.cache
 def camera_rules() -> dict:
     """rules/camera_count.yml: the producers' own camera counts ({slug: {cameras, source}})."""
-    doc = yaml.safe_load((RULES / "camera_count.yml").read_text(encoding="utf-8")) or {}
+    doc = read_data_file(RULES / "camera_count.yml") or {}
     own = doc.get("own_cameras") or {}
     for slug, e in own.items():
         if not isinstance(e, dict) or not isinstance(e.get("cameras"), int) or not str(e.get("source", "")).strip():

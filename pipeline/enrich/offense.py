@@ -16,9 +16,8 @@ import re
 from dataclasses import dataclass
 
 import pyarrow as pa
-import yaml
-
 from pipeline import RULES
+from pipeline.io.rules import read_data_file
 
 IMMIGRATION_TYPES = ("civil", "criminal")
 _ENTRY_KEYS = {"value", "immigration", "seen"}
@@ -32,7 +31,7 @@ class DropdownRulesError(ValueError):
 @functools.cache
 def vocabulary() -> tuple[dict, ...]:
     """The entries of dropdown.yml, checked: each {value, seen, immigration?}."""
-    doc = yaml.safe_load((RULES / "dropdown.yml").read_text(encoding="utf-8"))
+    doc = read_data_file(RULES / "dropdown.yml")
     entries = doc.get("values") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not entries:
         raise DropdownRulesError("dropdown.yml: 'values' must be a non-empty list")

@@ -36,9 +36,8 @@ class ReasonRule(Strict):
 
 
 class Reasons(Strict):
-    """reasons.yml: Flock's dropdown values and the rules that place a reason in its categories."""
+    """reasons.yml: the rules that place a reason in its categories (Flock's dropdown values: dropdown.yml)."""
 
-    dropdown_categories: list[StrictStr] = Field(min_length=1)
     rules: list[ReasonRule] = Field(min_length=1)
 
 
@@ -203,3 +202,26 @@ class ConfigFile(Strict):
 
     jurisdictions: list[EntryModel]
     corpora: list[CorpusModel] | None = None
+
+
+class DropdownValue(Strict):
+    value: StrictStr
+    seen: StrictStr
+    immigration: StrictStr | None = None
+
+
+class Dropdown(Strict):
+    """dropdown.yml: Flock's dropdown values (pipeline/enrich/offense.py checks each entry's meaning)."""
+
+    values: list[DropdownValue] = Field(min_length=1)
+
+
+class OwnCameras(Strict):
+    cameras: StrictInt
+    source: StrictStr
+
+
+class CameraCount(Strict):
+    """camera_count.yml: the producers' own camera counts, each with where it was published."""
+
+    own_cameras: dict[str, OwnCameras] = {}

@@ -119,6 +119,8 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "rules/corpus/agency_aliases.yml": m.AgencyAliases,
     "rules/corpus/fields.yml": m.Fields,
     "rules/geo/states.yml": m.States,
+    "rules/dropdown.yml": m.Dropdown,
+    "rules/camera_count.yml": m.CameraCount,
     "report/templates/labels.yml": m.Labels,
     "explore/columns.yml": m.ExploreColumns,
     "explore/dictionary.yml": m.Dictionary,
