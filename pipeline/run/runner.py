@@ -19,10 +19,10 @@ from pathlib import Path
 
 from pipeline import ROOT
 from pipeline.config import Jurisdiction, check_inputs, load, select
-from pipeline.io.atomic import write_json
 from pipeline.contracts import RunStatus
 from pipeline.errors import PipelineError
-from pipeline.project import build_dir, display_path, failed_notebook, processed_dir, reports_dir, reports_root
+from pipeline.io.atomic import write_json
+from pipeline.project import build_dir, display_path, processed_dir, reports_dir, reports_root
 
 # The report modules a rerun needs import no pandas, nbformat or papermill at module level: a rerun with
 # nothing changed imports only what it reads (the notebooks' paths import the rest inside their functions).
@@ -52,8 +52,8 @@ def _environment(root: Path) -> None:
 
 def _pipeline_error_names() -> set[str]:
     """Class names of every input error: a notebook that stops on one shows its message, not a traceback."""
-    from pipeline.clean import build  # noqa: F401  (build defines RawFileChanged)
     from pipeline import errors
+    from pipeline.clean import build  # noqa: F401  (build defines RawFileChanged)
 
     names, todo = set(), [errors.PipelineError]
     while todo:
@@ -155,75 +155,34 @@ def run_jurisdiction(
 
 
 def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result, debug=False) -> dict | None:
-    from papermill.exceptions import PapermillExecutionError
-
-    from pipeline.run.kernels import execute_notebook
     from pipeline.report.render import render_notebook
+    from pipeline.run.notebook import project_relative, run_notebook
 
-    t = time.perf_counter()
     print(f"{j.slug}: running {name} ({NOTEBOOKS.index(name) + 1}/{len(NOTEBOOKS)})", flush=True)
-    target = out_dir / f"{name}.ipynb"
-    tmp = out_dir / f".{name}.{os.getpid()}.ipynb"
     # The notebook runs in the project folder, so the project is "." to it: a published notebook names no
     # folder of the machine that ran it.
-    parameters = {"jurisdiction": j.slug, "config": _project_relative(config, root_path), "root": "."}
+    parameters = {"jurisdiction": j.slug, "config": project_relative(config, root_path), "root": "."}
     if name == "01_clean":
         parameters.update(force=force, accept_changed_raw=accept_changed_raw)
-    try:
-        execute_notebook(
-            root_path / "notebooks" / f"{name}.ipynb",
-            tmp,
-            parameters=parameters,
-            cwd=root_path,
-            say=lambda msg: print(f"{j.slug}: {name}: {msg}", flush=True),
-        )
-        _relative_papermill_paths(tmp, root_path, target)
-        os.replace(tmp, target)
-    except PapermillExecutionError as e:
-        # The notebook as far as it ran, for diagnosis: kept out of reports/, which holds only what is published.
-        failed = failed_notebook(root_path, j.slug, name)
-        failed.parent.mkdir(parents=True, exist_ok=True)
-        if tmp.exists():
-            os.replace(tmp, failed)
+
+    def explain(e) -> str:
         message = e.evalue if e.ename in _pipeline_error_names() else f"{e.ename}: {e.evalue}"
-        message += f" (the notebook as far as it ran: {failed.relative_to(root_path)})"
-        if debug:
-            message += "\n" + "\n".join(e.traceback)
-        return {"status": RunStatus.FAILED, "notebook": name, "message": message}
-    except Exception as e:  # a kernel that died twice, a missing notebook
-        if tmp.exists():
-            tmp.unlink()
-        return {
-            "status": RunStatus.FAILED,
-            "notebook": name,
-            "message": f"{type(e).__name__}: {e}",
-            "traceback": traceback.format_exc(),
-        }
-    render_notebook(target, out_dir, synthetic=j.synthetic, jurisdiction_name=j.name)
-    result["timings"][name] = round(time.perf_counter() - t, 1)
+        return message + ("\n" + "\n".join(e.traceback) if debug else "")
+
+    outcome = run_notebook(
+        name,
+        j.slug,
+        out_dir,
+        root_path,
+        parameters,
+        say=lambda msg: print(f"{j.slug}: {name}: {msg}", flush=True),
+        render=lambda target: render_notebook(target, out_dir, synthetic=j.synthetic, jurisdiction_name=j.name),
+        explain=explain,
+    )
+    if outcome.failure:
+        return outcome.failure
+    result["timings"][name] = outcome.seconds
     return None
-
-
-def _project_relative(path: str, root: Path) -> str:
-    """A path inside the project as seen from the project folder; anything else as given."""
-    if not path:
-        return path
-    try:
-        return str(Path(path).resolve().relative_to(root.resolve()))
-    except ValueError:
-        return path
-
-
-def _relative_papermill_paths(executed: Path, root: Path, target: Path) -> None:
-    """Papermill records the absolute input and output paths in the notebook's metadata; keep them
-    relative to the project (the output under its published name, not the temporary one)."""
-    import nbformat
-
-    nb = nbformat.read(executed, as_version=4)
-    meta = nb.metadata.get("papermill", {})
-    meta["input_path"] = _project_relative(meta.get("input_path", ""), root)
-    meta["output_path"] = _project_relative(str(target), root)
-    nbformat.write(nb, executed)
 
 
 def _remember(root: Path, result: dict) -> dict:
@@ -237,7 +196,7 @@ def _remember(root: Path, result: dict) -> dict:
     state = {k: result[k] for k in ("status", "notebook", "message", "seconds", "timings", "cached") if k in result}
     if same_outcome(record.get("last") or {}, state):
         return {**state, "finished_at": record["last"].get("finished_at")}
-    state["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    state["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     record["last"] = state
     write_json(out_dir / "run.json", record)
     return state
@@ -270,23 +229,33 @@ def run(
     published claim that does not hold; every jurisdiction is finished first. One run of a project at a
     time: a second one stops with RunInProgress (build/run.lock).
     """
+    from pipeline.run.kernels import socket_dir
     from pipeline.run.runlock import exclusive_run
+    from pipeline.run.template import OnDemand
 
     _environment(root)
-    with exclusive_run(root):
-        return _run(slugs, config, jobs, root, echo, force, accept_changed_raw, debug)
+    with exclusive_run(root) as lock:
+        kernels = OnDemand(root, socket_dir, (lock.fileno(),), echo)
+        try:
+            return _run(slugs, config, jobs, root, echo, force, accept_changed_raw, debug, kernels)
+        finally:
+            kernels.close()  # no template or kernel outlives the run, nor the lock it holds
 
 
-def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug) -> int:
+def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug, kernels) -> int:
+    from pipeline.run.notebook import clear_stale
+
     all_j = load(config, root=root, check_files=False)
     chosen = select(all_j, slugs)
     cfg = str(config or "")
+    clear_stale(root, [reports_root(root)] + [reports_dir(root, j.slug) for j in all_j])
     results, keys, runnable = _plan(chosen, cfg, root, echo, force, accept_changed_raw)
     if runnable:
+        kernels.ensure()
         results.update(_run_in_processes(runnable, cfg, keys, root, jobs, echo, force, accept_changed_raw, debug))
     stamps = Stamps(root)
     states = _publish(all_j, results, root, stamps, force)
-    corpora = _run_corpora(config, root, states, cfg, echo, force, stamps)
+    corpora = _run_corpora(config, root, states, cfg, echo, force, stamps, kernels.ensure)
     index = _write_index(root, all_j, states, stamps, force)
     claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == RunStatus.OK], root)
     echo("")
@@ -391,13 +360,14 @@ def _index_inputs(root: Path, all_j: list[Jurisdiction], states: dict) -> list:
 
 
 def _run_corpora(
-    config, root: Path, states: dict, cfg: str, echo, force: bool, stamps: Stamps | None = None
+    config, root: Path, states: dict, cfg: str, echo, force: bool, stamps: Stamps | None = None, prepare=None
 ) -> list[str]:
     """The corpus step (pipeline/run/corpora.py), after every jurisdiction; the corpora whose own notebook failed."""
     from pipeline.config import load_corpora
     from pipeline.run.corpora import NOTEBOOK, run_corpora
 
-    done = run_corpora(load_corpora(config, root=root, check_files=False), states, root, cfg, echo, force, stamps)
+    corpora = load_corpora(config, root=root, check_files=False)
+    done = run_corpora(corpora, states, root, cfg, echo, force, stamps, prepare=prepare)
     return [name for name, s in done.items() if s.get("notebook") == NOTEBOOK]
 
 
@@ -461,8 +431,13 @@ def _run_in_processes(
     results: dict[str, dict] = {}
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(runnable)))
     echo(f"running {len(runnable)} jurisdiction(s) with {jobs} process(es): {', '.join(j.slug for j in runnable)}")
+    from pipeline.run.lifeline import die_with_parent
+
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    # Each worker ends when the run does, however the run ends (its kernels end with it or its template).
+    with cf.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = {
             pool.submit(run_jurisdiction, j, cfg, keys[j.slug], force, accept_changed_raw, debug): j for j in runnable
         }
