@@ -20,11 +20,8 @@ kernel ends when the process that started it ends (lifeline.py).
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -33,17 +30,7 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
 from pipeline.run import lifeline, template
-
-_socket_dir: str | None = None
-
-
-def socket_dir() -> str:
-    """A private folder for this process's kernel sockets, short enough for a Unix socket path (108 bytes)."""
-    global _socket_dir
-    if _socket_dir is None:
-        _socket_dir = tempfile.mkdtemp(prefix="flock-kernels-")
-        atexit.register(shutil.rmtree, _socket_dir, ignore_errors=True)
-    return _socket_dir
+from pipeline.run.template import socket_dir
 
 
 class IpcKernelManager(AsyncKernelManager):

@@ -229,9 +229,8 @@ def run(
     published claim that does not hold; every jurisdiction is finished first. One run of a project at a
     time: a second one stops with RunInProgress (build/run.lock).
     """
-    from pipeline.run.kernels import socket_dir
     from pipeline.run.runlock import exclusive_run
-    from pipeline.run.template import OnDemand
+    from pipeline.run.template import OnDemand, socket_dir
 
     _environment(root)
     with exclusive_run(root) as lock:

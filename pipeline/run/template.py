@@ -23,15 +23,18 @@ kernels hold the run lock's file open, so the lock is held until the last of the
 from __future__ import annotations
 
 import ast
+import atexit
 import contextlib
 import importlib
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +72,19 @@ QUIET_THREADS = {
 
 def turned_off() -> bool:
     return os.environ.get(OFF_VARIABLE, "1").strip().lower() in ("0", "off", "no", "false")
+
+
+_socket_dir: str | None = None
+
+
+def socket_dir() -> str:
+    """A private folder for this process's kernel sockets (and the template's), short enough for a Unix
+    socket path (108 bytes); removed when the process ends."""
+    global _socket_dir
+    if _socket_dir is None:
+        _socket_dir = tempfile.mkdtemp(prefix="flock-kernels-")
+        atexit.register(shutil.rmtree, _socket_dir, ignore_errors=True)
+    return _socket_dir
 
 
 # --------------------------------------------------------------------------------------------------
