@@ -254,7 +254,7 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
         results.update(_run_in_processes(runnable, cfg, keys, root, jobs, echo, force, accept_changed_raw, debug))
     stamps = Stamps(root)
     states = _publish(all_j, results, root, stamps, force)
-    corpora = _run_corpora(config, root, states, cfg, echo, force, stamps, kernels.ensure)
+    corpora = _run_corpora(config, root, states, cfg, echo, force, stamps, kernels.ensure, {j.slug for j in chosen})
     index = _write_index(root, all_j, states, stamps, force)
     claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == RunStatus.OK], root)
     echo("")
@@ -359,14 +359,27 @@ def _index_inputs(root: Path, all_j: list[Jurisdiction], states: dict) -> list:
 
 
 def _run_corpora(
-    config, root: Path, states: dict, cfg: str, echo, force: bool, stamps: Stamps | None = None, prepare=None
+    config,
+    root: Path,
+    states: dict,
+    cfg: str,
+    echo,
+    force: bool,
+    stamps: Stamps | None = None,
+    prepare=None,
+    chosen: set[str] | None = None,
 ) -> list[str]:
-    """The corpus step (pipeline/run/corpora.py), after every jurisdiction; the corpora whose own notebook failed."""
+    """The corpus step (pipeline/run/corpora.py), after every jurisdiction; the corpora whose own notebook failed.
+    `force` reruns only the corpora that hold a jurisdiction of `chosen` (the run's selection): the others
+    depend on nothing this run changed, and run only if their own keys changed."""
     from pipeline.config import load_corpora
     from pipeline.run.corpora import NOTEBOOK, run_corpora
 
     corpora = load_corpora(config, root=root, check_files=False)
-    done = run_corpora(corpora, states, root, cfg, echo, force, stamps, prepare=prepare)
+    holds = [c for c in corpora if chosen is None or any(m.slug in chosen for m in c.members)]
+    others = [c for c in corpora if c not in holds]
+    done = run_corpora(holds, states, root, cfg, echo, force, stamps, prepare=prepare)
+    done.update(run_corpora(others, states, root, cfg, echo, False, stamps, prepare=prepare))
     return [name for name, s in done.items() if s.get("notebook") == NOTEBOOK]
 
 
