@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from pipeline import ROOT
-from pipeline.run import kernels, template
+from pipeline.run import kernels, template, template_server
 
 FIRST = """import os, statistics, sys
 import pandas as pd
@@ -98,13 +98,13 @@ def test_a_template_holding_a_thread_refuses_and_kernels_start_the_ordinary_way(
 def test_fork_hazards_name_threads_and_sockets():
     import socket
 
-    before = template.fork_hazards(set())  # this test process may hold some already (pyarrow's, pytest's)
+    before = template_server.fork_hazards(set())  # this test process may hold some already (pyarrow's, pytest's)
     stop = threading.Event()
     t = threading.Thread(target=stop.wait)
     t.start()
     s = socket.socket()
     try:
-        hazards = template.fork_hazards(set())
+        hazards = template_server.fork_hazards(set())
         threads = [h for h in hazards if h.endswith("threads")]
         assert threads and threads != [h for h in before if h.endswith("threads")]
         assert f"an open socket (descriptor {s.fileno()})" in hazards
@@ -115,6 +115,6 @@ def test_fork_hazards_name_threads_and_sockets():
 
 
 def test_the_notebooks_imports_are_what_the_template_warms():
-    modules = template.notebook_modules(ROOT)
+    modules = template_server.notebook_modules(ROOT)
     assert "pipeline.clean.build" in modules and "pipeline.report.show" in modules  # from 01's own lines
     assert "pipeline.analyze.charts" in modules and "pandas" in modules
