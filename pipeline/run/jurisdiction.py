@@ -23,6 +23,7 @@ from pipeline.project import build_dir, display_path, processed_dir, reports_dir
 # The report modules a rerun needs import no pandas, nbformat or papermill at module level: a rerun with
 # nothing changed imports only what it reads (the notebooks' paths import the rest inside their functions).
 from pipeline.report.index import verdict_of_reports
+from pipeline.run import lastgood
 
 NOTEBOOKS = ("01_clean", "02_validate", "03_analyze")
 
@@ -126,6 +127,20 @@ def run_jurisdiction(
     slug = j.slug
     result = {"slug": slug, "status": RunStatus.OK, "timings": {}, "cached": [], "seconds": 0.0}
     try:
+        kept = lastgood.keep(root_path, slug)  # a full disk puts these back (run/lastgood.py)
+    except OSError as e:
+        lastgood.drop(root_path, slug)
+        if lastgood.is_disk_full(e):  # nothing touched yet
+            return {
+                **result,
+                "status": RunStatus.FAILED,
+                "notebook": NOTEBOOKS[0],
+                "kept_last_good": True,
+                "message": lastgood.sentence(root_path, slug),
+                "seconds": time.perf_counter() - t0,
+            }
+        kept = False  # (another filesystem: nothing to put back, as before)
+    try:
         out_dir = reports_dir(root_path, slug)
         out_dir.mkdir(parents=True, exist_ok=True)
         record = run_record(out_dir)
@@ -155,8 +170,21 @@ def run_jurisdiction(
             message=f"{type(e).__name__}: {e}",
             traceback=traceback.format_exc(),
         )
+    _keep_last_good_if_disk_full(j, result, kept)
     result["seconds"] = time.perf_counter() - t0
     return result
+
+
+def _keep_last_good_if_disk_full(j: Jurisdiction, result: dict, kept: bool) -> None:
+    """A run the disk stopped: its last good outputs back in place, and one sentence instead of a traceback.
+    Any other outcome: the kept copy is dropped."""
+    failed = result["status"] == RunStatus.FAILED
+    if kept and failed and lastgood.is_disk_full(None, f"{result.get('message', '')}\n{result.get('traceback', '')}"):
+        lastgood.restore(j.root, j.slug)
+        result.pop("traceback", None)
+        result.update(message=lastgood.sentence(j.root, j.slug), kept_last_good=True)
+    else:
+        lastgood.drop(j.root, j.slug)
 
 
 def _execute(j, name, config, root_path, out_dir, force, accept_changed_raw, result, debug=False) -> dict | None:

@@ -43,7 +43,9 @@ def publish(all_j: list[Jurisdiction], results: dict, root: Path, stamps: Stamps
     states = {}
     version = functools.cache(_pipeline_version)
     for j in all_j:
-        if j.slug in results:
+        if results.get(j.slug, {}).get("kept_last_good"):  # the disk is full: its record and trail untouched
+            states[j.slug] = {**run_record(reports_dir(root, j.slug)).get("last", {}), "this_run": True}
+        elif j.slug in results:
             status = results[j.slug]["status"]
             states[j.slug] = {**_remember(root, results[j.slug]), "this_run": True}
             stamps.rewrite(

@@ -20,6 +20,7 @@ from pipeline.project import reports_dir, reports_root
 
 # The report modules a rerun needs import no pandas, nbformat or papermill at module level: a rerun with
 # nothing changed imports only what it reads (the notebooks' paths import the rest inside their functions).
+from pipeline.run import lastgood
 from pipeline.run.closing import closing_table, echo_outcome, failed_claims
 from pipeline.run.jurisdiction import NOTEBOOKS, all_cached, code_versions, environment, notebook_keys, run_jurisdiction
 from pipeline.run.publish import publish, write_index
@@ -67,9 +68,18 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
         kernels.ensure()
         results.update(_run_in_processes(runnable, cfg, keys, root, jobs, echo, force, accept_changed_raw, debug))
     stamps = Stamps(root)
-    states = publish(all_j, results, root, stamps, force)
-    corpora = _run_corpora(config, root, states, cfg, echo, force, stamps, kernels.ensure, {j.slug for j in chosen})
-    index = write_index(root, all_j, states, stamps, force)
+    try:
+        states = publish(all_j, results, root, stamps, force)
+        corpora = _run_corpora(config, root, states, cfg, echo, force, stamps, kernels.ensure, {j.slug for j in chosen})
+        write_index(root, all_j, states, stamps, force)
+    except OSError as e:
+        if not lastgood.is_disk_full(e):
+            raise
+        echo(
+            "the disk holding reports/ is full, so this run's index and summaries were not all written; free some space and run again"
+        )
+        corpora = ["(not published)"]
+    index = reports_root(root) / "index.html"
     claims_failed = failed_claims([j for j in chosen if results[j.slug]["status"] == RunStatus.OK], root)
     echo("")
     for line in closing_table(chosen, results, claims_failed, root):
