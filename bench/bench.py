@@ -342,6 +342,12 @@ def main(argv: list[str] | None = None) -> int:
 
         print("PDF releases: the reader on the Okaloosa PDF against the floor", flush=True)
         run_pdf(out, data, echo=lambda *x: print(*x, flush=True))
+    if full:
+        from bench import bench_kernels
+
+        print("A run's fixed cost: the import floor F and a small jurisdiction's whole command", flush=True)
+        kernels = bench_kernels.run(["foster-city-ca-pd"], 2, echo=lambda *x: print(*x, flush=True))
+        bench_kernels.write(kernels, data / "kernels", out / "RESULTS.md")
     return 0
 
 
