@@ -62,7 +62,8 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     all_j = load(config, root=root, check_files=False)
     chosen = select(all_j, slugs)
     cfg = str(config or "")
-    clear_stale(root, [reports_root(root)] + [reports_dir(root, j.slug) for j in all_j])
+    corpus_folders = [p for p in (reports_root(root) / "corpora").glob("*") if p.is_dir()]
+    clear_stale(root, [reports_root(root)] + [reports_dir(root, j.slug) for j in all_j] + corpus_folders)
     results, keys, runnable = _plan(chosen, cfg, root, echo, force, accept_changed_raw)
     if runnable:
         kernels.ensure()
