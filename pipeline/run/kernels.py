@@ -50,6 +50,8 @@ class IpcKernelManager(AsyncKernelManager):
             env = {**(kw.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}  # as jupyter_client sets it
             try:
                 kernel = template.fork_kernel(address, kernel_cmd[3:], env, str(kw.get("cwd") or os.getcwd()))
+            except template.TemplateRefused:
+                pass  # the run says why, once
             except OSError as e:
                 _say_once(f"kernels start the ordinary way: the kernel template could not give one ({e})")
             else:

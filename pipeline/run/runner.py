@@ -66,8 +66,9 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     clear_stale(root, [reports_root(root)] + [reports_dir(root, j.slug) for j in all_j] + corpus_folders)
     results, keys, runnable = _plan(chosen, cfg, root, echo, force, accept_changed_raw)
     if runnable:
-        kernels.ensure()
+        kernels.ensure(wait=False)  # the template warms up while the workers start
         results.update(_run_in_processes(runnable, cfg, keys, root, jobs, echo, force, accept_changed_raw, debug))
+        kernels.settle()
     stamps = Stamps(root)
     try:
         states = publish(all_j, results, root, stamps, force)

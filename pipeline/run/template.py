@@ -89,12 +89,24 @@ def socket_dir() -> str:
 
 
 class Template:
-    """A started template: its process and address. `close()` stops it and every kernel it forked."""
+    """A started template: its process, address and the pipe on which it says "ready" (or why not).
+    `close()` stops it and every kernel it forked."""
 
-    def __init__(self, process: subprocess.Popen, address: str):
-        self.process, self.address = process, address
+    def __init__(self, process: subprocess.Popen, address: str, ready_fd: int | None = None):
+        self.process, self.address, self.ready_fd = process, address, ready_fd
+
+    def answer(self) -> str:
+        """ "ready", or why the template will not fork kernels (waits for it to finish warming up)."""
+        if self.ready_fd is None:
+            return "ready"
+        fd, self.ready_fd = self.ready_fd, None
+        self._answer = _read_answer(fd, READY_TIMEOUT) or "the kernel template did not answer"
+        return self._answer
 
     def close(self) -> None:
+        if self.ready_fd is not None:
+            os.close(self.ready_fd)
+            self.ready_fd = None
         if self.process.stdin:
             with contextlib.suppress(OSError):
                 self.process.stdin.close()  # end of file: the template kills its kernels and ends
@@ -107,25 +119,39 @@ class Template:
 
 class OnDemand:
     """The run's template, started the first time a notebook is about to run (a rerun with nothing to do
-    never pays for it); the address is left in the environment for the workers the run starts after."""
+    never pays for it); the address is left in the environment for the workers the run starts after.
+
+    The template warms up while the run starts its workers (`ensure(wait=False)`): a worker's first request
+    waits in the template's queue until it is ready. A template that refuses answers every request so, the
+    workers start their kernels the ordinary way, and the run says why once (`settle`)."""
 
     def __init__(self, root: Path, folder: Callable[[], str], keep_fds: tuple[int, ...], say: Callable[[str], None]):
         self.root, self.folder, self.keep_fds, self.say = root, folder, keep_fds, say
         self.template: Template | None = None
         self.asked = False
 
-    def ensure(self) -> None:
-        if self.asked:
-            return
-        self.asked = True
-        os.environ.pop(ADDRESS_VARIABLE, None)  # another run's template (a run inside a test) is not ours
-        if turned_off():
-            return
-        self.template, why = start(self.root, self.folder(), self.keep_fds)
-        if self.template is None:
-            self.say(f"kernels start the ordinary way: {why}")
-        else:
+    def ensure(self, wait: bool = True) -> None:
+        if not self.asked:
+            self.asked = True
+            os.environ.pop(ADDRESS_VARIABLE, None)  # another run's template (a run inside a test) is not ours
+            if turned_off():
+                return
+            self.template, why = start(self.root, self.folder(), self.keep_fds)
+            if self.template is None:
+                self.say(f"kernels start the ordinary way: {why}")
+                return
             os.environ[ADDRESS_VARIABLE] = self.template.address
+        if wait:
+            self.settle()
+
+    def settle(self) -> None:
+        """Wait until the template is ready; if it refused, say why (once) and stop it."""
+        if self.template is None:
+            return
+        answer = self.template.answer()
+        if answer != "ready":
+            self.say(f"kernels start the ordinary way: {answer}")
+            self.close()
 
     def close(self) -> None:
         if self.template is not None:
@@ -135,9 +161,9 @@ class OnDemand:
 
 
 def start(root: Path, folder: str, keep_fds: tuple[int, ...] = ()) -> tuple[Template | None, str | None]:
-    """Start a template for the notebooks of `root`, listening in `folder`; (template, None) when it is
-    ready, (None, why not) when kernels must start the ordinary way. `keep_fds`: descriptors the template
-    and its kernels keep open (the run lock)."""
+    """Start a template for the notebooks of `root`, listening in `folder` (it warms up in the background:
+    Template.answer() says when it is ready); (None, why not) when it cannot start. `keep_fds`: descriptors
+    the template and its kernels keep open (the run lock)."""
     if not hasattr(os, "fork") or not lifeline.available():
         return None, "this system cannot fork a kernel template"
     address = str(Path(folder) / "template")
@@ -156,11 +182,7 @@ def start(root: Path, folder: str, keep_fds: tuple[int, ...] = ()) -> tuple[Temp
         os.close(ready_w)
         return None, f"the kernel template did not start ({e})"
     os.close(ready_w)
-    answer = _read_answer(ready_r, READY_TIMEOUT)
-    if answer == "ready":
-        return Template(process, address), None
-    Template(process, address).close()
-    return None, answer or "the kernel template did not answer"
+    return Template(process, address, ready_r), None
 
 
 def _read_answer(fd: int, timeout: float) -> str:
@@ -183,6 +205,10 @@ def _read_answer(fd: int, timeout: float) -> str:
 
 # --------------------------------------------------------------------------------------------------
 # A worker's side: ask for a kernel, and a handle that looks like the Popen jupyter_client expects
+
+
+class TemplateRefused(ConnectionError):
+    """The template will not fork kernels (the run says why); start this one the ordinary way."""
 
 
 class ForkedKernel:
@@ -255,7 +281,10 @@ def fork_kernel(address: str, arguments: list[str], env: dict, cwd: str) -> Fork
         conn.close()
         raise
     word, _, value = answer.decode().strip().partition(" ")
+    if word == "refused":  # it holds what a fork must not copy: the run says why, once
+        conn.close()
+        raise TemplateRefused(value)
     if word != "pid":
         conn.close()
-        raise ConnectionError(f"the kernel template refused: {answer.decode().strip()}")
+        raise ConnectionError(f"the kernel template answered {answer.decode().strip()!r}")
     return ForkedKernel(conn, int(value))

@@ -238,9 +238,29 @@ def main(address: str, root: str, ready_fd: int) -> None:
         answer, hazards = f"the kernel template failed to start ({type(e).__name__}: {e})", ["failed"]
     os.write(ready_fd, answer.encode() + b"\n")
     os.close(ready_fd)
-    if not hazards:
+    if hazards:
+        _refuse(listener, answer)
+    else:
         _Server(listener).serve()
     listener.close()
+
+
+def _refuse(listener: socket.socket, why: str) -> None:
+    """Answer every request (workers started before the answer was known) with the refusal, until the run ends."""
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ, "accept")
+    selector.register(0, selectors.EVENT_READ, "run")
+    while True:
+        for key, _ in selector.select():
+            if key.data == "run":
+                if not os.read(0, 4096):
+                    return
+            else:
+                conn, _ = listener.accept()
+                with contextlib.suppress(OSError):
+                    _read_line(conn)
+                    conn.sendall(f"refused {why}\n".encode())
+                conn.close()
 
 
 if __name__ == "__main__":
