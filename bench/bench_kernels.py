@@ -45,21 +45,28 @@ TARGETS = {"small whole command": 2.5, "one month, own time": 4.0}
 MARK = "kernels"
 
 
-def import_floor() -> float:
-    """Seconds for one fresh process to import what the notebooks import (best of two)."""
+def import_floor() -> tuple[float, float]:
+    """(seconds, CPU seconds) for one fresh process to import what the notebooks import (best of two)."""
+    import resource
+
     from pipeline.run.template_server import notebook_modules
 
     modules = [m for m in notebook_modules(ROOT) if not m.startswith(("ipykernel", "IPython"))] + list(LIBRARIES)
     code = "import importlib\nfor m in %r:\n    try: importlib.import_module(m)\n    except ImportError: pass" % modules
-    best = float("inf")
+    best, cpu = float("inf"), float("inf")
     for _ in range(2):
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
         best = min(best, time.perf_counter() - t)
-    return best
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = min(cpu, c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime)
+    return best, cpu
 
 
 def _tree_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
+    """The largest sum over the process tree of RSS (peak[0]) and of PSS (peak[1]: pages a fork shares with
+    its template counted once between them, as the machine pays for them)."""
     import psutil
 
     try:
@@ -67,13 +74,17 @@ def _tree_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
     except psutil.Error:
         return
     while not stop.is_set():
-        total = 0
+        rss = pss = 0
         try:
             for q in [top] + top.children(recursive=True):
-                total += q.memory_info().rss
+                try:
+                    full = q.memory_full_info()
+                    rss, pss = rss + full.rss, pss + getattr(full, "pss", full.rss)
+                except psutil.Error:
+                    pass
         except psutil.Error:
             pass
-        peak[0] = max(peak[0], total)
+        peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
         stop.wait(0.1)
 
 
@@ -93,7 +104,7 @@ def whole_command(slug: str, template: bool) -> dict:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    stop, peak = threading.Event(), [0]
+    stop, peak = threading.Event(), [0, 0]
     watcher = threading.Thread(target=_tree_rss, args=(proc.pid, stop, peak), daemon=True)
     watcher.start()
     out, _ = proc.communicate()
@@ -108,6 +119,7 @@ def whole_command(slug: str, template: bool) -> dict:
         "own_seconds": float(own.group(1)) if own else None,
         "notebooks": own.group(2) if own else None,
         "peak_rss": peak[0],
+        "peak_pss": peak[1],
         # CPU seconds of the whole process tree (every process is reaped by its parent): steadier than wall
         # seconds on a shared machine
         "cpu_seconds": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 2),
@@ -119,8 +131,8 @@ def whole_command(slug: str, template: bool) -> dict:
 
 def run(slugs: list[str], repeat: int, echo=print) -> dict:
     load = os.getloadavg()[0]
-    floor = import_floor()
-    echo(f"import floor F = {floor:.2f} s (load average {load:.1f})")
+    floor, floor_cpu = import_floor()
+    echo(f"import floor F = {floor:.2f} s, {floor_cpu:.2f} CPU s (load average {load:.1f})")
     rows = []
     for slug in slugs:
         for k in range(repeat):
@@ -128,13 +140,21 @@ def run(slugs: list[str], repeat: int, echo=print) -> dict:
                 r = {"slug": slug, "repeat": k, **whole_command(slug, template)}
                 r["ratio_whole"] = round(r["seconds"] / floor, 2)
                 r["ratio_own"] = round(r["own_seconds"] / floor, 2) if r["own_seconds"] else None
+                r["ratio_cpu"] = round(r["cpu_seconds"] / floor_cpu, 2)
                 rows.append(r)
                 echo(
                     f"  {slug:<22} template {'on ' if template else 'off'}  whole {r['seconds']:6.1f} s = "
-                    f"{r['ratio_whole']:.1f} F   own {r['own_seconds']} s   CPU {r['cpu_seconds']} s   peak RSS {r['peak_rss'] / 1e6:,.0f} MB  "
+                    f"{r['ratio_whole']:.1f} F   own {r['own_seconds']} s   CPU {r['cpu_seconds']} s = {r['ratio_cpu']:.1f} F(CPU)   "
+                    f"peak RSS {r['peak_rss'] / 1e6:,.0f} MB, PSS {r['peak_pss'] / 1e6:,.0f} MB  "
                     f"(load {r['load_before']})  {'ok' if r['ok'] else 'FAILED'}"
                 )
-    return {"floor_seconds": round(floor, 2), "load_before": round(load, 2), "runs": rows, "cpus": os.cpu_count()}
+    return {
+        "floor_seconds": round(floor, 2),
+        "floor_cpu_seconds": round(floor_cpu, 2),
+        "load_before": round(load, 2),
+        "runs": rows,
+        "cpus": os.cpu_count(),
+    }
 
 
 def _best(rows: list[dict], slug: str, template: bool) -> dict | None:
@@ -149,12 +169,14 @@ def markdown(results: dict) -> str:
         f"<!-- {MARK}: begin -->",
         "## A run's fixed cost: kernels forked from a warm template (issue 22)",
         "",
-        f"Import floor **F = {f:.2f} s** (one process importing what the notebooks import), measured in the same "
+        f"Import floor **F = {f:.2f} s** ({results['floor_cpu_seconds']:.2f} CPU seconds: one process importing what "
+        "the notebooks import), measured in the same "
         f"session; load average {results['load_before']} on {results['cpus']} CPUs before it (a shared machine: "
         "read the ratios, not the seconds). Best of each; `python -m bench.bench_kernels`.",
         "",
-        "| jurisdiction | kernels | whole command | = F | its own time | = F | CPU seconds, all processes | peak RSS |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| jurisdiction | kernels | whole command | = F | its own time | = F | CPU seconds, all processes | = F's CPU "
+        "| peak RSS (PSS) of the tree |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for slug in dict.fromkeys(r["slug"] for r in results["runs"]):
         for template in (True, False):
@@ -163,7 +185,8 @@ def markdown(results: dict) -> str:
                 lines.append(
                     f"| {slug} | {'forked from the template' if template else 'ordinary start'} | {r['seconds']:.1f} s "
                     f"| {r['ratio_whole']:.1f} | {r['own_seconds']:.1f} s | {r['ratio_own']:.1f} | "
-                    f"{r['cpu_seconds']:.1f} | {r['peak_rss'] / 1e6:,.0f} MB |"
+                    f"{r['cpu_seconds']:.1f} | {r['ratio_cpu']:.1f} | {r['peak_rss'] / 1e6:,.0f} MB "
+                    f"({r['peak_pss'] / 1e6:,.0f} MB) |"
                 )
     lines += ["", f"<!-- {MARK}: end -->"]
     return "\n".join(lines) + "\n"

@@ -9,8 +9,8 @@ import os
 import subprocess
 import sys
 
-from pipeline import ROOT
 from bench.common import METHODS
+from pipeline import ROOT
 
 
 def test_bench_tiny(tmp_path):

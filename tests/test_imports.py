@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REAL
 
 NOTEBOOK_ONLY = ("great_expectations", "altair", "vl_convert")

@@ -27,7 +27,6 @@ from pipeline.io.atomic import write_text
 from pipeline.report import pages
 from pipeline.report.pages import CSP, CSP_META, SYNTHETIC_BANNER_TEXT  # noqa: F401  (one home, shared with the files page and the index)
 
-
 PARAMETER_TAGS = ("parameters", "injected-parameters")
 LOG_TAG = "build-log"  # a cell whose printed progress is for the terminal and the code page, not editors
 
