@@ -15,7 +15,7 @@ import shutil
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.contracts import RunStatus
@@ -34,7 +34,6 @@ class Outcome:
 
     failure: dict | None = None
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
 
 
 def run_notebook(
@@ -69,7 +68,7 @@ def run_notebook(
             os.replace(tmp, failed)
         message = explain(e) if explain else f"{e.ename}: {e.evalue}"
         message += f" (the notebook as far as it ran: {failed.relative_to(root)})"
-        return Outcome({"status": RunStatus.FAILED, "notebook": name, "message": message}, extra={"error": e})
+        return Outcome({"status": RunStatus.FAILED, "notebook": name, "message": message})
     except Exception as e:  # noqa: BLE001  (a kernel that died twice, a missing notebook, a full disk)
         return Outcome(
             {
@@ -77,8 +76,7 @@ def run_notebook(
                 "notebook": name,
                 "message": f"{type(e).__name__}: {e}",
                 "traceback": traceback.format_exc(),
-            },
-            extra={"error": e},
+            }
         )
     finally:
         if tmp.exists():
