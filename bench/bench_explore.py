@@ -26,7 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.bench import BENCH, SIZES, _raw_dir, _slug, ensure_data, write_project
+from bench.common import BENCH, SIZES, bench_slug, ensure_data, raw_dir, write_project
 from pipeline import ROOT
 
 OUT = BENCH / "data" / "explore"
@@ -170,11 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     project.mkdir(parents=True, exist_ok=True)
     truth = ensure_data(project, size, spec)
     write_project(project, [size])
-    slug = _slug(size)
+    slug = bench_slug(size)
     (project / f"explore-{slug}.yml").write_text((project / "jurisdictions.yml").read_text())
     parquet = project / "data/processed" / slug / "searches.parquet"
     OUT.mkdir(parents=True, exist_ok=True)
-    r = {"size": size, "rows": truth["rows"], "machine": f"{os.cpu_count()} cores", "raw": str(_raw_dir(project, size))}
+    r = {"size": size, "rows": truth["rows"], "machine": f"{os.cpu_count()} cores", "raw": str(raw_dir(project, size))}
     if not parquet.exists():
         print(f"{size}: building searches.parquet with the pipeline first")
         r["pipeline_build"] = run_child("pipeline", project, slug)

@@ -99,7 +99,7 @@ def _project(data_dir: Path) -> Path:
 
 def run(out_dir: Path, data_dir: Path, echo=print, repeat: int = REPEAT) -> dict:
     """Measure the three methods; write pdf.json and PDF.md to out_dir; return the results."""
-    from bench.bench import measure
+    from bench.harness import measure
 
     out_dir.mkdir(parents=True, exist_ok=True)
     logs = data_dir / "logs"

@@ -9,8 +9,8 @@ import os
 import subprocess
 import sys
 
+from bench.common import METHODS
 from pipeline import ROOT
-from bench.bench import METHODS
 
 
 def test_bench_tiny(tmp_path):
@@ -67,7 +67,7 @@ def test_bench_tiny(tmp_path):
 
 def test_scaling_curve_per_million_rows():
     """The curve divides each size's seconds by its rows: a build twice the rows in twice the time is flat."""
-    from bench.bench import scaling_curve, scaling_markdown
+    from bench.results import scaling_curve, scaling_markdown
 
     res = {
         "machine": {"date": "d", "git_commit": "c"},

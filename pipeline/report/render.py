@@ -3,12 +3,21 @@
 Every page written here opens offline and makes no network request. nbconvert's template loads require.js,
 MathJax and mermaid from cdnjs; those <script> elements are removed (the notebooks' charts are static
 SVG/PNG outputs and need no JavaScript), and a Content-Security-Policy forbids scripts and remote
-resources in case anything slips through. Pages made from synthetic data carry a red banner at the top."""
+resources in case anything slips through. Pages made from synthetic data carry a red banner at the top.
+
+nbconvert's own styling (JupyterLab's theme and pygments', about 260 KB, the same for every page) is written
+once, to reports/notebook.css beside the index, and each page links it by a relative path, so a page still
+opens offline from file:// and a folder of pages does not carry twenty copies of it. Rendering is the
+costliest part of a small run after the kernels: the two exporters (and their template environments) are
+made once per process, and both pages come from one read of the executed notebook."""
 
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
 import html
+import posixpath
 import re
 from pathlib import Path
 
@@ -17,7 +26,6 @@ import nbformat
 from pipeline.io.atomic import write_text
 from pipeline.report import pages
 from pipeline.report.pages import CSP, CSP_META, SYNTHETIC_BANNER_TEXT  # noqa: F401  (one home, shared with the files page and the index)
-
 
 PARAMETER_TAGS = ("parameters", "injected-parameters")
 LOG_TAG = "build-log"  # a cell whose printed progress is for the terminal and the code page, not editors
@@ -34,6 +42,10 @@ _BODY_RE = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _HEAD_RE = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 _TITLE_RE = re.compile(r"<title>.*?</title>", re.IGNORECASE | re.DOTALL)
 _EXTERNAL_LINK_RE = re.compile(r"<link\b[^>]*\bhref=[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
+_STYLE_RE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>\s*", re.IGNORECASE | re.DOTALL)
+SHARED_CSS = "notebook.css"  # beside reports/index.html
+# A notebook page may also load the shared stylesheet from its own site ('self': a file beside it, offline).
+NOTEBOOK_CSP_META = CSP_META.replace("style-src 'unsafe-inline'", "style-src 'self' 'unsafe-inline'")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -56,8 +68,6 @@ def render_notebook(
     SYNTHETIC prefix in the title and a red banner right after <body>. Every page gets the navigation bar
     (pages.nav) and the stylesheet that keeps it within the window.
     """
-    from nbconvert import HTMLExporter  # imported here: it is slow to import and only rendering needs it
-
     executed, out_dir = Path(executed), Path(out_dir)
     nb = nbformat.read(executed, as_version=4)
     stem = executed.stem
@@ -66,17 +76,58 @@ def render_notebook(
         code: (pages.page_title(name, stem, code=code, site=site) if name else stem + (" (with code)" if code else ""))
         for code in (False, True)
     }
-    editor_body, _ = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    ).from_notebook_node(editor_view(nb), resources={"metadata": {"name": titles[False]}})
-    code_body, _ = HTMLExporter().from_notebook_node(code_view(nb), resources={"metadata": {"name": titles[True]}})
-
+    css_href = posixpath.join(posixpath.dirname(site.index_href), SHARED_CSS)
     paths = {"editor": out_dir / f"{stem}.html", "code": out_dir / f"{stem}.code.html"}
-    for view, body in (("editor", editor_body), ("code", code_body)):
+    for view, make in (("editor", editor_view), ("code", code_view)):
         code = view == "code"
+        body, _ = _exporter(code).from_notebook_node(make(nb), resources={"metadata": {"name": titles[code]}})
+        body = share_styles(body, out_dir / css_href, css_href)
         page = make_offline(body, synthetic=synthetic, title=titles[code])
         write_text(paths[view], add_furniture(page, pages.nav(out_dir, name or stem, stem, code=code, site=site)))
     return paths
+
+
+@functools.cache
+def _exporter(code: bool):
+    """One exporter per view and process: building one loads and compiles nbconvert's templates."""
+    from nbconvert import HTMLExporter  # imported here: it is slow to import and only rendering needs it
+
+    if code:
+        return HTMLExporter()
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def share_styles(page: str, css_path: Path, href: str) -> str:
+    """Move the <style> elements nbconvert put in <head> into the shared stylesheet at css_path (written
+    when its content changes), and link it by href in their place."""
+    head_end = page.find("</head>")
+    if head_end < 0:
+        return page
+    head, rest = page[:head_end], page[head_end:]
+    css = "\n".join(m.group(1).strip() for m in _STYLE_RE.finditer(head))
+    if not css:
+        return page
+    _write_shared(css_path, css + "\n")
+    link = f'<link rel="stylesheet" href="{html.escape(href)}">\n'
+    head = _STYLE_RE.sub("", head)
+    return head + link + rest
+
+
+def _write_shared(path: Path, css: str) -> None:
+    path = Path(path).resolve()
+    digest = hashlib.sha256(css.encode()).hexdigest()
+    if _written.get(path) == digest:
+        return
+    try:
+        same = hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    except OSError:
+        same = False
+    if not same:
+        write_text(path, css)
+    _written[path] = digest
+
+
+_written: dict[Path, str] = {}
 
 
 def editor_view(nb):
@@ -135,7 +186,8 @@ def make_offline(page: str, *, synthetic: bool, title: str | None = None) -> str
             page = _TITLE_RE.sub(lambda _m: new_title, page, count=1)
         else:
             page = _HEAD_RE.sub(lambda m: m.group(0) + new_title, page, count=1)
-    page = _HEAD_RE.sub(lambda m: m.group(0) + "\n" + CSP_META, page, count=1)
+    csp = NOTEBOOK_CSP_META if 'rel="stylesheet"' in page else CSP_META
+    page = _HEAD_RE.sub(lambda m: m.group(0) + "\n" + csp, page, count=1)
     if synthetic:
         if not _BODY_RE.search(page):
             raise ValueError("page has no <body> element to put the SYNTHETIC banner after")

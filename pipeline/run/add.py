@@ -29,9 +29,9 @@ from pathlib import Path
 import yaml
 
 from pipeline import ROOT, project
-from pipeline.io.atomic import write_text
 from pipeline.config import LOG_KINDS, check_slug, check_timezone, load
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.io.atomic import write_text
 from pipeline.io.hashing import sha256_file
 
 SOURCE_SECTION = "## Files added with `python -m pipeline add`"
@@ -434,7 +434,7 @@ def add(
     new_config = _edited_config(config_text, slug, new_entry, to_list) if (new_entry is not None or to_list) else None
     if new_config is not None:
         _check_config(new_config, config, root)
-    today = today or dt.datetime.now(dt.timezone.utc).date().isoformat()  # (UTC, as every date the run records)
+    today = today or dt.datetime.now(dt.UTC).date().isoformat()  # (UTC, as every date the run records)
     blocks = [_source_block(p, today, received, request, note) for p in planned if p.record]
 
     # Everything is checked: write the files first (each whole), then what refers to them.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from pathlib import Path
 
@@ -53,23 +52,26 @@ def run_corpora(
     echo=print,
     force: bool = False,
     stamps: Stamps | None = None,
+    *,
+    prepare=None,
 ) -> dict[str, dict]:
     """Run each corpus whose members all finished ok (states: the run's per-jurisdiction states); return
-    {name: state}, also kept in reports/corpora/<name>/run.json (left as it is when the corpus did nothing
-    and ended as recorded). Its pages are refreshed unless its folder, the code and templates are as
-    they were when they last were (stamps; without them, always)."""
+        {name: state}, also kept in reports/corpora/<name>/run.json (left as it is when the corpus did nothing
+        and ended as recorded). Its pages are refreshed unless its folder, the code and templates are as
+        they were when they last were (stamps; without them, always). `prepare()` is called before a corpus
+    notebook runs (the run's kernel template starts then)."""
     stamps = stamps or Stamps(root)
     out = {}
     for c in corpora:
         t0 = time.perf_counter()
         folder = corpus_dir(root, c.name)
         record = _record(folder / "run.json")
-        state = _corpus_state(c, root, states, record, config, folder, echo, force)
+        state = _corpus_state(c, root, states, record, config, folder, echo, force, prepare)
         state.update(seconds=round(time.perf_counter() - t0, 1))
         if same_outcome(record.get("last") or {}, state):
             state["finished_at"] = record["last"].get("finished_at")
         else:
-            state["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            state["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             folder.mkdir(parents=True, exist_ok=True)
             record["last"] = state
             write_json(folder / "run.json", record)
@@ -86,7 +88,7 @@ def run_corpora(
 
 
 def _corpus_state(
-    c: Corpus, root: Path, states: dict, record: dict, config: str, folder: Path, echo, force: bool
+    c: Corpus, root: Path, states: dict, record: dict, config: str, folder: Path, echo, force: bool, prepare=None
 ) -> dict:
     """Not run (a member did not finish), unchanged, or run now; a run that succeeds records its key."""
     not_ok = [m.slug for m in c.members if states.get(m.slug, {}).get("status") != RunStatus.OK]
@@ -98,6 +100,8 @@ def _corpus_state(
     if not force and record.get("keys", {}).get(NOTEBOOK) == key and (folder / f"{NOTEBOOK}.html").exists():
         echo(f"corpus {c.name}: unchanged since the last run; nothing to do")
         return {"status": RunStatus.OK, "cached": [NOTEBOOK], "timings": {}}
+    if prepare:
+        prepare()
     state = _execute(c, root, config, folder, echo)
     if state["status"] == RunStatus.OK:
         record.setdefault("keys", {})[NOTEBOOK] = key
@@ -105,34 +109,25 @@ def _corpus_state(
 
 
 def _execute(c: Corpus, root: Path, config: str, folder: Path, echo) -> dict:
-    from papermill.exceptions import PapermillExecutionError
-
-    from pipeline.report.pages import CORPUS
+    """Run the corpus notebook (run/notebook.py, as a jurisdiction's); one corpus's failure never stops the run."""
     from pipeline.report.render import render_notebook
-    from pipeline.run.kernels import execute_notebook
-    from pipeline.run.runner import _project_relative, _relative_papermill_paths
+    from pipeline.run.notebook import project_relative, run_notebook
 
     echo(f"corpus {c.name}: running {NOTEBOOK} over {len(c.members)} members")
     folder.mkdir(parents=True, exist_ok=True)
-    target, tmp = folder / f"{NOTEBOOK}.ipynb", folder / f".{NOTEBOOK}.{os.getpid()}.ipynb"
-    t = time.perf_counter()
-    try:
-        execute_notebook(
-            root / "notebooks" / f"{NOTEBOOK}.ipynb",
-            tmp,
-            cwd=root,
-            parameters={"corpus": c.name, "config": _project_relative(config, root), "root": "."},
-            say=lambda msg: echo(f"corpus {c.name}: {msg}"),
-        )
-        _relative_papermill_paths(tmp, root, target)
-        os.replace(tmp, target)
-    except (PapermillExecutionError, Exception) as e:  # one corpus's failure never stops the run
-        if tmp.exists():
-            tmp.unlink()
-        message = f"{getattr(e, 'ename', type(e).__name__)}: {getattr(e, 'evalue', e)}"
-        echo(f"corpus {c.name}: FAILED in {NOTEBOOK}: {message}")
-        return {"status": RunStatus.FAILED, "notebook": NOTEBOOK, "message": message}
-    render_notebook(target, folder, synthetic=c.synthetic, jurisdiction_name=c.display_name, site=CORPUS)
-    seconds = round(time.perf_counter() - t, 1)
-    echo(f"corpus {c.name}: done in {seconds} s")
-    return {"status": RunStatus.OK, "timings": {NOTEBOOK: seconds}, "cached": []}
+    outcome = run_notebook(
+        NOTEBOOK,
+        f"corpora/{c.name}",
+        folder,
+        root,
+        {"corpus": c.name, "config": project_relative(config, root), "root": "."},
+        say=lambda msg: echo(f"corpus {c.name}: {msg}"),
+        render=lambda target: render_notebook(
+            target, folder, synthetic=c.synthetic, jurisdiction_name=c.display_name, site=CORPUS
+        ),
+    )
+    if outcome.failure:
+        echo(f"corpus {c.name}: FAILED in {NOTEBOOK}: {outcome.failure['message']}")
+        return {k: outcome.failure[k] for k in ("status", "notebook", "message")}
+    echo(f"corpus {c.name}: done in {outcome.seconds} s")
+    return {"status": RunStatus.OK, "timings": {NOTEBOOK: outcome.seconds}, "cached": []}

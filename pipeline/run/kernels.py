@@ -11,30 +11,26 @@ answering a message when the signal lands logs "KeyboardInterrupt caught in kern
 has finished has nothing to interrupt, so the shutdown here leaves the interrupt out.
 
 A kernel that still dies before its first reply is started once more, and the caller is told so.
+
+Where the run has started a kernel template (template.py: a process that has already imported what the
+notebooks use), a kernel is a fork of it rather than a fresh interpreter; where it has not (turned off with
+FLOCK_KERNEL_TEMPLATE=0, no fork on this system, or the template refused), the ordinary start. Either way the
+kernel ends when the process that started it ends (lifeline.py).
 """
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
+import os
+import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
-_socket_dir: str | None = None
-
-
-def socket_dir() -> str:
-    """A private folder for this process's kernel sockets, short enough for a Unix socket path (108 bytes)."""
-    global _socket_dir
-    if _socket_dir is None:
-        _socket_dir = tempfile.mkdtemp(prefix="flock-kernels-")
-        atexit.register(shutil.rmtree, _socket_dir, ignore_errors=True)
-    return _socket_dir
+from pipeline.run import lifeline, template
+from pipeline.run.template import socket_dir
 
 
 class IpcKernelManager(AsyncKernelManager):
@@ -47,10 +43,42 @@ class IpcKernelManager(AsyncKernelManager):
         # every kernel started there. A name of its own in a private folder cannot be taken by another.
         self.ip = str(Path(socket_dir()) / uuid.uuid4().hex[:16])
 
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        """A fork of the run's template when there is one; the ordinary start, tied to this process, otherwise."""
+        address = os.environ.get(template.ADDRESS_VARIABLE)
+        if address and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
+            env = {**(kw.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}  # as jupyter_client sets it
+            try:
+                kernel = template.fork_kernel(address, kernel_cmd[3:], env, str(kw.get("cwd") or os.getcwd()))
+            except template.TemplateRefused:
+                pass  # the run says why, once
+            except OSError as e:
+                _say_once(f"kernels start the ordinary way: the kernel template could not give one ({e})")
+            else:
+                provisioner = self.provisioner
+                provisioner.process, provisioner.pid, provisioner.pgid = kernel, kernel.pid, kernel.pid
+                provisioner.cwd = kw.get("cwd")
+                self._reconcile_connection_info(provisioner.connection_info)
+                return
+        preexec = lifeline.preexec()
+        if preexec is not None:
+            kw["preexec_fn"] = preexec
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+
     async def _async_interrupt_kernel(self) -> None:
         if self.shutting_down:  # set by shutdown_kernel just before it would interrupt
             return
         await super()._async_interrupt_kernel()
+
+
+_said: set[str] = set()
+
+
+def _say_once(message: str) -> None:
+    """Said once per process, on standard error (a worker's kernels all share its one reason)."""
+    if message not in _said:
+        _said.add(message)
+        print(message, file=sys.stderr, flush=True)
 
 
 def _ran_a_cell(path: Path) -> bool:

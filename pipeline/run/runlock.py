@@ -4,6 +4,10 @@ Each output is swapped in whole, but two runs of one project at once would still
 analysis could read the other's cleaned table. A run holds an exclusive lock on build/run.lock for its
 whole length; a second run finds it held and stops, saying which run holds it. The operating system
 releases the lock when the holding process ends, however it ends, so a crashed run never blocks the next.
+
+The lock belongs to the open file, not the process: the run's kernel template and every kernel forked from
+it keep the file open (template.py), so the lock is held for as long as any of them lives, and each of
+them ends when the run does (lifeline.py).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ def exclusive_run(root: Path):
         f.write(f"process {os.getpid()}, started {started}\n")
         f.flush()
         try:
-            yield
+            yield f
         finally:
             f.seek(0)
             f.truncate()

@@ -1,0 +1,218 @@
+"""Benchmark of a run's fixed cost (issue 22): every figure a ratio to the import floor F measured in the same session.
+
+    python -m bench.bench_kernels                     # F, then a small jurisdiction's whole command both ways
+    python -m bench.bench_kernels --slug alvin-isd    # one more jurisdiction (its own time, as the run reports it)
+
+F, the import floor: one fresh Python process importing what the notebooks import (their own import lines,
+and pandas, DuckDB, Great Expectations, Altair, vl-convert, nbformat, papermill, nbconvert, pyarrow,
+openpyxl), best of two. Then `python -m pipeline run -j SLUG --force` as a whole command, with the kernel
+template and with FLOCK_KERNEL_TEMPLATE=0, alternating, best of `--repeat`; the jurisdiction's own seconds
+(from the run's closing line) and the peak RSS of the process tree. Each measurement records the load
+average before it: on a shared machine only the ratios inside one session mean anything.
+
+Writes bench/data/kernels/kernels.json and a block of bench/RESULTS.md (between its markers, which the
+main benchmark keeps).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from pipeline import ROOT
+
+BENCH = ROOT / "bench"
+LIBRARIES = (
+    "pandas",
+    "duckdb",
+    "great_expectations",
+    "altair",
+    "vl_convert",
+    "nbformat",
+    "papermill",
+    "nbconvert",
+    "pyarrow",
+    "openpyxl",
+)
+TARGETS = {"small whole command": 2.5, "one month, own time": 4.0}
+MARK = "kernels"
+
+
+def import_floor() -> tuple[float, float]:
+    """(seconds, CPU seconds) for one fresh process to import what the notebooks import (best of two)."""
+    import resource
+
+    from pipeline.run.template_server import notebook_modules
+
+    modules = [m for m in notebook_modules(ROOT) if not m.startswith(("ipykernel", "IPython"))] + list(LIBRARIES)
+    code = "import importlib\nfor m in %r:\n    try: importlib.import_module(m)\n    except ImportError: pass" % modules
+    best, cpu = float("inf"), float("inf")
+    for _ in range(2):
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+        best = min(best, time.perf_counter() - t)
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = min(cpu, c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime)
+    return best, cpu
+
+
+def _tree_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
+    """The largest sum over the process tree of RSS (peak[0]) and of PSS (peak[1]: pages a fork shares with
+    its template counted once between them, as the machine pays for them)."""
+    import psutil
+
+    try:
+        top = psutil.Process(pid)
+    except psutil.Error:
+        return
+    while not stop.is_set():
+        rss = pss = 0
+        try:
+            for q in [top] + top.children(recursive=True):
+                try:
+                    full = q.memory_full_info()
+                    rss, pss = rss + full.rss, pss + getattr(full, "pss", full.rss)
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            pass
+        peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+        stop.wait(0.1)
+
+
+def whole_command(slug: str, template: bool) -> dict:
+    """`python -m pipeline run -j SLUG --force`: wall seconds, the jurisdiction's own seconds, peak RSS, CPU."""
+    env = {**os.environ, "FLOCK_KERNEL_TEMPLATE": "1" if template else "0"}
+    load = os.getloadavg()[0]
+    import resource
+
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", "-j", slug, "--force"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    stop, peak = threading.Event(), [0, 0]
+    watcher = threading.Thread(target=_tree_rss, args=(proc.pid, stop, peak), daemon=True)
+    watcher.start()
+    out, _ = proc.communicate()
+    seconds = time.perf_counter() - t
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    stop.set()
+    watcher.join()
+    own = re.search(rf"^{re.escape(slug)}: done in ([\d.]+) s \((.*)\)$", out, re.M)
+    return {
+        "template": template,
+        "seconds": round(seconds, 2),
+        "own_seconds": float(own.group(1)) if own else None,
+        "notebooks": own.group(2) if own else None,
+        "peak_rss": peak[0],
+        "peak_pss": peak[1],
+        # CPU seconds of the whole process tree (every process is reaped by its parent): steadier than wall
+        # seconds on a shared machine
+        "cpu_seconds": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 2),
+        "exit_code": proc.returncode,
+        "load_before": round(load, 2),
+        "ok": proc.returncode == 0 and own is not None,
+    }
+
+
+def run(slugs: list[str], repeat: int, echo=print) -> dict:
+    load = os.getloadavg()[0]
+    floor, floor_cpu = import_floor()
+    echo(f"import floor F = {floor:.2f} s, {floor_cpu:.2f} CPU s (load average {load:.1f})")
+    rows = []
+    for slug in slugs:
+        for k in range(repeat):
+            for template in (True, False):
+                r = {"slug": slug, "repeat": k, **whole_command(slug, template)}
+                r["ratio_whole"] = round(r["seconds"] / floor, 2)
+                r["ratio_own"] = round(r["own_seconds"] / floor, 2) if r["own_seconds"] else None
+                r["ratio_cpu"] = round(r["cpu_seconds"] / floor_cpu, 2)
+                rows.append(r)
+                echo(
+                    f"  {slug:<22} template {'on ' if template else 'off'}  whole {r['seconds']:6.1f} s = "
+                    f"{r['ratio_whole']:.1f} F   own {r['own_seconds']} s   CPU {r['cpu_seconds']} s = {r['ratio_cpu']:.1f} F(CPU)   "
+                    f"peak RSS {r['peak_rss'] / 1e6:,.0f} MB, PSS {r['peak_pss'] / 1e6:,.0f} MB  "
+                    f"(load {r['load_before']})  {'ok' if r['ok'] else 'FAILED'}"
+                )
+    return {
+        "floor_seconds": round(floor, 2),
+        "floor_cpu_seconds": round(floor_cpu, 2),
+        "load_before": round(load, 2),
+        "runs": rows,
+        "cpus": os.cpu_count(),
+    }
+
+
+def _best(rows: list[dict], slug: str, template: bool) -> dict | None:
+    ok = [r for r in rows if r["slug"] == slug and r["template"] == template and r["ok"]]
+    return min(ok, key=lambda r: r["seconds"], default=None)
+
+
+def markdown(results: dict) -> str:
+    """The RESULTS.md block: each jurisdiction's best whole command and own time, both ways, as ratios to F."""
+    f = results["floor_seconds"]
+    lines = [
+        f"<!-- {MARK}: begin -->",
+        "## A run's fixed cost: kernels forked from a warm template (issue 22)",
+        "",
+        f"Import floor **F = {f:.2f} s** ({results['floor_cpu_seconds']:.2f} CPU seconds: one process importing what "
+        "the notebooks import), measured in the same "
+        f"session; load average {results['load_before']} on {results['cpus']} CPUs before it (a shared machine: "
+        "read the ratios, not the seconds). Best of each; `python -m bench.bench_kernels`.",
+        "",
+        "| jurisdiction | kernels | whole command | = F | its own time | = F | CPU seconds, all processes | = F's CPU "
+        "| peak RSS (PSS) of the tree |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for slug in dict.fromkeys(r["slug"] for r in results["runs"]):
+        for template in (True, False):
+            r = _best(results["runs"], slug, template)
+            if r:
+                lines.append(
+                    f"| {slug} | {'forked from the template' if template else 'ordinary start'} | {r['seconds']:.1f} s "
+                    f"| {r['ratio_whole']:.1f} | {r['own_seconds']:.1f} s | {r['ratio_own']:.1f} | "
+                    f"{r['cpu_seconds']:.1f} | {r['ratio_cpu']:.1f} | {r['peak_rss'] / 1e6:,.0f} MB "
+                    f"({r['peak_pss'] / 1e6:,.0f} MB) |"
+                )
+    lines += ["", f"<!-- {MARK}: end -->"]
+    return "\n".join(lines) + "\n"
+
+
+def write(results: dict, out: Path, results_md: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "kernels.json").write_text(json.dumps(results, indent=1) + "\n")
+    block = markdown(results)
+    old = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
+    pattern = re.compile(rf"<!-- {MARK}: begin -->.*?<!-- {MARK}: end -->\n?", re.S)
+    new = pattern.sub(lambda _m: block, old) if pattern.search(old) else old.rstrip("\n") + "\n\n" + block
+    results_md.write_text(new, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.bench_kernels", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--slug", action="append", default=None, help="a jurisdiction (default foster-city-ca-pd)")
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--out", default=str(BENCH / "data" / "kernels"))
+    ap.add_argument("--results-md", default=str(BENCH / "RESULTS.md"))
+    a = ap.parse_args(argv)
+    results = run(a.slug or ["foster-city-ca-pd"], max(1, a.repeat), echo=lambda *x: print(*x, flush=True))
+    write(results, Path(a.out), Path(a.results_md))
+    return 0 if all(r["ok"] for r in results["runs"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
