@@ -50,9 +50,9 @@ from bench.common import (
     SCALING,
     SCALING_METHODS,
     SIZES,
-    _clear_outputs,
-    _existing,
-    _params,
+    clear_outputs,
+    existing_truth,
+    generator_params,
     bench_slug,
     ensure_data,
     raw_dir,
@@ -62,9 +62,9 @@ from bench.common import (
 )
 from bench.harness import machine, measure, wait_quiet
 from bench.results import (
-    _finish,
-    _other_benches,
-    _save,
+    finish,
+    other_benches,
+    save,
     scaling_curve,
     write_json_file,
 )
@@ -72,7 +72,7 @@ from bench.results_md import markdown
 from pipeline import ROOT
 
 
-def run_bench(
+def run_bench(  # noqa: C901 - one ordered benchmark: sizes, floors, methods, checks, in the order RESULTS.md shows them
     sizes: dict,
     *,
     out_dir: Path,
@@ -92,7 +92,7 @@ def run_bench(
     project.mkdir(parents=True, exist_ok=True)
     # Disk: refuse politely before writing gigabytes.
     free = shutil.disk_usage(data_dir).free
-    missing = [s for s, spec in sizes.items() if _existing(raw_dir(project, s), _params(spec)) is None]
+    missing = [s for s, spec in sizes.items() if existing_truth(raw_dir(project, s), generator_params(spec)) is None]
     need_rows = sum(sizes[s]["rows"] for s in sizes)
     need = (
         MIN_FREE_FULL if (missing and need_rows > 5_000_000) else (MIN_FREE_REUSE if need_rows > 5_000_000 else 1 * GB)
@@ -150,7 +150,7 @@ def run_bench(
             f"  {rec['method']:<15} {size:<10} {rec.get('seconds', float('nan')):8.2f} s  "
             f"peak RSS {rec['peak_rss'] / GB:5.2f} GB  {status}"
         )
-        _save(results, out_dir)
+        save(results, out_dir)
 
     for size in sizes:
         slug = bench_slug(size)
@@ -174,7 +174,7 @@ def run_bench(
                     )
                     continue
                 if method == "pipeline_build":
-                    _clear_outputs(project, slug)
+                    clear_outputs(project, slug)
                     in_bytes = sum(f["bytes"] for f in truth["files"])
                     free = shutil.disk_usage(data_dir).free
                     if free < BUILD_DISK_FACTOR * in_bytes:
@@ -207,10 +207,10 @@ def run_bench(
             if reasons is not None
             else f"  engines not compared: {check.get('error', 'the check gave no result')}"
         )
-        _save(results, out_dir)
+        save(results, out_dir)
     if profile_size:
         slug = bench_slug(profile_size)
-        _clear_outputs(project, slug)
+        clear_outputs(project, slug)
         echo(f"{profile_size}: profiling the build under cProfile")
         results["profile"] = measure(
             "profile",
@@ -219,10 +219,10 @@ def run_bench(
             code,
         )
         results["profile"]["size"] = profile_size
-        _save(results, out_dir)
+        save(results, out_dir)
     if e2e_size:
         slug = bench_slug(e2e_size)
-        _clear_outputs(project, slug)
+        clear_outputs(project, slug)
         rows = results["data"][e2e_size]["rows"]
         for method in E2E_METHODS:
             rec = run(
@@ -234,14 +234,14 @@ def run_bench(
             if rec.get("exit_code_run") not in (0, None):
                 rec["error"] = f"pipeline run exited {rec.get('exit_code_run')}"
             record(rec, e2e_size)
-    _finish(results)
+    finish(results)
     if methods == SCALING_METHODS:
         results["scaling"] = scaling_curve(results)
         write_json_file(BENCH / "scaling.json", results["scaling"])  # the full run's RESULTS.md shows it
     elif (BENCH / "scaling.json").exists():
         results["scaling"] = json.loads((BENCH / "scaling.json").read_text())
-    _save(results, out_dir)
-    (out_dir / "RESULTS.md").write_text(markdown(results) + _other_benches(out_dir / "RESULTS.md"))
+    save(results, out_dir)
+    (out_dir / "RESULTS.md").write_text(markdown(results) + other_benches(out_dir / "RESULTS.md"))
     echo(f"results: {out_dir / 'results.json'} and {out_dir / 'RESULTS.md'}")
     return results
 

@@ -294,7 +294,6 @@ def verdict(results: dict) -> str:
         else "short of the largest known corpus (139.8M rows)"
     )
     free, per_row = shutil.disk_usage(OUT).free, _bytes_per_row(results)
-    disk_rows = free / per_row
     words = (
         f"**At {r['rows']:,} rows ({size}) the step took {r['seconds'] / 60:.1f} min with a peak RSS of "
         f"{r['peak_rss'] / 1e9:.2f} GB: {'within' if met else 'not within'} the targets "

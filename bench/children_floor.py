@@ -83,7 +83,7 @@ def child_floor_typed(a: dict) -> dict:
         NULL::VARCHAR AS reject_reason, {", ".join(cols)},
         {", ".join(f"NULL::VARCHAR AS {c}" for c in CANONICAL if c not in hmap.present)}
         FROM read_csv({_files_sql(a["files"])}, header = true, all_varchar = true)""")
-    searches._parse(con, [types.SimpleNamespace(schema=hmap.schema)], searches.CellSql.of(j))
+    searches.parse(con, [types.SimpleNamespace(schema=hmap.schema)], searches.CellSql.of(j))
     repeated = con.execute(
         "SELECT count(*) FROM (SELECT search_key FROM parsed WHERE reject IS NULL GROUP BY 1 HAVING count(*) > 1)"
     ).fetchone()[0]

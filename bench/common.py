@@ -95,7 +95,7 @@ def raw_dir(project: Path, size: str) -> Path:
     return project / "data" / "raw" / bench_slug(size)
 
 
-def _params(spec: dict) -> dict:
+def generator_params(spec: dict) -> dict:
     from tools.synth import AUDIT_CSV_VERSION
 
     return {
@@ -105,7 +105,7 @@ def _params(spec: dict) -> dict:
     }
 
 
-def _existing(raw: Path, params: dict) -> dict | None:
+def existing_truth(raw: Path, params: dict) -> dict | None:
     """The truth of files generated earlier with the same parameters, if every file is there intact."""
     try:
         if json.loads((raw / "params.json").read_text()) != params:
@@ -125,8 +125,8 @@ def ensure_data(project: Path, size: str, spec: dict, echo=print) -> dict:
     from tools.synth import network_audit_csvs
 
     raw = raw_dir(project, size)
-    params = _params(spec)
-    truth = _existing(raw, params)
+    params = generator_params(spec)
+    truth = existing_truth(raw, params)
     if truth is not None:
         echo(f"{size}: reusing {len(truth['files'])} file(s), {truth['rows']:,} rows ({raw})")
         return {**truth, "generated_seconds": None}
@@ -212,7 +212,7 @@ def warm(files: list[Path]) -> float:
     return time.perf_counter() - t0
 
 
-def _clear_outputs(project: Path, slug: str) -> None:
+def clear_outputs(project: Path, slug: str) -> None:
     for p in [project / "data" / "processed" / slug, project / "reports" / slug]:
         shutil.rmtree(p, ignore_errors=True)
     for p in (project / "data" / "processed").glob(f".{slug}*"):

@@ -18,7 +18,7 @@ def write_json_file(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
-def _save(results: dict, out_dir: Path) -> None:
+def save(results: dict, out_dir: Path) -> None:
     tmp = out_dir / "results.json.tmp"
     tmp.write_text(json.dumps(results, indent=1, default=str) + "\n")
     os.replace(tmp, out_dir / "results.json")
@@ -29,7 +29,7 @@ def _best(results: dict, method: str, size: str) -> dict | None:
     return min(runs, key=lambda r: r["seconds"]) if runs else None
 
 
-def _finish(results: dict) -> None:
+def finish(results: dict) -> None:
     """Rows per second, the floor of each size, each run's ratio to it, the targets and the checks."""
     floors = {}
     for size in results["settings"]["sizes"]:
@@ -241,18 +241,18 @@ def scaling_markdown(curve: dict | None) -> list[str]:
         f = lambda d, k, fmt: format(d[k], fmt) if k in d else "-"
         L.append(
             f"| {r['size']} | {r['rows']:,} | {f(b, 'seconds', '.1f')} | {f(b, 'cpu_seconds', '.0f')} | "
-            f"{f(b, 'seconds_per_million_rows', '.2f')} | {_gb(b.get('peak_rss'))} | {f(v, 'seconds', '.1f')} | "
-            f"{f(v, 'cpu_seconds', '.0f')} | {f(v, 'seconds_per_million_rows', '.2f')} | {_gb(v.get('peak_rss'))} | "
+            f"{f(b, 'seconds_per_million_rows', '.2f')} | {gb(b.get('peak_rss'))} | {f(v, 'seconds', '.1f')} | "
+            f"{f(v, 'cpu_seconds', '.0f')} | {f(v, 'seconds_per_million_rows', '.2f')} | {gb(v.get('peak_rss'))} | "
             f"{f(w, 'seconds', '.1f')} | {' '.join(b.get('load_average') or ['-'])} |"
         )
     return L
 
 
-def _gb(b) -> str:
+def gb(b) -> str:
     return f"{b / GB:.2f} GB" if b else "-"
 
 
-def _stage_table(rec: dict) -> list[str]:
+def stage_table(rec: dict) -> list[str]:
     """Seconds between the build's progress messages (file names folded), with the peak RSS in each."""
     ev, peaks = rec.get("events") or [], rec.get("stage_peaks") or []
     if not ev:
@@ -272,7 +272,7 @@ def _stage_table(rec: dict) -> list[str]:
         "|---|---:|---:|---:|---:|",
     ]
     for key, (s, k, p) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
-        lines.append(f"| {key} | {k} | {s:.1f} | {100 * s / total:.0f} % | {_gb(p)} |")
+        lines.append(f"| {key} | {k} | {s:.1f} | {100 * s / total:.0f} % | {gb(p)} |")
     return lines
 
 
@@ -285,7 +285,7 @@ def _fold(msg: str) -> str:
     return ("`" + msg.strip()[:90] + "`") if msg != "(start)" else "(start: check inputs, hash the first file)"
 
 
-def _other_benches(path: Path) -> str:
+def other_benches(path: Path) -> str:
     """The blocks the corpus and explore benchmarks wrote into RESULTS.md (between their markers), kept."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     found = [m.group(0) for m in re.finditer(r"<!-- (\w+): begin -->.*?<!-- \1: end -->", old, flags=re.S)]

@@ -7,13 +7,13 @@ from bench.common import (
     LABELS,
 )
 from bench.results import (
-    _gb,
-    _stage_table,
+    gb,
+    stage_table,
     scaling_markdown,
 )
 
 
-def markdown(results: dict) -> str:
+def markdown(results: dict) -> str:  # noqa: C901 - one ordered page of RESULTS.md, section by section
     m = results["machine"]
     sizes = results["settings"]["sizes"]
     L = [
@@ -64,7 +64,7 @@ def markdown(results: dict) -> str:
     for r in results["runs"]:
         label = LABELS.get(r["method"], r["method"])
         if not r.get("ok"):
-            L.append(f"| {label} | {r['size']} | - | FAILED | - | {_gb(r.get('peak_rss'))} | {r.get('error', '')} |")
+            L.append(f"| {label} | {r['size']} | - | FAILED | - | {gb(r.get('peak_rss'))} | {r.get('error', '')} |")
             continue
         secs = r["process_seconds"] if r["method"].startswith("e2e") else r["seconds"]
         rows = f"{r['rows']:,}" if r.get("rows") else "-"
@@ -76,7 +76,7 @@ def markdown(results: dict) -> str:
         wf = f"{r['ratio_to_write_floor']:.2f}x" if r.get("ratio_to_write_floor") else "-"
         nv = f"{r['ratio_to_naive']:.2f}x" if r.get("ratio_to_naive") else "-"
         L.append(
-            f"| {label}{floor_mark} | {r['size']} | {rows} | {secs:.2f} | {rps} | {_gb(r['peak_rss'])} | {ratio} "
+            f"| {label}{floor_mark} | {r['size']} | {rows} | {secs:.2f} | {rps} | {gb(r['peak_rss'])} | {ratio} "
             f"| {wf} | {nv} | {r['cpu_seconds']:.1f} | {pressure} | {' '.join(r.get('load_average') or ['-'])} |"
         )
     L += scaling_markdown(results.get("scaling"))
@@ -109,7 +109,7 @@ def markdown(results: dict) -> str:
                 "of CSV; other jobs' writes would count too).",
                 "",
             ]
-        L += ["By the build's own progress messages:", ""] + _stage_table(r)
+        L += ["By the build's own progress messages:", ""] + stage_table(r)
         timers = r.get("timers") or {}
         if timers:
             L += [
@@ -164,7 +164,7 @@ def markdown(results: dict) -> str:
             said = ", ".join(f"{k} {v:.1f} s" for k, v in (r.get("timings") or {}).items())
         L.append(
             f"- {LABELS[r['method']]} ({r['size']}): {r['process_seconds']:.1f} s for the whole process "
-            f"(CPU {r['cpu_seconds']:.0f} s, peak RSS of the process tree {_gb(r['peak_rss'])}); the run said: "
+            f"(CPU {r['cpu_seconds']:.0f} s, peak RSS of the process tree {gb(r['peak_rss'])}); the run said: "
             f"{said[:400] or '-'}"
         )
     runs = [r for r in e2e if r["method"] != "e2e_floor"]

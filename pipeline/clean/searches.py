@@ -164,7 +164,7 @@ def clean(
         raise AssertionError("source indexes must be 0..n-1 in input order")  # the list lookups below rely on it
     con = connect(tmp_dir)
     _register_sources(con, sources)
-    _parse(con, sources, cells)
+    parse(con, sources, cells)
     progress(f"  typed {rate(sum(s.rows_read for s in sources), time.perf_counter() - started)}")
     _rank_copies(con)
     log_kind = _resolve_log_kind(con, j, sources)
@@ -225,7 +225,7 @@ def _register_sources(con, sources: list[SourceInfo]) -> None:
 
 
 # Long (~60 lines) on purpose: one SQL statement types every staged row in a single pass.
-def _parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
+def parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
     """`parsed`: every staged row typed (times, counts, the cleaned reason, the search key, why rejected).
 
     It holds what every later step needs of every staged row, and nothing more (the raw cells of the few
