@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 # AP style: the months of five letters or fewer are spelled out, the others abbreviated.
-_AP_MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+AP_MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -55,7 +55,7 @@ def _as_date(value) -> dt.date:
 def date_words(value, short: bool = False) -> str:
     """ "December 1, 2025" (short: AP style "Dec. 1, 2025"), from a date, datetime or ISO string."""
     d = _as_date(value)
-    month = _AP_MONTHS[d.month - 1] if short else d.strftime("%B")
+    month = AP_MONTHS[d.month - 1] if short else d.strftime("%B")
     return f"{month} {d.day}, {d.year}"
 
 
