@@ -81,7 +81,6 @@ def _bundle() -> str:
     under build/cache/, named by the versions that make it (a new vl-convert or Vega-Lite makes a new file)."""
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
-
     from pipeline import ROOT
     from pipeline.project import build_dir
 
