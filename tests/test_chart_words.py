@@ -234,3 +234,38 @@ def test_no_chart_of_identical_bars_a_sentence_instead():
     assert "same, 7" in charts.no_chart("top_agencies", same, "searches")
     differ = same.assign(searches=[7, 7, 8])
     assert charts.no_chart("top_agencies", differ, "searches") is None
+
+
+def _svg_size(chart) -> tuple[float, float]:
+    svg = charts.draw(chart).svg
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1))
+    return width, min(float(x) for x in re.findall(r'font-size="([\d.]+)px"', svg))
+
+
+def test_charts_fit_the_800px_column_with_text_of_12px_or_more():
+    """The page shows each chart at its column's width (about 740 px at 800 px, larger at 1,400): a chart no
+    wider than that, with no text under 12 px, keeps every text at 12 px or more at 800 px."""
+    from pipeline.analyze.chart_style import COLUMN
+
+    kw = dict(jurisdiction_name="Alvin ISD", synthetic=True, period="December 1, 2025 – January 7, 2026")
+    long_names = [f"Harris County Sheriff's Office Precinct Number {i} Constable" for i in range(20)]
+    built = [
+        charts.searches_per_day(
+            pd.DataFrame({"local_date": pd.date_range("2025-12-01", "2026-01-07").date, "searches": 20_000}),
+            timezone="America/Chicago",
+            **kw,
+        ),
+        charts.top_agencies(
+            pd.DataFrame({"org_name": long_names, "searches": range(100_000, 80_000, -1000)}),
+            total=3150,
+            all_searches=787_900,
+            **kw,
+        ),
+        charts.searches_by_state_map(pd.DataFrame({"agency_state": ["TX", "FL", ""], "searches": [300, 20, 9]}), **kw),
+        charts.immigration_types(
+            pd.DataFrame({"immigration_type": ["civil", "criminal"], "searches": [430_000, 150_000]}), **kw
+        ),
+    ]
+    for chart in built:
+        width, smallest = _svg_size(chart)
+        assert width <= COLUMN and smallest >= 12, chart.to_dict()["usermeta"]["title"]

@@ -15,7 +15,7 @@ import yaml
 
 from pipeline import RULES
 from pipeline.analyze import chart_words as words
-from pipeline.analyze.chart_style import FONT, TEXT_PX, WIDTH, finish, possessive, require, subject, with_period
+from pipeline.analyze.chart_style import FONT, MAP_WIDTH, TEXT_PX, finish, possessive, require, subject, with_period
 
 NO_STATE = "State not identified"
 NO_SEARCHES = "No searches"
@@ -162,13 +162,13 @@ def searches_by_state_map(
         ),
     )
     tooltip = [alt.Tooltip("state:N", title="State"), alt.Tooltip("searches:Q", title="Searches", format=",d")]
-    height = 450
+    height = 380  # the lower 48 are about 0.6 as tall as wide
 
     def region(codes: list[str], box, **projection) -> list[alt.LayerChart]:
         """Every state of the region in grey, then those with searches shaded on top (one layer would drop
         the states without a value instead of greying them)."""
         fips = list(drawn.loc[drawn["code"].isin(codes), "fips"])
-        extent = [[WIDTH * box[0][0], height * box[0][1]], [WIDTH * box[1][0], height * box[1][1]]]
+        extent = [[MAP_WIDTH * box[0][0], height * box[0][1]], [MAP_WIDTH * box[1][0], height * box[1][1]]]
         base = (
             alt.Chart()
             .transform_filter(alt.FieldOneOfPredicate(field="id", oneOf=fips))
@@ -200,7 +200,7 @@ def searches_by_state_map(
         source=source,
         description=description,
         jurisdiction_name=jurisdiction_name,
-        width=WIDTH,
+        width=MAP_WIDTH,
         height=height,
         below=8,
     )

@@ -39,12 +39,16 @@ SYNTHETIC_SOURCE = text()["synthetic_source"]
 CREDIT = text()["credit"]
 NO_AGENCY = "(agency not recorded)"
 
-WIDTH = 700  # the plot of a full-width chart; with its axis and legend about 760 px, the 800 px column
-BAR_WIDTH = 380  # horizontal bars; the labels to their left take up to LABEL_CHARS characters
-LABEL_CHARS = 34  # agency names longer than this are shortened at a word, with "…" (full name in the tooltip)
+# The page shows a chart at its column's width: about 740 px at 800 px (so a chart about that wide keeps its
+# 12 px text at 12 px or more there) and about 1,150 px at 1,400 px (the chart scaled up).
+COLUMN = 740
+WIDTH = 660  # the plot of a full-width chart; with its axis about 720 px
+MAP_WIDTH = 600  # the map's plot; with its legend to the right about 720 px
+BAR_WIDTH = 320  # horizontal bars; the labels to their left take up to LABEL_CHARS characters
+LABEL_CHARS = 32  # agency names longer than this are shortened at a word, with "…" (full name in the tooltip)
 LABEL_LIMIT = 300  # Vega's own cut, set wider than LABEL_CHARS at 12 px so it never cuts a word itself
-TITLE_CHARS = 70  # wrap titles and captions so nothing runs past the chart's edge
-CAPTION_CHARS = 100
+TITLE_CHARS = 66  # wrap titles and captions so nothing runs past the chart's edge
+CAPTION_CHARS = 88
 FONT = "Helvetica, Arial, sans-serif"
 TEXT_PX = 12  # the smallest text of any chart (axis labels, source and credit lines)
 BAR_COLOR = "#4c78a8"
@@ -93,9 +97,10 @@ def source_line(source: str | None, synthetic: bool) -> str:
     return f"{line} {text()['synthetic_source_suffix']}" if synthetic else line
 
 
-def footer(source: str | None, synthetic: bool, below: int) -> alt.Chart:
-    """The source and credit lines, `below` px under the plot (past its axis labels), left-aligned."""
-    lines = [*words.wrap(source_line(source, synthetic), CAPTION_CHARS), CREDIT]
+def footer(source: str | None, synthetic: bool, below: int, chars: int = CAPTION_CHARS) -> alt.Chart:
+    """The source and credit lines, `below` px under the plot (past its axis labels), left-aligned with the
+    plot and wrapped at `chars` characters."""
+    lines = [*words.wrap(source_line(source, synthetic), chars), CREDIT]
     return alt.Chart(alt.Data(values=[{}])).mark_text(
         text=lines,
         align="left",
@@ -140,7 +145,9 @@ def finish(
 ):
     """Layer the footer (and the SYNTHETIC stamp) over `chart`, then set its size, title, description and
     page metadata."""
-    layers = [chart, footer(source, synthetic, below)] + ([synthetic_stamp()] if synthetic else [])
+    # The footer starts at the plot's left edge: beside bar labels it has less room than the title above.
+    chars = min(CAPTION_CHARS, int(width / 6.6) + 20) if isinstance(width, int) else CAPTION_CHARS
+    layers = [chart, footer(source, synthetic, below, chars)] + ([synthetic_stamp()] if synthetic else [])
     full = alt.layer(*layers).properties(
         width=width,
         height=height,
