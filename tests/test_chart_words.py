@@ -187,8 +187,10 @@ def test_a_synthetic_chart_says_so_inside_the_plot(synthetic):
 
 def test_the_map_legend_shows_no_searches():
     df = pd.DataFrame({"agency_state": ["TX", "FL"], "searches": [120, 3]})
-    svg = charts.draw(charts.searches_by_state_map(df, jurisdiction_name="Alvin ISD", synthetic=False)).svg
-    assert re.search(r"<text[^>]*>No searches</text>", svg)
+    chart = charts.searches_by_state_map(df, jurisdiction_name="Alvin ISD", synthetic=False)
+    assert re.search(r"<text[^>]*>No searches</text>", charts.draw(chart).svg)
+    (key,) = [layer for layer in _layers(chart.to_dict()) if "shape" in layer.get("encoding", {})]
+    assert key["mark"]["color"] == charts.NO_SEARCHES_COLOR  # its swatch is the grey of the states with none
 
 
 def test_a_single_file_release_is_not_shaded():

@@ -211,7 +211,7 @@ def _no_searches_key() -> alt.Chart:
     (a symbol legend of an invisible point, since the grey is a fixed fill, not a value of the scale)."""
     return (
         alt.Chart(alt.Data(values=[{"key": NO_SEARCHES}]))
-        .mark_point(filled=True, opacity=0, size=0)
+        .mark_point(filled=True, color=NO_SEARCHES_COLOR, opacity=0, size=0)
         .encode(
             shape=alt.Shape(
                 "key:N",
