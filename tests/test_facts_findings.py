@@ -162,6 +162,7 @@ def test_an_organization_audit_of_one_agency_has_no_agency_findings():
     x = by_id(own)
     for key in findings.AGENCY_FINDINGS:
         assert x[key]["value"] is None and x[key]["display"] == findings.NOT_APPLICABLE, key
+        assert x[key]["period"] is None  # no period beside a figure that is not there
         assert "of 1 agency" not in x[key]["display"]
     assert findings.own_searches_only(own) and not findings.own_searches_only(BASE)
     assert x["searches"]["display"] == "741,900 searches"

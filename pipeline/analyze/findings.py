@@ -95,7 +95,7 @@ def describe(f: dict, producer_state: str | None) -> dict:
             {
                 **item,
                 "caveat": _caveat(item["id"], kind, item["display"] not in (NOT_IN_RELEASE, NOT_APPLICABLE)),
-                "period": period,
+                "period": period if item["display"] not in (NOT_IN_RELEASE, NOT_APPLICABLE) else None,
                 "windows": _windows(item["id"], f),
             }
             for item in items
