@@ -39,6 +39,8 @@ _PAGE = jinja2.Environment(autoescape=True).from_string("""\
   #vis { width: 100%; max-width: 100%; overflow: hidden; }
   #vis.vega-embed { display: block; }
   #vis svg { max-width: 100%; height: auto; }
+  /* On a phone the chart keeps its own size (12 px text) and scrolls sideways rather than shrink to 5 px. */
+  @media (max-width: 600px) { #vis { overflow-x: auto; } #vis svg { max-width: none; } }
   .files { font-size: 14px; }
 </style>
 <script type="text/javascript">
