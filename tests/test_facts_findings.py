@@ -142,8 +142,9 @@ def test_a_claim_window_shows_both_figures_and_why_they_differ():
     assert searches.startswith(
         "December 1, 2025 – December 31, 2025, the period of the published claims: 735,900 searches."
     )
-    assert "runs 7 more days after, to January 7, 2026" in searches
+    assert searches.endswith("The figure above counts the whole release, which ends 7 days later, on January 7, 2026.")
     assert x["agencies"]["windows"][0].startswith("December 1, 2025 – December 31, 2025")
+    assert x["immigration_agencies"]["windows"][0].endswith("30 agencies, the same as over the whole release.")
     assert x["no_specific_purpose"]["windows"] == []  # no claim speaks of it
     whole = {**december, "window": {"start": "2025-12-01", "end": "2026-01-07"}}
     assert by_id({**BASE, "windows": {"w": whole}})["searches"]["windows"] == []  # the same days: said once

@@ -157,9 +157,10 @@ def _windows(finding: str, f: dict) -> list[str]:
         start, end = w["window"]["start"], w["window"]["end"]
         if (start, end) == (f["first_local_date"], f["last_local_date"]) or w.get(key) is None:
             continue
+        same = w[key] == f.get(key)
         out.append(
-            f"{period_words(start, end)}, the period of the published claims: {count(w[key], one, many)}. "
-            + _why(f, start, end)
+            f"{period_words(start, end)}, the period of the published claims: {count(w[key], one, many)}"
+            + (", the same as over the whole release." if same else ". " + _why(f, start, end))
         )
     return out
 
@@ -170,14 +171,14 @@ def _why(f: dict, start: str, end: str) -> str:
     after = (_date(f["last_local_date"]) - _date(end)).days
     parts = []
     if before > 0:
-        parts.append(
-            f"{count(before, 'more day')} before, from {period_words(f['first_local_date'], f['first_local_date'])}"
-        )
+        first = period_words(f["first_local_date"], f["first_local_date"])
+        parts.append(f"starts {count(before, 'day')} earlier, on {first}")
     if after > 0:
-        parts.append(f"{count(after, 'more day')} after, to {period_words(f['last_local_date'], f['last_local_date'])}")
+        last = period_words(f["last_local_date"], f["last_local_date"])
+        parts.append(f"ends {count(after, 'day')} later, on {last}")
     if not parts:
         return "The release covers fewer days than that period."
-    return "The figure above counts the whole release, which runs " + series(parts) + "."
+    return "The figure above counts the whole release, which " + series(parts) + "."
 
 
 NOT_IN_RELEASE = "Not in this release (it has no agency column)"
