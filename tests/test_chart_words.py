@@ -271,3 +271,12 @@ def test_charts_fit_the_800px_column_with_text_of_12px_or_more():
     for chart in built:
         width, smallest = _svg_size(chart)
         assert width <= COLUMN and smallest >= 12, chart.to_dict()["usermeta"]["title"]
+
+
+def test_a_chart_not_drawn_this_run_is_not_left_from_the_last(tmp_path):
+    top = pd.DataFrame({"org_name": ["A PD", "B PD"], "searches": [3, 1]})
+    charts.save_chart(charts.top_agencies(top, jurisdiction_name="X", synthetic=False), top, tmp_path, "top_agencies")
+    (tmp_path / "notes.txt").write_text("kept")
+    gone = charts.clear_charts(tmp_path, charts.CHARTS)
+    assert sorted(p.name for p in gone) == [f"top_agencies.{e}" for e in ("csv", "html", "png", "svg")]
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]

@@ -72,3 +72,16 @@ def save_chart(
     )
     write_csv(data, paths["csv"], synthetic=page.synthetic, date_format="%Y-%m-%d")
     return {ext: str(path) for ext, path in paths.items()}
+
+
+def clear_charts(out_dir: Path, names) -> list[Path]:
+    """Remove the files of charts `names` left in out_dir by an earlier run, so that a chart this run does
+    not draw (a sentence instead, or a log of one agency) is not published stale beside the page."""
+    gone = []
+    for name in names:
+        for ext in ("png", "svg", "html", "csv"):
+            path = Path(out_dir) / f"{name}.{ext}"
+            if path.is_file():
+                path.unlink()
+                gone.append(path)
+    return gone

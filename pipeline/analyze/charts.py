@@ -38,7 +38,7 @@ from pipeline.analyze.chart_map import (
     us_states_topology,
 )
 from pipeline.analyze.chart_page import draw, show
-from pipeline.analyze.chart_save import ScriptSafeJSON, save_chart
+from pipeline.analyze.chart_save import ScriptSafeJSON, clear_charts, save_chart
 from pipeline.analyze.chart_style import (
     BAR_COLOR,
     BAR_WIDTH,
@@ -109,6 +109,7 @@ __all__ = [
     "ScriptSafeJSON",
     "agency_names",
     "bar_labels",
+    "clear_charts",
     "describe",
     "draw",
     "enable_offline_renderer",
