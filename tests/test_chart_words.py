@@ -51,8 +51,11 @@ def test_eugene_per_day_says_the_fall_not_an_average():
     # Eugene's portal archive: about 40 a day for three months, then about 2.
     values = [40] * 120 + [2] * 49
     title = words.daily_title(values, _days(len(values)))
-    assert title.startswith("Searches fell from about 40 a day (June 17–")
-    assert "to about 2 a day" in title and "About" not in title
+    assert title == "Searches fell from about 40 a day (June 17–June 30) to about 2 a day (Nov. 1–Nov. 30)"
+    # Alvin: December at about 24,000 a day, January 1-7 at about 7,500; the average would hide it.
+    alvin = [24_000] * 31 + [7_500] * 7
+    title = words.daily_title(alvin, [dt.date(2025, 12, 1) + dt.timedelta(days=i) for i in range(38)])
+    assert title == "Searches fell from about 24,000 a day (Dec. 1–Dec. 31) to about 7,500 a day (Jan. 1–Jan. 7)"
 
 
 def test_one_rounding_rule_for_shares_in_charts_and_tables():
@@ -127,7 +130,7 @@ def test_state_title_says_when_most_have_no_state(known, unidentified):
 @given(values=st.lists(st.integers(0, 500), min_size=1, max_size=120))
 def test_an_average_only_when_the_rate_did_not_change_twofold(values):
     title = words.daily_title(values, _days(len(values)))
-    rates = [r for _, _, r in words.rate_stretches(values)]
+    rates = [r for _, _, r in words.rate_stretches(values, _days(len(values)))]
     if sum(values) == 0:
         assert title == "No searches in this period"
     elif title.startswith("About"):

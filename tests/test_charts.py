@@ -363,8 +363,8 @@ def test_searches_per_day_marks_a_partial_second_file():
     bands = [rows for rows in spec["datasets"].values() if rows and "fill" in rows[0]][0]
     assert [b["label"] for b in bands] == ["Dec. 1–Dec. 31", "Partial: Jan. 1–Jan. 7"]
     assert bands[1]["fill"] == charts.PARTIAL_FILL and bands[0]["fill"] != charts.PARTIAL_FILL
-    # 3,380 searches over 38 days = 88.9 a day, the peak 100 on the first day.
-    assert _title_text(chart) == "About 89 searches a day, up to 100 on December 1, 2025"
+    # 100 a day in December, 40 a day in January 1-7: more than a twofold change, said instead of an average.
+    assert _title_text(chart) == "Searches fell from about 100 a day (Dec. 1–Dec. 31) to about 40 a day (Jan. 1–Jan. 7)"
     # A table that says a file ends before the stated period is flagged even when it covers whole months.
     flagged = charts.searches_per_day(
         daily,

@@ -176,7 +176,7 @@ def _daily_words(
     text = words.daily_title(values, index)
     peak = max(range(n_days), key=lambda i: (values[i], -i))
     low = min(range(n_days), key=lambda i: (values[i], i))
-    stretches = words.rate_stretches(values)
+    stretches = words.rate_stretches(values, index)
     change = ""
     if stretches and words.changed([r for _, _, r in stretches]):
         change = (

@@ -89,7 +89,7 @@ def sentence(text: str) -> str:
 # --------------------------------------------------------------------------------------------------
 # Titles: each a function of the numbers the chart draws, so it is true of them (tests/test_chart_words.py)
 
-RATE_BLOCKS = 4  # the period is cut into up to four equal stretches of at least a week to see a change of rate
+RATE_BLOCKS = 4  # within one month: up to four equal stretches of at least a week, to see a change of rate
 RATE_CHANGE = 2.0  # a daily rate that changed more than twofold between stretches is said, not averaged away
 
 
@@ -102,9 +102,16 @@ def per_day(rate: float) -> str:
     return f"about {round(rate):,} a day"
 
 
-def rate_stretches(values: list[int]) -> list[tuple[int, int, float]]:
-    """(first index, last index, searches a day) of up to RATE_BLOCKS equal stretches of at least 7 days;
-    [] when the period is shorter than two weeks."""
+def rate_stretches(values: list[int], days: list[dt.date]) -> list[tuple[int, int, float]]:
+    """(first index, last index, searches a day) of the stretches whose rates are compared: the calendar
+    months with at least 7 days in the period when there are two or more (December against January 1-7),
+    else up to RATE_BLOCKS equal stretches of at least 7 days; [] when the period is shorter than two weeks."""
+    months: dict[tuple[int, int], list[int]] = {}
+    for i, d in enumerate(days):
+        months.setdefault((d.year, d.month), []).append(i)
+    whole = [ix for ix in months.values() if len(ix) >= 7]
+    if len(whole) >= 2:
+        return [(ix[0], ix[-1], sum(values[ix[0] : ix[-1] + 1]) / len(ix)) for ix in whole]
     n = len(values)
     k = min(RATE_BLOCKS, n // 7)
     if k < 2:
@@ -129,7 +136,7 @@ def daily_title(values: list[int], days: list[dt.date]) -> str:
     top = f"up to {values[peak]:,} on {date(days[peak])}"
     if n == 1:
         return f"{total:,} {plural(total, 'search', 'searches')} on {date(days[0])}"
-    stretches = rate_stretches(values)
+    stretches = rate_stretches(values, days)
     rates = [r for _, _, r in stretches]
     if not stretches or not changed(rates):
         return f"About {round(total / n):,} searches a day, {top}"
