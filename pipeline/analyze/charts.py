@@ -86,7 +86,7 @@ def no_chart(name: str, df: pd.DataFrame, what: str) -> str | None:
     if total == 0:
         return f"No {what} in this release, so there is no chart of them."
     if len(values) > 1 and len(set(values)) == 1:
-        return f"Each of the {words.count(len(values))} bars would be the same, {values[0]:,}: no chart is drawn."
+        return f"Each of the {words.count(len(values))} bars would show the same {values[0]:,} {what}, so no chart is drawn."
     return None
 
 
