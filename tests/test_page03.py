@@ -40,7 +40,7 @@ def test_paths_rule_ids_and_hashes_are_folded_for_the_fact_checker():
     code = "\n".join(_text(c) for c in _cells() if c["cell_type"] == "code")
     # The table with rule ids and file names, the sources with their SHA-256, and the reads/writes are shown
     # only through fact_check.folded, closed by default.
-    for what in ("'rule_id'", "show.sources_frame(f)", "fact_check.plumbing_html"):
+    for what in ("'rule_id'", "show.sources_frame(f)", "fact_check.plumbing_html", "show.table(longest"):
         line = next(line for line in code.splitlines() if what in line)
         start = code.index(line)
         assert "fact_check.folded(" in code[max(0, start - 600) : start + len(line)], what
