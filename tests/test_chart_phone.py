@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from browser import Browser, find_chromium
+
 from pipeline.analyze import charts
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium here (make browser installs it)")

@@ -225,7 +225,7 @@ def test_a_single_file_release_is_not_shaded():
     spec = charts.searches_per_day(
         daily2, jurisdiction_name="Alvin ISD", synthetic=False, timezone="America/Chicago", releases=two
     ).to_dict()
-    bands = [rows for rows in spec["datasets"].values() if rows and "fill" in rows[0]][0]
+    bands = next(rows for rows in spec["datasets"].values() if rows and "fill" in rows[0])
     assert charts.PARTIAL_FILL not in {b["fill"] for b in bands}
     assert not any(b["label"].startswith("Partial") for b in bands)
 
@@ -254,7 +254,7 @@ def test_charts_fit_the_800px_column_with_text_of_12px_or_more():
     wider than that, with no text under 12 px, keeps every text at 12 px or more at 800 px."""
     from pipeline.analyze.chart_style import COLUMN
 
-    kw = dict(jurisdiction_name="Alvin ISD", synthetic=True, period="December 1, 2025 – January 7, 2026")
+    kw = {"jurisdiction_name": "Alvin ISD", "synthetic": True, "period": "December 1, 2025 – January 7, 2026"}
     long_names = [f"Harris County Sheriff's Office Precinct Number {i} Constable" for i in range(20)]
     built = [
         charts.searches_per_day(

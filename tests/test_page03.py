@@ -32,7 +32,7 @@ def test_no_plumbing_in_the_pages_words():
     # The strings a code cell displays (Markdown('...')) are held to the same rule.
     for cell in _cells():
         if cell["cell_type"] == "code":
-            for shown in re.findall(r"Markdown\((f?['\"].*?['\"])\)", _text(cell), re.S):
+            for shown in re.findall(r"Markdown\((f?['\"].*?['\"])\)", _text(cell), re.DOTALL):
                 assert not PLUMBING.search(shown), shown
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-
 from conftest import REAL, built
+
 from pipeline.analyze import tables
 
 EUGENE = REAL / "eugene-or-pd" / "EPDSearchAuditLogs.csv"

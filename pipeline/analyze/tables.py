@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.analyze.facts import connect_searches, processed_dir
+from pipeline.config import Jurisdiction
 from pipeline.io import publish
 from pipeline.io.db import literal
-from pipeline.config import Jurisdiction
-from pipeline.analyze.facts import connect_searches, processed_dir
 
 # The citation every row-level published CSV ends with: the file, its SHA-256, the sheet (or PDF page) and
 # the row a person finds. One list, so adding a column (the line number) is one edit.
