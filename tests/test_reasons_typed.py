@@ -21,7 +21,8 @@ def _decoded(reason: str) -> str:
 
 def _key(reason: str) -> str:
     """The grouping, written again here in Python: lower case, runs of spaces as one, trailing punctuation off."""
-    return re.sub(r"\s+", " ", _decoded(reason).strip()).lower().rstrip(".,;:!?-–— ")
+    spaced = re.sub(r"\s+", " ", _decoded(reason).strip()).lower()
+    return spaced.rstrip(".,;:!?-–— ") or spaced  # "." alone stays itself, not a blank
 
 
 def test_reasons_typed_alike_are_one_reason_with_their_variants(project):

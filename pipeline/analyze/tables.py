@@ -108,7 +108,8 @@ def _reason_searches_sql(j: Jurisdiction, category: str) -> str:
 
 # Reasons typed alike are one reason: the same words whatever their case, spacing or trailing punctuation
 # ("Investigation", "investigation ", "INVESTIGATION." are one). The variants as typed are listed beside it.
-_REASON_KEY = "nullif(rtrim(lower(regexp_replace(trim(reason_redacted), '\\s+', ' ', 'g')), '.,;:!?-–— '), '')"
+_SPACED = "lower(regexp_replace(trim(reason_redacted), '\\s+', ' ', 'g'))"
+_REASON_KEY = f"coalesce(nullif(rtrim({_SPACED}, '.,;:!?-–— '), ''), {_SPACED})"
 
 
 def reasons_typed(j: Jurisdiction, n: int = TYPED_SHOWN) -> pd.DataFrame:
