@@ -47,7 +47,7 @@ def test_immigration_types_from_the_facts_and_synthetic_label(tmp_path):
     f = {"immigration_civil": 40, "immigration_criminal": 20, "immigration_unspecified": 3}
     chart = cc.immigration_types(f, corpus_name="Six (SYNTHETIC)", synthetic=True, producers=6)
     spec = chart.to_dict()
-    assert _title(chart) == "Civil immigration reasons outnumbered criminal ones 2 to 1"
+    assert _title(chart) == "Civil immigration reasons outnumbered criminal ones, 40 to 20: twice as many"
     assert spec["title"]["text"][0].startswith(charts.SYNTHETIC_PREFIX.strip()[:9])
     assert "63 immigration-related distinct searches" in spec["description"]
     paths = charts.save_chart(chart, cc.type_table(f), tmp_path, "immigration_types")

@@ -57,7 +57,7 @@ def test_the_headline_findings_in_order_with_shares():
     assert x["immigration_searches"]["display"].startswith("640 of 741,900 searches (less than 0.1%): 430 civil")
     assert x["immigration_agencies"]["display"] == "30 agencies in 4 states: Florida, Georgia, Indiana and Tennessee"
     assert x["federal_agencies"]["display"].startswith("[Federal] U.S. Border Patrol: 300 searches (40 immigration")
-    assert all(set(i) == {"id", "label", "value", "display", "caveat"} for i in out["findings"])
+    assert all(set(i) == {"id", "label", "value", "display", "caveat", "period", "windows"} for i in out["findings"])
 
 
 def test_unmasked_searchers_are_said_for_what_they_are():
@@ -121,3 +121,49 @@ def test_dates_and_series():
     )
     assert period_words("2025-12-01", "2025-12-01") == "December 1, 2025" and period_words(None, "2025-12-01") is None
     assert series(["A"]) == "A" and series(["A", "B", "C"]) == "A, B and C"
+
+
+def test_every_headline_figure_states_its_period():
+    for item in findings.describe(BASE, "TX")["findings"]:
+        assert item["period"] == "December 1, 2025 – January 7, 2026 (38 days)", item["id"]
+
+
+def test_a_claim_window_shows_both_figures_and_why_they_differ():
+    # Alvin: the story speaks of December; the release runs to January 7. Both figures, and why.
+    december = {
+        "window": {"start": "2025-12-01", "end": "2025-12-31"},
+        "searches": 735_900,
+        "agencies": 3_120,
+        "immigration_searches": 625,
+        "immigration_agencies": 30,
+    }
+    x = by_id({**BASE, "windows": {"2025-12-01/2025-12-31": december}})
+    (searches,) = x["searches"]["windows"]
+    assert searches.startswith(
+        "December 1, 2025 – December 31, 2025, the period of the published claims: 735,900 searches."
+    )
+    assert searches.endswith("The figure above counts the whole release, which ends 7 days later, on January 7, 2026.")
+    assert x["agencies"]["windows"][0].startswith("December 1, 2025 – December 31, 2025")
+    assert x["immigration_agencies"]["windows"][0].endswith("30 agencies, the same as over the whole release.")
+    assert x["no_specific_purpose"]["windows"] == []  # no claim speaks of it
+    whole = {**december, "window": {"start": "2025-12-01", "end": "2026-01-07"}}
+    assert by_id({**BASE, "windows": {"w": whole}})["searches"]["windows"] == []  # the same days: said once
+
+
+def test_an_organization_audit_of_one_agency_has_no_agency_findings():
+    # Okaloosa: every row carries the Sheriff's Office's own name; "0 of 1 agency (0%)" read as a finding.
+    own = {
+        **BASE,
+        "log_kind": "organization",
+        "agencies": 1,
+        "out_of_state_agencies": 0,
+        "immigration_agencies": 0,
+        "federal_agencies": [],
+    }
+    x = by_id(own)
+    for key in findings.AGENCY_FINDINGS:
+        assert x[key]["value"] is None and x[key]["display"] == findings.NOT_APPLICABLE, key
+        assert x[key]["period"] is None  # no period beside a figure that is not there
+        assert "of 1 agency" not in x[key]["display"]
+    assert findings.own_searches_only(own) and not findings.own_searches_only(BASE)
+    assert x["searches"]["display"] == "741,900 searches"

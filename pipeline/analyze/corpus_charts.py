@@ -37,12 +37,12 @@ def producers_per_search(
 ) -> alt.Chart:
     """One bar per number of logs (1, 2, ...): the distinct searches found in that many producers' logs.
     `dist`: producers (int or str), distinct_searches (int)."""
-    c._require(dist, ("producers", "distinct_searches"), "producers_per_search")
+    c.require(dist, ("producers", "distinct_searches"), "producers_per_search")
     data = pd.DataFrame({"k": dist["producers"].astype(int), "searches": dist["distinct_searches"].astype("int64")})
     data = data.sort_values("k").reset_index(drop=True)
     data["name"] = [f"{k} {words.plural(k, 'log')}" for k in data["k"]]
     total = int(data["searches"].sum())
-    data["label"] = c._value_label(data["searches"], total)
+    data["label"] = c.value_label(data["searches"], total)
     shared = int(data.loc[data["k"] > 1, "searches"].sum())
     most = int(data.loc[data["searches"] > 0, "k"].max()) if total else 0
     if not shared:
@@ -66,7 +66,7 @@ def producers_per_search(
         alt.Chart(data)
         .mark_bar(color=c.BAR_COLOR)
         .encode(
-            y=c._name_axis(list(data["name"])),
+            y=c.name_axis(list(data["name"])),
             x=alt.X("searches:Q", title=None, axis=None),
             tooltip=[
                 alt.Tooltip("name:N", title="Appears in"),
@@ -74,8 +74,8 @@ def producers_per_search(
             ],
         )
     )
-    return c._finish(
-        alt.layer(bars, c._bar_labels(bars)),
+    return c.finish(
+        alt.layer(bars, c.bar_labels(bars)),
         text=text,
         subtitle=subtitle,
         synthetic=synthetic,
@@ -89,7 +89,7 @@ def producers_per_search(
 
 def _pairs(overlap: pd.DataFrame) -> pd.DataFrame:
     """The overlap table (producer x producer) as one row per ordered pair: a, b, searches."""
-    c._require(overlap, ("producer",), "overlap")
+    c.require(overlap, ("producer",), "overlap")
     long = overlap.melt(id_vars="producer", var_name="b", value_name="searches").rename(columns={"producer": "a"})
     long["searches"] = long["searches"].astype("int64")
     return long
@@ -131,7 +131,7 @@ def overlap(
         text="label:N", color=alt.condition("datum.dark", alt.value("white"), alt.value(c.VALUE_COLOR))
     )
     side = max(44 * len(order), 200)
-    return c._finish(
+    return c.finish(
         alt.layer(cells, labels),
         text=text,
         subtitle=subtitle,
@@ -157,10 +157,10 @@ def agencies_most_producers(
 ) -> alt.Chart:
     """Horizontal bars: the `n` agencies whose searches reached the most producers' logs, each labelled
     "k of P logs (N searches)". `agencies`: agency, producers_searched, distinct_searches."""
-    c._require(agencies, ("agency", "producers_searched", "distinct_searches"), "agencies")
+    c.require(agencies, ("agency", "producers_searched", "distinct_searches"), "agencies")
     data = pd.DataFrame(
         {
-            "name": c._agency_names(agencies["agency"]),
+            "name": c.agency_names(agencies["agency"]),
             "logs": agencies["producers_searched"].astype("int64"),
             "searches": agencies["distinct_searches"].astype("int64"),
         }
@@ -194,7 +194,7 @@ def agencies_most_producers(
         alt.Chart(data)
         .mark_bar(color=c.BAR_COLOR)
         .encode(
-            y=c._name_axis(list(data["name"])),
+            y=c.name_axis(list(data["name"])),
             x=alt.X("logs:Q", title=None, axis=None, scale=alt.Scale(domain=[0, max(producers, 1)])),
             tooltip=[
                 alt.Tooltip("name:N", title="Agency"),
@@ -203,8 +203,8 @@ def agencies_most_producers(
             ],
         )
     )
-    return c._finish(
-        alt.layer(bars, c._bar_labels(bars)),
+    return c.finish(
+        alt.layer(bars, c.bar_labels(bars)),
         text=text,
         subtitle=subtitle,
         synthetic=synthetic,
@@ -230,8 +230,8 @@ def immigration_types(
     data = type_table(facts)
     data["type"] = data["immigration_type"].map(c.IMMIGRATION_LABELS)
     total = int(data["searches"].sum())
-    data["label"] = c._value_label(data["searches"], total)
-    text = c._types_title(data, total)
+    data["label"] = c.value_label(data["searches"], total)
+    text = c.types_title(data, total)
     counts = "; ".join(
         f"{r.type.lower()} {r.searches:,} ({words.percent(r.searches, total)})" for r in data.itertuples()
     )
@@ -257,12 +257,12 @@ def immigration_types(
             x=alt.X(
                 "searches:Q", title=None, axis=None, scale=alt.Scale(domain=[0, 1]) if total == 0 else alt.Undefined
             ),
-            color=c._type_color(None),
+            color=c.type_color(None),
             tooltip=[alt.Tooltip("type:N", title="Type"), alt.Tooltip("searches:Q", title="Searches", format=",d")],
         )
     )
-    return c._finish(
-        alt.layer(bars, c._bar_labels(bars).encode(size=alt.value(13))),
+    return c.finish(
+        alt.layer(bars, c.bar_labels(bars).encode(size=alt.value(13))),
         text=text,
         subtitle=subtitle,
         synthetic=synthetic,

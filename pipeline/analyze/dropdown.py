@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipeline import RULES
 from pipeline.io.rules import read_data_file
-from pipeline.analyze import chart_words, charts, words
+from pipeline.analyze import chart_style, chart_words, words
 from pipeline.enrich import offense
 
 IMMIGRATION_FROM = ("reason", "offense_type", "both")
@@ -199,8 +199,7 @@ def camera_words(f: dict) -> str | None:
     if not n:
         return None
     what = (
-        f"{words.count(n, 'search carries', 'searches carry')} a 2025 cameraCount, kept as released (as "
-        "`camera_count`) and not called a count of networks: on a search of the agency's own cameras it holds "
+        f"{words.count(n, 'search carries', 'searches carry')} a 2025 cameraCount, kept as released and not called a count of networks: on a search of the agency's own cameras it holds "
         "that agency's camera count, on a shared search a count of the networks it reached. The largest "
         f"cameraCount here is {f['camera_count_max']:,}; {words.count(f['camera_count_zero_searches'], 'search has', 'searches have')} "
         "a cameraCount of 0. "
@@ -209,12 +208,12 @@ def camera_words(f: dict) -> str | None:
     if own is None:
         return what + (
             "How many searches looked only at the agency's own cameras cannot be told: its own camera count is not "
-            "stated in pipeline/rules/camera_count.yml."
+            "stated in the project's reviewed list of producers' cameras."
         )
     return what + (
         f"{words.count(f['camera_count_local_only_searches'], 'search looks', 'searches look')} local-only: their "
-        f"cameraCount is from 1 to {own:,}, the agency's own cameras, as stated in pipeline/rules/camera_count.yml "
-        f"from {f['camera_count_own_cameras_source']}. A shared search reaching no more than {own:,} would be "
+        f"cameraCount is from 1 to {own:,}, the agency's own cameras, as published in "
+        f"{f['camera_count_own_cameras_source']}. A shared search reaching no more than {own:,} would be "
         "counted local-only too."
     )
 
@@ -227,7 +226,7 @@ def chart(df: pd.DataFrame, *, jurisdiction_name: str, synthetic: bool, log_kind
         counted=df["on Flock's list"].eq("yes"),
         label=[f"{s:,} ({chart_words.percent(p, 1.0)})" for s, p in zip(df["searches"], df["share"])],
     )
-    subject = charts._subject(jurisdiction_name, log_kind)
+    subject = chart_style.subject(jurisdiction_name, log_kind)
     if data.empty:
         text = "No search has a value from Flock's dropdown"
         listed = "none"
@@ -241,29 +240,29 @@ def chart(df: pd.DataFrame, *, jurisdiction_name: str, synthetic: bool, log_kind
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=charts._name_axis(list(data["name"])),
+            y=chart_style.name_axis(list(data["name"])),
             x=alt.X("searches:Q", title=None, axis=None),
             color=alt.Color(
                 "counted:N",
                 legend=None,
-                scale=alt.Scale(domain=[True, False], range=[charts.BAR_COLOR, charts.NO_STATE_COLOR]),
+                scale=alt.Scale(domain=[True, False], range=[chart_style.BAR_COLOR, chart_style.GREY_COLOR]),
             ),
             tooltip=[alt.Tooltip("name:N", title="Dropdown value"), alt.Tooltip("searches:Q", format=",d")],
         )
     )
     subtitle = [
-        charts._with_period(f"Searches {subject} by the value picked from Flock's dropdown (offenseType)", period)
+        chart_style.with_period(f"Searches {subject} by the value picked from Flock's dropdown (offenseType)", period)
         + "; share of all searches in brackets.",
         "A search that selects several values counts in each. Grey: a value not on Flock's list, not classed.",
     ]
-    return charts._finish(
-        alt.layer(bars, charts._bar_labels(bars)),
+    return chart_style.finish(
+        alt.layer(bars, chart_style.bar_labels(bars)),
         text=text,
         subtitle=subtitle,
         synthetic=synthetic,
         source=source,
         description=f"Bar chart of searches {subject} by dropdown value: {listed}.",
         jurisdiction_name=jurisdiction_name,
-        width=charts.BAR_WIDTH,
+        width=chart_style.BAR_WIDTH,
         height=alt.Step(26),
     )

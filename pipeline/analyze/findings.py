@@ -7,6 +7,7 @@ and the index say the same thing.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 
@@ -68,7 +69,12 @@ def state_names() -> dict:
 
 
 def describe(f: dict, producer_state: str | None) -> dict:
-    """period_words, findings and caveats for facts.json, from the figures of `facts.compute`."""
+    """period_words, findings and caveats for facts.json, from the figures of `facts.compute`.
+
+    Each finding carries its period ("period": the days it counts, with how many) and, where a published
+    claim speaks of another window, the same figure over that window and why the two differ ("windows").
+    A log of the producer's own searches (organization or portal) says the agency findings do not apply:
+    one agency, the producer, is not a network of searchers, and "0 of 1 agency (0%)" would read as one."""
     kind = f["log_kind"]
     items = [
         _searches(f),
@@ -80,13 +86,99 @@ def describe(f: dict, producer_state: str | None) -> dict:
         _no_purpose(f),
         _searchers(f),
     ]
+    if own_searches_only(f):
+        items = [_not_applicable(item, f) if item["id"] in AGENCY_FINDINGS else item for item in items]
+    period = period_of(f)
     return {
         "period_words": period_words(f["first_local_date"], f["last_local_date"]),
         "findings": [
-            {**item, "caveat": _caveat(item["id"], kind, item["display"] != NOT_IN_RELEASE)} for item in items
+            {
+                **item,
+                "caveat": _caveat(item["id"], kind, item["display"] not in (NOT_IN_RELEASE, NOT_APPLICABLE)),
+                "period": period if item["display"] not in (NOT_IN_RELEASE, NOT_APPLICABLE) else None,
+                "windows": _windows(item["id"], f),
+            }
+            for item in items
         ],
         "caveats": caveats_for(kind),
     }
+
+
+# The findings about who searched: they apply to a network audit, where many agencies search one producer's
+# cameras, not to a log of the producer's own searches.
+AGENCY_FINDINGS = ("agencies", "out_of_state_agencies", "immigration_agencies", "federal_agencies")
+NOT_APPLICABLE = "Does not apply: this log lists only the producer's own searches"
+
+
+def own_searches_only(f: dict) -> bool:
+    """True for a log of the producer's own searches (organization audit or portal export) that names at most
+    one agency: the producer. Its page does not ask who searched these cameras."""
+    return f["log_kind"] in ("organization", "portal") and (f.get("agencies") or 0) <= 1
+
+
+def _not_applicable(item: dict, f: dict) -> dict:
+    if item["display"] == NOT_IN_RELEASE:
+        return item
+    return {**item, "value": None, "display": NOT_APPLICABLE}
+
+
+def period_of(f: dict) -> str | None:
+    """ "December 1, 2025 – January 7, 2026 (38 days)": the local days every headline figure counts."""
+    words = period_words(f["first_local_date"], f["last_local_date"])
+    if words is None:
+        return None
+    days = (_date(f["last_local_date"]) - _date(f["first_local_date"])).days + 1
+    return f"{words} ({count(days, 'day')})"
+
+
+def _date(value) -> dt.date:
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# The finding -> the figure of a claim window that matches it (facts["windows"][key][figure]).
+WINDOW_FIGURES = {
+    "searches": ("searches", "search", "searches"),
+    "agencies": ("agencies", "agency", "agencies"),
+    "immigration_searches": ("immigration_searches", "search", "searches"),
+    "immigration_agencies": ("immigration_agencies", "agency", "agencies"),
+}
+
+
+def _windows(finding: str, f: dict) -> list[str]:
+    """The figure over each window a published claim speaks of, when that window is not the whole release:
+    "December 1, 2025 – December 31, 2025, the window of the published claims: 735,900 searches. The whole
+    release is larger: it runs 7 more days, to January 7, 2026." """
+    spec = WINDOW_FIGURES.get(finding)
+    if spec is None:
+        return []
+    key, one, many = spec
+    out = []
+    for w in (f.get("windows") or {}).values():
+        start, end = w["window"]["start"], w["window"]["end"]
+        if (start, end) == (f["first_local_date"], f["last_local_date"]) or w.get(key) is None:
+            continue
+        same = w[key] == f.get(key)
+        out.append(
+            f"{period_words(start, end)}, the period of the published claims: {count(w[key], one, many)}"
+            + (", the same as over the whole release." if same else ". " + _why(f, start, end))
+        )
+    return out
+
+
+def _why(f: dict, start: str, end: str) -> str:
+    """Why the whole release's figure differs from a window's: the days the release has beyond it."""
+    before = (_date(start) - _date(f["first_local_date"])).days
+    after = (_date(f["last_local_date"]) - _date(end)).days
+    parts = []
+    if before > 0:
+        first = period_words(f["first_local_date"], f["first_local_date"])
+        parts.append(f"starts {count(before, 'day')} earlier, on {first}")
+    if after > 0:
+        last = period_words(f["last_local_date"], f["last_local_date"])
+        parts.append(f"ends {count(after, 'day')} later, on {last}")
+    if not parts:
+        return "The release covers fewer days than that period."
+    return "The figure above counts the whole release, which " + series(parts) + "."
 
 
 NOT_IN_RELEASE = "Not in this release (it has no agency column)"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.analyze.facts import connect_searches, processed_dir
+from pipeline.config import Jurisdiction
 from pipeline.io import publish
 from pipeline.io.db import literal
-from pipeline.config import Jurisdiction
-from pipeline.analyze.facts import connect_searches, processed_dir
 
 # The citation every row-level published CSV ends with: the file, its SHA-256, the sheet (or PDF page) and
 # the row a person finds. One list, so adding a column (the line number) is one edit.
@@ -106,17 +106,31 @@ def _reason_searches_sql(j: Jurisdiction, category: str) -> str:
         WHERE list_contains(s.reason_categories, {literal(category)})"""
 
 
+# Reasons typed alike are one reason: the same words whatever their case, spacing or trailing punctuation
+# ("Investigation", "investigation ", "INVESTIGATION." are one). The variants as typed are listed beside it.
+_SPACED = "lower(regexp_replace(trim(reason_redacted), '\\s+', ' ', 'g'))"
+_REASON_KEY = f"coalesce(nullif(rtrim({_SPACED}, '.,;:!?-–— '), ''), {_SPACED})"
+
+
 def reasons_typed(j: Jurisdiction, n: int = TYPED_SHOWN) -> pd.DataFrame:
-    """The n most common reasons as typed (redacted; a blank reason is empty), with their searches, share
-    of all searches and categories. Ties are ordered by the text so the table is the same on every run."""
+    """The n most common reasons as typed (redacted; a blank reason is empty), grouped ignoring case, spaces and
+    trailing punctuation: the most common spelling as `reason`, with the searches, share of all searches,
+    categories, and every variant as typed with its count (`variants`). Ties are ordered by the text so the
+    table is the same on every run."""
     return _table(
         j,
         f"""
-        WITH r AS (SELECT reason_redacted AS reason, count(*) AS searches,
+        WITH v AS (SELECT {_REASON_KEY} AS k, reason_redacted AS typed, count(*) AS n,
                           any_value(array_to_string(reason_categories, ', ')) AS categories
-                   FROM searches GROUP BY 1)
-        SELECT reason, searches, searches / (SELECT count(*) FROM searches) AS share, categories FROM r
-        ORDER BY searches DESC, reason NULLS FIRST LIMIT {int(n)}""",
+                   FROM searches GROUP BY 1, 2),
+             g AS (SELECT k, sum(n)::BIGINT AS searches, count(*) AS spellings,
+                          arg_max(typed, (n, typed)) AS reason, arg_max(categories, (n, typed)) AS categories,
+                          string_agg(printf('%s (%,d)', coalesce(typed, ''), n), ' | ' ORDER BY n DESC, typed)
+                              AS variants
+                   FROM v GROUP BY 1)
+        SELECT reason, searches, searches / (SELECT count(*) FROM searches) AS share, categories,
+               CASE WHEN spellings > 1 THEN variants ELSE '' END AS variants
+        FROM g ORDER BY searches DESC, k NULLS FIRST LIMIT {int(n)}""",
     )
 
 
@@ -207,8 +221,9 @@ def immigration_searches(j: Jurisdiction) -> pd.DataFrame:
 
 def release_coverage(j: Jurisdiction) -> pd.DataFrame:
     """Each released file's local days: file, first_local_date, last_local_date, searches, whole_months and
-    partial. A file is partial when it does not cover whole calendar months, or when it is the first (last)
-    file and starts after (ends before) the period the jurisdiction states in jurisdictions.yml."""
+    partial. A file is partial when it is the first (last)
+    file and starts after (ends before) the period the jurisdiction states in jurisdictions.yml; with no stated
+    period, when it does not cover whole calendar months."""
     df = _table(
         j,
         """SELECT source_file AS file, min(searched_local_date) AS first_local_date,
@@ -225,5 +240,9 @@ def release_coverage(j: Jurisdiction) -> pd.DataFrame:
     late = df["last_local_date"] == df["last_local_date"].max() if len(df) else df["whole_months"]
     starts_late = early & (df["first_local_date"] > j.period_start) if j.period_start else False
     ends_early = late & (df["last_local_date"] < j.period_end) if j.period_end else False
-    df["partial"] = ~df["whole_months"] | starts_late | ends_early
+    # A stated period decides (a file of January 1-7 that ends on the stated last day is not partial);
+    # without one, a file that does not cover whole months is.
+    stated = j.period_start is not None or j.period_end is not None
+    df["partial"] = (starts_late | ends_early) if stated else ~df["whole_months"]
+    df["partial"] = df["partial"].astype(bool) & (stated or len(df) > 1)  # one file alone is the release
     return df

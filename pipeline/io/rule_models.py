@@ -79,6 +79,7 @@ class Charts(Strict):
     rest_categories: list[StrictStr]
     rest_note: StrictStr
     overlap_note: StrictStr
+    synthetic_stamp: StrictStr
 
 
 class PdfLayout(Strict):

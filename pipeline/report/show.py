@@ -357,7 +357,12 @@ def findings(f: dict):
     items = []
     for x in f["findings"]:
         caveat = f'<br><span class="caveat">{html.escape(x["caveat"])}</span>' if x.get("caveat") else ""
-        items.append(f"<li><strong>{html.escape(x['label'])}:</strong> {html.escape(x['display'])}{caveat}</li>")
+        # the period beside each figure, and the figure over a claim's own window (findings.describe)
+        over = f' <span class="period">(over {html.escape(x["period"])})</span>' if x.get("period") else ""
+        also = "".join(f'<br><span class="window">{html.escape(w)}</span>' for w in x.get("windows") or [])
+        items.append(
+            f"<li><strong>{html.escape(x['label'])}:</strong> {html.escape(x['display'])}{over}{also}{caveat}</li>"
+        )
     period = (
         f"<p><strong>Period:</strong> {html.escape(f['period_words'])} (local days, {html.escape(zone_name(f))}).</p>"
         if f.get("period_words")
