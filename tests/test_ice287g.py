@@ -310,3 +310,20 @@ def test_statistics_of_the_list_show_no_key_collision_but_the_two_reviewed(match
     clashes = sorted(k for k, v in matcher.by_key.items() if len(v) > 1)
     assert clashes == [("TX", "walker county sheriff"), ("WI", "waukesha county sheriff")]
     assert Counter(len(v) for v in matcher.by_key.values())[1] == 1551 - 4
+
+
+# --------------------------------------------------------------------------------------------------
+# A new list reruns the analysis (03 and the corpora), not the cleaning
+def test_the_list_is_an_input_of_the_analysis_key(tmp_path):
+    from pipeline.io.keys import NOTEBOOK_CODE, code_version
+    from pipeline.run.corpora import CORPUS_CODE
+
+    folder = tmp_path / "data" / "reference" / "ice-287g"
+    folder.mkdir(parents=True)
+    shutil.copy(L.LIST_DIR / MAY, folder / MAY)
+    before = {nb: code_version(tmp_path, nb) for nb in NOTEBOOK_CODE}
+    _workbook(folder / "participatingAgencies10092026am.xlsx", [HEAD])
+    after = {nb: code_version(tmp_path, nb) for nb in NOTEBOOK_CODE}
+    assert before["03_analyze"] != after["03_analyze"]
+    assert before["01_clean"] == after["01_clean"] and before["02_validate"] == after["02_validate"]
+    assert "data/reference/ice-287g/*.xlsx" in CORPUS_CODE and "pipeline/rules/ice287g/*.yml" in CORPUS_CODE

@@ -160,3 +160,33 @@ def test_changes_say_when_a_new_list_changes_the_figures(release):
 def test_the_list_date_is_the_file_names():
     f = {"ice_287g_list_date": "2026-05-18"}
     assert ice287g._day(f) == "May 18, 2026" and dt.date(2026, 5, 18)
+
+
+def test_the_explorer_carries_the_columns(release):
+    import sqlite3
+
+    from pipeline.explore import build as explore_build
+
+    facts.write(release, facts.compute(release))
+    explore_build.build(release.root, echo=lambda msg: None)
+    con = sqlite3.connect(explore_build.db_path(release.root))
+    rows = con.execute(
+        "SELECT agency, ice_287g, ice_287g_models, ice_287g_signed, ice_287g_match FROM agencies ORDER BY agency"
+    ).fetchall()
+    con.close()
+    got = {a: (None if flag is None else bool(flag), models, signed, how) for a, flag, models, signed, how in rows}
+    assert got == {a: (v[2], v[3], v[4], v[5]) for a, v in TRUTH.items()}
+
+
+def test_the_corpus_agencies_table_carries_the_columns():
+    agencies = pd.DataFrame(
+        {
+            "agency": ["Okaloosa County FL SO", "Harris County TX SO", "[Federal] US Border Patrol"],
+            "agency_state": ["FL", "TX", ""],
+            "federal": [False, False, True],
+        }
+    )
+    out = ice287g.annotate(agencies, False, name="agency", federal="federal")
+    assert out["ice_287g"].tolist() == [True, False, False]
+    assert out["ice_287g_match"].tolist() == ["normalised", "none", "federal"]
+    assert ice287g.annotate(agencies, True, name="agency", federal="federal")["ice_287g"].isna().all()

@@ -308,6 +308,16 @@ def page(f: dict) -> dict:
     return {"findings": [item]}
 
 
+def list_used(f: dict) -> str:
+    """Which list this run used, in one line (Markdown): its file, date, size and SHA-256."""
+    lst = f["ice_287g_list"]
+    return (
+        f"ICE's list used: `{lst['file']}` ({_day(f)}: {lst['agencies']:,} agencies, {lst['rows']:,} agreements; "
+        f"SHA-256 `{lst['sha256'][:12]}…`). A newer list from ice.gov, kept under ICE's file name in "
+        "`data/reference/ice-287g/`, replaces it at the next run."
+    )
+
+
 def add_finding(f: dict) -> None:
     """Put the finding in facts' `findings`, after the agencies behind the immigration-related searches."""
     items = f.setdefault("findings", [])

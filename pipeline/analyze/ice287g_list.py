@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from pipeline import RULES, ROOT
+from pipeline import ROOT, RULES
 from pipeline.errors import PipelineError
 from pipeline.io.hashing import sha256_file
 
@@ -123,7 +123,7 @@ def _sheet(path: Path) -> tuple[str, list[list]]:
         wb = CalamineWorkbook.from_path(str(path))
         name = wb.sheet_names[0]
         return name, wb.get_sheet_by_name(name).to_python()
-    except Exception as e:  # calamine raises its own types for a broken or non-XLSX file
+    except Exception as e:  # noqa: BLE001 -- calamine raises its own types for a broken or non-XLSX file
         raise ListError(f"{path.name}: cannot be read as a workbook ({e}).") from None
 
 
@@ -170,7 +170,7 @@ def _row(path: Path, n: int, r: list, codes: dict, known_models: list[str], day:
 def read(path: Path | None = None) -> IceList:
     """Read one participating list (default: the newest in data/reference/ice-287g/)."""
     path = Path(path) if path else newest()
-    kind, day, half = list_date(path)
+    _kind, day, half = list_date(path)
     sheet, cells = _sheet(path)
     if not cells:
         raise ListError(f"{path.name}, sheet {sheet!r}: the sheet is empty.")

@@ -106,9 +106,9 @@ class Matcher:
         """What the list says of one searching agency (its name as released, its state from agencies.yml)."""
         if federal:
             return Match(FEDERAL)
-        if not name or not clean_cell(name):
+        if not isinstance(name, str) or not clean_cell(name):
             return Match(NO_STATE)
-        state = state or ""
+        state = state if isinstance(state, str) else ""  # a table's missing cell may be None or NaN
         alias = self.aliases.get(exact_key(name))
         if alias is not None and state in ("", alias["state"]):
             return self._alias(alias)
