@@ -190,3 +190,23 @@ def test_the_corpus_agencies_table_carries_the_columns():
     assert out["ice_287g"].tolist() == [True, False, False]
     assert out["ice_287g_match"].tolist() == ["normalised", "none", "federal"]
     assert ice287g.annotate(agencies, True, name="agency", federal="federal")["ice_287g"].isna().all()
+
+
+def test_the_bundled_real_producers():
+    """Okaloosa's sheriff has a Task Force Model agreement, and the county's corrections office its own, never
+    attached to the sheriff; the Eugene, Belmont and Foster City police departments are not on the list."""
+    from pipeline import ROOT
+    from pipeline.config import load
+
+    js = {j.slug: j for j in load(ROOT / "jurisdictions.yml", root=ROOT, check_files=False)}
+    ok = ice287g._producer(js["okaloosa-fl-so"])
+    assert (ok["ice_287g"], ok["ice_287g_models"], ok["ice_287g_signed"]) == (True, "Task Force Model", "2025-02-26")
+    assert ok["same_county"] == [
+        {
+            "ice_agency": "Okaloosa County Board of County Commissioners/ Department of Corrections",
+            "models": "Warrant Service Officer",
+        }
+    ]
+    for slug in ("eugene-or-pd", "belmont-ca-pd", "foster-city-ca-pd"):
+        p = ice287g._producer(js[slug])
+        assert (p["ice_287g"], p["ice_287g_match"]) == (False, "none"), slug
