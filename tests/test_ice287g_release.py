@@ -210,3 +210,11 @@ def test_the_bundled_real_producers():
     for slug in ("eugene-or-pd", "belmont-ca-pd", "foster-city-ca-pd"):
         p = ice287g._producer(js[slug])
         assert (p["ice_287g"], p["ice_287g_match"]) == (False, "none"), slug
+
+
+def test_what_the_table_says_without_rows():
+    base = {"ice_287g_applies": True, "ice_287g_agencies": 0, "ice_287g_not_applicable": None}
+    assert ice287g.no_rows(base).startswith("No searching agency")
+    assert ice287g.no_rows({**base, "ice_287g_agencies": None}).startswith("The release names no searching agency")
+    synthetic = {**base, "ice_287g_applies": False, "ice_287g_not_applicable": ice287g.SYNTHETIC_WHY}
+    assert "SYNTHETIC" in ice287g.no_rows(synthetic)

@@ -296,6 +296,15 @@ def table(f: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["ice_agency", *cols])[cols + ["ice_agency"]]
 
 
+def no_rows(f: dict) -> str:
+    """What the table says when it has no row: why, in the release's own terms."""
+    if not f["ice_287g_applies"]:
+        return f"Not checked: {f['ice_287g_not_applicable']}."
+    if f["ice_287g_agencies"] is None:
+        return "The release names no searching agency (see the producer's check above)."
+    return "No searching agency of this release is matched to an agency on the list."
+
+
 def review(f: dict) -> pd.DataFrame:
     """Names that fit two agencies on the list: for a person to review (pipeline/rules/ice287g/matching.yml)."""
     rows = [{**r, "fits": "; ".join(r["fits"])} for r in f.get("ice_287g_review") or []]
