@@ -10,8 +10,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-
 from builders import EXPORT_HEADER, uid
+
 from pipeline.analyze import changes, facts, ice287g, tables
 from pipeline.clean.build import build
 
