@@ -218,3 +218,36 @@ def test_what_the_table_says_without_rows():
     assert ice287g.no_rows({**base, "ice_287g_agencies": None}).startswith("The release names no searching agency")
     synthetic = {**base, "ice_287g_applies": False, "ice_287g_not_applicable": ice287g.SYNTHETIC_WHY}
     assert "SYNTHETIC" in ice287g.no_rows(synthetic)
+
+
+def test_okaloosa_real_release_shows_the_sheriffs_agreement(project):
+    """The real PDF (the sheriff's own searches, one Org Name): its agency matched to the Sheriff's Office's
+    Task Force Model agreement, beside its 0 immigration-related searches, the corrections office apart."""
+    from conftest import REAL
+
+    pdf = "11_1_2025-12_8_2025-Okaloosa_County_FL_SO-Audit.pdf"
+    j = project(
+        {pdf: REAL / "okaloosa-fl-so" / pdf},
+        slug="okaloosa-fl-so",
+        producer="Okaloosa County Sheriff's Office",
+        log_kind="organization",
+        producer_state="FL",
+    )
+    build(j, progress=lambda msg: None)
+    f = facts.compute(j)
+    assert f["ice_287g_matched"] == [
+        {
+            "agency": "Okaloosa County FL SO",
+            "agency_state": "FL",
+            "ice_agency": "Okaloosa County Sheriff's Office",
+            "models": TFM,
+            "signed": "2025-02-26",
+            "match": "normalised",
+            "searches": 7273,
+            "immigration_searches": 0,
+        }
+    ]
+    assert (f["ice_287g_agencies"], f["ice_287g_immigration_searches"], f["immigration_searches"]) == (1, 0, 0)
+    item = next(x for x in f["findings"] if x["id"] == "ice_287g")
+    assert "Task Force Model, signed February 26, 2025): 7,273 searches, 0 immigration-related" in item["display"]
+    assert "Department of Corrections (Warrant Service Officer): a separate agreement" in item["display"]
