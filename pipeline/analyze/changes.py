@@ -34,7 +34,10 @@ HEADLINE = [
     ("federal_searches", "searches by federal agencies"),
     ("federal_immigration_searches", "immigration-related searches by federal agencies"),
     ("out_of_state_searches", "searches by agencies outside the producer's state"),
+    ("ice_287g_agencies", "searching agencies with a 287(g) agreement with ICE"),
+    ("ice_287g_immigration_searches", "immigration-related searches by agencies with a 287(g) agreement"),
 ]
+ICE_FIGURES = ("ice_287g_agencies", "ice_287g_immigration_searches")
 # Facts that say which code ran, not what the release holds: a new commit alone is no change.
 NOT_A_FIGURE = ("pipeline_commit",)
 SHOWN_FILES = 4
@@ -253,7 +256,9 @@ def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:  # 
     if not (added or removed or changed):
         figures_differ = any(p.get(k) != v for k, v in f.items() if k not in NOT_A_FIGURE)
         why = (
-            "the pipeline's code or rules changed "
+            "ICE's 287(g) list changed"
+            if _ice_list(p) is not None and _ice_list(p) != _ice_list(f)
+            else "the pipeline's code or rules changed "
             f"({str(p.get('pipeline_commit'))[:10]} → {str(f.get('pipeline_commit'))[:10]})"
             if p.get("pipeline_commit") != f.get("pipeline_commit")
             else "the jurisdiction's entry or rules changed"
@@ -310,6 +315,7 @@ def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:  # 
                 unchanged.append(x)
         else:
             out.append(_move(x["label"], x["before"], x["after"]))
+    out += _ice_sentences(fig, p, f, unchanged)
     for c in claims_changed:
         out.append(
             f'The published claim "{c["claim"]}" '
@@ -317,6 +323,31 @@ def _sentences(files, period, fig, claims_changed, p, f, when) -> list[str]:  # 
         )
     if unchanged:
         out.append("Unchanged: " + "; ".join(f"{x['label']} ({_n(x['after'])})" for x in unchanged) + ".")
+    return out
+
+
+def _ice_list(f: dict):
+    """The ICE 287(g) list a run used (its date and SHA-256), or None before the check existed."""
+    lst = f.get("ice_287g_list") or {}
+    return (lst.get("date"), lst.get("sha256")) if lst else None
+
+
+def _ice_sentences(fig: dict, p: dict, f: dict, unchanged: list) -> list[str]:
+    """A new ICE list, and the figures of agencies with an agreement that it (or the release) changed."""
+    out = []
+    before, after = _ice_list(p), _ice_list(f)
+    if before != after and after is not None:
+        was = f" (the last run used ICE's list of {before[0]})" if before else " (the last run did not check the list)"
+        same_day = before is not None and before[0] == after[0]
+        out.append(
+            f"ICE's 287(g) list is now the one of {after[0]}{was}" + (": same date, other bytes." if same_day else ".")
+        )
+    for k in ICE_FIGURES:
+        x = fig[k]
+        if x["before"] != x["after"]:
+            out.append(_move(x["label"], x["before"], x["after"]))
+        elif x["after"] is not None:
+            unchanged.append(x)
     return out
 
 

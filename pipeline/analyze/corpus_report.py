@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipeline import project
 from pipeline.analyze import corpus as resolve
+from pipeline.analyze import ice287g
 from pipeline.analyze import corpus_figures as fig
 from pipeline.analyze.corpus_rules import CorpusRules, load as load_rules
 from pipeline.claims import evaluate
@@ -101,7 +102,8 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
 def _figures(con, corpus: Corpus, rules: CorpusRules) -> tuple[dict, dict]:
     """The headline figures and the aggregate tables (small: one line per agency, state, producer)."""
     facts = fig.headline(con, corpus)
-    agencies = fig.agencies(con, corpus)
+    # with whether each has a 287(g) agreement with ICE, as in a jurisdiction's agencies.csv (analyze/ice287g.py)
+    agencies = ice287g.annotate(fig.agencies(con, corpus), corpus.synthetic, name="agency", federal="federal")
     by_agency, by_state = fig.immigration(con)
     return facts, {
         "overlap": fig.overlap(con, corpus).reset_index(),

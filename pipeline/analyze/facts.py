@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.io.atomic import write_json
 from pipeline import project
 from pipeline.io.db import literal, literal_list
-from pipeline.analyze import dropdown, findings
+from pipeline.analyze import dropdown, findings, ice287g
 from pipeline.claims import claim_windows, evaluate, window_key
 from pipeline.config import Jurisdiction
 from pipeline.enrich.classify import load_registry
@@ -86,7 +86,15 @@ def compute(j: Jurisdiction, window: tuple[dt.date, dt.date] | None = None) -> d
     # The figures of each window a published claim speaks of, by the same code over a filtered view.
     f["windows"] = {window_key(w): compute(j, w) for w in claim_windows(j.claims)}
     f.update(findings.describe(f, j.producer_state))
+    _ice_287g(j, f, pdir / "searches.parquet")
     return f
+
+
+def _ice_287g(j: Jurisdiction, f: dict, searches: Path) -> None:
+    """Which searching agencies have a 287(g) agreement with ICE (pipeline/analyze/ice287g.py): the
+    `ice_287g_*` figures and their finding, placed among the others."""
+    f.update(ice287g.figures(j, searches, f))
+    ice287g.add_finding(f)
 
 
 def _figures(con, j: Jurisdiction) -> dict:

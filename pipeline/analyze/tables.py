@@ -14,6 +14,7 @@ from pipeline.analyze.facts import connect_searches, processed_dir
 from pipeline.config import Jurisdiction
 from pipeline.io import publish
 from pipeline.io.db import literal
+from pipeline.analyze import ice287g
 
 # The citation every row-level published CSV ends with: the file, its SHA-256, the sheet (or PDF page) and
 # the row a person finds. One list, so adding a column (the line number) is one edit.
@@ -192,14 +193,16 @@ def searches_by_state(j: Jurisdiction) -> pd.DataFrame:
 
 
 def agencies_table(j: Jurisdiction) -> pd.DataFrame:
-    """Every searching agency with what the agency rules say about it (public agency names only)."""
-    return _table(
+    """Every searching agency with what the agency rules say about it (public agency names only), and
+    whether it has a 287(g) agreement with ICE (analyze/ice287g.py)."""
+    df = _table(
         j,
         """SELECT org_name, any_value(agency_state) AS agency_state, any_value(agency_type) AS agency_type,
                                bool_or(agency_federal) AS agency_federal, count(*) AS searches,
                                count(*) FILTER (WHERE immigration) AS immigration_searches
                         FROM searches WHERE org_name IS NOT NULL GROUP BY 1 ORDER BY searches DESC, org_name""",
     )
+    return ice287g.annotate(df, j.synthetic)
 
 
 def immigration_searches(j: Jurisdiction) -> pd.DataFrame:

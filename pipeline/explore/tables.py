@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import project
+from pipeline.analyze import ice287g
 from pipeline.explore import columns as columns_rules
 from pipeline.explore import inputs as found
 from pipeline.explore.sources import source_note
@@ -62,6 +63,7 @@ def _aggregates(j, cols) -> tuple[pd.DataFrame, pd.DataFrame]:
                min(searched_local_date) AS first_local_date, max(searched_local_date) AS last_local_date,
                count(DISTINCT searched_local_date) AS days_with_searches
         FROM p WHERE agency IS NOT NULL GROUP BY jurisdiction, agency ORDER BY searches DESC, agency""").df()
+    agencies = ice287g.annotate(agencies, j.synthetic, name="agency")  # the columns of agencies.csv
     categories = duck.execute("""
         SELECT jurisdiction, any_value(synthetic) AS synthetic, category, count(*) AS searches
         FROM (SELECT jurisdiction, synthetic, unnest(CAST(reason_categories AS VARCHAR[])) AS category FROM p)

@@ -28,11 +28,14 @@ BASE_CODE = [
     "pipeline/io/*.py",
     "pipeline/report/*.py",
 ]
+# ICE's 287(g) lists and the rules that match agencies to them (analyze/ice287g*.py): a new list dropped into
+# the folder reruns the analysis (03 and the corpora), not the cleaning.
+ICE_287G = ["data/reference/ice-287g/*.xlsx", "pipeline/rules/ice287g/*.yml"]
 NOTEBOOK_CODE = {
     "01_clean": BASE_CODE
     + ["pipeline/ingest/*.py", "pipeline/clean/*.py", "pipeline/enrich/*.py", "pipeline/rules/*.yml"],
     "02_validate": BASE_CODE + ["pipeline/validate/*.py", "expectations/*.json"],
-    "03_analyze": BASE_CODE + ["pipeline/analyze/*.py", "pipeline/rules/geo/*"],
+    "03_analyze": BASE_CODE + ["pipeline/analyze/*.py", "pipeline/rules/geo/*"] + ICE_287G,
 }
 # Inside 01: what the ingest + clean stage runs (when only the rules changed, they are re-applied to the
 # reused searches instead).

@@ -226,3 +226,38 @@ class CameraCount(Strict):
     """camera_count.yml: the producers' own camera counts, each with where it was published."""
 
     own_cameras: dict[str, OwnCameras] = {}
+
+
+class IceNormalise(Strict):
+    abbreviations: dict[str, StrictStr]
+    phrases: dict[str, StrictStr]
+
+
+class IceAlias(Strict):
+    flock: StrictStr
+    state: StrictStr
+    ice: StrictStr
+    why: StrictStr
+
+
+class IceExample(Strict):
+    name: StrictStr
+    state: StrictStr | None = None
+    given: StrictBool = False
+    ice: StrictStr | None = None
+    how: StrictStr | None = None
+    why: StrictStr | None = None
+    none: StrictBool = False
+    federal: StrictBool = False
+    ambiguous: StrictBool = False
+
+
+class IceMatching(Strict):
+    """ice287g/matching.yml: how a Flock Org Name is matched to ICE's 287(g) list (ice287g_match.py applies it)."""
+
+    territories: dict[str, StrictStr]
+    models: list[StrictStr] = Field(min_length=1)
+    normalise: IceNormalise
+    aliases: list[IceAlias] = []
+    must_match: list[IceExample] = Field(min_length=1)
+    must_not_match: list[IceExample] = Field(min_length=1)

@@ -121,6 +121,7 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "rules/geo/states.yml": m.States,
     "rules/dropdown.yml": m.Dropdown,
     "rules/camera_count.yml": m.CameraCount,
+    "rules/ice287g/matching.yml": m.IceMatching,
     "report/templates/labels.yml": m.Labels,
     "explore/columns.yml": m.ExploreColumns,
     "explore/dictionary.yml": m.Dictionary,

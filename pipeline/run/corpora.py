@@ -16,14 +16,16 @@ from pathlib import Path
 from pipeline.config import Corpus
 from pipeline.contracts import RunStatus
 from pipeline.io.atomic import write_json
-from pipeline.io.keys import BASE_CODE, digest, files_digest
+from pipeline.io.keys import BASE_CODE, ICE_287G, digest, files_digest
 from pipeline.project import corpus_dir, reports_dir
 from pipeline.report.pages import CORPUS, refresh
 from pipeline.run.stamps import Stamps, code_tree, same_outcome, tree
 
 NOTEBOOK = "04_corpus"
 # The corpus page draws its charts with analyze/charts.py and writes its words with analyze/words.py: all of analyze/.
-CORPUS_CODE = BASE_CODE + ["pipeline/analyze/*.py", "pipeline/rules/corpus/*.yml", f"notebooks/{NOTEBOOK}.ipynb"]
+CORPUS_CODE = (
+    BASE_CODE + ["pipeline/analyze/*.py", "pipeline/rules/corpus/*.yml", f"notebooks/{NOTEBOOK}.ipynb"] + ICE_287G
+)
 
 
 def _record(path: Path) -> dict:
