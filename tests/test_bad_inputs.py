@@ -166,6 +166,33 @@ def workbook_bomb(path: Path, megabytes: int = 40) -> None:
                 out.writestr(info, data)
 
 
+def formula_reasons(n: int = 300, every: int = 5, of: int = 2) -> bytes:
+    """n searches whose Reason is, on `of` rows of every `every`, a formula saved without its value (as a
+    program that does not compute formulas writes it): 120 of 300, as in the issue."""
+    rows = sheet_rows()
+    for i in range(1, n + 1):
+        cells = portal_row(i).split(",")
+        if i % every < of:
+            cells[4] = f'=CONCAT("Investigation ",{i})'
+        rows.append(cells)
+    return workbook({"Audit": rows})
+
+
+def _formula_cells(m, j):
+    """Every formula cell is cited (rejected.csv: its row and cell), and the manifest's note counts them."""
+    rej = pd.read_csv(j.root / "data/processed" / j.slug / "rejected.csv", keep_default_na=False)
+    assert list(rej["reject_reason"][:2]) == ["formula_without_value: E2", "formula_without_value: E6"]
+    assert rej["reject_reason"].str.fullmatch(r"formula_without_value: E\d+").all()
+    (note,) = [n for s in m["sources"] for n in s.get("notes", []) if "formula" in n]
+    assert note.startswith("120 formula cell(s) saved without their value") and "E2, E6, E7" in note
+    searches = pd.read_parquet(j.root / "data/processed" / j.slug / "searches.parquet")
+    assert searches["reason_clean"].notna().all()  # no formula was read as a blank reason
+    from pipeline.validate.verdict import verdict_of
+
+    verdict, why = verdict_of([], m)  # what 02 and the index say
+    assert verdict == "YELLOW" and "formula_without_value: 120" in why, why
+
+
 def million_page_pdf(levels: int = 6, fan: int = 10) -> bytes:
     """A PDF whose page tree names one page fan**levels times: a million pages, each a line of text, in
     1,351 bytes (the issue's 1.3 KB PDF that was still being read after 100 s)."""
@@ -853,6 +880,14 @@ CASES: list[Case] = [
         ("still being read after 0 seconds", "PIPELINE_MAX_PDF_SECONDS"),
         "a.pdf",
         env={"PIPELINE_MAX_PDF_SECONDS": "0"},
+    ),
+    Case(
+        "xlsx_formula_reasons_without_values_are_rejected_never_blank",
+        {"a.xlsx": lazy(formula_reasons)},
+        "kept",
+        searches=180,
+        rejected={"formula_without_value": 120},
+        check=_formula_cells,
     ),
     Case(
         "xlsx_whose_sheet_unpacks_1000_times",

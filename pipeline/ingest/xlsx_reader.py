@@ -9,8 +9,11 @@ Row numbers are spreadsheet rows (header = its own row, usually 1).
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
+import re
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 from typing import Generator
 
 import pyarrow as pa
@@ -23,6 +26,11 @@ from pipeline.ingest.rows import extra_json, reject_marks
 from pipeline.ingest.stage import BATCH_ROWS, ReadResult, SourceInfo, build_batch
 
 HEADER_SEARCH_ROWS = 20
+# A formula cell saved without its value (a workbook written by a program that does not compute formulas):
+# calamine reads it as empty, which would publish "no stated purpose" for a reason that has one. Such a row
+# is rejected, citing the cells, and the reader's note (said in the terminal) counts them.
+FORMULA_REJECT = "formula_without_value"
+FORMULA_NOTE = "formula cell(s) saved without their value"
 
 
 def cell_text(v) -> str:
@@ -191,6 +199,88 @@ def audit_sheets(path: Path, display: str) -> tuple[list[str], list[tuple[str, s
     return keep, skipped
 
 
+def formula_cells_without_value(path: Path, sheet: str) -> dict[int, list[str]]:
+    """{spreadsheet row: [cell references]} of the formula cells of an XLSX/XLSM sheet that hold no
+    cached value. Other workbook kinds (XLS, XLSB, ODS) are binary or keep values otherwise: {}."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = _sheet_part(zf, sheet)
+            if part is None or not _has_formula(zf, part):
+                return {}
+            out: dict[int, list[str]] = {}
+            with zf.open(part) as f:
+                for _, el in ElementTree.iterparse(f):
+                    if el.tag.rsplit("}", 1)[-1] != "c":
+                        continue
+                    kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
+                    value = kids.get("v")
+                    cached = value is not None and (value.text or el.get("t") in ("str", "s", "inlineStr"))
+                    if "f" in kids and not cached and el.get("r"):
+                        ref = el.get("r")
+                        out.setdefault(int(re.sub(r"[A-Z]+", "", ref)), []).append(ref)
+                    el.clear()
+            return out
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError):
+        return {}  # not an XML workbook, or damaged: calamine's reading says so
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip part holding the sheet named `sheet` (xl/workbook.xml names it, its rels file locates it)."""
+    names = set(zf.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return None
+    rid = None
+    for el in ElementTree.fromstring(zf.read("xl/workbook.xml")).iter():
+        if el.tag.endswith("}sheet") and el.get("name") == sheet:
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+    for el in ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels")):
+        if rid and el.get("Id") == rid:
+            target = el.get("Target", "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            return part if part in names else None
+    return None
+
+
+def _has_formula(zf: zipfile.ZipFile, part: str) -> bool:
+    """A quick scan of the sheet's bytes for a formula element (most exports have none: no XML parse)."""
+    rx = re.compile(rb"<(?:\w+:)?f[ >/]")
+    tail = b""
+    with zf.open(part) as f:
+        while block := f.read(1 << 20):
+            if rx.search(tail + block):
+                return True
+            tail = block[-16:]
+    return False
+
+
+def _column(ref: str) -> int:
+    """'C12' -> 2 (0-based column of a cell reference)."""
+    n = 0
+    for ch in re.match(r"[A-Z]+", ref).group(0):
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _formulas_in_columns(path: Path, name: str, sheet, ncols: int) -> dict[int, list[str]]:
+    """The formula cells without a value that fall in the header's columns, by spreadsheet row."""
+    first_col = sheet.start[1] if sheet.start else 0
+    found = formula_cells_without_value(path, name)
+    kept = {r: [c for c in refs if 0 <= _column(c) - first_col < ncols] for r, refs in found.items()}
+    return {r: refs for r, refs in kept.items() if refs}
+
+
+def _with_formulas(reject: pa.Array | None, numbers: list[int], formulas: dict[int, list[str]]) -> pa.Array | None:
+    """The batch's reject marks, with `formula_without_value: <cells>` on the rows holding such cells (a
+    repeated header or blank row keeps its own mark)."""
+    if not formulas or not any(n in formulas for n in numbers):
+        return reject
+    marks = reject.to_pylist() if reject is not None else [None] * len(numbers)
+    for i, n in enumerate(numbers):
+        if n in formulas and marks[i] is None:
+            marks[i] = f"{FORMULA_REJECT}: {' '.join(formulas[n])}"
+    return pa.array(marks, pa.string())
+
+
 def read_sheet(path: Path, info: SourceInfo) -> Generator[pa.RecordBatch, None, ReadResult]:
     """Yield staging batches for one audit sheet (`info` says which) and return what was read."""
     wb = open_workbook(path, info.file)
@@ -217,6 +307,15 @@ def read_sheet(path: Path, info: SourceInfo) -> Generator[pa.RecordBatch, None, 
     pending: list[list[str]] = []  # blank rows are held back: trailing ones are sheet padding, not rows
     rows: list[list[str]] = []
     numbers: list[int] = []
+    formulas = _formulas_in_columns(path, info.sheet, sheet, ncols)
+    if formulas:
+        n = sum(len(v) for v in formulas.values())
+        cells = [ref for row in sorted(formulas) for ref in formulas[row]]
+        read.notes.append(
+            f"{n:,} {FORMULA_NOTE} (never read as blank: their rows are rejected as {FORMULA_REJECT}): "
+            + ", ".join(cells[:10])
+            + (", …" if len(cells) > 10 else "")
+        )
 
     def flush():
         n = len(rows)
@@ -228,7 +327,7 @@ def read_sheet(path: Path, info: SourceInfo) -> Generator[pa.RecordBatch, None, 
             n,
             info.index,
             pa.array(numbers, pa.int64()),
-            reject=reject_marks(cells, hmap, n),
+            reject=_with_formulas(reject_marks(cells, hmap, n), numbers, formulas),
             extra=extra_json(cells, hmap, n),
         )
         rows.clear()
