@@ -96,7 +96,8 @@ def test_the_hostile_reasons_of_issue_26_publish_no_personal_data():
         "stolen veh plate 7ABC 123": "stolen veh plate [REDACTED plate]",
         "tips to jane.doe@example.com": "tips to [REDACTED email]",
         "call +1 713 555 0142": "call +1 [REDACTED phone]",
-        "cell 7135550142 theft": "cell [REDACTED phone] theft",
+        "cell 7135550142 theft": "[REDACTED phone] theft",
+        "2603300087": "2603300087",  # a Foster City case number, ten digits: published as typed
         "locate Jane Q Doe": "locate [REDACTED name]",
         "U.S. Border Patrol assist": "U.S. Border Patrol assist",
     }
