@@ -90,3 +90,31 @@ def test_a_folder_that_refuses_the_write_itself_is_one_sentence_too(root, capsys
     assert "Traceback" not in err and "\n" not in err and "Read-only file system" in err, err
     assert err.startswith("error: cannot write to data/raw/newtown-pd/ (")
     assert not (root / "data/raw/newtown-pd/SOURCE.md").exists()
+
+
+RTL = "Hostile \u202eDP SXT\u202c Police \u2066x\u2069"  # reads "Hostile TXS PD Police x" on a page
+
+
+def test_bidi_controls_are_removed_from_every_published_csv_page_table_and_the_explore_database(tmp_path):
+    import duckdb
+    import pandas as pd
+
+    from pipeline.explore import columns
+    from pipeline.io.publish import write_csv, write_query_csv
+    from pipeline.report import show
+
+    df = pd.DataFrame({"agency": [RTL, "=cmd\u202e"], "searches": [1, 2]})
+    write_csv(df, tmp_path / "a.csv", synthetic=False)
+    text = (tmp_path / "a.csv").read_text()
+    assert "Hostile DP SXT Police x" in text and "'=cmd" in text
+    con = duckdb.connect()
+    con.register("df", df)
+    write_query_csv(con, "SELECT * FROM df", tmp_path / "b.csv", synthetic=False)
+    assert (tmp_path / "b.csv").read_text() == text
+    page = show.table(df).data
+    assert "Hostile DP SXT Police x" in page
+    cols, _ = columns.load()
+    select = columns.select_list(cols, {c for col in cols for c in col.reads}, synthetic=False)
+    assert "regexp_replace(s.org_name" in select and "regexp_replace(s.reason_redacted" in select
+    for published in (text, page):
+        assert not any(ch in published for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -25,18 +25,10 @@ from pathlib import Path
 from pipeline import RULES
 from pipeline.io import rules
 from pipeline.io.db import literal
+from pipeline.io.text import BIDI_RE, strip_bidi
 from pipeline.project import pseudonym_key_file
 
 PII_PATH = RULES / "pii.yml"
-# Unicode's bidirectional formatting characters: embeddings and overrides (U+202A-202E), isolates
-# (U+2066-2069), the marks (U+200E, U+200F, U+061C). A published text never needs one.
-BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-BIDI_RE = f"[{BIDI_CONTROLS}]"
-
-
-def strip_bidi(text: str | None) -> str | None:
-    """The text without bidirectional controls (None stays None)."""
-    return None if text is None else re.sub(BIDI_RE, "", text)
 
 
 def load_rules(path: Path = PII_PATH) -> dict:
