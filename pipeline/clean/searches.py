@@ -214,12 +214,12 @@ def _register_sources(con, sources: list[SourceInfo]) -> None:
     con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({literal_list(stages)})")
 
 
-# Long (~60 lines) on purpose: one SQL statement types every staged row in a single pass.
-# Search times no audit can hold (issue 26): a row dated before Flock Safety existed (founded 2017; every
-# bundled release begins in 2025) or after the file that holds it was last written (its modification time,
-# plus a day for a clock that runs fast) is rejected with its reason and citation, never published: one year
-# 0001 or 9999 made the local day unrepresentable (02 stopped on "year 0 is out of range"), and one row in
-# 1970 and one in 2099 stretched the daily chart to 47,000 days (Altair's MaxRowsError in 03).
+# Search times no audit can hold (issue 26): a row dated before Flock Safety existed (founded 2017; the
+# earliest bundled search is of June 2025) or after the file that holds it was last written (its
+# modification time, plus a day for a clock that runs fast) is rejected with its reason and citation, never
+# published: one year 0001 or 9999 made the local day unrepresentable (02 stopped on "year 0 is out of
+# range"), and one row in 1970 and one in 2099 stretched the daily chart to 47,000 days (Altair's
+# MaxRowsError in 03).
 FLOCK_EARLIEST_UTC = dt.datetime(2017, 1, 1, tzinfo=dt.timezone.utc)
 CLOCK_MARGIN = dt.timedelta(days=1)
 
@@ -241,6 +241,7 @@ def impossible_time_sql(sources: list[SourceInfo], root: Path) -> str:
     )
 
 
+# Long (~60 lines) on purpose: one SQL statement types every staged row in a single pass.
 def _parse(con, sources: list[SourceInfo], cells: CellSql, impossible: str = "") -> None:
     """`parsed`: every staged row typed (times, counts, the cleaned reason, the search key, why rejected).
 

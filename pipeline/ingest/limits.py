@@ -2,9 +2,9 @@
 instead of taking the machine's memory or hours: unpacked size and compression ratio of a workbook (an
 XLSX is a zip of XML) and of each zip member, page count, bytes per page and reading time of a PDF.
 
-Each limit is far above what a real audit needs (measured: the 809-page Okaloosa PDF holds 4.8 KB a page
-and reads in about 1.5 s; a workbook of Excel's 1,048,576 rows unpacks to about 0.5 GB; a CSV compresses
-about 5 to 10 times) and can be raised for one run by its environment variable, which every refusal names.
+Each limit is far above what a bundled release needs (the 809-page Okaloosa PDF holds 1.5 KB a page and
+is read in about 1.5 s) and can be raised for one run by its environment variable, which every refusal
+names (docs/faults.md lists them).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Limit:
 # memory, so this bounds the memory a workbook can take.
 WORKBOOK_UNPACKED_MB = Limit(1024, "PIPELINE_MAX_WORKBOOK_UNPACKED_MB", "MB")
 # Unpacked / packed size of one member, for members above RATIO_FLOOR_BYTES (a small styles.xml of repeated
-# tags compresses very well and harms nothing). Real sheets and CSVs: 4x to 15x; a bomb: 1,000x and more.
+# tags compresses very well and harms nothing). A bomb unpacks 1,000 times and more.
 MAX_RATIO = Limit(100, "PIPELINE_MAX_COMPRESSION_RATIO", "times")
 RATIO_FLOOR_BYTES = 16 * 1024**2
 # One member of a zip release, and all of them (a 17.1M-row log is 3.3 GB of CSV in all).
