@@ -31,24 +31,26 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _plain(v):
+    return strip_bidi(v) if isinstance(v, str) else v
+
+
+def _safe_cell(v):
+    """One cell as _safe_column writes it."""
+    v = _plain(v)
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+
+
 def _safe_column(values: pd.Series) -> pd.Series:
     """The column with an apostrophe before every string cell that starts like a formula, and without
     bidirectional controls (io/text.py); other cells as they are. Vectorised (a reason list can hold a
     million cells); a column of objects that are not strings at all has no .str and is mapped cell by cell."""
     try:
         if values.str.contains(BIDI_RE, regex=True).fillna(False).astype(bool).any():
-            values = values.str.replace(BIDI_RE, "", regex=True)
+            values = values.map(_plain)  # (cell by cell: .str.replace would blank the cells that are not text)
         risky = values.str.startswith(FORMULA_START)
     except AttributeError:
-        return values.map(
-            lambda v: (
-                "'" + strip_bidi(v)
-                if isinstance(v, str) and strip_bidi(v).startswith(FORMULA_START)
-                else strip_bidi(v)
-                if isinstance(v, str)
-                else v
-            )
-        )
+        return values.map(_safe_cell)
     risky = risky.fillna(False).astype(bool)
     if not risky.any():
         return values
