@@ -210,7 +210,10 @@ def formula_cells_without_value(path: Path, sheet: str) -> dict[int, list[str]]:
             out: dict[int, list[str]] = {}
             with zf.open(part) as f:
                 for _, el in ElementTree.iterparse(f):
-                    if el.tag.rsplit("}", 1)[-1] != "c":
+                    tag = el.tag.rsplit("}", 1)[-1]
+                    if tag == "row":
+                        el.clear()  # (its cells are read: keep memory flat over a million rows)
+                    if tag != "c":
                         continue
                     kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
                     value = kids.get("v")
