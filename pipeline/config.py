@@ -150,6 +150,11 @@ def check_slug(slug: str) -> None:
         raise ConfigError(
             f"jurisdiction '{slug}': the slug must be lower-case letters, digits and single hyphens (e.g. 'alvin-isd')."
         )
+    if slug in project.RESERVED_SLUGS:
+        raise ConfigError(
+            f"jurisdiction '{slug}': '{slug}' is a name the project itself writes under reports/ or data/ "
+            f"(reserved: {', '.join(sorted(project.RESERVED_SLUGS))}); choose another slug, e.g. '{slug}-pd'."
+        )
 
 
 def check_timezone(slug: str, timezone: str) -> None:

@@ -32,7 +32,45 @@ def reports_dir(root: Path, slug: str) -> Path:
 
 def corpus_dir(root: Path, name: str) -> Path:
     """reports/corpora/<name>/: one corpus's pages, figures and published CSVs."""
-    return reports_root(root) / "corpora" / name
+    return reports_root(root) / CORPORA / name
+
+
+def explore_dir(root: Path) -> Path:
+    """reports/explore/: the explore database, its Datasette metadata and its build record."""
+    return reports_root(root) / EXPLORE
+
+
+def explore_work(root: Path) -> Path:
+    """build/explore/: the explore database while it is built (renamed into reports/explore/ when whole)."""
+    return build_dir(root) / EXPLORE
+
+
+# The names the project itself writes beside the jurisdictions' folders: under reports/ (the explorer, the
+# corpora, the index and its shared-agencies table) and under data/ (the raw, processed and reference
+# folders). A slug names reports/<slug>/, data/raw/<slug>/ and data/processed/<slug>/, so a slug equal to one
+# of these would write into a shared folder (`-j corpora` swallowed the corpus pages, `-j explore` broke
+# the explorer). Files with a dot (index.html, shared_agencies.csv, .pseudonym-key) can never be slugs
+# (config.SLUG_RE), but their stems are kept out too, so that no slug reads like them.
+EXPLORE = "explore"
+CORPORA = "corpora"
+RESERVED_SLUGS = frozenset(
+    {
+        EXPLORE,
+        CORPORA,
+        "index",  # reports/index.html
+        "shared-agencies",  # reports/shared_agencies.csv
+        "raw",  # data/raw/
+        "processed",  # data/processed/
+        "reference",  # data/reference/
+        "pseudonym-key",  # data/processed/.pseudonym-key
+        "build",  # build/, the scratch folder beside reports/
+        "history",  # reports/<slug>/history/
+        "charts",  # reports/<slug>/charts/
+        "reasons",  # reports/<slug>/reasons/
+        "assets",  # reports/assets/, the chart pages' shared Vega runtime
+        "notebook",  # reports/notebook.css, the notebook pages' shared styling
+    }
+)
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -68,7 +68,17 @@ def make_project(root: Path) -> dict:
     for j in load(root / "jurisdictions.yml", root=root):
         build(j, progress=lambda msg: None)
         facts.write(j, facts.compute(j))
+        run_record(root, j.slug, "ok")
     return truth
+
+
+def run_record(root: Path, slug: str, status: str, notebook: str | None = None, message: str | None = None) -> None:
+    """reports/<slug>/run.json as the runner leaves it when a run ends (its `last` state)."""
+    last = {"status": status, "finished_at": "2026-12-07T00:00:00+00:00"}
+    if notebook:
+        last.update(notebook=notebook, message=message)
+    (root / "reports" / slug).mkdir(parents=True, exist_ok=True)
+    (root / "reports" / slug / "run.json").write_text(json.dumps({"keys": {}, "last": last}))
 
 
 def add_corpus(root: Path) -> Path:

@@ -147,6 +147,79 @@ def write_50mb_cell(path: Path) -> None:
         f.write('"\n' + portal_row(3) + "\n")
 
 
+def workbook_bomb(path: Path, megabytes: int = 40) -> None:
+    """A real workbook whose sheet is padded with `megabytes` MB of spaces inside its XML: about 40 KB on
+    disk, unpacking about 1,000 times (the issue's 2 MB file unpacked to 2 GB)."""
+    good = zipfile.ZipFile(io.BytesIO(workbook({"Audit": sheet_rows(1, 2, 3)})))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in good.infolist():
+            data = good.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                with out.open(info.filename, "w", force_zip64=True) as f:
+                    head, tail = data.split(b"<sheetData>", 1)
+                    f.write(head + b"<sheetData>")
+                    block = b" " * (1 << 20)
+                    for _ in range(megabytes):
+                        f.write(block)
+                    f.write(tail)
+            else:
+                out.writestr(info, data)
+
+
+def formula_reasons(n: int = 300, every: int = 5, of: int = 2) -> bytes:
+    """n searches whose Reason is, on `of` rows of every `every`, a formula saved without its value (as a
+    program that does not compute formulas writes it): 120 of 300, as in the issue."""
+    rows = sheet_rows()
+    for i in range(1, n + 1):
+        cells = portal_row(i).split(",")
+        if i % every < of:
+            cells[4] = f'=CONCAT("Investigation ",{i})'
+        rows.append(cells)
+    return workbook({"Audit": rows})
+
+
+def _formula_cells(m, j):
+    """Every formula cell is cited (rejected.csv: its row and cell), and the manifest's note counts them."""
+    rej = pd.read_csv(j.root / "data/processed" / j.slug / "rejected.csv", keep_default_na=False)
+    assert list(rej["reject_reason"][:2]) == ["formula_without_value: E2", "formula_without_value: E6"]
+    assert rej["reject_reason"].str.fullmatch(r"formula_without_value: E\d+").all()
+    (note,) = [n for s in m["sources"] for n in s.get("notes", []) if "formula" in n]
+    assert note.startswith("120 formula cell(s) saved without their value") and "E2, E6, E7" in note
+    searches = pd.read_parquet(j.root / "data/processed" / j.slug / "searches.parquet")
+    assert searches["reason_clean"].notna().all()  # no formula was read as a blank reason
+    from pipeline.validate.verdict import verdict_of
+
+    verdict, why = verdict_of([], m)  # what 02 and the index say
+    assert verdict == "YELLOW" and "formula_without_value: 120" in why, why
+
+
+def million_page_pdf(levels: int = 6, fan: int = 10) -> bytes:
+    """A PDF whose page tree names one page fan**levels times: a million pages, each a line of text, in
+    1,351 bytes (the issue's 1.3 KB PDF that was still being read after 100 s)."""
+    objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
+    page, content = 2 + levels, 3 + levels
+    for k in range(levels):
+        child = 3 + k if k < levels - 1 else page
+        parent = f" /Parent {1 + k} 0 R" if k else ""
+        kids = " ".join([f"{child} 0 R"] * fan)
+        objs[2 + k] = f"<< /Type /Pages{parent} /Kids [{kids}] /Count {fan ** (levels - k)} >>".encode()
+    objs[page] = (
+        f"<< /Type /Page /Parent {1 + levels} 0 R /MediaBox [0 0 612 792] /Contents {content} 0 R /Resources "
+        "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
+    ).encode()
+    stream = b"BT /F1 12 Tf 72 720 Td (a line of text) Tj ET"
+    objs[content] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
+    out, offsets = bytearray(b"%PDF-1.4\n"), {}
+    for n in sorted(objs):
+        offsets[n] = len(out)
+        out += b"%d 0 obj\n" % n + objs[n] + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in sorted(objs))
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
 def lazy(make: Callable[[], bytes]) -> Callable[[Path], None]:
     """A file made only when its case runs (PDFs are generated, some are large)."""
     return lambda path: path.write_bytes(make())
@@ -197,6 +270,7 @@ class Case:
     setup: Callable | None = None  # setup(root, raw_dir): links, folders, outside files
     later: dict = field(default_factory=dict)  # files added after a first, good build
     patch: tuple = ()  # (module, attribute, value) set for the case
+    env: dict = field(default_factory=dict)  # environment variables set for the case (limits.py's)
     searches: int | None = None  # kept: searches
     rejected: dict = field(default_factory=dict)  # kept: {reason: count}
     rejected_rows: tuple = ()  # kept: ((row, reason), ...) in rejected.csv
@@ -580,17 +654,17 @@ CASES: list[Case] = [
         "zip_member_over_the_size_limit",
         {"a.zip": zipped({"a.csv": GOOD * 50})},
         "error",
-        ("safety limit",),
+        ("safety limit", "The limit is 0 MB", "PIPELINE_MAX_ZIP_MEMBER_MB=<MB>"),
         "a.zip",
-        patch=(("pipeline.ingest.zip_reader", "MAX_ZIP_MEMBER_BYTES", 1000),),
+        env={"PIPELINE_MAX_ZIP_MEMBER_MB": "0"},
     ),
     Case(
         "zip_members_over_the_total_limit",
         {"a.zip": zipped({"a.csv": GOOD * 10, "b.csv": GOOD * 10})},
         "error",
-        ("in all", "safety limit"),
+        ("in all", "safety limit", "The limit is 0 MB", "PIPELINE_MAX_ZIP_TOTAL_MB"),
         "a.zip",
-        patch=(("pipeline.ingest.zip_reader", "MAX_ZIP_TOTAL_BYTES", 2000),),
+        env={"PIPELINE_MAX_ZIP_TOTAL_MB": "0"},
     ),
     Case(
         "zip_with_no_data_member",
@@ -775,6 +849,68 @@ CASES: list[Case] = [
         "a.pdf",
     ),
     Case("pdf_zero_pages", {"a.pdf": lazy(lambda: pdfs.raw_pdf([]))}, "error", ("no pages",), "a.pdf"),
+    # --- size limits before the work (issue 26, item 7; pipeline/ingest/limits.py) ----------------------
+    Case(
+        "pdf_of_a_million_pages_in_1_3_kb",
+        {"a.pdf": lazy(million_page_pdf)},
+        "error",
+        ("1,000,000 pages", "safety limit", "The limit is 100,000 pages", "PIPELINE_MAX_PDF_PAGES"),
+        "a.pdf",
+    ),
+    Case(
+        "pdf_of_a_million_pages_with_the_page_limit_raised_is_refused_by_its_bytes_a_page",
+        {"a.pdf": lazy(million_page_pdf)},
+        "error",
+        ("bytes a page", "lower it", "PIPELINE_MIN_PDF_BYTES_PER_PAGE"),
+        "a.pdf",
+        env={"PIPELINE_MAX_PDF_PAGES": "2000000"},
+    ),
+    Case(
+        "pdf_over_the_page_limit",
+        {"a.pdf": lazy(lambda: pdfs.audit_pdf(pdfs.nine_rows(40)))},
+        "error",
+        ("pages, past the pipeline's safety limit", "The limit is 1 pages", "PIPELINE_MAX_PDF_PAGES"),
+        "a.pdf",
+        env={"PIPELINE_MAX_PDF_PAGES": "1"},
+    ),
+    Case(
+        "pdf_over_the_time_limit",
+        {"a.pdf": lazy(lambda: pdfs.audit_pdf(pdfs.nine_rows(9)))},
+        "error",
+        ("still being read after 0 seconds", "PIPELINE_MAX_PDF_SECONDS"),
+        "a.pdf",
+        env={"PIPELINE_MAX_PDF_SECONDS": "0"},
+    ),
+    Case(
+        "xlsx_formula_reasons_without_values_are_rejected_never_blank",
+        {"a.xlsx": lazy(formula_reasons)},
+        "kept",
+        searches=180,
+        rejected={"formula_without_value": 120},
+        check=_formula_cells,
+    ),
+    Case(
+        "xlsx_whose_sheet_unpacks_1000_times",
+        {"a.xlsx": workbook_bomb},
+        "error",
+        ("unpacks", "times", "zip bomb", "The limit is 100 times", "PIPELINE_MAX_COMPRESSION_RATIO"),
+        "a.xlsx",
+    ),
+    Case(
+        "xlsx_over_the_unpacked_size_limit",
+        {"a.xlsx": workbook({"Audit": sheet_rows(1, 2, 3)})},
+        "error",
+        ("unpacks to", "The limit is 0 MB", "PIPELINE_MAX_WORKBOOK_UNPACKED_MB"),
+        "a.xlsx",
+        env={"PIPELINE_MAX_WORKBOOK_UNPACKED_MB": "0"},
+    ),
+    Case(
+        "zip_member_that_unpacks_1000_times",
+        {"a.zip": lambda path: path.write_bytes(zipped({"a.csv": GOOD + " " * (40 << 20)}))},
+        "error",
+        ("expand", "times", "zip bomb", "PIPELINE_MAX_COMPRESSION_RATIO"),
+        "a.zip",
+    ),
     Case(
         "pdf_scan", {"a.pdf": lazy(pdfs.scanned_pdf)}, "error", ("is a scan", "no text layer", "CSV or XLSX"), "a.pdf"
     ),
@@ -1006,6 +1142,8 @@ def test_bad_input(case: Case, tmp_path, monkeypatch):
     raw.mkdir(parents=True)
     for module, attr, value in case.patch:
         monkeypatch.setattr(importlib.import_module(module), attr, value)
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value)
     _write(raw, case.files)
     if case.setup:
         case.setup(root, raw)

@@ -70,3 +70,54 @@ def test_personal_data_beside_a_reference_number_is_still_redacted_in_both_engin
     con.execute("CREATE TABLE t AS SELECT ? AS reason_clean", [text])
     redact_in_duckdb(con, "SELECT reason_clean FROM t")
     assert con.execute("SELECT reason_pii, reason_redacted FROM reason_pii").fetchone() == (kinds, redacted)
+
+
+def _duckdb(texts: list[str]) -> dict:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (reason_clean VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[t] for t in texts])
+    redact_in_duckdb(con, "SELECT reason_clean FROM t")
+    return {r: (k, red) for r, k, red in con.execute("SELECT * FROM reason_pii").fetchall()}
+
+
+NAMES = load_rules()["names"]
+
+
+@pytest.mark.parametrize("text, flagged", [(t, True) for t in NAMES["match"]] + [(t, False) for t in NAMES["no_match"]])
+def test_every_name_example_in_the_rule_file_in_both_engines(text, flagged):
+    kinds, redacted = redact_text(text)
+    assert ("name" in kinds) is flagged, redacted
+    assert _duckdb([text])[text] == (kinds, redacted)
+
+
+def test_the_hostile_reasons_of_issue_26_publish_no_personal_data():
+    """Each was published as typed before: a plate with a space, an e-mail, a phone with +1, a bare name."""
+    cases = {
+        "stolen veh plate 7ABC 123": "stolen veh plate [REDACTED plate]",
+        "tips to jane.doe@example.com": "tips to [REDACTED email]",
+        "call +1 713 555 0142": "call +1 [REDACTED phone]",
+        "cell 7135550142 theft": "[REDACTED phone] theft",
+        "2603300087": "2603300087",  # a Foster City case number, ten digits: published as typed
+        "locate Jane Q Doe": "locate [REDACTED name]",
+        "U.S. Border Patrol assist": "U.S. Border Patrol assist",
+    }
+    got = _duckdb(list(cases))
+    for text, published in cases.items():
+        assert redact_text(text)[1] == published == got[text][1]
+
+
+def test_bidi_controls_never_reach_a_published_reason():
+    """U+202E (right-to-left override) made 'ICE' read as 'ECI'; every bidi control is removed, the rest kept."""
+    text = "welfare \u202echeck\u202c \u2066ICE\u2069 \u200f"
+    kinds, redacted = redact_text(text)
+    assert redacted == "welfare check ICE " and kinds == []
+    assert _duckdb([text])[text] == ([], redacted)
+
+
+def test_names_file_is_the_census_list_with_its_provenance():
+    from pipeline import RULES
+
+    names = (RULES / NAMES["given_names"]).read_text().split()
+    assert len(names) == 5163 and names == sorted(set(names)) and {"Jane", "Juan", "Maria"} <= set(names)
+    source = (RULES / NAMES["source"]).read_text()
+    assert "public domain" in source and "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671" in source

@@ -11,6 +11,7 @@ when a release is larger than memory) and writes, for one jurisdiction:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import time
 from dataclasses import dataclass, field
@@ -164,7 +165,7 @@ def clean(
         raise AssertionError("source indexes must be 0..n-1 in input order")  # the list lookups below rely on it
     con = connect(tmp_dir)
     _register_sources(con, sources)
-    parse(con, sources, cells)
+    parse(con, sources, cells, impossible_time_sql(sources, j.root))
     progress(f"  typed {rate(sum(s.rows_read for s in sources), time.perf_counter() - started)}")
     _rank_copies(con)
     log_kind = _resolve_log_kind(con, j, sources)
@@ -224,8 +225,35 @@ def _register_sources(con, sources: list[SourceInfo]) -> None:
     con.execute(f"CREATE TEMP VIEW staged AS SELECT * FROM read_parquet({literal_list(stages)})")
 
 
+# Search times no audit can hold (issue 26): a row dated before Flock Safety existed (founded 2017; the
+# earliest bundled search is of June 2025) or after the file that holds it was last written (its
+# modification time, plus a day for a clock that runs fast) is rejected with its reason and citation, never
+# published: one year 0001 or 9999 made the local day unrepresentable (02 stopped on "year 0 is out of
+# range"), and one row in 1970 and one in 2099 stretched the daily chart to 47,000 days (Altair's
+# MaxRowsError in 03).
+FLOCK_EARLIEST_UTC = dt.datetime(2017, 1, 1, tzinfo=dt.timezone.utc)
+CLOCK_MARGIN = dt.timedelta(days=1)
+
+
+def impossible_time_sql(sources: list[SourceInfo], root: Path) -> str:
+    """A CASE branch (on searched_at_utc and source_index) naming the impossible search times: before
+    FLOCK_EARLIEST_UTC, or after the source's file was last written (per source, as a list of bounds)."""
+    latest = []
+    for s in sources:
+        try:
+            written = (Path(root) / s.file.split("!")[0]).stat().st_mtime
+        except OSError:  # a file named otherwise (tests staging by hand): the run's own time bounds it
+            written = time.time()
+        latest.append(dt.datetime.fromtimestamp(min(written, time.time()), dt.timezone.utc) + CLOCK_MARGIN)
+    bounds = "[" + ", ".join(f"TIMESTAMPTZ '{t.isoformat()}'" for t in latest) + "]"
+    return (
+        f"WHEN searched_at_utc < TIMESTAMPTZ '{FLOCK_EARLIEST_UTC.isoformat()}' THEN 'search_time_before_flock' "
+        f"WHEN searched_at_utc > {bounds}[source_index + 1] THEN 'search_time_after_file_written'"
+    )
+
+
 # Long (~60 lines) on purpose: one SQL statement types every staged row in a single pass.
-def parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
+def parse(con, sources: list[SourceInfo], cells: CellSql, impossible: str = "") -> None:
     """`parsed`: every staged row typed (times, counts, the cleaned reason, the search key, why rejected).
 
     It holds what every later step needs of every staged row, and nothing more (the raw cells of the few
@@ -268,7 +296,7 @@ def parse(con, sources: list[SourceInfo], cells: CellSql) -> None:
         SELECT source_index, source_row, source_line,
             coalesce(reject_reason,
                      CASE WHEN search_text IS NULL OR search_text = '' THEN 'missing_search_time'
-                          WHEN searched_at_utc IS NULL THEN 'unparseable_search_time' END) AS reject,
+                          WHEN searched_at_utc IS NULL THEN 'unparseable_search_time' {impossible} END) AS reject,
             -- a Flock search ID when there is one; otherwise a hash of the whole search (prefix 'h:')
             CASE WHEN regexp_full_match(fid, '{UUID_RE}') THEN fid
                  ELSE 'h:' || sha256(concat_ws(chr(31), coalesce(org_name_t, ''), coalesce(searcher, ''),

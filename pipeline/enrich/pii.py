@@ -2,6 +2,11 @@
 
 - Reasons that look like personal data (pipeline/rules/pii.yml) get `reason_pii` (the kinds found) and
   `reason_redacted` (each match replaced by [REDACTED <kind>]). Published files use reason_redacted.
+  The patterns run in DuckDB (RE2); personal names (a listed given name, then a capitalised word that is
+  not a place word: pii.yml `names`) need word lists RE2 cannot express as one pattern, so they are found in
+  Python over the distinct reasons that hold a listed given name, and put back into the same table.
+- Unicode bidirectional controls (which can make a published reason read backwards) are removed from
+  reason_redacted before anything else: no published reason holds one.
 - A searcher a fact-checker must follow gets `searcher_pseudonym`: a keyed hash of the name or id. The key
   lives outside the repository (PIPELINE_PSEUDONYM_KEY, else a random key created once in
   data/processed/.pseudonym-key, which git ignores), so the pseudonym is stable on this machine and cannot
@@ -10,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -19,6 +25,7 @@ from pathlib import Path
 from pipeline import RULES
 from pipeline.io import rules
 from pipeline.io.db import literal
+from pipeline.io.text import BIDI_RE, strip_bidi
 from pipeline.project import pseudonym_key_file
 
 PII_PATH = RULES / "pii.yml"
@@ -42,8 +49,8 @@ def not_personal_pattern(path: Path = PII_PATH) -> str | None:
 def redact_in_duckdb(con, reasons_sql: str) -> None:
     """TEMP TABLE reason_pii(reason_clean, reason_pii VARCHAR[], reason_redacted) per distinct reason.
 
-    Each reason is split around its reference numbers (`not_personal`); the patterns flag and redact the
-    pieces between them, and the numbers are put back as typed."""
+    Each reason loses its bidi controls, then is split around its reference numbers (`not_personal`); the
+    patterns flag and redact the pieces between them, and the numbers are put back as typed. Names last."""
     pats = load_patterns()
     keep = not_personal_pattern()
     pieces = f"regexp_split_to_array(r, {literal(keep)})" if keep else "[r]"
@@ -60,19 +67,69 @@ def redact_in_duckdb(con, reasons_sql: str) -> None:
         )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE reason_pii AS
-        SELECT r AS reason_clean, list_filter([{kinds}], lambda k: k IS NOT NULL) AS reason_pii,
+        SELECT released AS reason_clean, list_filter([{kinds}], lambda k: k IS NOT NULL) AS reason_pii,
                CASE WHEN r IS NOT NULL THEN array_to_string(list_transform(range(1, len(pieces) + 1),
                     lambda i: {redacted} || coalesce(refs[i], '')), '')
                END AS reason_redacted
-        FROM (SELECT r, {pieces} AS pieces, {refs} AS refs
-              FROM (SELECT DISTINCT reason_clean AS r FROM ({reasons_sql})))
+        FROM (SELECT released, r, {pieces} AS pieces, {refs} AS refs
+              FROM (SELECT released, regexp_replace(released, {literal(BIDI_RE)}, '', 'g') AS r
+                    FROM (SELECT DISTINCT reason_clean AS released FROM ({reasons_sql}))))
     """)
+    _redact_names_in_duckdb(con)
+
+
+def _redact_names_in_duckdb(con) -> None:
+    """Names in reason_pii.reason_redacted, found in Python (redact_names) over the reasons that hold a
+    listed given name (RE2 picks those out), and written back with the kind `name`."""
+    names = name_rules()
+    if names is None:
+        return
+    candidates = [
+        r
+        for (r,) in con.execute(
+            f"SELECT DISTINCT reason_redacted FROM reason_pii WHERE regexp_matches(reason_redacted, {literal(names.given)})"
+        ).fetchall()
+    ]
+    changed = [(r, names.redact(r)) for r in candidates]
+    changed = [(before, after) for before, after in changed if after != before]
+    if not changed:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE _pii_names (before VARCHAR, after VARCHAR)")
+    con.executemany("INSERT INTO _pii_names VALUES (?, ?)", changed)
+    con.execute("""
+        UPDATE reason_pii SET reason_redacted = n.after, reason_pii = list_append(reason_pii, 'name')
+        FROM _pii_names n WHERE reason_pii.reason_redacted = n.before""")
+    con.execute("DROP TABLE _pii_names")
+
+
+class Names:
+    """pii.yml `names`: a listed given name (not one of `not_given`), an optional middle initial, then a
+    capitalised word that is not one of `not_surname` (a place or agency word)."""
+
+    def __init__(self, spec: dict, folder: Path):
+        listed = (folder / spec["given_names"]).read_text(encoding="utf-8").split()
+        given = sorted(set(listed) - set(spec["not_given"]), key=lambda n: (-len(n), n))
+        self.given = r"\b(?:" + "|".join(re.escape(n) for n in given) + r")\b"
+        self.not_surname = frozenset(spec["not_surname"])
+        self.rx = re.compile(
+            self.given + r"(?: [A-Z]\.?)? (?P<surname>[A-Z](?:'[A-Z])?[a-z]+(?:-[A-Z]?[a-z]+)*)\b(?!['-]?[A-Za-z])"
+        )
+
+    def redact(self, text: str) -> str:
+        return self.rx.sub(lambda m: m.group(0) if m["surname"] in self.not_surname else "[REDACTED name]", text)
+
+
+@functools.cache
+def name_rules(path: Path = PII_PATH) -> Names | None:
+    spec = load_rules(path).get("names")
+    return Names(spec, Path(path).parent) if spec else None
 
 
 def redact_text(text: str | None) -> tuple[list[str], str | None]:
     """The same in Python (for tests and one-off checks): (kinds found, redacted text)."""
     if text is None:
         return [], None
+    text = strip_bidi(text)
     keep = not_personal_pattern()
     pieces = re.split(keep, text) if keep else [text]
     refs = re.findall(keep, text) if keep else []
@@ -82,7 +139,12 @@ def redact_text(text: str | None) -> tuple[list[str], str | None]:
         if any(rx.search(piece) for piece in pieces):
             kinds.append(p["kind"])
         out = [rx.sub(f"[REDACTED {p['kind']}]", piece) for piece in out]
-    return kinds, "".join(piece + (refs[i] if i < len(refs) else "") for i, piece in enumerate(out))
+    redacted = "".join(piece + (refs[i] if i < len(refs) else "") for i, piece in enumerate(out))
+    names = name_rules()
+    if names is not None and names.redact(redacted) != redacted:
+        kinds.append("name")
+        redacted = names.redact(redacted)
+    return kinds, redacted
 
 
 def pseudonym_key(root: Path) -> str:

@@ -1,14 +1,19 @@
 """Build reports/explore/flock.db: one row per published search of every jurisdiction, the reasons with
 full-text search, and the tables beside them. Rebuilt only when its inputs' key changed (inputs.py).
 
-Written beside the target and renamed into place (pipeline/io/atomic.py): a build that stops leaves the
-last good database as it was, and Datasette never serves half a file. Rows come from the Parquet tables a
+Written under build/explore/ and renamed into reports/explore/ when whole: a build that stops leaves the
+last good database as it was, Datasette never serves half a file, and a killed build leaves its temporary
+file in build/ (never in reports/, which holds only what is published), where the next build removes it. Rows come from the Parquet tables a
 batch at a time (DuckDB streams them), so memory stays bounded whatever the size of the release.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -17,7 +22,7 @@ from pipeline import project
 from pipeline.explore import columns as columns_rules
 from pipeline.explore import inputs as found
 from pipeline.explore import metadata, tables
-from pipeline.io.atomic import atomic_path, write_json
+from pipeline.io.atomic import write_json
 from pipeline.io.db import connect, literal
 from pipeline.io.hashing import sha256_file
 
@@ -42,7 +47,7 @@ INDEXES = {
 
 def explore_dir(root: Path) -> Path:
     """reports/explore/: the database, its Datasette metadata and its build record."""
-    return project.reports_root(root) / "explore"
+    return project.explore_dir(root)
 
 
 def db_path(root: Path) -> Path:
@@ -52,10 +57,13 @@ def db_path(root: Path) -> Path:
 def build(root: Path, config=None, *, force: bool = False, echo=print, batch_rows: int = BATCH_ROWS) -> dict:
     """Build (or keep, when its key is unchanged) the database; return the build record (build.json)."""
     root = Path(root)
+    clear_stale(root)
     inputs = found.find(root, config)
+    for x in inputs.left_out:
+        echo(f"explore: {x['jurisdiction']} left out: {x['why']}")
     if not inputs.jurisdictions:
         raise FileNotFoundError(
-            "no jurisdiction has data/processed/<slug>/searches.parquet yet: run "
+            "no jurisdiction has data/processed/<slug>/searches.parquet from a run that ended ok yet: run "
             "`make all` (or python -m pipeline run) first"
         )
     record_file = explore_dir(root) / "build.json"
@@ -74,7 +82,7 @@ def build(root: Path, config=None, *, force: bool = False, echo=print, batch_row
         return {**previous, "built": False}
     started = time.perf_counter()
     cols, _ = columns_rules.load()
-    with atomic_path(db_path(root)) as tmp:
+    with _building(root) as tmp:
         counts = _write_database(tmp, inputs, cols, batch_rows, echo)
     write_json(explore_dir(root) / "metadata.json", metadata.build(inputs, cols, counts["tables"]))
     write_json(explore_dir(root) / "inspect.json", _inspect(db_path(root), counts["all"]))
@@ -86,6 +94,7 @@ def build(root: Path, config=None, *, force: bool = False, echo=print, batch_row
         "bytes": db_path(root).stat().st_size,
         "jurisdictions": [j.slug for j in inputs.jurisdictions],
         "corpora": [c.name for c in inputs.corpora],
+        "left_out": list(inputs.left_out),
         "inputs": hashes,
     }
     write_json(record_file, record)
@@ -96,8 +105,67 @@ def build(root: Path, config=None, *, force: bool = False, echo=print, batch_row
     return {**record, "built": True}
 
 
+def temporary_path(root: Path, pid: int | None = None) -> Path:
+    """build/explore/flock.db.<pid>.tmp: the database while this process builds it."""
+    return project.explore_work(root) / f"{DATABASE}.db.{pid or os.getpid()}.tmp"
+
+
+def clear_stale(root: Path) -> list[Path]:
+    """Remove the temporary databases of builds whose process is gone (killed mid-build), and any that an
+    older version of this module left in reports/explore/ (.flock.db.*.tmp). Returns what was removed."""
+    removed = []
+    for tmp in project.explore_work(root).glob(f"{DATABASE}.db.*.tmp"):
+        pid = tmp.name.split(".")[-2]
+        if not (pid.isdigit() and _alive(int(pid))):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    for tmp in explore_dir(root).glob(f".{DATABASE}.db.*.tmp"):
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive, and not ours to judge
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _building(root: Path):
+    """Yield the temporary path in build/explore/; when the block succeeds, move it onto
+    reports/explore/flock.db in one rename (a copy beside the target first, if build/ is on another
+    filesystem); when it fails, remove it."""
+    tmp = temporary_path(root)
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    target = db_path(root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)  # published and served: readable by everyone, like every output
+        try:
+            os.replace(tmp, target)
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                raise
+            beside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            try:
+                shutil.copyfile(tmp, beside)
+                os.replace(beside, target)
+            finally:
+                beside.unlink(missing_ok=True)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _write_database(path: Path, inputs: found.Inputs, cols, batch_rows: int, echo) -> dict:
-    path.unlink(missing_ok=True)  # atomic_path made an empty file; SQLite starts its own
+    path.unlink(missing_ok=True)  # a file of this pid left by a crash: SQLite starts its own
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode = OFF")  # a half-built file is discarded whole, never repaired
     con.execute("PRAGMA synchronous = OFF")

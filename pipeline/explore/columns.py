@@ -11,8 +11,13 @@ from pathlib import Path
 
 from pipeline.io.rules import read_data_file
 
+from pipeline.io.text import strip_bidi_sql
+
 COLUMNS_PATH = Path(__file__).with_name("columns.yml")
 TYPES = {"TEXT", "INTEGER"}
+# The columns that carry released free text (agency, reason, file and sheet names): published without
+# bidirectional controls (io/text.py), as on the pages and in the CSVs.
+FREE_TEXT = frozenset({"org_name", "reason_redacted", "source_file", "source_sheet"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,6 @@ def select_list(cols: list[Column], available: set[str], synthetic: bool) -> str
         elif c.optional and not set(c.reads) <= available:
             expr = "NULL"
         else:
-            expr = c.sql
+            expr = strip_bidi_sql(c.sql) if c.type == "TEXT" and set(c.reads) & FREE_TEXT else c.sql
         out.append(f"{expr} AS {c.name}")
     return ", ".join(out)

@@ -25,7 +25,7 @@ from pipeline.ingest.pdf_reader import READER as PDF_READER, NotAnAudit, read_pd
 from pipeline.ingest.stage import BATCH_ROWS, ReadResult, SourceInfo, StageWriter, build_batch
 from pipeline.ingest import zip_reader
 from pipeline.ingest.sniff import kind_of
-from pipeline.ingest.xlsx_reader import audit_sheets, read_sheet
+from pipeline.ingest.xlsx_reader import FORMULA_NOTE, audit_sheets, read_sheet
 
 
 class Ingest:
@@ -137,6 +137,9 @@ class Ingest:
             f"  {info.rows_read:,} rows ({info.read.reader})"
             + (f", {info.rows_read / seconds:,.0f} rows/s" if seconds > 0 and info.rows_read else "")
         )
+        for note in info.read.notes:  # a formula read as blank would change a figure: said, not only noted
+            if FORMULA_NOTE in note:
+                self.progress(f"  {label}: {note}")
         return info
 
     def _write(self, info: SourceInfo, batches: Generator[pa.RecordBatch, None, ReadResult]) -> ReadResult:

@@ -21,6 +21,7 @@ import ctypes
 import datetime as dt
 import functools
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -29,7 +30,7 @@ from typing import Iterator
 from pipeline import RULES
 from pipeline.io import rules as rules_file
 from pipeline.errors import SourceError
-from pipeline.ingest import sniff
+from pipeline.ingest import limits, sniff
 from pipeline.ingest.headers import HeaderMap, map_header, normalize
 
 UUID_ANY = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -200,7 +201,28 @@ def open_pdf(path: Path, display: str):
     if len(doc) == 0:
         doc.close()
         raise _refuse(display, "the PDF has no pages.", "Ask the agency for the file again.")
+    _check_pages(doc, path.stat().st_size, display)
     return doc
+
+
+def _check_pages(doc, size: int, display: str) -> None:
+    """Refuse, before a page is read, a PDF of more pages than the limit, or of fewer bytes a page than a
+    printed page takes (a page tree naming one page a million times: 1.3 KB, and hours of reading)."""
+    pages = len(doc)
+    for limit, over, what in (
+        (limits.PDF_PAGES, pages > limits.PDF_PAGES.value, f"has {pages:,} pages"),
+        (
+            limits.PDF_MIN_BYTES_PER_PAGE,
+            size / pages < limits.PDF_MIN_BYTES_PER_PAGE.value,
+            f"declares {pages:,} pages in {size:,} bytes ({size / pages:,.1f} bytes a page; a printed page "
+            "takes hundreds)",
+        ),
+    ):
+        if over:
+            doc.close()
+            raise _refuse(
+                display, f"the PDF {what}, past the pipeline's safety limit; it was not read.", limit.how_to_raise()
+            )
 
 
 def _declares_no_page(path: Path, limit: int = 64 * 1024**2) -> bool:
@@ -525,9 +547,17 @@ def read_pdf(path: Path, display: str, progress=lambda msg: None) -> Iterator[Pa
     seen_text = False
     rows = 0
     total = len(doc)
+    deadline = time.monotonic() + limits.PDF_SECONDS.value
     try:
         for i in range(total):
             number = i + 1
+            if time.monotonic() > deadline:
+                raise _refuse(
+                    display,
+                    f"the PDF was still being read after {limits.PDF_SECONDS.value:,} seconds (page {number:,} "
+                    f"of {total:,}), past the pipeline's safety limit; nothing of it was kept.",
+                    limits.PDF_SECONDS.how_to_raise(),
+                )
             if number % 200 == 0:
                 progress(f"  page {number:,} of {total:,}")
             page = doc[i]

@@ -12,12 +12,12 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from pipeline.errors import SourceError
+from pipeline.ingest import limits
 from pipeline.ingest.sniff import kind_of
 
-MAX_ZIP_MEMBER_BYTES = 8 * 1024**3  # a member claiming more than this is refused (zip bomb guard)
-MAX_ZIP_TOTAL_BYTES = 32 * 1024**3
-MAX_ZIP_RATIO = 200  # uncompressed / compressed
-EXTRACT_INTO_HINT = "Extract the archive by hand and add its files instead."
+# The limits (a member, all members, the compression ratio of a large member) are in limits.py, each with
+# the environment variable that raises it.
+EXTRACT_INTO_HINT = "Or extract the archive by hand, check its files, and add them instead."
 
 
 @contextlib.contextmanager
@@ -56,22 +56,28 @@ class Archive:
                     "files to the folder as new files.",
                 )
             total += m.file_size
-            if m.file_size > MAX_ZIP_MEMBER_BYTES or (
-                m.compress_size and m.file_size / max(m.compress_size, 1) > MAX_ZIP_RATIO and m.file_size > 64 * 1024**2
-            ):
-                raise SourceError(
-                    f"the archive member '{m.filename}' would expand to {m.file_size:,} bytes, "
-                    "past the pipeline's safety limit.",
-                    file=self.display,
-                    hint=EXTRACT_INTO_HINT,
-                )
-            if total > MAX_ZIP_TOTAL_BYTES:
-                raise SourceError(
-                    f"the archive's members would expand to more than {total:,} bytes in all "
-                    f"(at '{m.filename}'), past the pipeline's safety limit.",
-                    file=self.display,
-                    hint=EXTRACT_INTO_HINT,
-                )
+            self._check_size(m, total)
+
+    def _check_size(self, m: zipfile.ZipInfo, total: int) -> None:
+        """A member past its size or ratio limit, or the members so far past the total: refused, naming the
+        limit and how to raise it (limits.py)."""
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size > limits.ZIP_MEMBER_MB.value * 1024**2:
+            why, limit = f"would expand to {limits.mb(m.file_size)}", limits.ZIP_MEMBER_MB
+        elif m.file_size > limits.RATIO_FLOOR_BYTES and ratio > limits.MAX_RATIO.value:
+            why = (
+                f"would expand {ratio:,.0f} times ({m.compress_size:,} bytes to {limits.mb(m.file_size)}: a zip bomb?)"
+            )
+            limit = limits.MAX_RATIO
+        elif total > limits.ZIP_TOTAL_MB.value * 1024**2:
+            why, limit = f"brings the members to {limits.mb(total)} in all", limits.ZIP_TOTAL_MB
+        else:
+            return
+        raise SourceError(
+            f"the archive member '{m.filename}' {why}, past the pipeline's safety limit; nothing was extracted.",
+            file=self.display,
+            hint=f"{limit.how_to_raise()} {EXTRACT_INTO_HINT}",
+        )
 
     def readable(self, skipped: list[dict]) -> list[zipfile.ZipInfo]:
         """The members a reader may read; every other one is added to `skipped` with the reason."""
@@ -119,11 +125,13 @@ class Archive:
                 copied = 0
                 while block := src.read(1 << 20):
                     copied += len(block)
-                    if copied > MAX_ZIP_MEMBER_BYTES:
+                    if copied > max(m.file_size, 0) + (1 << 20) or copied > limits.ZIP_MEMBER_MB.value * 1024**2:
+                        # more than the archive declared (a forged size) or than the limit: stop at once
                         raise SourceError(
-                            f"the archive member '{name}' expands past the pipeline's safety limit.",
+                            f"the archive member '{name}' expands past its declared size or the pipeline's "
+                            "safety limit; it was not read.",
                             file=self.display,
-                            hint=EXTRACT_INTO_HINT,
+                            hint=f"{limits.ZIP_MEMBER_MB.how_to_raise()} {EXTRACT_INTO_HINT}",
                         )
                     dst.write(block)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:

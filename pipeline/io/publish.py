@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.io.atomic import atomic_path
+from pipeline.io.text import BIDI_RE, strip_bidi, strip_bidi_sql
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The first column of every row of a CSV made from synthetic data (the HTML pages carry report.render's banner).
@@ -30,14 +31,26 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _plain(v):
+    return strip_bidi(v) if isinstance(v, str) else v
+
+
+def _safe_cell(v):
+    """One cell as _safe_column writes it."""
+    v = _plain(v)
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+
+
 def _safe_column(values: pd.Series) -> pd.Series:
-    """The column with an apostrophe before every string cell that starts like a formula; other cells as
-    they are. Vectorised (a reason list can hold a million cells); a column of objects that are not
-    strings at all has no .str and is mapped cell by cell."""
+    """The column with an apostrophe before every string cell that starts like a formula, and without
+    bidirectional controls (io/text.py); other cells as they are. Vectorised (a reason list can hold a
+    million cells); a column of objects that are not strings at all has no .str and is mapped cell by cell."""
     try:
+        if values.str.contains(BIDI_RE, regex=True).fillna(False).astype(bool).any():
+            values = values.map(_plain)  # (cell by cell: .str.replace would blank the cells that are not text)
         risky = values.str.startswith(FORMULA_START)
     except AttributeError:
-        return values.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+        return values.map(_safe_cell)
     risky = risky.fillna(False).astype(bool)
     if not risky.any():
         return values
@@ -75,6 +88,7 @@ def _cell(name: str, kind: str) -> str:
     c = identifier(name)
     if kind == "VARCHAR":  # formula-safe; pandas writes '' and NULL alike (empty), DuckDB would quote ''
         starts = ", ".join(f"chr({ord(s)})" for s in FORMULA_START)
+        c = strip_bidi_sql(c)
         return f"CASE WHEN left({c}, 1) IN ({starts}) THEN chr(39) || {c} ELSE nullif({c}, '') END"
     if kind in _INTEGERS:
         return c

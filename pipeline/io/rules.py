@@ -99,11 +99,24 @@ class PiiPattern(_Examples):
     kind: str = Field(pattern=r"^[a-z_]+$")
 
 
+class PiiNames(_Strict):
+    """pii.yml `names`: a given name from a list file, then a capitalised word that is not a place word."""
+
+    given_names: str
+    source: str
+    notes: str | None = None
+    not_given: list[str] = []
+    not_surname: list[str] = []
+    match: list[str] = Field(min_length=1)
+    no_match: list[str] = Field(min_length=1)
+
+
 class Pii(_Strict):
     """pii.yml: reference numbers set aside, then the patterns that flag and redact personal data."""
 
     not_personal: list[NotPersonal] = []
     patterns: list[PiiPattern] = Field(min_length=1)
+    names: PiiNames | None = None
 
 
 MODELS = {"cells.yml": Cells, "columns.yml": Columns, "pii.yml": Pii}

@@ -21,6 +21,7 @@ from IPython.display import HTML, Markdown
 from pipeline import ROOT
 from pipeline.analyze.words import count, date_words, period_words, plural, share, time_words, were  # noqa: F401
 from pipeline.project import processed_dir
+from pipeline.io.text import strip_bidi
 from pipeline.config import Jurisdiction, check_inputs, load, select
 
 # Show SHA-256 hashes and file paths whole: a fact-checker copies them.
@@ -157,7 +158,7 @@ def table(
                 and not isinstance(v, (bool, np.bool_))
                 and not _missing(v)
             )
-            text = html.escape(cell(v, kind=kinds[c], timezone=timezone, missing=gone[c]))
+            text = html.escape(strip_bidi(cell(v, kind=kinds[c], timezone=timezone, missing=gone[c])))
             if c in links and not _missing(v):
                 text = f'<a href="{html.escape(str(v), quote=True)}">{text}</a>'
             tds.append(f'<td class="num">{text}</td>' if num else f"<td>{text}</td>")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import fnmatch
 import glob
 import io
@@ -81,6 +82,19 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     root = (args.root or ROOT).resolve()
+    try:
+        _add_from(args, root)
+    except (PermissionError, OSError) as e:
+        if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        # A folder that became unwritable between the check and the write (check_writable said yes).
+        where = Path(e.filename).parent if e.filename else root
+        done = "add stopped there (files already copied stay, each whole; run add again once it is writable)"
+        raise AddError(_unwritable(where, root, e.strerror or "not writable", done)) from None
+    return 0
+
+
+def _add_from(args, root: Path) -> None:
     add(
         args.files,
         args.jurisdiction,
@@ -96,7 +110,6 @@ def main(argv: list[str]) -> int:
         request=args.request,
         note=args.note,
     )
-    return 0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -245,6 +258,28 @@ def _source_md(existing: str | None, slug: str, synthetic: bool, blocks: list[st
 
 # --------------------------------------------------------------------------------------------------
 # Checks
+
+
+def check_writable(folders: list[Path], root: Path) -> None:
+    """Every folder add writes (the raw folder, the folder of jurisdictions.yml, build/ for its scratch
+    check) can be written, or the nearest folder that exists above it: refused before anything is written,
+    in one sentence, rather than a traceback half-way."""
+    for folder in folders:
+        there = Path(folder)
+        while not there.exists() and there != there.parent:
+            there = there.parent
+        if not os.access(there, os.W_OK | os.X_OK):
+            raise AddError(_unwritable(there, root))
+
+
+def _unwritable(
+    folder: Path, root: Path, why: str = "it is read-only for this user", done: str = "nothing was added"
+) -> str:
+    shown = project.display_path(folder, root)
+    return (
+        f"cannot write to {shown}/ ({why}); {done}. Make the folder writable "
+        f"(e.g. chmod u+w {shown}) or add the release in a copy of the project you can write."
+    )
 
 
 def _check_readable(path: Path, sha: str, root: Path) -> None:
@@ -424,6 +459,7 @@ def add(
             "pass --synthetic for a new one, so that everything made from it is labelled SYNTHETIC."
         )
     raw_dir = project.raw_dir(root, slug)
+    check_writable([raw_dir, config.parent, project.build_dir(root)], root)
     source_md_path = raw_dir / "SOURCE.md"
     source_md = source_md_path.read_text(encoding="utf-8") if source_md_path.exists() else None
     planned = plan(files, raw_dir, patterns, _recorded(source_md or ""), root)

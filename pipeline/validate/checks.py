@@ -37,7 +37,7 @@ from pipeline.validate.engine import check_in_engine
 from pipeline.validate.gx import check, gx_version
 from pipeline.validate import slices
 from pipeline.validate.suites import CITE_CAP, SUITE, WITHHELD, load_suite, period_bounds, suite_paths
-from pipeline.validate.verdict import verdict_of
+from pipeline.validate.verdict import conflicts_of, verdict_of, with_conflicts
 
 
 def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
@@ -72,6 +72,8 @@ def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
             c.pop("_order", None)
     t2 = time.perf_counter()
     verdict, why = verdict_of(outcomes, manifest)
+    conflicts = conflicts_of(processed_dir(j.root, j.slug) / "conflicts.csv")
+    verdict, why = with_conflicts(verdict, why, conflicts)
     out = {
         "jurisdiction": j.slug,
         "synthetic": j.synthetic,
@@ -87,6 +89,7 @@ def run(j: Jurisdiction, suite_path: Path = SUITE) -> dict:
             "searches_before_utc": period["$period.end"],
         },
         "rejected_by_reason": manifest.get("rejected_by_reason", {}),
+        "conflicts": conflicts,
         "suites": summary,
         "expectations": outcomes,
         "citations": {

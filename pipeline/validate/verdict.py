@@ -113,6 +113,61 @@ def verdict_of(outcomes: list[dict], manifest: dict) -> tuple[str, str]:
     return "GREEN", "Every check passed and every row read was kept or recognised as a duplicate."
 
 
+def conflicts_of(conflicts_csv: Path) -> dict | None:
+    """What the index and 02 say of searches whose copies disagree (data/processed/<slug>/conflicts.csv):
+    {searches, immigration_reason (of them, those where one copy's reason is immigration-related and
+    another's is not), fields ({field: searches}), first (the first copy's citation)}; None when none."""
+    import pandas as pd
+
+    from pipeline.enrich.classify import classify_text, load_registry
+
+    try:
+        copies = pd.read_csv(conflicts_csv, dtype=str, keep_default_na=False)
+    except (OSError, ValueError):
+        return None
+    if copies.empty:
+        return None
+    registry = load_registry()
+    fields: dict[str, int] = {}
+    immigration = 0
+    for _, group in copies.groupby("search_key", sort=False):
+        for f in group["fields_that_differ"].iloc[0].split(", "):
+            fields[f] = fields.get(f, 0) + 1
+        flags = {classify_text(r or None, registry)["immigration"] for r in group["reason_clean"]}
+        immigration += flags == {True, False}
+    first = copies.iloc[0]
+    return {
+        "searches": int(copies["search_key"].nunique()),
+        "immigration_reason": immigration,
+        "fields": dict(sorted(fields.items())),
+        "first": cite(
+            {
+                "source_file": first["source_file"],
+                "source_sheet": first["source_sheet"],
+                "source_row": first["source_row"],
+            }
+        ),
+    }
+
+
+def with_conflicts(verdict: str, why: str, conflicts: dict | None) -> tuple[str, str]:
+    """The verdict once copies of one search that disagree are counted: GREEN becomes YELLOW (which copy is
+    kept decides what the search says, and a person must read both), a YELLOW names them too, RED stays."""
+    if not conflicts or verdict == "RED":
+        return verdict, why
+    n = conflicts["searches"]
+    imm = conflicts["immigration_reason"]
+    text = (
+        f"{n:,} search{'es' if n != 1 else ''} held in more than one copy disagree between copies ("
+        + ", ".join(f"{f}: {k:,}" for f, k in conflicts["fields"].items())
+        + (f"; in {imm:,}, one copy's reason is immigration-related and another's is not" if imm else "")
+        + f"; first at {conflicts['first']}; every copy in conflicts.csv): the first copy is the one counted"
+    )
+    if verdict == "GREEN":
+        return "YELLOW", f"Every check passed, but {text}."
+    return verdict, f"{why.rstrip('.')}; also, {text}."
+
+
 def _skipped_item(s: dict) -> str:
     where = s["file"].rsplit("/", 1)[-1] + (f"!{s['member']}" if s.get("member") else "")
     return f"{where}, sheet '{s['sheet']}' ({s['why']})" if s.get("sheet") else f"{where} ({s['why']})"
