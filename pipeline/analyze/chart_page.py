@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.io.atomic import write_text
+from pipeline.io.text import strip_bidi
 
 ANALYSIS_PAGE = "../03_analyze.html"  # the page that made the chart (charts/ sits beside it)
 INDEX_PAGE = "../../index.html"  # reports/index.html
@@ -164,6 +165,18 @@ class Drawn:
         return value if isinstance(value, str) else ""
 
 
+def without_bidi(o):
+    """The spec with Unicode's bidirectional controls taken out of every string (titles and data alike): an
+    agency name holding a right-to-left override would otherwise read backwards in the image and the page."""
+    if isinstance(o, str):
+        return strip_bidi(o)
+    if isinstance(o, dict):
+        return {strip_bidi(k): without_bidi(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [without_bidi(v) for v in o]
+    return o
+
+
 def draw(chart) -> Drawn:
     """`chart` (an Altair chart, or a Drawn already) drawn once by vl-convert, as Altair's own save would."""
     if isinstance(chart, Drawn):
@@ -171,7 +184,7 @@ def draw(chart) -> Drawn:
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
-    spec = chart.to_dict()
+    spec = without_bidi(chart.to_dict())
     svg = vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
     return Drawn(spec=spec, svg=svg, png=vlc.svg_to_png(svg, scale=2, ppi=72))
 
