@@ -318,6 +318,50 @@ def _look_back(con) -> dict:
     }
 
 
+# Which function counts each headline figure, for the page with code (issue 27): a fact-checker reads the
+# figure, its value and the function with its SQL side by side. `how_counted` checks every key is in facts.
+HEADLINE_FIGURES = (
+    (_figures, ("searches", "agencies", "searchers", "first_search_utc", "last_search_utc")),
+    (
+        _who_and_why,
+        (
+            "immigration_searches",
+            "immigration_civil",
+            "immigration_criminal",
+            "immigration_unspecified",
+            "immigration_agencies",
+            "out_of_state_searches",
+            "federal_searches",
+            "no_stated_purpose_searches",
+        ),
+    ),
+    (_agencies, ("out_of_state_agencies", "agencies_state_not_identified")),
+    (_look_back, ("searches_looking_back_over_30_days", "longest_look_back_days")),
+    (dropdown.figures, ("searches_with_offense_type", "camera_count_local_only_searches")),
+    (ice287g.figures, ("ice_287g_agencies", "ice_287g_searches", "ice_287g_immigration_searches")),
+)
+
+
+def how_counted(f: dict) -> list[dict]:
+    """Each headline figure with its value and the source of the function that counts it (its SQL inside):
+    [{"function", "figures": [(key, value)], "source"}], in the order of HEADLINE_FIGURES."""
+    import inspect
+
+    out = []
+    for fn, keys in HEADLINE_FIGURES:
+        missing = [k for k in keys if k not in f]
+        if missing:
+            raise KeyError(f"facts.json has no {', '.join(missing)}: HEADLINE_FIGURES names a figure it does not hold")
+        out.append(
+            {
+                "function": f"{fn.__module__}.{fn.__qualname__}",
+                "figures": [(k, f[k]) for k in keys],
+                "source": inspect.getsource(fn),
+            }
+        )
+    return out
+
+
 def write(j: Jurisdiction, facts: dict) -> Path:
     target = reports_dir(j) / "facts.json"
     write_json(target, facts)

@@ -28,6 +28,7 @@ from pipeline.report import pages
 from pipeline.report.pages import CSP, CSP_META, SYNTHETIC_BANNER_TEXT  # noqa: F401  (one home, shared with the files page and the index)
 
 PARAMETER_TAGS = ("parameters", "injected-parameters")
+CODE_ONLY_TAG = "code-page-only"  # a cell for fact-checkers alone (how each figure is counted): not on the editor page
 LOG_TAG = "build-log"  # a cell whose printed progress is for the terminal and the code page, not editors
 
 BANNER_HTML = (
@@ -131,10 +132,11 @@ _written: dict[Path, str] = {}
 
 
 def editor_view(nb):
-    """The notebook an editor reads: no parameter cells, and a build cell's progress log left out (the cell
+    """The notebook an editor reads: no parameter cells nor cells for fact-checkers alone, and a build cell's progress log left out (the cell
     shows a one-line summary of its own; the log stays on the code page)."""
     nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & set(PARAMETER_TAGS)]
+    hidden = {*PARAMETER_TAGS, CODE_ONLY_TAG}
+    nb.cells = [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & hidden]
     for c in nb.cells:
         if LOG_TAG in c.get("metadata", {}).get("tags", []):
             c["outputs"] = [o for o in c.get("outputs", []) if o.get("output_type") != "stream"]
