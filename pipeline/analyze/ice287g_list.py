@@ -17,14 +17,16 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
-
-import pandas as pd
 
 from pipeline import ROOT, RULES
 from pipeline.errors import PipelineError
 from pipeline.io.hashing import sha256_file
 from pipeline.io.rules import read_data_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LIST_DIR = ROOT / "data" / "reference" / "ice-287g"
 RULES_PATH = RULES / "ice287g" / "matching.yml"
@@ -183,6 +185,8 @@ def read(path: Path | None = None) -> IceList:
     ]
     if not rows:
         raise ListError(f"{path.name}: the header has no rows under it.")
+    import pandas as pd  # here, so naming the list in use (newest) stays a cheap import
+
     df = pd.DataFrame(rows)
     return IceList(path, day, half, sha256_file(path), df, group(df))
 
@@ -206,6 +210,8 @@ def group(rows: pd.DataFrame) -> pd.DataFrame:
                 "rows": len(g),
             }
         )
+    import pandas as pd
+
     return pd.DataFrame(out)
 
 

@@ -165,6 +165,18 @@ def _plan(chosen: list[Jurisdiction], cfg: str, root: Path, echo, force: bool, a
     return results, keys, runnable
 
 
+def ice_list_in_use() -> str:
+    """Which of ICE's 287(g) lists this run's analysis matches agencies against (the newest in the folder)."""
+    from pipeline.analyze import ice287g_list
+
+    try:
+        path = ice287g_list.newest()
+        _, day, _ = ice287g_list.list_date(path)
+    except ice287g_list.ListError as e:
+        return f"ICE's 287(g) list: {e}"
+    return f"ICE's 287(g) list in use: {path.name} (list of {ice287g_list.date_words(day)})"
+
+
 def _run_in_processes(
     runnable: list[Jurisdiction],
     cfg: str,
@@ -183,6 +195,7 @@ def _run_in_processes(
     results: dict[str, dict] = {}
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(runnable)))
     echo(f"running {len(runnable)} jurisdiction(s) with {jobs} process(es): {', '.join(j.slug for j in runnable)}")
+    echo(ice_list_in_use())
     from pipeline.run.lifeline import die_with_parent
 
     ctx = multiprocessing.get_context("spawn")
