@@ -2,8 +2,10 @@
 notebook cell displays (`show`: an image with the chart's written description as its alt text).
 
 The page is a Jinja2 template with autoescape: the description and names (agency names come from the
-public) are escaped; only the Vega bundle and the spec, made script-safe by the caller, are pasted raw.
-The chart is drawn as SVG scaled to the window's width (never wider than its own), so it fits at 800 px.
+public) are escaped; only the spec, made script-safe by the caller, is pasted raw. The Vega runtime (about
+1 MB) is not embedded in each page: it is one shared file, reports/assets/vega-<versions>.js, loaded by a
+relative <script src> (which works offline, from file:// too), so 78 chart pages weigh 78 specs, not 78
+runtimes. The chart is drawn as SVG scaled to the window's width (never wider than its own).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from markupsafe import Markup
 
 from pipeline.io.atomic import write_text
 
-ANALYSIS_PAGE = "../03_analyze.html"  # the page that made the chart (charts/ sits beside it)
-INDEX_PAGE = "../../index.html"  # reports/index.html
+ANALYSIS_PAGE = "../03_analyze.html"  # the page that made a jurisdiction's chart (charts/ sits beside it)
+INDEX_PAGE = "../../index.html"  # reports/index.html from reports/<slug>/charts/
+CORPUS_ANALYSIS_PAGE = "../04_corpus.html"  # a corpus chart: reports/corpora/<name>/charts/
+CORPUS_INDEX_PAGE = "../../../index.html"
+ASSETS = "assets"  # reports/assets/: files shared by every page (the Vega runtime)
 SYNTHETIC_PREFIX = "SYNTHETIC DATA — "
 
 _PAGE = jinja2.Environment(autoescape=True).from_string("""\
@@ -41,9 +46,7 @@ _PAGE = jinja2.Environment(autoescape=True).from_string("""\
   #vis svg { max-width: 100%; height: auto; }
   .files { font-size: 14px; }
 </style>
-<script type="text/javascript">
-{{ bundle }}
-</script>
+<script src="{{ runtime }}"></script>
 </head>
 <body>
 <nav aria-label="Back"><a href="{{ analysis }}">← {{ jurisdiction or "Analysis" }}: the analysis page</a>
@@ -75,6 +78,50 @@ class ChartPage:
     description: str
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a chart page sits: its links back and the shared runtime's file, as seen from the page."""
+
+    analysis: str
+    index: str
+    runtime_dir: Path  # the folder the runtime file is written to
+    runtime_href: str  # the runtime's folder relative to the page, ending in /
+
+
+def place(path: Path) -> Place:
+    """reports/<slug>/charts/x.html or reports/corpora/<name>/charts/x.html: the runtime under reports/assets/.
+    A page anywhere else (a test's folder) keeps its runtime beside it, so it still opens."""
+    path = Path(path)
+    parents = path.parents
+    if len(parents) > 3 and parents[2].name == "reports":
+        return Place(ANALYSIS_PAGE, INDEX_PAGE, parents[2] / ASSETS, f"../../{ASSETS}/")
+    if len(parents) > 4 and parents[2].name == "corpora" and parents[3].name == "reports":
+        return Place(CORPUS_ANALYSIS_PAGE, CORPUS_INDEX_PAGE, parents[3] / ASSETS, f"../../../{ASSETS}/")
+    return Place(ANALYSIS_PAGE, INDEX_PAGE, path.parent, "")
+
+
+def runtime_name() -> str:
+    """The shared runtime's file name, by the versions that make it (a new Vega-Lite makes a new file)."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return f"vega-runtime_vl-convert-{vlc.__version__}_vega-lite-{vl_version_for_vl_convert()}.js"
+
+
+def write_runtime(folder: Path) -> Path:
+    """The Vega runtime in `folder`, written once (unchanged when it is there with the same bytes)."""
+    target = Path(folder) / runtime_name()
+    bundle = _bundle()
+    try:
+        if target.stat().st_size == len(bundle.encode("utf-8")):
+            return target
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text(target, bundle)
+    return target
+
+
 @functools.cache
 def _bundle() -> str:
     """The Vega JavaScript Altair's own pages embed. vl-convert takes about 2 s to assemble it, so it is kept
@@ -99,11 +146,12 @@ def _bundle() -> str:
     return bundle
 
 
-def render_page(spec_json: str, page: ChartPage) -> str:
-    """The page's HTML; `spec_json` must already be safe inside <script> (no '<', '>' or '&' unescaped)."""
+def render_page(spec_json: str, page: ChartPage, where: Place | None = None) -> str:
+    """The page's HTML; `spec_json` must already be safe inside <script> (no '<', '>' or '&' unescaped).
+    where: the page's place (default: reports/<slug>/charts/)."""
     if "<" in spec_json:
         raise ValueError("the spec must be script-safe JSON (charts._ScriptSafeJSON)")
-    bundle = _bundle()
+    where = where or Place(ANALYSIS_PAGE, INDEX_PAGE, Path(ASSETS), f"../../{ASSETS}/")
     what = f"{page.jurisdiction}: {page.title}" if page.jurisdiction else page.title
     tab = (SYNTHETIC_PREFIX if page.synthetic else "") + f"{what} (chart)"
     return _PAGE.render(
@@ -113,15 +161,18 @@ def render_page(spec_json: str, page: ChartPage) -> str:
         synthetic=page.synthetic,
         description=page.description,
         name=page.name,
-        analysis=ANALYSIS_PAGE,
-        index=INDEX_PAGE,
+        analysis=where.analysis,
+        index=where.index,
         spec=Markup(spec_json),
-        bundle=Markup(bundle),
+        runtime=where.runtime_href + runtime_name(),
     )
 
 
 def write_page(path: Path, spec_json: str, page: ChartPage) -> None:
-    write_text(Path(path), render_page(spec_json, page))
+    """The chart page at `path`, and the shared runtime it loads if it is not there yet."""
+    where = place(Path(path))
+    write_runtime(where.runtime_dir)
+    write_text(Path(path), render_page(spec_json, page, where))
 
 
 class ChartOutput:
