@@ -282,7 +282,11 @@ def _page_links(reports_dir: Path, slug: str, linkable: bool) -> dict:
     base = Path(reports_dir) / slug
     q = urllib.parse.quote(slug, safe="")
     page = next(
-        ({"href": f"{q}/{stem}.html", "label": label} for stem, label in PAGE_ORDER if (base / f"{stem}.html").is_file()),
+        (
+            {"href": f"{q}/{stem}.html", "label": label}
+            for stem, label in PAGE_ORDER
+            if (base / f"{stem}.html").is_file()
+        ),
         None,
     )
     return {"page": page, "files": f"{q}/files.html" if (base / "files.html").is_file() else None}
