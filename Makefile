@@ -70,7 +70,7 @@ test: venv browser                  ## the import layers, then the test suite (s
 	$(BIN)/lint-imports
 	$(PYTHON) -m pytest -q
 
-check-pages: venv browser          ## every page under reports/ in Chromium at 1400 and 800 px (after make all; tools/check_pages.py)
+check-pages: venv browser          ## every page under reports/ in Chromium at 1400, 800 and 390 px (after make all; tools/check_pages.py)
 	$(PYTHON) -m tools.check_pages
 
 bench: venv                         ## benchmark against the floor at 1 and 32 months, then the corpus step (bench/RESULTS.md; ~45 min)
