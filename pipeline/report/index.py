@@ -345,9 +345,9 @@ def _entry_view(reports_dir: Path, e: dict) -> dict:
     }
 
 
-def lede(entries: list[dict]) -> list[str]:
+def lede(entries: list[dict]) -> list[dict]:
     """The index's opening sentences, from the figures: one per network log (the story: who searched a
-    producer's cameras, and how often for immigration), each with its period."""
+    producer's cameras, and how often for immigration), each with its period and whether it is synthetic."""
     out = []
     for e in entries:
         f = e.get("facts") or {}
@@ -367,7 +367,7 @@ def lede(entries: list[dict]) -> list[str]:
             fed = f.get("federal_immigration_searches")
             if fed:
                 s += f", {fed:,} of them ({_share(fed, imm)}) by federal agencies"
-        out.append(s + ".")
+        out.append({"text": s + ".", "synthetic": bool(e.get("synthetic"))})
     return out
 
 
