@@ -126,3 +126,36 @@ def test_the_corpus_links_are_in_words_not_internal_keys():
     text = show.table(corpus_show.link_table(f)).data
     assert "id_less_single" not in text and "without a Flock ID, in one log only" in text
     assert re.findall(r'<td class="num">(\d+)</td>', text) == ["5", "2", "1", "3"]
+
+
+def test_a_failed_check_is_said_once_in_words_with_its_first_rows_and_pages_counted_as_pages():
+    cites = [{"source_file": PDF, "source_sheet": f"page {i}", "source_row": 1} for i in range(1, 21)]
+    result = {
+        "expectations": [
+            {
+                "suite": "flock_export",
+                "expectation": "expect_column_values_to_be_in_set",
+                "column": "exported_searcher",
+                "kwargs": {"value_set": [True]},
+                "severity": "warning",
+                "on": "sources",
+                "success": False,
+                "checked": 809,
+                "unexpected_count": 809,
+                "unexpected_percent": 100.0,
+                "rows": cites,
+                "problem": "{n} export [file has|files have] no Name column",
+                "why": "an export names the searcher (Name), even if masked",
+            }
+        ]
+    }
+    df = show.failures_words(result)
+    assert len(df) == 1
+    assert (
+        df.iloc[0]["Where the first are"]
+        == "audit.pdf, page 1, row 1; audit.pdf, page 2, row 1; audit.pdf, page 3, row 1"
+    )
+    assert "expect_" not in show.table(df).data and "data/raw" not in show.table(df).data
+    assert show.checks_table(result, "flock_export").iloc[0]["Rows not as expected"] == (
+        "809 of 809 (100%) files, sheets or PDF pages"
+    )

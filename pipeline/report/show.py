@@ -525,6 +525,8 @@ def threshold_words(o: dict) -> str:
     if n is None:
         return ""
     text = f"{n:,}" + (f" of {checked:,} ({share(n, checked)})" if checked else "")
+    if o.get("on") == "sources":  # a check of each file read: a PDF's pages are read one by one
+        text += " files, sheets or PDF pages"
     mostly = (o.get("kwargs") or {}).get("mostly")
     if mostly is not None and mostly < 1:
         allowed = round(100 * (1 - float(mostly)))
@@ -582,3 +584,29 @@ def suites_words_table(result: dict) -> pd.DataFrame:
             for s in result["suites"]
         ]
     )
+
+
+def _cite_words(c: dict) -> str:
+    """'audit.pdf, page 3, row 1': a citation as a reader looks it up."""
+    sheet = f", {c['source_sheet']}" if c.get("source_sheet") else ""
+    return f"{_file_name(c['source_file'])}{sheet}, row {c['source_row']}"
+
+
+def failures_words(result: dict, first: int = 3) -> pd.DataFrame:
+    """Each failed check once, in words: what failed, how many rows, and where the first ones are (every
+    citation is in the folded table for fact-checkers and in validation.json)."""
+    from pipeline.validate.verdict import describe
+
+    rows = []
+    for o in result["expectations"]:
+        if o["success"] is not False:
+            continue
+        cites = o.get("rows") or []
+        rows.append(
+            {
+                "What failed": describe(o)[:1].upper() + describe(o)[1:],
+                "If it fails": SEVERITY_WORDS.get(o["severity"], o["severity"]),
+                "Where the first are": "; ".join(_cite_words(c) for c in cites[:first]) or "the table as a whole",
+            }
+        )
+    return pd.DataFrame(rows, columns=["What failed", "If it fails", "Where the first are"])
