@@ -46,3 +46,20 @@ def test_a_chart_page_outside_reports_keeps_its_runtime_beside_it(tmp_path):
     html = _write(tmp_path / "x.html")
     src = html.split('<script src="')[1].split('"')[0]
     assert (tmp_path / src).is_file() and "/" not in src
+
+
+def test_a_notebook_shows_the_published_svg_by_reference_not_a_copy(tmp_path, monkeypatch):
+    import altair as alt
+    import IPython.display
+    import pandas as pd
+
+    from pipeline.report import show
+
+    chart = alt.Chart(pd.DataFrame({"a": [1, 2]}), description="Two bars").mark_bar().encode(x="a:Q")
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)  # show.chart imports it when it runs
+    show.chart(chart, pd.DataFrame({"a": [1, 2]}), tmp_path / "charts", "bars")
+    data, _ = shown[0]._repr_mimebundle_()
+    assert 'src="charts/bars.svg"' in data["text/html"] and 'alt="Two bars"' in data["text/html"]
+    assert "image/png" not in data and "base64" not in data["text/html"] and len(data["text/html"]) < 300
+    assert (tmp_path / "charts" / "bars.svg").is_file()

@@ -178,23 +178,26 @@ def write_page(path: Path, spec_json: str, page: ChartPage) -> None:
 class ChartOutput:
     """What a notebook cell displays: the chart as an <img> whose alt is its description (text/html, which
     nbconvert's default lab template shows as is), plus the PNG with {"alt": description} in its metadata
-    (read by nbconvert's classic template) and the description as plain text."""
+    (read by nbconvert's classic template) and the description as plain text.
 
-    def __init__(self, svg: str, png: bytes, description: str):
-        self.svg, self.png, self.description = svg, png, description
+    With `src` (the chart's SVG file as published beside the page, "charts/x.svg"), the <img> points at
+    that file instead of carrying the drawing inline, and no PNG is kept: the page and the executed
+    notebook then weigh a few hundred bytes per chart, not a few hundred kilobytes."""
+
+    def __init__(self, svg: str, png: bytes | None, description: str, src: str | None = None):
+        self.svg, self.png, self.description, self.src = svg, png, description, src
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        src = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        src = self.src or ("data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii"))
         img = (
-            f'<img src="{src}" alt="{html.escape(self.description, quote=True)}" '
+            f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(self.description, quote=True)}" '
             'style="max-width: 100%; height: auto;">'
         )
-        data = {
-            "text/html": img,
-            "image/png": base64.b64encode(self.png).decode("ascii"),
-            "text/plain": self.description,
-        }
-        return data, {"alt": self.description, "image/png": {"alt": self.description}}
+        data = {"text/html": img, "text/plain": self.description}
+        if self.png is not None:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+            return data, {"alt": self.description, "image/png": {"alt": self.description}}
+        return data, {"alt": self.description}
 
 
 @dataclass(frozen=True)
@@ -225,11 +228,14 @@ def draw(chart) -> Drawn:
     return Drawn(spec=spec, svg=svg, png=vlc.svg_to_png(svg, scale=2, ppi=72))
 
 
-def show(chart, description: str | None = None) -> ChartOutput:
+def show(chart, description: str | None = None, src: str | None = None) -> ChartOutput:
     """Display `chart` (or a Drawn) in a notebook with `description` (default: the chart's own) as its alt
-    text; the PNG shown is at scale 1 (the saved one is at scale 2)."""
-    import vl_convert as vlc
-
+    text; the PNG shown is at scale 1 (the saved one is at scale 2). src: the published SVG to point at
+    (relative to the page) instead of embedding the drawing."""
     d = draw(chart)
     text = description if description is not None else d.description
+    if src is not None:
+        return ChartOutput(d.svg, None, text, src)
+    import vl_convert as vlc
+
     return ChartOutput(d.svg, vlc.svg_to_png(d.svg, scale=1), text)

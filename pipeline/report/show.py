@@ -500,17 +500,20 @@ def sources_frame(facts: dict) -> pd.DataFrame:
 
 def chart(c, data: pd.DataFrame, chart_dir: Path, name: str) -> None:
     """Publish a chart four ways (charts.save_chart: PNG, SVG, an offline interactive page, its data as CSV),
-    show it with its written description as alt text, and link each of the four files under it."""
+    show it (the published SVG, pointed at, not embedded) with its written description as alt text, and
+    link each of the four files under it."""
     from IPython.display import display
 
     from pipeline.analyze import charts
 
+    from pipeline.analyze.chart_page import show as show_chart
+
     drawn = charts.draw(c)  # once, for the four files and the notebook
     charts.save_chart(drawn, data, chart_dir, name)
-    display(charts.show(drawn))
+    rel = f"{Path(chart_dir).name}/{name}"
+    display(show_chart(drawn, src=f"{rel}.svg"))  # the published SVG beside the page, not a copy inline
     from pipeline.report.outputs import CHART_KINDS  # the index's words for the four files
 
-    rel = f"{Path(chart_dir).name}/{name}"
     links = " · ".join(f'<a href="{html.escape(rel)}.{ext}">{what}</a>' for ext, what in CHART_KINDS)
     display(HTML(f'<p class="chart-files">This chart: {links}</p>'))
 
