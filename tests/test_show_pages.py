@@ -159,3 +159,28 @@ def test_a_failed_check_is_said_once_in_words_with_its_first_rows_and_pages_coun
     assert show.checks_table(result, "flock_export").iloc[0]["Rows not as expected"] == (
         "809 of 809 (100%) files, sheets or PDF pages"
     )
+
+
+def test_a_linked_table_of_a_row_with_no_search_is_said_to_be_empty_not_linked():
+    df = pd.DataFrame(
+        {"label": ["Protest", "Immigration"], "searches": [0, 640], "csv": ["reasons/p.csv", "reasons/i.csv"]}
+    )
+    text = show.table(df, links=("csv",)).data
+    assert 'href="reasons/p.csv"' not in text and "none (no search)" in text and 'href="reasons/i.csv"' in text
+
+
+def test_a_check_in_words_names_no_configuration_file():
+    result = {
+        "expectations": [
+            {
+                "suite": "s",
+                "severity": "warning",
+                "success": True,
+                "unexpected_count": None,
+                "why": "searches lie inside the release's stated period (jurisdictions.yml); "
+                "add that header to rules/columns.yml",
+            }
+        ]
+    }
+    what = show.checks_table(result, "s").iloc[0]["What it checks, and why"]
+    assert ".yml" not in what and what.startswith("Searches lie inside the release's stated period;")

@@ -144,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                 pg.wait_for_timeout(150)
                 rel = page.relative_to(reports)
                 found = problems(pg, page, width) + [f"console error: {e}" for e in errors]
+                for x in found:  # said as found: a long check shows its problems before it ends
+                    print(f"FAIL {rel} at {width} px: {x}", flush=True)
                 failures += [f"{rel} at {width} px: {x}" for x in found]
                 pg.screenshot(
                     path=str(shots / (str(rel.with_suffix("")).replace("/", "__") + f"__{width}.png")), full_page=True
@@ -155,8 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(seen)} pages at {' and '.join(map(str, args.widths))} px; reports/ without the explorer: "
         f"{size_words(size)}; screenshots in {shots.relative_to(args.root)}/"
     )
-    for f in failures:
-        print("FAIL", f)
+    print(f"{len(failures)} problem(s)" if failures else "no problem found")
     return 1 if failures else 0
 
 

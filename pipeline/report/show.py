@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -151,7 +152,9 @@ def table(
     gone = {c: missing.get(c, MISSING) if isinstance(missing, dict) else missing for c in cols}
     head = "".join(f"<th>{html.escape((headers or {}).get(c) or header_words(c))}</th>" for c in cols)
     body = []
-    for row in shown[cols].itertuples(index=False, name=None):
+    # A linked table of a row that counts no search has no row either: it is said to be empty, not linked.
+    counts = list(shown["searches"]) if links and "searches" in shown.columns else [None] * len(shown)
+    for row, n in zip(shown[cols].itertuples(index=False, name=None), counts):
         tds = []
         for c, v in zip(cols, row):
             num = (
@@ -160,7 +163,9 @@ def table(
                 and not _missing(v)
             )
             text = html.escape(cell(v, kind=kinds[c], timezone=timezone, missing=gone[c]))
-            if c in links and not _missing(v):
+            if c in links and not _missing(v) and n == 0:
+                text = "none (no search)"
+            elif c in links and not _missing(v):
                 text = f'<a href="{html.escape(str(v), quote=True)}">{text}</a>'
             tds.append(f'<td class="num">{text}</td>' if num else f"<td>{text}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
@@ -518,6 +523,12 @@ def chart(c, data: pd.DataFrame, chart_dir: Path, name: str) -> None:
     display(HTML(f'<p class="chart-files">This chart: {links}</p>'))
 
 
+def _no_files(text: str) -> str:
+    """A check's reason without the configuration files it names (those are for fact-checkers)."""
+    text = re.sub(r"\s*\([^()]*\.(?:yml|json)\)", "", text)
+    return re.sub(r"(?:pipeline/)?rules/[\w/]+\.yml", "the reviewed rules", text)
+
+
 SEVERITY_WORDS = {"critical": "critical: a failure stops the analysis", "warning": "warning: read before publishing"}
 
 
@@ -545,7 +556,7 @@ def checks_table(result: dict, suite: str) -> pd.DataFrame:
         if o["suite"] != suite:
             continue
         outcome = "not run" if o["success"] is None else "passed" if o["success"] else "FAILED"
-        what = o.get("why") or ""
+        what = _no_files(o.get("why") or "")
         rows.append(
             {
                 "What it checks, and why": what[:1].upper() + what[1:],
