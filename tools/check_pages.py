@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         failures.append(
             f"reports/ without the explorer is {size_words(size)} (at most {size_words(REPORTS_MAX_BYTES)})"
         )
+        print("FAIL", failures[-1], flush=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
         for width in args.widths:
