@@ -108,6 +108,26 @@ def test_the_index_opens_with_the_story_then_one_row_per_jurisdiction(tmp_path):
     assert "(38 days)" in lede and "640 gave an immigration-related reason (430 civil, 150 criminal" in lede
     assert "Foster" not in lede  # a portal export has no outsiders' searches to tell
     assert lede.index('label synthetic">SYNTHETIC') < lede.index("Alvin ISD: 787,900")  # invented figures say so
+    member = index.write_index(
+        tmp_path,
+        entries,
+        generated_at="now",
+        corpora=[
+            {
+                "members": ["alvin-isd"],
+                "name": "C",
+                "anchor": "c",
+                "synthetic": True,
+                "columns": [],
+                "status": "ok",
+                "message": None,
+                "page": None,
+                "files": None,
+            }
+        ],
+    )
+    member = member.read_text()
+    assert "Alvin ISD: 787,900" not in member[: member.index('id="compare"')]  # told by its corpus's row
     alvin, foster = _row(page, "alvin-isd"), _row(page, "foster-pd")
     assert "Network audit" in alvin and "Transparency-portal export" in foster
     assert "December 1, 2025 – January 7, 2026 (38 days)" in alvin  # the period beside the figures

@@ -89,7 +89,7 @@ def write_index(
             csp=Markup(CSP_META),
             generated_at=str(generated_at),
             summary=summary,
-            lede=lede(entries),
+            lede=lede(entries, members={m for c in corpora or [] for m in c.get("members") or []}),
             entries=views,
             claims=[v for v in views if v["claims"]],
             caveat_groups=_caveat_groups(entries),
@@ -345,13 +345,14 @@ def _entry_view(reports_dir: Path, e: dict) -> dict:
     }
 
 
-def lede(entries: list[dict]) -> list[dict]:
+def lede(entries: list[dict], members: set[str] = frozenset()) -> list[dict]:
     """The index's opening sentences, from the figures: one per network log (the story: who searched a
-    producer's cameras, and how often for immigration), each with its period and whether it is synthetic."""
+    producer's cameras, and how often for immigration), each with its period and whether it is synthetic.
+    A log that is a member of a corpus is told by its corpus's row, not here."""
     out = []
     for e in entries:
         f = e.get("facts") or {}
-        if f.get("log_kind") != "network" or not f.get("searches"):
+        if f.get("log_kind") != "network" or not f.get("searches") or e["slug"] in members:
             continue
         period = _period(f)["text"]
         s = f"{e.get('name', e['slug'])}: {f['searches']:,} searches of its cameras"
