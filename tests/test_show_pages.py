@@ -125,7 +125,7 @@ def test_the_corpus_links_are_in_words_not_internal_keys():
     f = {"searches_by_link": {"id": 5, "id_and_fingerprint": 2, "fingerprint": 1, "id_less_single": 3}}
     text = show.table(corpus_show.link_table(f)).data
     assert "id_less_single" not in text and "without a Flock ID, in one log only" in text
-    assert re.findall(r'<td class="num">(\d+)</td>', text) == ["5", "2", "1", "3"]
+    assert re.findall(r'<td class="num"[^>]*>(\d+)</td>', text) == ["5", "2", "1", "3"]
 
 
 def test_a_failed_check_is_said_once_in_words_with_its_first_rows_and_pages_counted_as_pages():
@@ -184,3 +184,11 @@ def test_a_check_in_words_names_no_configuration_file():
     }
     what = show.checks_table(result, "s").iloc[0]["What it checks, and why"]
     assert ".yml" not in what and what.startswith("Searches lie inside the release's stated period;")
+
+
+def test_on_a_phone_each_cell_carries_its_header_for_the_card_view():
+    text = show.table(pd.DataFrame({"org_name": ["A"], "searches": [3]})).data
+    assert '<td data-label="Agency">A</td>' in text and '<td class="num" data-label="Searches">3</td>' in text
+    from pipeline.report.pages import stylesheet
+
+    assert "@media (max-width: 600px)" in stylesheet() and "attr(data-label)" in stylesheet()

@@ -150,7 +150,8 @@ def table(
         shown = shown.assign(matched_text=[whole_match(m, r) for m, r in zip(shown["matched_text"], shown["reason"])])
     kinds = {c: "percent" if c in percent else "date" if c in dates else "time" if c in times else "" for c in cols}
     gone = {c: missing.get(c, MISSING) if isinstance(missing, dict) else missing for c in cols}
-    head = "".join(f"<th>{html.escape((headers or {}).get(c) or header_words(c))}</th>" for c in cols)
+    said = [(headers or {}).get(c) or header_words(c) for c in cols]
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in said)
     body = []
     # A linked table of a row that counts no search has no row either: it is said to be empty, not linked.
     counts = list(shown["searches"]) if links and "searches" in shown.columns else [None] * len(shown)
@@ -167,7 +168,8 @@ def table(
                 text = "none (no search)"
             elif c in links and not _missing(v):
                 text = f'<a href="{html.escape(str(v), quote=True)}">{text}</a>'
-            tds.append(f'<td class="num">{text}</td>' if num else f"<td>{text}</td>")
+            label = f' data-label="{html.escape(said[cols.index(c)], quote=True)}"'  # for a phone's card view
+            tds.append(f'<td class="num"{label}>{text}</td>' if num else f"<td{label}>{text}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     note = ""
     if max_rows is not None and len(df) > max_rows:
@@ -177,7 +179,6 @@ def table(
             + ".</p>"
         )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    said = [(headers or {}).get(c) or header_words(c) for c in cols]
     explain = [text for word, text in CITATION_WORDS if word in said]
     if explain:
         note += f'<p class="{css_class}-note">' + html.escape(" ".join(explain)) + "</p>"
