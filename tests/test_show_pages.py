@@ -184,6 +184,10 @@ def test_a_check_in_words_names_no_configuration_file():
     }
     what = show.checks_table(result, "s").iloc[0]["What it checks, and why"]
     assert ".yml" not in what and what.startswith("Searches lie inside the release's stated period;")
+    result["expectations"][0].update(success=None, skipped="jurisdictions.yml states no period for this release")
+    assert show.checks_table(result, "s").iloc[0]["Outcome"] == (
+        "not run: the list of jurisdictions states no period for this release"
+    )
 
 
 def test_on_a_phone_each_cell_carries_its_header_for_the_card_view():

@@ -527,7 +527,8 @@ def chart(c, data: pd.DataFrame, chart_dir: Path, name: str) -> None:
 def _no_files(text: str) -> str:
     """A check's reason without the configuration files it names (those are for fact-checkers)."""
     text = re.sub(r"\s*\([^()]*\.(?:yml|json)\)", "", text)
-    return re.sub(r"(?:pipeline/)?rules/[\w/]+\.yml", "the reviewed rules", text)
+    text = re.sub(r"(?:pipeline/)?rules/[\w/]+\.yml", "the reviewed rules", text)
+    return text.replace("jurisdictions.yml", "the list of jurisdictions")
 
 
 SEVERITY_WORDS = {"critical": "critical: a failure stops the analysis", "warning": "warning: read before publishing"}
@@ -562,7 +563,8 @@ def checks_table(result: dict, suite: str) -> pd.DataFrame:
             {
                 "What it checks, and why": what[:1].upper() + what[1:],
                 "If it fails": SEVERITY_WORDS.get(o["severity"], o["severity"]),
-                "Outcome": outcome + (f": {o['skipped']}" if o["success"] is None and o.get("skipped") else ""),
+                "Outcome": outcome
+                + (f": {_no_files(o['skipped'])}" if o["success"] is None and o.get("skipped") else ""),
                 "Rows not as expected": threshold_words(o),
             }
         )
