@@ -79,7 +79,7 @@ test: venv browser lint             ## lint, then every test (CI calls this; 9 t
 test-fast: venv lint                ## lint, then the tests without whole runs, the browser or slow ones (< 2 minutes)
 	$(PYTHON) -m pytest -q -m "not e2e and not browser and not slow"
 
-check-pages: venv browser          ## every page under reports/ in Chromium at 1400 and 800 px (after make all; tools/check_pages.py)
+check-pages: venv browser          ## every page under reports/ in Chromium at 1400, 800 and 390 px (after make all; tools/check_pages.py)
 	$(PYTHON) -m tools.check_pages
 
 bench: venv                         ## benchmark against the floor at 1 and 32 months, then the corpus step (bench/RESULTS.md; ~45 min)

@@ -1,5 +1,6 @@
-"""The index page (pipeline/report/index.py + templates/): findings first, caveats by log kind, every output
-linked (found by globbing), the SYNTHETIC banner on shared agencies, hostile names escaped, older facts."""
+"""The index page (pipeline/report/index.py + templates/): the story first (lede, one comparison row per
+jurisdiction, the claims with both figures when their window differs), the rest folded, files on each files
+page, the SYNTHETIC banner on shared agencies, hostile names escaped, older facts."""
 
 import re
 
@@ -49,25 +50,119 @@ def _publish(base, *names):
         (base / name).write_text("x")
 
 
-def test_findings_come_first_with_each_caveat_beside_its_figure(tmp_path):
-    facts = {
-        "searches": 3150,
-        "log_kind": "network",
-        "period_words": "December 1, 2025 – January 7, 2026",
-        "findings": FINDINGS,
-        "caveats": CAVEATS,
-    }
-    page = index.write_index(tmp_path, [_entry("a-pd", "A PD", facts=facts)], generated_at="now").read_text()
+ALVIN = {
+    "log_kind": "network",
+    "searches": 787900,
+    "agencies": 3150,
+    "immigration_searches": 640,
+    "immigration_civil": 430,
+    "immigration_criminal": 150,
+    "immigration_unspecified": 60,
+    "federal_immigration_searches": 0,
+    "out_of_state_searches": 485198,
+    "first_local_date": "2025-12-01",
+    "last_local_date": "2026-01-07",
+    "period_words": "December 1, 2025 – January 7, 2026",
+    "findings": FINDINGS,
+    "caveats": CAVEATS,
+}
+ALVIN_CLAIMS = [
+    {
+        "claim": "more than 733,000 searches",
+        "source": "The 74",
+        "fact": "searches",
+        "computed": 735900,
+        "holds": True,
+        "window": {"start": "2025-12-01", "end": "2025-12-31"},
+    },
+    {
+        "claim": "more than 3,100 agencies",
+        "source": "The 74",
+        "fact": "agencies",
+        "computed": 3150,
+        "holds": True,
+        "window": {"start": "2025-12-01", "end": "2025-12-31"},
+    },
+    {"claim": "by 31 agencies", "source": "The 74", "fact": "immigration_agencies", "computed": 30, "holds": False},
+]
+
+
+def _row(page, slug):
+    return re.search(rf'<tr class="[a-z]+" id="j-{slug}">(.*?)</tr>', page, re.S).group(1)
+
+
+def test_the_index_opens_with_the_story_then_one_row_per_jurisdiction(tmp_path):
+    portal = {"log_kind": "portal", "searches": 36, "agencies": None, "immigration_searches": 0}
+    portal.update(first_local_date="2026-03-09", last_local_date="2026-04-05", period_words="March 9 – April 5, 2026")
+    _publish(tmp_path / "alvin-isd", "03_analyze.html", "files.html", "agencies.csv", "charts/x.png")
+    entries = [
+        _entry("alvin-isd", "Alvin ISD", synthetic=True, facts=ALVIN, claims=ALVIN_CLAIMS),
+        _entry("foster-pd", "Foster City PD", log_kind="portal", facts=portal, validation={"verdict": "GREEN"}),
+    ]
+    page = index.write_index(tmp_path, entries, generated_at="now").read_text()
     assert "<title>Flock search audits — all jurisdictions</title>" in page
-    assert page.index("What this data cannot tell you") < page.index("Findings") < page.index("at a glance")
-    card = page[page.index('<article class="jurisdiction real" id="j-a-pd">') : page.index("</article>")]
-    assert "December 1, 2025 – January 7, 2026" in card and 'label real">REAL' in card
-    first, second = card.index("3,150 searches"), card.index("U.S. Border Patrol: 357 searches")
-    assert first < card.index("Each search counted once") < second  # the caveat beside its figure
-    cannot = page[page.index('id="cannot-tell"') : page.index('id="findings"')]
-    assert (
-        "A search is not a stop" in cannot and "The log records look-ups" in cannot and "Network audit logs" in cannot
+    order = ['class="lede"', 'id="compare"', 'id="claims"', 'id="more"']
+    assert [page.index(x) for x in order] == sorted(page.index(x) for x in order)
+    lede = page[page.index('class="lede"') : page.index('id="compare"')]
+    assert "Alvin ISD: 787,900 searches of its cameras by 3,150 agencies over December 1, 2025" in lede
+    assert "(38 days)" in lede and "640 gave an immigration-related reason (430 civil, 150 criminal" in lede
+    assert "Foster" not in lede  # a portal export has no outsiders' searches to tell
+    assert lede.index('label synthetic">SYNTHETIC') < lede.index("Alvin ISD: 787,900")  # invented figures say so
+    member = index.write_index(
+        tmp_path,
+        entries,
+        generated_at="now",
+        corpora=[
+            {
+                "members": ["alvin-isd"],
+                "name": "C",
+                "anchor": "c",
+                "synthetic": True,
+                "columns": [],
+                "status": "ok",
+                "message": None,
+                "page": None,
+                "files": None,
+            }
+        ],
     )
+    member = member.read_text()
+    assert "Alvin ISD: 787,900" not in member[: member.index('id="compare"')]  # told by its corpus's row
+    alvin, foster = _row(page, "alvin-isd"), _row(page, "foster-pd")
+    assert "Network audit" in alvin and "Transparency-portal export" in foster
+    assert "December 1, 2025 – January 7, 2026 (38 days)" in alvin  # the period beside the figures
+    assert "787,900" in alvin and "3,150" in alvin and "640" in alvin and "430 civil" in alvin
+    assert "62% (485,198 of 787,900 searches)" in alvin  # out-of-state share: 485,198 / 787,900 = 61.6%
+    assert "does not apply" in foster and "%" not in foster  # no outsiders in a producer's own log
+    assert "2 of 3 hold" in alvin and "GREEN" in foster and "SYNTHETIC" in alvin and "REAL" in foster
+    assert "not in release" in foster and "28 days" in foster
+    # the per-file links are on the files page, not the index: only the page and "every file"
+    assert re.findall(r'href="([^"#]+)"', alvin) == ["alvin-isd/03_analyze.html", "alvin-isd/files.html"]
+    assert re.findall(r'href="([^"#]+)"', foster) == []  # nothing published: nothing linked
+
+
+def test_a_claim_over_another_window_shows_both_figures_and_why(tmp_path):
+    entries = [_entry("alvin-isd", "Alvin ISD", synthetic=True, facts=ALVIN, claims=ALVIN_CLAIMS)]
+    page = index.write_index(tmp_path, entries, generated_at="now").read_text()
+    claims = page[page.index('id="claims"') : page.index('id="more"')]
+    rows = re.findall(r"<tr><td.*?</tr>", claims, re.S)
+    assert len(rows) == 3
+    assert "735,900" in rows[0] and "787,900 over the whole release" in rows[0]
+    assert "December 1, 2025 – December 31, 2025" in rows[0] and "the claim counts" in rows[0]
+    assert "over the whole release" not in rows[1]  # 3,150 in December and in the release: one figure
+    assert "the whole release" in rows[2] and "NO" in rows[2]
+
+
+def test_a_missing_figure_is_not_computed_and_287g_figures_show_only_when_computed(tmp_path):
+    facts = dict(ALVIN)
+    del facts["agencies"]
+    page = index.write_index(tmp_path, [_entry("a", "A", facts=facts)], generated_at="now").read_text()
+    assert "not computed" in _row(page, "a") and "287(g)" not in page
+    facts.update(ice_287g_agencies=4, ice_287g_searches=120, ice_287g_list_date="2026-01-15")
+    page = index.write_index(tmp_path, [_entry("a", "A", facts=facts)], generated_at="now").read_text()
+    row = _row(page, "a")
+    assert "4 agencies with a 287(g) agreement searched" in row and "120 searches by them" in row
+    assert "2026-01-15" in row
 
 
 def test_older_facts_and_no_facts_say_not_yet_computed(tmp_path):
@@ -80,56 +175,27 @@ def test_older_facts_and_no_facts_say_not_yet_computed(tmp_path):
         ],
         generated_at="now",
     ).read_text()
-    old_card = page[page.index('id="j-old-pd"') :]
-    old_card = old_card[: old_card.index("</article>")]
-    assert "Findings not yet computed" in old_card and "2024-01-01 – 2024-01-31" in old_card
-    new_card = page[page.index('id="j-new-pd"') :]
-    assert "Not yet computed: no figures" in new_card[: new_card.index("</article>")]
-    cannot = page[page.index('id="cannot-tell"') : page.index('id="findings"')]
+    assert "2024-01-01 – 2024-01-31 (31 days)" in _row(page, "old-pd")
+    new = _row(page, "new-pd")
+    assert new.count("not computed") >= 4 and ">0<" not in new
+    cannot = page[page.index('id="cannot-tell"') : page.index('id="runs"')]
     assert cannot.count("Not yet computed for these logs") == 2  # portal (old facts) and network (none)
 
 
-def test_every_published_file_is_linked_once_and_labelled(tmp_path):
+def test_the_files_of_a_jurisdiction_are_labelled_for_its_files_page(tmp_path):
     base = tmp_path / "a-pd"
-    files = [
-        "01_clean.html",
-        "01_clean.code.html",
-        "03_analyze.html",
-        "03_analyze.code.html",
-        "files.html",
-        "facts.json",
-        "claims.json",
-        "agencies.csv",
-        "reasons/no_stated_purpose.csv",
-        "reasons/new_thing.csv",
-        "brand_new.csv",
-        "charts/top_agencies.html",
-        "charts/top_agencies.png",
-        "charts/top_agencies.svg",
-        "charts/top_agencies.csv",
-        "charts/odd_chart.png",
-        "history/0001-x.json",
-    ]
-    _publish(base, *files)
+    files = ["03_analyze.html", "agencies.csv", "reasons/no_stated_purpose.csv", "reasons/new_thing.csv"]
+    _publish(base, *files, "charts/top_agencies.html", "charts/top_agencies.png", "history/0001-x.json")
     facts = {
         "reason_categories": [
-            {
-                "id": "no_stated_purpose",
-                "label": "No stated purpose",
-                "searches": 1,
-                "share": 0.1,
-                "csv": "reasons/no_stated_purpose.csv",
-            }
+            {"id": "no_stated_purpose", "label": "No stated purpose", "csv": "reasons/no_stated_purpose.csv"}
         ]
     }
-    page = index.write_index(tmp_path, [_entry("a-pd", "A PD", facts=facts)], generated_at="now").read_text()
-    card = page[page.index('id="j-a-pd"') : page.index("</article>")]
-    hrefs = re.findall(r'href="([^"#]+)"', card)
-    assert sorted(hrefs) == sorted(f"a-pd/{f}" for f in files)  # each file once, nothing else
-    assert "Searches by reason category: No stated purpose" in card  # label from facts
-    assert "Searches by reason category: New thing" in card and "Brand new" in card  # default labels
-    assert "Agencies that searched most" in card and ">interactive<" in card and ">data (CSV)<" in card
-    assert "Odd chart" in card
+    out = outputs(tmp_path, "a-pd", facts)
+    labels = {t["name"]: t["label"] for t in out["tables"]}
+    assert labels["reasons/no_stated_purpose.csv"] == "Searches by reason category: No stated purpose"
+    assert labels["reasons/new_thing.csv"] == "Searches by reason category: New thing"
+    assert out["charts"][0]["label"] == "Agencies that searched most"
     assert in_words("reasons_typed") == "Reasons typed"
     assert outputs(tmp_path, "missing-pd")["any"] is False
 
@@ -205,7 +271,7 @@ def test_each_corpus_is_shown_beside_the_jurisdictions_with_its_figures_and_link
     import json
 
     folder = tmp_path / "reports" / "corpora" / "six-districts"
-    _publish(folder, "04_corpus.html", "04_corpus.code.html", "overlap.csv")
+    _publish(folder, "04_corpus.html", "04_corpus.code.html", "files.html", "overlap.csv")
     (folder / "facts.json").write_text(
         json.dumps(
             {
@@ -222,13 +288,12 @@ def test_each_corpus_is_shown_beside_the_jurisdictions_with_its_figures_and_link
     page = index.write_index(
         tmp_path / "reports", [_entry("a-pd", "A PD")], generated_at="now", corpora=index.corpus_entries(tmp_path)
     ).read_text()
-    card = page[page.index('id="corpus-six-districts"') :]
-    card = card[: card.index("</article>")]
-    assert "Six &lt;districts&gt;" in card and "SYNTHETIC" in card and "a-isd, b-isd" in card
-    assert "9,618" in card and "8,143" in card and "735" in card
-    for href in re.findall(r'href="([^"#]+)"', card):  # every link leads to a file
-        assert (tmp_path / "reports" / href).is_file(), href
-    assert 'href="corpora/six-districts/04_corpus.html"' in card and 'href="#corpus-six-districts"' in page
+    row = page[page.index('id="corpus-six-districts"') :]
+    row = row[: row.index("</tr>")]
+    assert "Six &lt;districts&gt;" in row and "SYNTHETIC" in row and "a-isd, b-isd" in row
+    assert "8,143" in row and "735" in row and "not computed" in row  # agencies: not in its facts
+    hrefs = re.findall(r'href="([^"#]+)"', row)
+    assert hrefs == ["corpora/six-districts/04_corpus.html", "corpora/six-districts/files.html"]
 
 
 def test_the_index_says_how_to_explore_every_search_and_links_the_database_only_when_built(tmp_path):

@@ -145,26 +145,20 @@ def test_write_index(tmp_path):
     _no_network(page)
     assert "2026-11-28 19:45 UTC" in page
 
-    rows = dict(zip(["alvin-isd", "synth-town", "no-agencies"], re.findall(r"<tr class=.*?</tr>", page, re.S)))
+    compare = page[page.index('id="compare"') : page.index('id="claims"')]
+    rows = dict(zip(["alvin-isd", "synth-town", "no-agencies"], re.findall(r"<tr class=.*?</tr>", compare, re.S)))
     assert 'label real">REAL' in rows["alvin-isd"] and "SYNTHETIC" not in rows["alvin-isd"]
     assert 'label synthetic">SYNTHETIC' in rows["synth-town"] and "REAL" not in rows["synth-town"]
-    assert "1,234,567" in rows["alvin-isd"] and "1,523" in rows["alvin-isd"]
-    assert "not in release" in rows["alvin-isd"]  # searchers None
-    assert "2024-01-01 – 2024-12-31" in rows["alvin-isd"]
+    assert "1,234,000" in rows["alvin-isd"] and "1,523" in rows["alvin-isd"]
+    assert "2024-01-01 – 2024-12-31 (366 days)" in rows["alvin-isd"]
     agencies_cell = re.findall(r"<td[^>]*>(.*?)</td>", rows["no-agencies"])[4]
     assert "not in release" in agencies_cell and ">0<" not in agencies_cell
-    searchers_cell = re.findall(r"<td[^>]*>(.*?)</td>", rows["no-agencies"])[5]
-    assert searchers_cell == "0"  # a real zero stays a zero
     assert "not computed" in rows["synth-town"] and ">0<" not in rows["synth-town"]
+    runs = page[page.index('id="runs"') :]
+    assert "1,234,567 rows read" in runs and "500 duplicates" in runs and "clean: 3 rows &lt;bad&gt;" in runs
 
     links = re.findall(r'href="([^"]+)"', page)
-    # every file link is to a file that exists (each of them linked), every #link to an element of the page
-    assert {h for h in links if not h.startswith("#")} == {
-        "alvin-isd/01_clean.html",
-        "alvin-isd/01_clean.code.html",
-        "alvin-isd/03_analyze.html",
-        "alvin-isd/facts.json",
-    }
+    # only the jurisdiction's page is linked (its files are on its files page); every #link to an element
+    assert {h for h in links if not h.startswith("#")} == {"alvin-isd/03_analyze.html"}
     assert all(f'id="{h[1:]}"' in page for h in links if h.startswith("#"))
-    assert "with code" in rows["alvin-isd"]
-    assert "no reports yet" in rows["synth-town"]
+    assert "no pages yet" in rows["synth-town"]

@@ -2,8 +2,10 @@
 notebook cell displays (`show`: an image with the chart's written description as its alt text).
 
 The page is a Jinja2 template with autoescape: the description and names (agency names come from the
-public) are escaped; only the Vega bundle and the spec, made script-safe by the caller, are pasted raw.
-The chart is drawn as SVG scaled to the window's width (never wider than its own), so it fits at 800 px.
+public) are escaped; only the spec, made script-safe by the caller, is pasted raw. The Vega runtime (about
+1 MB) is not embedded in each page: it is one shared file, reports/assets/vega-<versions>.js, loaded by a
+relative <script src> (which works offline, from file:// too), so 78 chart pages weigh 78 specs, not 78
+runtimes. The chart is drawn as SVG scaled to the window's width (never wider than its own).
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from markupsafe import Markup
 from pipeline.io.atomic import write_text
 from pipeline.io.text import strip_bidi
 
-ANALYSIS_PAGE = "../03_analyze.html"  # the page that made the chart (charts/ sits beside it)
-INDEX_PAGE = "../../index.html"  # reports/index.html
+ANALYSIS_PAGE = "../03_analyze.html"  # the page that made a jurisdiction's chart (charts/ sits beside it)
+INDEX_PAGE = "../../index.html"  # reports/index.html from reports/<slug>/charts/
+CORPUS_ANALYSIS_PAGE = "../04_corpus.html"  # a corpus chart: reports/corpora/<name>/charts/
+CORPUS_INDEX_PAGE = "../../../index.html"
+ASSETS = "assets"  # reports/assets/: files shared by every page (the Vega runtime)
 SYNTHETIC_PREFIX = "SYNTHETIC DATA — "
 
 _PAGE = jinja2.Environment(autoescape=True).from_string("""\
@@ -44,9 +49,7 @@ _PAGE = jinja2.Environment(autoescape=True).from_string("""\
   @media (max-width: 600px) { #vis { overflow-x: auto; } #vis svg { max-width: none; } }
   .files { font-size: 14px; }
 </style>
-<script type="text/javascript">
-{{ bundle }}
-</script>
+<script src="{{ runtime }}"></script>
 </head>
 <body>
 <nav aria-label="Back"><a href="{{ analysis }}">← {{ jurisdiction or "Analysis" }}: the analysis page</a>
@@ -78,6 +81,50 @@ class ChartPage:
     description: str
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a chart page sits: its links back and the shared runtime's file, as seen from the page."""
+
+    analysis: str
+    index: str
+    runtime_dir: Path  # the folder the runtime file is written to
+    runtime_href: str  # the runtime's folder relative to the page, ending in /
+
+
+def place(path: Path) -> Place:
+    """reports/<slug>/charts/x.html or reports/corpora/<name>/charts/x.html: the runtime under reports/assets/.
+    A page anywhere else (a test's folder) keeps its runtime beside it, so it still opens."""
+    path = Path(path)
+    parents = path.parents
+    if len(parents) > 3 and parents[2].name == "reports":
+        return Place(ANALYSIS_PAGE, INDEX_PAGE, parents[2] / ASSETS, f"../../{ASSETS}/")
+    if len(parents) > 4 and parents[2].name == "corpora" and parents[3].name == "reports":
+        return Place(CORPUS_ANALYSIS_PAGE, CORPUS_INDEX_PAGE, parents[3] / ASSETS, f"../../../{ASSETS}/")
+    return Place(ANALYSIS_PAGE, INDEX_PAGE, path.parent, "")
+
+
+def runtime_name() -> str:
+    """The shared runtime's file name, by the versions that make it (a new Vega-Lite makes a new file)."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return f"vega-runtime_vl-convert-{vlc.__version__}_vega-lite-{vl_version_for_vl_convert()}.js"
+
+
+def write_runtime(folder: Path) -> Path:
+    """The Vega runtime in `folder`, written once (unchanged when it is there with the same bytes)."""
+    target = Path(folder) / runtime_name()
+    bundle = _bundle()
+    try:
+        if target.stat().st_size == len(bundle.encode("utf-8")):
+            return target
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text(target, bundle)
+    return target
+
+
 @functools.cache
 def _bundle() -> str:
     """The Vega JavaScript Altair's own pages embed. vl-convert takes about 2 s to assemble it, so it is kept
@@ -102,11 +149,12 @@ def _bundle() -> str:
     return bundle
 
 
-def render_page(spec_json: str, page: ChartPage) -> str:
-    """The page's HTML; `spec_json` must already be safe inside <script> (no '<', '>' or '&' unescaped)."""
+def render_page(spec_json: str, page: ChartPage, where: Place | None = None) -> str:
+    """The page's HTML; `spec_json` must already be safe inside <script> (no '<', '>' or '&' unescaped).
+    where: the page's place (default: reports/<slug>/charts/)."""
     if "<" in spec_json:
         raise ValueError("the spec must be script-safe JSON (charts._ScriptSafeJSON)")
-    bundle = _bundle()
+    where = where or Place(ANALYSIS_PAGE, INDEX_PAGE, Path(ASSETS), f"../../{ASSETS}/")
     what = f"{page.jurisdiction}: {page.title}" if page.jurisdiction else page.title
     tab = (SYNTHETIC_PREFIX if page.synthetic else "") + f"{what} (chart)"
     return _PAGE.render(
@@ -116,37 +164,43 @@ def render_page(spec_json: str, page: ChartPage) -> str:
         synthetic=page.synthetic,
         description=page.description,
         name=page.name,
-        analysis=ANALYSIS_PAGE,
-        index=INDEX_PAGE,
+        analysis=where.analysis,
+        index=where.index,
         spec=Markup(spec_json),
-        bundle=Markup(bundle),
+        runtime=where.runtime_href + runtime_name(),
     )
 
 
 def write_page(path: Path, spec_json: str, page: ChartPage) -> None:
-    write_text(Path(path), render_page(spec_json, page))
+    """The chart page at `path`, and the shared runtime it loads if it is not there yet."""
+    where = place(Path(path))
+    write_runtime(where.runtime_dir)
+    write_text(Path(path), render_page(spec_json, page, where))
 
 
 class ChartOutput:
     """What a notebook cell displays: the chart as an <img> whose alt is its description (text/html, which
     nbconvert's default lab template shows as is), plus the PNG with {"alt": description} in its metadata
-    (read by nbconvert's classic template) and the description as plain text."""
+    (read by nbconvert's classic template) and the description as plain text.
 
-    def __init__(self, svg: str, png: bytes, description: str):
-        self.svg, self.png, self.description = svg, png, description
+    With `src` (the chart's SVG file as published beside the page, "charts/x.svg"), the <img> points at
+    that file instead of carrying the drawing inline, and no PNG is kept: the page and the executed
+    notebook then weigh a few hundred bytes per chart, not a few hundred kilobytes."""
+
+    def __init__(self, svg: str, png: bytes | None, description: str, src: str | None = None):
+        self.svg, self.png, self.description, self.src = svg, png, description, src
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        src = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        src = self.src or ("data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii"))
         img = (
-            f'<img src="{src}" alt="{html.escape(self.description, quote=True)}" '
+            f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(self.description, quote=True)}" '
             'style="width: 100%; height: auto;">'  # the column's width: larger at 1,400 px, 12 px text at 800
         )
-        data = {
-            "text/html": img,
-            "image/png": base64.b64encode(self.png).decode("ascii"),
-            "text/plain": self.description,
-        }
-        return data, {"alt": self.description, "image/png": {"alt": self.description}}
+        data = {"text/html": img, "text/plain": self.description}
+        if self.png is not None:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+            return data, {"alt": self.description, "image/png": {"alt": self.description}}
+        return data, {"alt": self.description}
 
 
 @dataclass(frozen=True)
@@ -189,11 +243,14 @@ def draw(chart) -> Drawn:
     return Drawn(spec=spec, svg=svg, png=vlc.svg_to_png(svg, scale=2, ppi=72))
 
 
-def show(chart, description: str | None = None) -> ChartOutput:
+def show(chart, description: str | None = None, src: str | None = None) -> ChartOutput:
     """Display `chart` (or a Drawn) in a notebook with `description` (default: the chart's own) as its alt
-    text; the PNG shown is at scale 1 (the saved one is at scale 2)."""
-    import vl_convert as vlc
-
+    text; the PNG shown is at scale 1 (the saved one is at scale 2). src: the published SVG to point at
+    (relative to the page) instead of embedding the drawing."""
     d = draw(chart)
     text = description if description is not None else d.description
+    if src is not None:
+        return ChartOutput(d.svg, None, text, src)
+    import vl_convert as vlc
+
     return ChartOutput(d.svg, vlc.svg_to_png(d.svg, scale=1), text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictInt, StrictStr
 
 
 class Strict(BaseModel):
@@ -261,3 +261,12 @@ class IceMatching(Strict):
     aliases: list[IceAlias] = []
     must_match: list[IceExample] = Field(min_length=1)
     must_not_match: list[IceExample] = Field(min_length=1)
+
+
+class PlumbingWord(Strict):
+    text: StrictStr
+    why: StrictStr
+
+
+class PlumbingWords(RootModel[list[PlumbingWord]]):
+    """plumbing_words.yml: words an editor page must not show outside a folded section (tools/check_pages.py)."""

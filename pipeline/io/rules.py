@@ -135,6 +135,7 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "rules/dropdown.yml": m.Dropdown,
     "rules/camera_count.yml": m.CameraCount,
     "rules/ice287g/matching.yml": m.IceMatching,
+    "rules/plumbing_words.yml": m.PlumbingWords,
     "report/templates/labels.yml": m.Labels,
     "explore/columns.yml": m.ExploreColumns,
     "explore/dictionary.yml": m.Dictionary,

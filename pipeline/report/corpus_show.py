@@ -34,11 +34,29 @@ def banner(c: Corpus):
     return Markdown(f"**Real releases.** Members: {md_escape(members)}")
 
 
+# How a search's copies were linked, in words (facts.json "searches_by_link" keys).
+LINK_WORDS = {
+    "id": "by Flock ID alone",
+    "id_and_fingerprint": "by Flock ID, with ID-less copies joined by the fingerprint",
+    "fingerprint": "by the fingerprint alone (no copy has a Flock ID)",
+    "id_less_single": "without a Flock ID, in one log only",
+}
+
+
+def link_table(f: dict) -> pd.DataFrame:
+    """Distinct searches by how their copies were linked, in words (not the internal keys)."""
+    return pd.DataFrame(
+        [(LINK_WORDS.get(k, k.replace("_", " ")), n) for k, n in f["searches_by_link"].items()],
+        columns=["linked", "distinct searches"],
+    )
+
+
 def sentences(f: dict) -> list[str]:
     links = f["searches_by_link"]
     linked = links["id_and_fingerprint"] + links["fingerprint"]
+    over = f"Over {f['period_words']} (UTC days), " if f.get("period_words") else ""
     return [
-        f"{f['rows']:,} rows across {len(f['members'])} producers' logs are {f['distinct_searches']:,} distinct "
+        f"{over}{f['rows']:,} rows across {len(f['members'])} producers' logs are {f['distinct_searches']:,} distinct "
         f"searches ({f['rows_per_search']} rows per search); {f['overlap_searches']:,} of them appear in more "
         f"than one producer's log, the most-shared in {f['max_producers_per_search']}.",
         f"{links['id']:,} searches were matched by Flock ID alone; {linked:,} were linked (in part) by the "

@@ -22,6 +22,15 @@ def labels() -> dict:
     return read_data_file(TEMPLATES / "labels.yml")
 
 
+def size_words(n: int) -> str:
+    """A file's size as a reader says it: "27 MB", "880 KB", "4.2 MB", "170 bytes" (1 MB = 1,000,000 bytes)."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:,.0f} {unit}"
+    return f"{n:,} byte{'s' if n != 1 else ''}"
+
+
 def in_words(stem: str) -> str:
     """'reasons_typed' -> 'Reasons typed': the default label of a file no mapping names."""
     words = stem.replace("_", " ").replace("-", " ").strip()

@@ -1,5 +1,6 @@
 """The pages around the notebooks: the navigation bar of every notebook page and each jurisdiction's files
-page (reports/<slug>/files.html: every published file, in words, with its size and SHA-256).
+page (reports/<slug>/files.html: every published file, in words, with its size in words; an empty CSV is
+said to be empty, not linked; the SHA-256 of each file in a section for fact-checkers, folded).
 
 A notebook page is rendered as soon as its notebook ran, before the next notebook has written anything, so
 its navigation bar is written again (`refresh`) when the jurisdiction's run ends: every link then points at
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from pipeline.io.atomic import write_text
 from pipeline.io.hashing import sha256_file
-from pipeline.report.outputs import CHART_KINDS, in_words, labels
+from pipeline.report.outputs import CHART_KINDS, in_words, labels, size_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 NOTEBOOK_PAGES = (("01_clean", "01 Clean"), ("02_validate", "02 Validate"), ("03_analyze", "03 Analyze"))
@@ -128,6 +129,16 @@ class Published:
     group: str
     label: str
     bytes: int
+    empty: bool = False  # a CSV with no row: listed as "none", never linked as data
+
+
+def csv_is_empty(path: Path) -> bool:
+    """A published CSV with its header and no row (write_csv writes nothing before the header)."""
+    if path.suffix != ".csv":
+        return False
+    with path.open("rb") as f:
+        f.readline()
+        return not f.readline().strip()
 
 
 GROUPS = {
@@ -158,6 +169,9 @@ def describe(relpath: str) -> tuple[str, str]:
         return "code", f"{page}: the executed notebook (opens in Jupyter)"
     if page and relpath.endswith(".html"):
         return "pages", page
+    if relpath.endswith(".csv.gz"):
+        plain = relpath.removesuffix(".gz")
+        return "tables", (words["files"].get(plain) or in_words(Path(plain).stem)) + ", every row (compressed)"
     group = {".csv": "tables", ".json": "records"}.get(path.suffix, "other")
     return group, words["files"].get(relpath) or in_words(path.stem)
 
@@ -170,7 +184,7 @@ def published_files(out_dir: Path) -> list[Published]:
         if not p.is_file() or rel == "files.html" or p.name.startswith("."):
             continue
         group, label = describe(rel)
-        out.append(Published(rel, group, label, p.stat().st_size))
+        out.append(Published(rel, group, label, p.stat().st_size, csv_is_empty(p)))
     return out
 
 
@@ -181,7 +195,14 @@ def write_files_page(
     manifest: whether manifest.json will sit beside it (default: whether it does now)."""
     files = published_files(out_dir)
     grouped = [
-        (title, [dict(f.__dict__, sha256=sha256_file(out_dir / f.path)) for f in files if f.group == key])
+        (
+            title,
+            [
+                dict(f.__dict__, sha256=sha256_file(out_dir / f.path), size=size_words(f.bytes))
+                for f in files
+                if f.group == key
+            ],
+        )
         for key, title in GROUPS.items()
     ]
     html = (
@@ -196,8 +217,19 @@ def write_files_page(
             synthetic_text=SYNTHETIC_BANNER_TEXT,
             csp=CSP,
             manifest=(out_dir / "manifest.json").exists() if manifest is None else manifest,
+            period=_period_words(out_dir),
         )
     )
     target = out_dir / "files.html"
     write_text(target, html)
     return target
+
+
+def _period_words(out_dir: Path) -> str | None:
+    """The period the release covers, from facts.json ("December 1, 2025 – January 7, 2026"), if computed."""
+    import json
+
+    try:
+        return json.loads((out_dir / "facts.json").read_text(encoding="utf-8")).get("period_words")
+    except (OSError, ValueError, AttributeError):
+        return None

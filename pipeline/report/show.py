@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -146,11 +147,16 @@ def table(
     if df.empty:
         return HTML(f'<p class="{css_class}-empty">{html.escape(empty)}</p>')
     shown = df if max_rows is None else df.head(max_rows)
+    if "matched_text" in cols and "reason" in shown.columns:  # the words as the officer typed them, never cut
+        shown = shown.assign(matched_text=[whole_match(m, r) for m, r in zip(shown["matched_text"], shown["reason"])])
     kinds = {c: "percent" if c in percent else "date" if c in dates else "time" if c in times else "" for c in cols}
     gone = {c: missing.get(c, MISSING) if isinstance(missing, dict) else missing for c in cols}
-    head = "".join(f"<th>{html.escape((headers or {}).get(c) or header_words(c))}</th>" for c in cols)
+    said = [(headers or {}).get(c) or header_words(c) for c in cols]
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in said)
     body = []
-    for row in shown[cols].itertuples(index=False, name=None):
+    # A linked table of a row that counts no search has no row either: it is said to be empty, not linked.
+    counts = list(shown["searches"]) if links and "searches" in shown.columns else [None] * len(shown)
+    for row, n in zip(shown[cols].itertuples(index=False, name=None), counts):
         tds = []
         for c, v in zip(cols, row):
             num = (
@@ -159,9 +165,12 @@ def table(
                 and not _missing(v)
             )
             text = html.escape(strip_bidi(cell(v, kind=kinds[c], timezone=timezone, missing=gone[c])))
-            if c in links and not _missing(v):
+            if c in links and not _missing(v) and n == 0:
+                text = "none (no search)"
+            elif c in links and not _missing(v):
                 text = f'<a href="{html.escape(str(v), quote=True)}">{text}</a>'
-            tds.append(f'<td class="num">{text}</td>' if num else f"<td>{text}</td>")
+            label = f' data-label="{html.escape(said[cols.index(c)], quote=True)}"'  # for a phone's card view
+            tds.append(f'<td class="num"{label}>{text}</td>' if num else f"<td{label}>{text}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
     note = ""
     if max_rows is not None and len(df) > max_rows:
@@ -171,9 +180,49 @@ def table(
             + ".</p>"
         )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    explain = [text for word, text in CITATION_WORDS if word in said]
+    if explain:
+        note += f'<p class="{css_class}-note">' + html.escape(" ".join(explain)) + "</p>"
     return HTML(
         f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}'
     )
+
+
+# What Row and Line mean, said under every table that shows them (FORMATS.md, the citation columns).
+CITATION_WORDS = (
+    (
+        "Row",
+        "Row: the row a person finds in the file: a spreadsheet's row number; in a CSV, the record's number "
+        "with the header as row 1; in a PDF, the row counted on that page from the first search under the "
+        "header (row 1).",
+    ),
+    (
+        "Line",
+        "Line: the line of a CSV file where the record starts, as a text editor numbers lines (the header is "
+        "line 1); it is larger than Row once a cell above holds line breaks. Spreadsheets and PDFs have no lines.",
+    ),
+)
+
+
+def whole_match(matched, reason) -> str:
+    """The words that made a search count, widened to whole words as the reason has them: a rule that
+    matched "Immigration (civ" shows "Immigration (civil)". Unchanged when the reason does not hold it."""
+    if _missing(matched) or _missing(reason):
+        return matched
+    m, r = str(matched), str(reason)
+    at = r.lower().find(m.lower())
+    if at < 0:
+        return m
+    start, end = at, at + len(m)
+    while start > 0 and r[start - 1].isalnum():
+        start -= 1
+    while end < len(r) and (r[end].isalnum() or r[end] in "/-'"):
+        end += 1
+    text = r[start:end]
+    if text.count("(") > text.count(")"):
+        close = r.find(")", end)
+        text = r[start : close + 1] if close >= 0 else text
+    return text
 
 
 def jurisdiction(slug: str, config: str = "", root: str = "") -> Jurisdiction:
@@ -250,22 +299,82 @@ KINDS = {
 }
 
 
+def folded(title: str, *parts) -> HTML:
+    """A section for fact-checkers, folded by default: paths, hashes, readers, rule and check names."""
+    body = "".join(p.data if hasattr(p, "data") else html.escape(str(p)) for p in parts)
+    return HTML(f'<details class="fact-checkers"><summary>{html.escape(title)}</summary>{body}</details>')
+
+
+def _file_name(path: str) -> str:
+    """A release file as a reader names it: its name, and the archive member after '!' if any."""
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _by_file(m: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for s in m["sources"]:
+        out.setdefault(s["file"], []).append(s)
+    return out
+
+
+def _parts(parts: list[dict]) -> str:
+    """ "809 pages", "3 sheets", or "" for a file read whole (a CSV)."""
+    sheets = [p.get("sheet") for p in parts if p.get("sheet")]
+    if not sheets:
+        return ""
+    pages = sum(1 for x in sheets if str(x).startswith("page "))
+    if pages == len(sheets):
+        return count(pages, "page")
+    return count(len(sheets), "sheet")
+
+
 def sources_table(m: dict) -> pd.DataFrame:
+    """One row per file of the release (a PDF once, with its page count; a workbook once, with its sheets)."""
+    rows = []
+    for file, parts in _by_file(m).items():
+        kinds = dict.fromkeys(KINDS.get(p["detected_kind"], p["detected_kind"]) for p in parts)
+        extra = dict.fromkeys(c for p in parts for c in p["extra_columns"])
+        rows.append(
+            {
+                "File": _file_name(file),
+                "Kind": ", ".join(kinds),
+                "Pages or sheets": _parts(parts),
+                "Rows read": sum(p["rows_read"] for p in parts),
+                "Columns not used": ", ".join(extra),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def sources_detail(m: dict) -> pd.DataFrame:
+    """For fact-checkers: each file's path in the project, SHA-256, encoding and reader, once per file."""
     return pd.DataFrame(
         [
             {
-                "File": s["file"],
-                "Sheet": s["sheet"],
-                "Kind": KINDS.get(s["detected_kind"], s["detected_kind"]),
-                "Encoding": s["encoding"],
-                "Rows read": s["rows_read"],
-                "Reader": s["reader"],
-                "Extra columns": ", ".join(s["extra_columns"]),
-                "SHA-256": s["sha256"],
+                "File": file,
+                "SHA-256": parts[0]["sha256"],
+                "Encoding": ", ".join(dict.fromkeys(str(p["encoding"]) for p in parts if p["encoding"])),
+                "Reader": ", ".join(dict.fromkeys(str(p["reader"]) for p in parts if p.get("reader"))),
             }
-            for s in m["sources"]
+            for file, parts in _by_file(m).items()
         ]
     )
+
+
+def reconciliation_by_file(recon: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation once per file (a PDF's pages and a workbook's sheets added up)."""
+    counts = ["rows_read", "searches_kept", "duplicates", "rejected"]
+    df = recon.copy()
+    for c in counts:
+        df[c] = pd.to_numeric(df[c])
+    df["balanced"] = df["balanced"].astype(str).eq("True")
+    out = df.groupby("source_file", sort=False).agg(
+        **{c: (c, "sum") for c in counts}, balanced=("balanced", "all"), parts=("source_sheet", "size")
+    )
+    out = out.reset_index()
+    out["source_file"] = out["source_file"].map(_file_name)
+    out["balanced"] = out["balanced"].map({True: "yes", False: "NO"})
+    return out.drop(columns="parts").rename(columns={"source_file": "file"})
 
 
 def skipped_table(m: dict) -> pd.DataFrame:
@@ -403,16 +512,124 @@ def sources_frame(facts: dict) -> pd.DataFrame:
 
 def chart(c, data: pd.DataFrame, chart_dir: Path, name: str) -> None:
     """Publish a chart four ways (charts.save_chart: PNG, SVG, an offline interactive page, its data as CSV),
-    show it with its written description as alt text, and link each of the four files under it."""
+    show it (the published SVG, pointed at, not embedded) with its written description as alt text, and
+    link each of the four files under it."""
     from IPython.display import display
 
     from pipeline.analyze import charts
 
+    from pipeline.analyze.chart_page import show as show_chart
+
     drawn = charts.draw(c)  # once, for the four files and the notebook
     charts.save_chart(drawn, data, chart_dir, name)
-    display(charts.show(drawn))
+    rel = f"{Path(chart_dir).name}/{name}"
+    display(show_chart(drawn, src=f"{rel}.svg"))  # the published SVG beside the page, not a copy inline
     from pipeline.report.outputs import CHART_KINDS  # the index's words for the four files
 
-    rel = f"{Path(chart_dir).name}/{name}"
     links = " · ".join(f'<a href="{html.escape(rel)}.{ext}">{what}</a>' for ext, what in CHART_KINDS)
     display(HTML(f'<p class="chart-files">This chart: {links}</p>'))
+
+
+def _no_files(text: str) -> str:
+    """A check's reason without the configuration files it names (those are for fact-checkers)."""
+    text = re.sub(r"\s*\([^()]*\.(?:yml|json)\)", "", text)
+    text = re.sub(r"(?:pipeline/)?rules/[\w/]+\.yml", "the reviewed rules", text)
+    return text.replace("jurisdictions.yml", "the list of jurisdictions")
+
+
+SEVERITY_WORDS = {"critical": "critical: a failure stops the analysis", "warning": "warning: read before publishing"}
+
+
+def threshold_words(o: dict) -> str:
+    """How many rows failed a check, of how many, and the share its threshold allows ("mostly": a check
+    passes while at least that share of rows meets it)."""
+    n, checked = o.get("unexpected_count"), o.get("checked")
+    if n is None:
+        return ""
+    text = f"{n:,}" + (f" of {checked:,} ({share(n, checked)})" if checked else "")
+    if o.get("on") == "sources":  # a check of each file read: a PDF's pages are read one by one
+        text += " files, sheets or PDF pages"
+    mostly = (o.get("kwargs") or {}).get("mostly")
+    if mostly is not None and mostly < 1:
+        allowed = round(100 * (1 - float(mostly)))
+        text += f"; up to {allowed}% may fail, so this {'passes' if o.get('success') else 'fails'}"
+    return text
+
+
+def checks_table(result: dict, suite: str) -> pd.DataFrame:
+    """Each check of one suite in words: what it means, how serious a failure is, the outcome, and the rows
+    not as expected with the threshold that lets some of them pass (the expectation names are folded apart)."""
+    rows = []
+    for o in result["expectations"]:
+        if o["suite"] != suite:
+            continue
+        outcome = "not run" if o["success"] is None else "passed" if o["success"] else "FAILED"
+        what = _no_files(o.get("why") or "")
+        rows.append(
+            {
+                "What it checks, and why": what[:1].upper() + what[1:],
+                "If it fails": SEVERITY_WORDS.get(o["severity"], o["severity"]),
+                "Outcome": outcome
+                + (f": {_no_files(o['skipped'])}" if o["success"] is None and o.get("skipped") else ""),
+                "Rows not as expected": threshold_words(o),
+            }
+        )
+    return pd.DataFrame(rows, columns=["What it checks, and why", "If it fails", "Outcome", "Rows not as expected"])
+
+
+SUITE_WORDS = {
+    "searches": "Every search in the cleaned table",
+    "flock_export": "Searches read from Flock's network or organization audits",
+    "portal_csv": "Searches read from a transparency-portal export",
+}
+
+
+def suite_words(suite: str) -> str:
+    return SUITE_WORDS.get(suite, in_words_plain(suite))
+
+
+def in_words_plain(name: str) -> str:
+    words = str(name).replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def suites_words_table(result: dict) -> pd.DataFrame:
+    """Which groups of checks ran, in words, on how many searches, and how many of their checks failed."""
+    return pd.DataFrame(
+        [
+            {
+                "Checks on": suite_words(s["suite"]),
+                "Searches checked": s["searches"],
+                "Checks": s["expectations"],
+                "Failed": s["failed"],
+                "Note": s["skipped"] or "",
+            }
+            for s in result["suites"]
+        ]
+    )
+
+
+def _cite_words(c: dict) -> str:
+    """'audit.pdf, page 3, row 1': a citation as a reader looks it up."""
+    sheet = f", {c['source_sheet']}" if c.get("source_sheet") else ""
+    return f"{_file_name(c['source_file'])}{sheet}, row {c['source_row']}"
+
+
+def failures_words(result: dict, first: int = 3) -> pd.DataFrame:
+    """Each failed check once, in words: what failed, how many rows, and where the first ones are (every
+    citation is in the folded table for fact-checkers and in validation.json)."""
+    from pipeline.validate.verdict import describe
+
+    rows = []
+    for o in result["expectations"]:
+        if o["success"] is not False:
+            continue
+        cites = o.get("rows") or []
+        rows.append(
+            {
+                "What failed": describe(o)[:1].upper() + describe(o)[1:],
+                "If it fails": SEVERITY_WORDS.get(o["severity"], o["severity"]),
+                "Where the first are": "; ".join(_cite_words(c) for c in cites[:first]) or "the table as a whole",
+            }
+        )
+    return pd.DataFrame(rows, columns=["What failed", "If it fails", "Where the first are"])

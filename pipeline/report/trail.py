@@ -5,19 +5,28 @@ Written by the runner once a jurisdiction's run is over (`publish_trail`), from 
                                        duplicates + rejected, by reason (counts and citations only);
 - reports/<slug>/rejected_summary.csv  per reason for rejecting a row: how many, and where the first ones
                                        are (file, sheet, row, line), never a rejected row's cells;
-then reports/<slug>/manifest.json (report.manifest), last, listing every published file.
+A row-level CSV over 5 MB (a reason category holding most of a release, such as Alvin's generic_purpose.csv
+at 27 MB) is then published gzip-compressed beside where it was (reasons/x.csv.gz, about a seventh of the
+weight): every row stays one click from its figure, and the link on the page says so. Then
+reports/<slug>/manifest.json (report.manifest), last, listing every published file.
 """
 
 from __future__ import annotations
 
+import gzip
+import html
+import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.config import Jurisdiction
 from pipeline.contracts import RunStatus
+from pipeline.io.atomic import atomic_path, write_text
 from pipeline.project import processed_dir, reports_dir
 from pipeline.report import pages
 from pipeline.report.manifest import MANIFEST, write_manifest
+from pipeline.report.outputs import size_words
 
 if TYPE_CHECKING:  # pandas is imported where a trail is written: a rerun that writes none never loads it
     import pandas as pd
@@ -50,9 +59,44 @@ def publish_trail(j: Jurisdiction, status: str = RunStatus.OK) -> Path | None:
         synthetic=j.synthetic,
     )
     write_csv(rejected_summary(processed / "rejected.csv"), out / REJECTED_SUMMARY, synthetic=j.synthetic)
+    compress_heavy_csvs(out)
     # Every page's navigation and the files page now that every file of the run exists, then the manifest.
     pages.refresh(out, j.name, synthetic=j.synthetic, manifest=True)
     return write_manifest(j, status)
+
+
+HEAVY_CSV_BYTES = 5_000_000  # a row-level CSV above this is published compressed
+
+
+def compress_heavy_csvs(out: Path) -> list[Path]:
+    """Replace each CSV of reports/<slug>/ over HEAVY_CSV_BYTES by <name>.csv.gz (byte-for-byte the same rows,
+    gzip with no timestamp, so the same CSV always gives the same file) and point the pages' links at it,
+    saying that it holds every row and how much it weighs. Returns the compressed files."""
+    done = []
+    for csv_path in sorted(out.rglob("*.csv")):
+        if csv_path.stat().st_size <= HEAVY_CSV_BYTES:
+            csv_path.with_name(csv_path.name + ".gz").unlink(missing_ok=True)  # an earlier run's, now stale
+            continue
+        gz = csv_path.with_name(csv_path.name + ".gz")
+        with atomic_path(gz) as tmp, csv_path.open("rb") as src, tmp.open("wb") as raw:
+            with gzip.GzipFile(filename=csv_path.name, mode="wb", fileobj=raw, compresslevel=6, mtime=0) as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        rel = csv_path.relative_to(out).as_posix()
+        csv_path.unlink()
+        _relink(out, rel, f"{rel}.gz", size_words(gz.stat().st_size))
+        done.append(gz)
+    return done
+
+
+def _relink(out: Path, old: str, new: str, size: str) -> None:
+    """Every link to `old` on the folder's HTML pages now leads to `new`, with what it is beside it."""
+    link = re.compile(r'<a href="' + re.escape(html.escape(old)) + r'">([^<]*)</a>')
+    note = f"every row, compressed ({size}; opens in a spreadsheet once unzipped)"
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new_text = link.sub(lambda m: f'<a href="{html.escape(new)}">{html.escape(new)}</a> ({note})', text)
+        if new_text != text:
+            write_text(page, new_text)
 
 
 def cite(row: pd.Series) -> str:
