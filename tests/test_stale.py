@@ -12,8 +12,13 @@ def test_stale_scratch_files_are_cleared_and_published_files_kept(tmp_path):
         folder / ".02_validate.4242.ipynb",
         folder / ".facts.json.abc123.tmp",
         tmp_path / "reports" / ".index.html.x.tmp",
+        folder / "reasons" / ".no_stated_purpose.csv.r0yy04gq.tmp",  # a kill during a reason list's write
+        folder / "charts" / ".top_agencies.svg.k1.tmp",
     ]
     kept = [folder / "02_validate.ipynb", folder / "facts.json", folder / ".keep-me.txt"]
+    (folder / "reasons").mkdir()
+    (folder / "charts").mkdir()
+    kept += [folder / "reasons" / "no_stated_purpose.csv"]
     for p in scratch + kept:
         p.write_text("x")
     (running_dir(tmp_path) / "x-pd").mkdir(parents=True)

@@ -21,6 +21,9 @@ WHEN = {"run.json", "manifest.json", "files.html"}
 TIMES = {"seconds", "run_at", "recorded_as"}
 NOISE = [
     (re.compile(r'id="cell-id=[0-9a-f]+"'), 'id="cell-id"'),
+    # A build cell's progress log (stdout) says how fast each step went, and a step that takes longer under
+    # load says more: its text is the log's, not the notebook's result, so it is compared as present only.
+    (re.compile(r"<pre>(?:(?!</pre>).)*? rows/s(?:(?!</pre>).)*</pre>", re.S), "<pre>LOG</pre>"),
     (re.compile(r"[\d,.]+ rows/s"), "N rows/s"),
     (re.compile(r"\b\d+(?:\.\d+)? s\b"), "N s"),
 ]
@@ -46,7 +49,8 @@ def _outputs(folder):
             continue
         if p.suffix == ".ipynb":
             nb = nbformat.read(p, as_version=4)
-            out[rel] = [(c.cell_type, c.source, _quiet(c.get("outputs", []))) for c in nb.cells]
+            outputs = [[o for o in c.get("outputs", []) if o.get("output_type") != "stream"] for c in nb.cells]
+            out[rel] = [(c.cell_type, c.source, _quiet(o)) for c, o in zip(nb.cells, outputs)]
         elif p.suffix == ".json":
             out[rel] = _quiet(json.loads(p.read_text(encoding="utf-8")))
         elif p.suffix == ".html":

@@ -132,6 +132,7 @@ class Labels(Strict):
     charts: dict[StrictStr, StrictStr]
     pages: dict[StrictStr, StrictStr]
     log_kinds: dict[StrictStr, StrictStr]
+    log_kinds_short: dict[StrictStr, StrictStr]
 
 
 class DictionaryEntry(Strict):

@@ -110,8 +110,9 @@ def publish_executed(executed: Path, root: Path, target: Path) -> None:
 
 def clear_stale(root: Path, folders: list[Path]) -> list[Path]:
     """Remove what a killed run left: build/running/ whole, and the temporary files of a write or a
-    notebook (.<name>.*.tmp, .<notebook>.<pid>.ipynb) in `folders` (not recursive). Call it holding the
-    run lock: no other run is writing. Returns what was removed."""
+    notebook (.<name>.*.tmp, .<notebook>.<pid>.ipynb) in `folders` and the folders below them (a kill
+    during a write leaves one in reasons/ or charts/ too). Call it holding the run lock: no other run is
+    writing. Returns what was removed."""
     removed = []
     running = running_dir(root)
     if running.exists():
@@ -120,8 +121,8 @@ def clear_stale(root: Path, folders: list[Path]) -> list[Path]:
     for folder in folders:
         if not folder.is_dir():
             continue
-        for p in folder.iterdir():
-            if p.name.startswith(".") and p.is_file() and (p.name.endswith(".tmp") or p.name.endswith(".ipynb")):
+        for p in folder.rglob(".*"):
+            if p.is_file() and (p.name.endswith(".tmp") or p.name.endswith(".ipynb")) and p not in removed:
                 p.unlink(missing_ok=True)
                 removed.append(p)
     return removed
