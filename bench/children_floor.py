@@ -58,7 +58,7 @@ def child_floor_write(a: dict) -> dict:
 
 def child_floor_typed(a: dict) -> dict:
     """The typed floor: what the build's own typing costs with nothing else around it. DuckDB's parallel
-    reader (all text) feeds the build's typing statement (clean.searches._parse: times, counts, the cleaned
+    reader (all text) feeds the build's typing statement (clean.parse.parse: times, counts, the cleaned
     reason, the search key, why rejected), the repeated search keys are counted, and the typed rows are
     written to Parquet. Left out, and so not a build: record and line numbers (citations), the readers'
     checks and the exact reader, raw-file hashes, de-duplication, reconciliation, the enrichment rules,

@@ -56,6 +56,10 @@ def _instrument(timers: dict, sql_times: dict) -> list[str]:
     wrap("pipeline.ingest.csv_reader", "build_batch", "ingest: build staging batches")
     wrap("pipeline.ingest.csv_reader", "reject_marks", "ingest: row marks (repeated headers, blank rows)")
     wrap("pipeline.ingest.csv_reader", "extra_json", "ingest: extra columns as JSON")
+    # the exact reader (its own module since the split) builds its batches with the same helpers
+    wrap("pipeline.ingest.csv_exact", "build_batch", "ingest: build staging batches")
+    wrap("pipeline.ingest.csv_exact", "reject_marks", "ingest: row marks (repeated headers, blank rows)")
+    wrap("pipeline.ingest.csv_exact", "extra_json", "ingest: extra columns as JSON")
     wrap("pipeline.ingest.stage", "StageWriter.write", "ingest: write staging Parquet")
     wrap("pipeline.ingest.stage", "StageWriter.close", "ingest: write staging Parquet")
     wrap("pipeline.clean.build", "check_inputs", "build: check inputs")

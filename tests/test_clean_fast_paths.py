@@ -1,6 +1,6 @@
 """The cleaning SQL's shortcuts give exactly what the rule they stand in for gives.
 
-`_collapse_spaces` runs the whitespace regex only on cells where it can change something; here every
+`collapse_spaces` runs the whitespace regex only on cells where it can change something; here every
 cell is also put through the regex itself (RE2's \\s+ -> ' '), the independent reference."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.clean.searches import _collapse_spaces
+from pipeline.clean.parse import collapse_spaces
 
 CELLS = [
     "",
@@ -47,7 +47,7 @@ def con():
 
 
 def test_collapse_spaces_equals_the_regex_on_every_cell(con):
-    rows = con.execute(f"""SELECT k, reason, {_collapse_spaces("reason")} AS fast,
+    rows = con.execute(f"""SELECT k, reason, {collapse_spaces("reason")} AS fast,
                                   regexp_replace(reason, '\\s+', ' ', 'g') AS rule FROM cells ORDER BY k""").fetchall()
     assert len(rows) == len(CELLS)
     differ = [(r[1], r[2], r[3]) for r in rows if r[2] != r[3]]

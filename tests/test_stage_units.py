@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from pipeline.analyze import facts
-from pipeline.clean import searches as clean
+from pipeline.clean import parse, searches as clean
 from pipeline.config import Jurisdiction
 from pipeline.errors import ReconciliationError
 from pipeline.project import processed_dir
@@ -39,7 +39,8 @@ MASK = clean.CellSql.of(
 )
 def test_a_cell_state_is_not_exported_blank_masked_or_present(cell, state):
     assert (
-        duckdb.execute(f"SELECT {clean._state('c', MASK)} FROM (SELECT ?::VARCHAR AS c)", [cell]).fetchone()[0] == state
+        duckdb.execute(f"SELECT {parse.state_sql('c', MASK)} FROM (SELECT ?::VARCHAR AS c)", [cell]).fetchone()[0]
+        == state
     )
 
 
@@ -61,7 +62,7 @@ def test_a_cell_state_is_not_exported_blank_masked_or_present(cell, state):
 def test_a_count_is_a_whole_number_or_empty_and_anything_else_is_flagged(cell, value, bad):
     cells = clean.cell_rules()
     nulls = "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in cells["null_numbers"]) + ")"
-    typed, flagged = clean._number("c", MASK, nulls)
+    typed, flagged = parse.number_sql("c", MASK, nulls)
     assert duckdb.execute(f"SELECT {typed}, {flagged} FROM (SELECT ?::VARCHAR AS c)", [cell]).fetchone() == (value, bad)
 
 

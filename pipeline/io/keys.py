@@ -42,6 +42,8 @@ NOTEBOOK_CODE = {
 CLEAN_CODE = [
     "pipeline/ingest/*.py",
     "pipeline/clean/searches.py",
+    "pipeline/clean/parse.py",
+    "pipeline/clean/outputs.py",
     "pipeline/io/db.py",
     "pipeline/rules/columns.yml",
     "pipeline/rules/cells.yml",
