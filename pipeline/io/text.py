@@ -3,7 +3,7 @@
 A released cell can hold a right-to-left override (U+202E) or an isolate, which makes what follows it read
 backwards on a page or in a spreadsheet ("ICE" shown as "ECI", a plate's characters reordered). No audit
 field needs one, so every writer of published text removes them: the redaction of reasons (enrich/pii.py),
-the CSV writer (io/publish.py), the table formatter of the pages (report/show.py) and the explore database.
+the CSV writer (io/publish.py), the table formatter of the pages (report/tables.py) and the explore database.
 """
 
 from __future__ import annotations
