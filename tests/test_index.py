@@ -158,11 +158,26 @@ def test_a_missing_figure_is_not_computed_and_287g_figures_show_only_when_comput
     del facts["agencies"]
     page = index.write_index(tmp_path, [_entry("a", "A", facts=facts)], generated_at="now").read_text()
     assert "not computed" in _row(page, "a") and "287(g)" not in page
-    facts.update(ice_287g_agencies=4, ice_287g_searches=120, ice_287g_list_date="2026-01-15")
+    facts.update(ice_287g_agencies=4, ice_287g_searches=120, ice_287g_immigration_searches=7)
+    facts.update(ice_287g_list_date="2026-01-15", ice_287g_applies=True)
     page = index.write_index(tmp_path, [_entry("a", "A", facts=facts)], generated_at="now").read_text()
     row = _row(page, "a")
-    assert "4 agencies with a 287(g) agreement searched" in row and "120 searches by them" in row
-    assert "2026-01-15" in row
+    assert "ICE&#39;s 287(g) list of January 15, 2026: 4 searching agencies have an agreement" in row
+    assert "(120 searches, 7 immigration-related)" in row
+    facts.update(ice_287g_applies=False, ice_287g_agencies=None)
+    row = _row(index.write_index(tmp_path, [_entry("a", "A", facts=facts)], generated_at="now").read_text(), "a")
+    assert "does not apply (the agency names are invented)" in row and "0 searching" not in row
+
+
+def test_a_log_of_the_producers_own_searches_says_whether_the_producer_has_an_agreement(tmp_path):
+    # A portal export names no agency: the producer itself is looked up (Eugene: not on the May 18, 2026 list)
+    facts = dict(ALVIN, ice_287g_list_date="2026-05-18", ice_287g_applies=True, ice_287g_agencies=None)
+    facts["ice_287g_producer"] = {"name": "Eugene Police Department", "ice_287g": False}
+    row = _row(index.write_index(tmp_path, [_entry("a", "A", facts=facts)], generated_at="now").read_text(), "a")
+    assert "May 18, 2026: the producer, Eugene Police Department, is not on it" in row
+    facts["ice_287g_producer"] = {"name": "Bay County PD", "ice_287g": True, "ice_287g_models": "Task Force Model"}
+    row = _row(index.write_index(tmp_path, [_entry("a", "A", facts=facts)], generated_at="now").read_text(), "a")
+    assert "the producer, Bay County PD, has an agreement (Task Force Model)" in row
 
 
 def test_older_facts_and_no_facts_say_not_yet_computed(tmp_path):

@@ -118,21 +118,30 @@ def _out_of_state(facts: dict | None, kind: str) -> dict:
     return {"text": f"{_share(part, whole)} ({part:,} of {whole:,} searches)", "missing": False}
 
 
-ICE_287G = (
-    ("ice_287g_agencies", "agencies with a 287(g) agreement searched"),
-    ("ice_287g_searches", "searches by them"),
-    ("ice_287g_immigration_searches", "of them immigration-related"),
-)
-
-
 def _ice_287g(facts: dict | None) -> list[dict]:
-    """The 287(g) figures when facts.json has them (a missing key is "not computed": nothing is shown)."""
-    if not facts or not any(k in facts for k, _ in ICE_287G):
+    """One line on ICE's 287(g) list for the jurisdiction's row, from the ice_287g_* figures of facts.json: the
+    searching agencies with an agreement, or the producer itself where the log names no agency, or why the
+    check does not apply. Nothing when facts.json has no such figure (not computed, never 0)."""
+    if not facts or not facts.get("ice_287g_list_date"):
         return []
-    shown = [{"value": _figure(facts, k), "label": label} for k, label in ICE_287G if k in facts]
-    if facts.get("ice_287g_list_date"):
-        shown.append({"value": {"text": str(facts["ice_287g_list_date"]), "missing": False}, "label": "ICE list of"})
-    return shown
+    day = dt.date.fromisoformat(str(facts["ice_287g_list_date"]))
+    on_list = f"ICE's 287(g) list of {day:%B} {day.day}, {day.year}"
+    if facts.get("ice_287g_applies") is False:
+        text = f"{on_list}: does not apply (the agency names are invented)"
+    elif facts.get("ice_287g_agencies") is not None:
+        n, searches, imm = (
+            facts.get(k) or 0 for k in ("ice_287g_agencies", "ice_287g_searches", "ice_287g_immigration_searches")
+        )
+        text = f"{on_list}: {n:,} searching {'agency has' if n == 1 else 'agencies have'} an agreement" + (
+            f" ({searches:,} searches, {imm:,} immigration-related)" if n else ""
+        )
+    elif facts.get("ice_287g_producer"):
+        p = facts["ice_287g_producer"]
+        has = f"has an agreement ({p.get('ice_287g_models')})" if p.get("ice_287g") else "is not on it"
+        text = f"{on_list}: the producer, {p.get('name')}, {has}"
+    else:
+        return []
+    return [{"value": {"text": text, "missing": False}, "label": ""}]
 
 
 def _claim_view(c: dict, facts: dict | None, period: dict) -> dict:
