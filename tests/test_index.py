@@ -320,3 +320,15 @@ def test_the_index_says_how_to_explore_every_search_and_links_the_database_only_
         'href="explore/flock.db"'
         in index.write_index(tmp_path, [_entry("a-pd", "A PD")], generated_at="now").read_text()
     )
+
+
+def test_a_portal_export_with_flocks_dropdown_shows_it_on_its_row(tmp_path):
+    # issue 24: an export with both a free-text reason and offenseType shows both; the sentence is facts.json's
+    facts = dict(
+        ALVIN, offense_type_summary="12 searches of 20 have a value from Flock's dropdown, most often Fraud (5)"
+    )
+    row = _row(index.write_index(tmp_path, [_entry("a", "A", facts=facts)], generated_at="now").read_text(), "a")
+    assert "12 searches of 20 have a value from Flock&#39;s dropdown, most often Fraud (5)" in row
+    facts["offense_type_summary"] = None
+    row = _row(index.write_index(tmp_path, [_entry("a", "A", facts=facts)], generated_at="now").read_text(), "a")
+    assert "dropdown" not in row

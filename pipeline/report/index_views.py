@@ -219,6 +219,8 @@ def entry_view(reports_dir: Path, e: dict) -> dict:
         "has_facts": facts is not None,
         "period": period,
         "searches": _figure(facts, "searches"),
+        # a 2026 portal export's dropdown reason (offenseType), in one sentence, beside the searches
+        "dropdown": str((facts or {}).get("offense_type_summary") or ""),
         "agencies": _figure(facts, "agencies"),
         "immigration": _immigration(facts),
         "out_of_state": _out_of_state(facts, kind),
