@@ -53,3 +53,23 @@ def test_immigration_types_from_the_facts_and_synthetic_label(tmp_path):
     paths = charts.save_chart(chart, cc.type_table(f), tmp_path, "immigration_types")
     assert sorted(paths) == ["csv", "html", "png", "svg"]
     assert pd.read_csv(paths["csv"])["searches"].tolist() == [40, 20, 3]
+
+
+def test_the_corpus_page_shows_the_287g_flag_and_models_only_and_none_for_invented_names():
+    import pandas as pd
+
+    from pipeline.report.corpus_show import agencies_shown
+
+    looked_up = pd.DataFrame(
+        {
+            "agency": ["Okaloosa County FL SO"],
+            "ice_287g": [True],
+            "ice_287g_models": ["Task Force Model"],
+            "ice_287g_signed": ["2025-02-26"],
+            "ice_287g_match": ["normalised"],
+            "ice_287g_agency": ["Okaloosa County Sheriff's Office"],
+        }
+    )
+    assert list(agencies_shown(looked_up).columns) == ["agency", "ice_287g", "ice_287g_models"]
+    invented = looked_up.assign(ice_287g=[None], ice_287g_models=[None], ice_287g_match=["not_applicable"])
+    assert list(agencies_shown(invented).columns) == ["agency"]

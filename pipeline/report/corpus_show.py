@@ -79,3 +79,16 @@ def claims_table(results: list[dict], f: dict) -> pd.DataFrame:
     over = f"the corpus period, {f['period_words']}" if f.get("period_words") else "the whole corpus (UTC days)"
     table["Over"] = [over if r.get("window") is None else o for r, o in zip(results, table.get("Over", []))]
     return table
+
+
+ICE_DETAIL = ["ice_287g_signed", "ice_287g_match", "ice_287g_agency"]
+
+
+def agencies_shown(df: pd.DataFrame) -> pd.DataFrame:
+    """An agencies table as the page shows it: ICE's 287(g) flag and models only (the signed date, how the
+    name matched and ICE's own name are in agencies.csv), and no 287(g) column at all when no name was looked
+    up (a synthetic corpus's invented names): a page of eleven columns does not fit a laptop's width."""
+    shown = df.drop(columns=ICE_DETAIL, errors="ignore")
+    if "ice_287g" in shown and shown["ice_287g"].isna().all():
+        shown = shown.drop(columns=["ice_287g", "ice_287g_models"], errors="ignore")
+    return shown
