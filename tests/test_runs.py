@@ -76,7 +76,7 @@ def test_the_index_keeps_each_jurisdictions_last_state_after_a_run_of_another(e2
     lines: list[str] = []
     assert run(["foster-city-ca-pd"], root=root, echo=lines.append) == 0, lines
     index = (root / "reports/index.html").read_text()
-    index = index[index.index('<section id="runs">') :]  # the runs table: one row each
+    index = index[index.index('<details id="runs">') :]  # the runs table: one row each
     broken = index[index.index("Broken PD") :]
     broken = broken[: broken.index("</tr>")]
     assert "failed" in broken and "not a Flock search audit" in broken and "last run" in broken
