@@ -30,23 +30,13 @@ import pathlib
 
 import numpy as np
 
+from tools import synth_vocab
+
 CORPUS = "six-districts"
 SEED = 20260301
 MASK = "***"
-HEADER = [
-    "ID",
-    "Name",
-    "Org Name",
-    "Total Networks Searched",
-    "Total Devices Searched",
-    "Time Frame",
-    "License Plate",
-    "Reason",
-    "Case #",
-    "Filters",
-    "Search Time",
-    "Search Type",
-]
+# The 12 columns of a network audit before Flock added Text Prompt and Moderation (the generator's full header).
+HEADER = [h for h in synth_vocab.HEADER if h not in ("Text Prompt", "Moderation")]
 # slug, producer, IANA zone, own local searches, exports the ID column, exports Total Devices
 MEMBERS = [
     ("pecan-isd", "Pecan Independent School District", "America/Chicago", 2400, True, True),
