@@ -31,7 +31,7 @@ OUT = ROOT / "bench" / "data" / "corpus"
 PRODUCERS, MAX_SHARED, STEP, STEP_INV = 44, 18, 13, 17  # 13 * 17 = 221 = 1 (mod 44): copies never collide
 ID_LESS = (42, 43)
 IMM_PER_MILLE = 2  # about the share of immigration-related searches in real network audits
-VERSION = 4  # bump when the generated tables change (older ones are regenerated)
+VERSION = 5  # bump when the generated tables change (older ones are regenerated)
 TARGET_SECONDS, TARGET_RSS = 600, 3e9
 
 
@@ -118,6 +118,7 @@ def _generator_sql(searches: int) -> str:
                CASE WHEN {imm} THEN 'Immigration (civil/administrative)'
                     ELSE ['Stolen Vehicle', 'Robbery', 'Burglary'][1 + (hash(s, 9) % 3)::INT] END AS reason_clean,
                'search' AS search_type, {imm} AS immigration, CASE WHEN {imm} THEN 'civil' END AS immigration_type,
+               'network' AS log_kind, CASE WHEN {imm} THEN ['immigration'] ELSE []::VARCHAR[] END AS reason_categories,
                'TX' AS agency_state, hash(s, 5) % 6000 < 20 AS agency_federal,
                'data/raw/bench-p' || lpad(p::VARCHAR, 2, '0') || '/audit.csv' AS source_file,
                NULL::VARCHAR AS source_sheet, s AS source_row

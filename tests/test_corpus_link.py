@@ -8,7 +8,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from pipeline.analyze import corpus_report
+from pipeline.analyze import corpus_figures, corpus_report
+from pipeline.analyze.findings import category_labels
 from pipeline.analyze.corpus_rules import load as load_rules
 from pipeline.config import Corpus, Jurisdiction
 
@@ -42,6 +43,8 @@ def row(fid=None, org="Houston TX PD", t=T, nets=12, devs=300, reason="Robbery",
         "source_row": 2,
         "searcher": "Officer A",
         "license_plate": "ABC1234",
+        "log_kind": "network",
+        "reason_categories": ["generic_purpose"],
     }
     r.update(kw)
     return r
@@ -180,3 +183,44 @@ def test_a_corpus_whose_member_has_no_searches_says_which(corpus, tmp_path):
     (tmp_path / "data/processed/b/searches.parquet").unlink()
     with pytest.raises(FileNotFoundError, match="run the member"):
         figures(c)
+
+
+def portal(fid, reason="Robbery", **kw):
+    """A copy in a portal export: the producer's own officers' search, no agency column (org_name empty)."""
+    return row(fid, org=None, state=None, log_kind="portal", reason=reason, **kw)
+
+
+def test_a_producer_is_never_listed_as_a_searching_agency_when_its_log_names_none(corpus):
+    # a: a portal export (no agency column), listed first; b: a network audit naming the searcher of ID1.
+    c = corpus({"a": [portal(ID1), portal(ID2, immigration=True, immigration_type="civil")], "b": [row(ID1)]})
+    r = figures(c)
+    f, agencies = r["facts"], r["tables"]["agencies"]
+    assert f["distinct_searches"] == 2 and f["own_logs_only"] is False
+    # ID1's agency comes from the copy that names it, though the portal log is the lower member
+    assert agencies["agency"].tolist() == ["Houston TX PD"] and agencies["distinct_searches"].tolist() == [1]
+    assert f["agencies"] == 1 and "a producer" not in set(r["tables"]["immigration_by_agency"]["agency"])
+    assert r["tables"]["immigration_by_agency"]["agency"].tolist() == [corpus_figures.UNNAMED]
+
+
+def test_a_corpus_of_own_users_logs_shows_no_figure_across_producers(corpus):
+    c = corpus(
+        {
+            "a": [portal(ID1, reason_categories=["case_number_only"]), portal(ID2, reason_categories=[])],
+            "b": [row(ID3, org="Okaloosa County FL SO", state="FL", log_kind="organization")],
+        }
+    )
+    r = figures(c)
+    f, t = r["facts"], r["tables"]
+    assert f["own_logs_only"] is True and f["distinct_searches"] == 3
+    for across in corpus_report.ACROSS_PRODUCERS:  # left out (None), never shown as zero
+        assert f[across] is None, across
+    assert not {"overlap", "producers_per_search", "immigration_by_agency", "federal_agencies"} & set(t)
+    per_log = t["producers"].set_index("producer_log")
+    assert per_log.loc["a", "searches"] == 2 and per_log.loc["b", "searches"] == 1
+    assert per_log["names_agency"].tolist() == [False, True]
+    assert t["agencies"]["agency"].tolist() == ["Okaloosa County FL SO"]  # named in its own log; 'a producer' is not
+    reasons = t["reasons_by_producer"].set_index("category")
+    labels = {c: v["label"] for c, v in category_labels().items()}
+    assert reasons.loc[labels["case_number_only"], "a"] == 1 and reasons.loc[labels["generic_purpose"], "b"] == 1
+    assert reasons.loc[labels["other_reasons"], "a"] == 1  # the search in no category
+    assert int(reasons["a"].sum()) == 2 and int(reasons["b"].sum()) == 1  # each search in one category here

@@ -1,5 +1,7 @@
 """A corpus of bundled real releases: portal logs of each producer's own users, so no search can be in two of
-them; the overlap is zero and every row is its own search."""
+them: every row is its own search, each log's figures are its own (the counts ../shared/data/real/SOURCES.md
+gives), and no figure across producers is computed or shown (not even as zero), nor a producer named as a
+searching agency (a portal export has no agency column)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pipeline.clean.build import build
 from pipeline.config import load_corpora
 
 MEMBERS = ["eugene-or-pd", "belmont-ca-pd", "foster-city-ca-pd"]  # the small real CSVs (okaloosa's PDF: make all)
+PUBLISHED_COUNTS = {"eugene-or-pd": 4294, "belmont-ca-pd": 91, "foster-city-ca-pd": 36}  # SOURCES.md
 
 
 def test_real_portal_logs_share_no_search(tmp_path):
@@ -28,8 +31,13 @@ def test_real_portal_logs_share_no_search(tmp_path):
     for m in c.members:
         build(m, progress=lambda msg: None)
     r = corpus_report.compute(c)
-    f, overlap = r["facts"], r["tables"]["overlap"].set_index("producer")
-    assert f["producers_per_search"] == {"1": f["distinct_searches"]} and f["rows"] == f["distinct_searches"]
-    assert f["overlap_searches"] == 0 and f["conflicting_searches"] == 0
-    assert all(overlap.loc[a, b] == 0 for a in MEMBERS for b in MEMBERS if a != b)
+    f, t = r["facts"], r["tables"]
+    assert f["own_logs_only"] is True and f["rows"] == f["distinct_searches"] == sum(PUBLISHED_COUNTS.values())
+    assert dict(zip(t["producers"]["producer_log"], t["producers"]["searches"])) == PUBLISHED_COUNTS
+    assert f["overlap_searches"] is None and f["producers_per_search"] is None and "overlap" not in t
+    assert f["agencies"] is None and t["agencies"].empty  # no portal export names its searching agency
     assert f["searches_by_link"]["id"] == f["distinct_searches"]  # portal logs carry the Flock ID
+    # Belmont's reasons as SOURCES.md counts them: Investigation 74 (a generic word), Missing Person / AMBER 2
+    reasons = t["reasons_by_producer"].set_index("category")["belmont-ca-pd"]
+    assert reasons[reasons.index.str.startswith("A generic word")].item() == 74
+    assert reasons[reasons.index.str.startswith("Welfare check")].item() == 2

@@ -11,6 +11,7 @@ import re
 
 from pipeline import ROOT
 from pipeline.analyze import fact_check
+from pipeline.report import show
 
 NOTEBOOK = ROOT / "notebooks" / "03_analyze.ipynb"
 # What an editor page must not show outside the folded fact-checkers' section.
@@ -66,3 +67,19 @@ def test_one_agency_shows_no_ranking_share_or_map_and_equal_bars_a_sentence():
         assert cell.lstrip().splitlines()[1].startswith("if own"), name  # the first test is the one-agency log
     types = next(c for c in cells if "tables.immigration_types(j)" in c)
     assert "chart_or_sentence('immigration_types'" in types
+
+
+def test_the_banner_gives_the_source_in_words_and_leaves_its_path_to_the_fact_checkers():
+    import dataclasses
+
+    from pipeline.config import load
+
+    eugene = next(j for j in load() if j.slug == "eugene-or-pd")
+    assert "data/raw/eugene-or-pd/SOURCE.md" in eugene.source  # the reporter's text names the path
+    said = show.banner(eugene).data
+    assert "EyesOff Eugene (CC0 1.0)" in said and "data/raw" not in said
+    assert "data/raw/eugene-or-pd/SOURCE.md" in fact_check.plumbing_html(
+        eugene.slug, show.source_words(eugene.source)[1]
+    )
+    unsaid = show.banner(dataclasses.replace(eugene, source=None)).data
+    assert "source is not stated" in unsaid and "data/raw" not in unsaid

@@ -53,6 +53,8 @@ COLUMNS = (
     "immigration_type",
     "agency_state",
     "agency_federal",
+    "log_kind",
+    "reason_categories",
     "source_file",
     "source_sheet",
     "source_row",
@@ -60,8 +62,12 @@ COLUMNS = (
 FP = ("aid", "sec", "total_networks", "time_frame_start_utc", "time_frame_end_utc")  # aid: the agency's id
 LINKS = ("id", "id_and_fingerprint", "fingerprint", "id_less_single", "ambiguous")
 LINK_CODES = ("id", "fp", "single", "ambiguous")  # how one copy was linked (stored as its position)
-ATTRS = ("agency", "state", "agency_federal", "immigration", "immigration_type")  # a search's, from its first copy
-CID_BITS = 40  # first copy = min(m << CID_BITS | cid): the lowest member, then the lowest combo id
+# A search's attributes, from its first copy. `named`: the copy's log names the searching agency (a portal
+# export does not: its searcher is the producer's own officer, so the producer stands in as `agency` for the
+# fingerprint only and is never published as a searching agency).
+ATTRS = ("agency", "named", "state", "agency_federal", "immigration", "immigration_type")
+CID_BITS = 40  # first copy = min(unnamed << 62 | m << CID_BITS | cid): a copy naming the agency, the lowest member,
+UNNAMED_CID = 1 << (CID_BITS - 1)  # then the lowest combo id; a combo without a named agency has this bit set
 HAS_ID = "c.flock_id IS NOT NULL AND c.flock_id <> ''"
 SEC = "date_trunc('second', c.searched_at_utc)"
 CITED = ("source_file", "source_sheet", "source_row")  # a copy's citation
@@ -72,7 +78,8 @@ def searches_path(member) -> Path:
 
 
 def _member_sql(m: int, member, period: tuple[dt.date | None, dt.date | None]) -> str:
-    """One member's copies: only the needed columns; a portal log's searcher is the producer itself."""
+    """One member's copies: only the needed columns (DuckDB reads only those a query uses). A log without an
+    agency column (a portal export) has the producer as `org` (linking only: `named` is false)."""
     producer = literal(member.producer)
     where = []
     if period[0]:
@@ -81,7 +88,7 @@ def _member_sql(m: int, member, period: tuple[dt.date | None, dt.date | None]) -
         where.append(f"searched_at_utc < TIMESTAMPTZ '{(period[1] + dt.timedelta(days=1)).isoformat()} 00:00:00+00'")
     state = literal(member.producer_state or "")
     return f"""SELECT {m}::UTINYINT AS m, {", ".join(c for c in COLUMNS if c not in ("org_name", "agency_state"))},
-        coalesce(nullif(org_name, ''), {producer}) AS org,
+        coalesce(nullif(org_name, ''), {producer}) AS org, nullif(org_name, '') IS NOT NULL AS named,
         CASE WHEN nullif(org_name, '') IS NULL THEN nullif({state}, '') ELSE nullif(agency_state, '') END AS state
         FROM read_parquet({literal(searches_path(member))}) {"WHERE " + " AND ".join(where) if where else ""}"""
 
@@ -113,9 +120,10 @@ def prepare(con: duckdb.DuckDBPyConnection, corpus: Corpus, rules: CorpusRules, 
 def _combos(con) -> None:
     """Table `combos`: each distinct (agency, state, federal, immigration, type) of any copy, its copies and a
     small id (cid; aid per agency). One pass that also gives every agency spelling (corpus_figures.spellings),
-    and lets the per-search pass carry a copy's attributes as one integer instead of a struct of strings."""
+    and lets the per-search pass carry a copy's attributes as one integer instead of a struct of strings
+    (whose UNNAMED_CID bit says the copy's log names no agency)."""
     con.execute(f"""CREATE TABLE combos AS
-        SELECT row_number() OVER ()::BIGINT AS cid,
+        SELECT (row_number() OVER () + CASE WHEN named THEN 0 ELSE {UNNAMED_CID} END)::BIGINT AS cid,
                CASE WHEN agency IS NOT NULL THEN dense_rank() OVER (ORDER BY agency) END::BIGINT AS aid, *
         FROM (SELECT {", ".join(ATTRS)}, count(*) AS copies, min(searched_at_utc) AS first_utc,
                      max(searched_at_utc) AS last_utc FROM copies GROUP BY ALL)""")
@@ -182,18 +190,19 @@ def _resolve_idless(con, folder: Path) -> None:
 
 
 def build_searches(con, rules: CorpusRules) -> None:
-    """Table `s`: one row per corpus search (the attributes of its first copy: lowest member, then lowest
-    combo id). Its aggregate states are fixed-size numbers, so DuckDB spills this GROUP BY to disk when the
+    """Table `s`: one row per corpus search (the attributes of its first copy: one whose log names the
+    agency, then the lowest member, then the lowest combo id; `agency` is NULL when no copy's log names it). Its aggregate states are fixed-size numbers, so DuckDB spills this GROUP BY to disk when the
     searches outgrow its budget (one holding text, or a min and max per compared field, ran out of memory
     or spilled far more at 40M copies). Then the fields in which copies differ (_conflicts)."""
     link_bit = {c: 1 << k for k, c in enumerate(LINK_CODES)}
     con.execute(f"""CREATE TABLE corpus_searches AS
         SELECT uid, bit_or(1::UBIGINT << k.m) AS mask, count(*) AS copies, bit_or(1::UTINYINT << k.link) AS links,
-            min((k.m::BIGINT << {CID_BITS}) | k.cid) & {(1 << CID_BITS) - 1} AS first, min(h) <> max(h) AS may_differ
+            min(((k.cid >> {CID_BITS - 1}) << 62) | (k.m::BIGINT << {CID_BITS}) | k.cid) & {(1 << CID_BITS) - 1} AS first,
+            min(h) <> max(h) AS may_differ
         FROM keyed k GROUP BY uid""")
     bit = lambda c: f"links & {link_bit[c]} <> 0"  # noqa: E731
     con.execute(f"""CREATE TABLE s AS SELECT uid, mask, bit_count(mask) AS producers, s.copies, []::VARCHAR[] AS differs_in,
-            may_differ, x.agency, x.state, coalesce(x.agency_federal, false) AS federal,
+            may_differ, CASE WHEN x.named THEN x.agency END AS agency, x.named, x.state, coalesce(x.agency_federal, false) AS federal,
             coalesce(x.immigration, false) AS immigration, x.immigration_type,
             CASE WHEN {bit("ambiguous")} THEN 'ambiguous' WHEN {bit("single")} THEN 'id_less_single'
                  WHEN {bit("fp")} AND {bit("id")} THEN 'id_and_fingerprint' WHEN {bit("fp")} THEN 'fingerprint'

@@ -13,6 +13,10 @@ from pipeline.analyze.corpus import LINKS
 from pipeline.analyze.words import period_words
 from pipeline.analyze.corpus_rules import CorpusRules, name_key
 from pipeline.config import Corpus
+from pipeline.io.db import literal
+
+UNNAMED = "(not named: the log has no agency column)"  # a portal export's searches, in a table by agency
+OWN_LOG_KINDS = ("organization", "portal")  # logs of the producer's own users' searches only
 
 
 def headline(con, corpus: Corpus) -> dict:
@@ -68,6 +72,71 @@ def _period_words(corpus: Corpus, first, last) -> str | None:
     return f"{span} (UTC days)" if span else None
 
 
+def producers(con, corpus: Corpus) -> pd.DataFrame:
+    """Per member log, over the corpus period: its kind, whether it names the searching agency, its rows
+    (searches in that log), the immigration-related among them, its first and last UTC day. What every
+    corpus can tell, the only figures a corpus of own-users logs has (own_logs_only)."""
+    got = (
+        con.execute("""
+        SELECT m, any_value(log_kind) AS log_kind, bool_or(named) AS names_agency, count(*) AS searches,
+               count(*) FILTER (WHERE immigration) AS immigration_searches,
+               count(*) FILTER (WHERE immigration AND immigration_type = 'civil') AS civil,
+               count(*) FILTER (WHERE immigration AND immigration_type = 'criminal') AS criminal,
+               count(*) FILTER (WHERE immigration AND immigration_type = 'unspecified') AS unspecified,
+               min(searched_at_utc)::DATE AS first_day_utc, max(searched_at_utc)::DATE AS last_day_utc
+        FROM copies GROUP BY m""")
+        .df()
+        .set_index("m")
+    )
+    rows = []
+    for i, m in enumerate(corpus.members):
+        r = got.loc[i].to_dict() if i in got.index else {"searches": 0, "names_agency": False}
+        rows.append(
+            {
+                "producer_log": m.slug,
+                "producer": m.producer,
+                "log_kind": r.get("log_kind") or m.log_kind,
+                **{k: v for k, v in r.items() if k != "log_kind"},
+            }
+        )
+    cols = [
+        "producer_log",
+        "producer",
+        "log_kind",
+        "names_agency",
+        "searches",
+        "immigration_searches",
+        "civil",
+        "criminal",
+        "unspecified",
+        "first_day_utc",
+        "last_day_utc",
+    ]
+    return pd.DataFrame(rows).reindex(columns=cols)
+
+
+def own_logs_only(producer_table: pd.DataFrame) -> bool:
+    """Every member's log holds only its own users' searches (organization audits, portal exports): no search
+    can be in two of them, so no figure across producers (overlap, agencies searching several producers'
+    cameras, copies that disagree) exists, and none is shown."""
+    return bool(len(producer_table)) and bool(producer_table["log_kind"].isin(OWN_LOG_KINDS).all())
+
+
+def reasons_by_producer(con, corpus: Corpus, categories: list[tuple[str, str]]) -> pd.DataFrame:
+    """Searches in each member's log by category of reason (rules/reasons.yml; a search can be in several),
+    one column per member, as each member's own page counts them; the last row: in no category."""
+    got = con.execute("""
+        SELECT m, cat, count(*) FROM (
+            SELECT m, unnest(CASE WHEN coalesce(len(reason_categories), 0) = 0 THEN [NULL] ELSE reason_categories END)
+                   AS cat FROM copies) GROUP BY ALL""").fetchall()
+    counts = {(int(m), cat): int(n) for m, cat, n in got}
+    rows = [
+        {"category": label, **{m.slug: counts.get((i, cid), 0) for i, m in enumerate(corpus.members)}}
+        for cid, label in categories
+    ]
+    return pd.DataFrame(rows, columns=["category", *[m.slug for m in corpus.members]])
+
+
 def overlap(con, corpus: Corpus) -> pd.DataFrame:
     """Producer x producer: distinct searches in both logs (the diagonal: in that log). Grouped by the set of
     producers first, so the work grows with the distinct sets, not with the searches."""
@@ -84,12 +153,13 @@ def overlap(con, corpus: Corpus) -> pd.DataFrame:
 
 
 def agencies(con, corpus: Corpus) -> pd.DataFrame:
-    """Per agency: distinct searches across the corpus, producers whose cameras it searched, immigration."""
+    """Per agency named in a log: distinct searches across the corpus, producers whose cameras it searched,
+    immigration. A search no copy of which names its agency (a portal export's) is no agency's row here."""
     return con.execute("""
         SELECT agency, any_value(state) AS agency_state, bool_or(federal) AS federal,
                count(*) AS distinct_searches, bit_count(bit_or(mask)) AS producers_searched,
                count(*) FILTER (WHERE immigration) AS immigration_searches
-        FROM s GROUP BY agency ORDER BY producers_searched DESC, distinct_searches DESC, agency""").df()
+        FROM s WHERE named GROUP BY agency ORDER BY producers_searched DESC, distinct_searches DESC, agency""").df()
 
 
 def immigration(con) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -99,7 +169,7 @@ def immigration(con) -> tuple[pd.DataFrame, pd.DataFrame]:
                count(*) FILTER (WHERE immigration_type = 'criminal') AS criminal,
                count(*) FILTER (WHERE immigration_type = 'unspecified') AS unspecified
            FROM s WHERE immigration GROUP BY 1 ORDER BY searches DESC, 1"""
-    by_agency = con.execute(q.format(expr="agency", name="agency")).df()
+    by_agency = con.execute(q.format(expr=f"coalesce(agency, {literal(UNNAMED)})", name="agency")).df()
     by_state = con.execute(q.format(expr="coalesce(state, '')", name="agency_state")).df()
     return by_agency, by_state
 
@@ -133,7 +203,7 @@ def spellings(con) -> pd.DataFrame:
     only in a second producer's copy of a search is still a spelling to review. From table combos (the
     pass that found them), not another pass over the copies."""
     return con.execute("""SELECT agency, coalesce(any_value(state), '') AS agency_state, sum(copies)::BIGINT AS copies
-                          FROM combos GROUP BY agency ORDER BY agency""").df()
+                          FROM combos WHERE named GROUP BY agency ORDER BY agency""").df()
 
 
 def variants_to_review(spelled: pd.DataFrame, rules: CorpusRules) -> pd.DataFrame:

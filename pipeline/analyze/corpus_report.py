@@ -18,6 +18,8 @@ from pipeline.analyze import corpus as resolve
 from pipeline.analyze import ice287g
 from pipeline.analyze import corpus_figures as fig
 from pipeline.analyze.corpus_rules import CorpusRules, load as load_rules
+from pipeline.analyze.facts import reason_category_ids
+from pipeline.analyze.findings import OTHER_REASONS, category_labels
 from pipeline.claims import evaluate
 from pipeline.clean.provenance import pipeline_version
 from pipeline.config import Corpus
@@ -73,6 +75,8 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
         facts, tables = _figures(con, corpus, rules)
         citations, lines = {}, {}
         for name, where in CITATIONS.items():
+            if facts["own_logs_only"] and name == "conflicts":
+                continue  # no search is in two of its logs: no copies to disagree
             citations[name] = staged / f"{name}.csv"
             lines[name] = write_query_csv(
                 con,
@@ -81,10 +85,14 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
                 synthetic=corpus.synthetic,
                 order_by=fig.ORDER_CITATIONS,
             )
-        tables["conflicts_shown"] = con.execute(
-            f"SELECT * EXCLUDE (_m) FROM ({fig.citations_sql(corpus, CITATIONS['conflicts'])}) "
-            f"ORDER BY {', '.join(fig.ORDER_CITATIONS)} LIMIT {CONFLICTS_SHOWN}"
-        ).df()
+        tables["conflicts_shown"] = (
+            None
+            if facts["own_logs_only"]
+            else con.execute(
+                f"SELECT * EXCLUDE (_m) FROM ({fig.citations_sql(corpus, CITATIONS['conflicts'])}) "
+                f"ORDER BY {', '.join(fig.ORDER_CITATIONS)} LIMIT {CONFLICTS_SHOWN}"
+            ).df()
+        )
         con.close()
     facts.update(
         _members(corpus),
@@ -92,20 +100,51 @@ def compute(corpus: Corpus, rules: CorpusRules | None = None, work: Path | None 
         fingerprint_limits=FINGERPRINT_LIMITS,
         compared_fields=list(rules.must_agree),
         aliases_in_table=len(rules.aliases),
-        alias_variants_to_review=int(tables["alias_review"]["group"].nunique()),
+        alias_variants_to_review=int(tables["alias_review"]["group"].nunique()) if "alias_review" in tables else None,
         citation_lines=lines,
         overlap_searches=int(sum(v for k, v in facts["producers_per_search"].items() if int(k) > 1)),
     )
+    if facts["own_logs_only"]:
+        facts.update(dict.fromkeys(ACROSS_PRODUCERS))
     return {"facts": facts, "tables": tables, "citations": citations}
+
+
+# Figures that exist only across producers: None (not 0) in a corpus of own-users logs (fig.own_logs_only).
+ACROSS_PRODUCERS = (
+    "rows_per_search",
+    "overlap_searches",
+    "producers_per_search",
+    "max_producers_per_search",
+    "agencies",
+    "immigration_agencies",
+    "federal_agencies",
+    "federal_searches",
+    "conflicting_searches",
+    "conflicts_by_field",
+    "alias_variants_to_review",
+)
+# The tables a corpus of own-users logs publishes (the others are across producers).
+OWN_LOGS_TABLES = ("producers", "reasons_by_producer", "agencies")
 
 
 def _figures(con, corpus: Corpus, rules: CorpusRules) -> tuple[dict, dict]:
     """The headline figures and the aggregate tables (small: one line per agency, state, producer)."""
     facts = fig.headline(con, corpus)
+    producers = fig.producers(con, corpus)
+    facts["own_logs_only"] = fig.own_logs_only(producers)
     # with whether each has a 287(g) agreement with ICE, as in a jurisdiction's agencies.csv (analyze/ice287g.py)
     agencies = ice287g.annotate(fig.agencies(con, corpus), corpus.synthetic, name="agency", federal="federal")
     by_agency, by_state = fig.immigration(con)
+    if facts["own_logs_only"]:
+        labels = category_labels()
+        categories = [(c, labels[c]["label"]) for c in reason_category_ids()] + [(None, labels[OTHER_REASONS]["label"])]
+        return facts, {
+            "producers": producers,
+            "reasons_by_producer": fig.reasons_by_producer(con, corpus, categories),
+            "agencies": agencies.drop(columns=["producers_searched"]),
+        }
     return facts, {
+        "producers": producers,
         "overlap": fig.overlap(con, corpus).reset_index(),
         "producers_per_search": pd.DataFrame(
             list(facts["producers_per_search"].items()), columns=["producers", "distinct_searches"]
@@ -140,6 +179,8 @@ def _members(corpus: Corpus) -> dict:
 
 
 PUBLISHED = (
+    "producers",
+    "reasons_by_producer",
     "overlap",
     "producers_per_search",
     "agencies",
@@ -161,6 +202,9 @@ def write(corpus: Corpus, result: dict, root: Path | None = None) -> Path:
             write_csv(table, out / f"{name}.csv", synthetic=corpus.synthetic)
     for name, staged in result["citations"].items():  # written by write_query_csv with write_csv's guarantees
         os.replace(staged, out / f"{name}.csv")
+    for name in (*PUBLISHED, *CITATIONS):  # a table this corpus does not have is not left from an earlier run
+        if name not in result["tables"] and name not in result["citations"]:
+            (out / f"{name}.csv").unlink(missing_ok=True)
     write_json(out / "facts.json", facts)
     write_json(
         out / "claims.json",

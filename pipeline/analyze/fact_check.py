@@ -18,11 +18,17 @@ def notes_html(notes: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>" if notes else ""
 
 
-def plumbing_html(slug: str) -> str:
-    """What the page reads and writes, and where its figures, reasons and caveats are defined."""
+def plumbing_html(slug: str, provenance: str | None = None) -> str:
+    """What the page reads and writes, and where its figures, reasons and caveats are defined; `provenance`:
+    the release's notes on where it came from (the path its source text names), if any."""
     reads = [
         f"data/processed/{slug}/searches.parquet, matches.parquet and manifest.json",
         "the published claims in jurisdictions.yml",
+        *(
+            [f"{provenance} (where the release came from, its licence and the figures it must give)"]
+            if provenance
+            else []
+        ),
     ]
     writes = [
         "facts.json (every figure on this page)",

@@ -51,7 +51,14 @@ def link_table(f: dict) -> pd.DataFrame:
     )
 
 
-def sentences(f: dict) -> list[str]:
+LOG_KIND_WORDS = {"network": "network audit", "organization": "organization audit", "portal": "portal export"}
+
+
+def sentences(f: dict, producers: pd.DataFrame | None = None) -> list[str]:
+    """The corpus figures in words; for a corpus of own-users logs (f["own_logs_only"]), only what such logs
+    can tell, from the per-log table `producers`: no figure across producers is said, not even as zero."""
+    if f.get("own_logs_only"):
+        return _own_logs_sentences(f, producers)
     links = f["searches_by_link"]
     linked = links["id_and_fingerprint"] + links["fingerprint"]
     over = f"Over {f['period_words']} (UTC days), " if f.get("period_words") else ""
@@ -70,6 +77,35 @@ def sentences(f: dict) -> list[str]:
         f"{f['conflicting_searches']:,} searches have copies that disagree between producers in a field that "
         f"must agree; {f['alias_variants_to_review']:,} groups of agency spellings are listed for review.",
     ]
+
+
+def _own_logs_sentences(f: dict, producers: pd.DataFrame) -> list[str]:
+    over = f"Over {f['period_words']}, " if f.get("period_words") else ""
+    per_log = "; ".join(f"{r.producer}: {r.searches:,}" for r in producers.itertuples())
+    unnamed = producers.loc[~producers["names_agency"].astype(bool), "producer"].tolist()
+    said = [
+        f"{over}the {len(producers)} logs hold {f['distinct_searches']:,} searches ({per_log}).",
+        "Each is a log of its producer's own users' searches (an organization audit or a portal export), not a "
+        "network audit of who searched its cameras: no search can be in two of them, so no figure across "
+        "producers (shared searches, agencies that searched several producers' cameras) exists here.",
+        f"{f['immigration_searches']:,} searches were immigration-related ({f['immigration_civil']:,} civil, "
+        f"{f['immigration_criminal']:,} criminal, {f['immigration_unspecified']:,} unspecified).",
+    ]
+    if unnamed:
+        said.append(
+            f"{len(unnamed)} of the logs ({', '.join(unnamed)}) have no agency column: their searches are the "
+            "producer's own officers', and the producer is not listed as a searching agency."
+        )
+    return said
+
+
+def producers_shown(t: pd.DataFrame) -> pd.DataFrame:
+    """The per-log table as the page shows it: the kind of log and whether it names the agency, in words."""
+    shown = t.drop(columns=["producer_log"]).assign(
+        log_kind=t["log_kind"].map(lambda k: LOG_KIND_WORDS.get(k, k)),
+        names_agency=t["names_agency"].map({True: "yes", False: "no"}),
+    )
+    return shown.rename(columns={"log_kind": "kind of log", "names_agency": "names the searching agency"})
 
 
 def claims_table(results: list[dict], f: dict) -> pd.DataFrame:

@@ -275,13 +275,17 @@ def corpus_entries(root: Path) -> list[dict]:
     for folder in sorted(p for p in base.glob("*") if p.is_dir()) if base.is_dir() else []:
         facts = _read_json(folder / "facts.json") or {}
         last = (_read_json(folder / "run.json") or {}).get("last", {})
+        # A corpus of own-users logs has no figure across producers: said, not shown as "not in release".
+        empty = OWN_LOGS_ONLY if facts.get("own_logs_only") else None
         figures = [
-            {"label": words, "text": _corpus_figure(facts.get(key))} for key, words in CORPUS_FIGURES if key in facts
+            {"label": words, "text": _corpus_figure(facts.get(key), empty)}
+            for key, words in CORPUS_FIGURES
+            if key in facts
         ]
         out.append(
             {
                 "columns": [
-                    {"label": words, "text": _corpus_figure(facts[key]) if key in facts else None}
+                    {"label": words, "text": _corpus_figure(facts[key], empty) if key in facts else None}
                     for key, words in CORPUS_COLUMNS
                 ],
                 "name": facts.get("display_name") or folder.name,
@@ -304,9 +308,12 @@ def _corpus_href(folder: Path, name: str) -> str | None:
     return f"corpora/{urllib.parse.quote(folder.name, safe='')}/{name}"
 
 
-def _corpus_figure(v) -> str:
+OWN_LOGS_ONLY = "does not apply (each log holds only its own users' searches)"
+
+
+def _corpus_figure(v, empty: str | None = None) -> str:
     if v is None:
-        return NOT_IN_RELEASE
+        return empty or NOT_IN_RELEASE
     return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}" if isinstance(v, float) else str(v)
 
 
