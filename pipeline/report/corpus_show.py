@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from pipeline import ROOT
+from pipeline.analyze.words import period_words
 from pipeline.config import Corpus, load_corpora
 from pipeline.errors import ConfigError
 from pipeline.report.show import md_escape, claims_table as _claims_table
@@ -100,12 +101,31 @@ def _own_logs_sentences(f: dict, producers: pd.DataFrame) -> list[str]:
 
 
 def producers_shown(t: pd.DataFrame) -> pd.DataFrame:
-    """The per-log table as the page shows it: the kind of log and whether it names the agency, in words."""
-    shown = t.drop(columns=["producer_log"]).assign(
-        log_kind=t["log_kind"].map(lambda k: LOG_KIND_WORDS.get(k, k)),
-        names_agency=t["names_agency"].map({True: "yes", False: "no"}),
+    """The per-log table as the page shows it, six columns that fit a laptop's width: the kind of log and
+    whether it names the agency in words, the immigration-related with their types in one cell, the days as
+    one period (producers.csv keeps every column)."""
+    return pd.DataFrame(
+        {
+            "producer": t["producer"],
+            "kind of log": t["log_kind"].map(lambda k: LOG_KIND_WORDS.get(k, k)),
+            "names the searching agency": t["names_agency"].map({True: "yes", False: "no"}),
+            "searches": t["searches"],
+            "immigration-related": [_immigration_cell(r) for r in t.itertuples()],
+            "UTC days": [
+                period_words(a, b) if pd.notna(a) else "no search"
+                for a, b in zip(t["first_day_utc"], t["last_day_utc"])
+            ],
+        }
     )
-    return shown.rename(columns={"log_kind": "kind of log", "names_agency": "names the searching agency"})
+
+
+def _immigration_cell(r) -> str:
+    if not r.immigration_searches:
+        return "0"
+    kinds = [
+        f"{n:,} {k}" for k, n in (("civil", r.civil), ("criminal", r.criminal), ("unspecified", r.unspecified)) if n
+    ]
+    return f"{r.immigration_searches:,} ({', '.join(kinds)})"
 
 
 def claims_table(results: list[dict], f: dict) -> pd.DataFrame:
