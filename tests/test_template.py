@@ -65,6 +65,27 @@ def test_each_notebook_forks_from_the_template_and_sees_nothing_of_the_one_befor
     assert second["own"] == ["False", "60", "None", "1"]  # ... and none of them reaches 02
 
 
+LATE = """import sys
+from pipeline.analyze import ice287g_list
+print("late", "great_expectations" in sys.modules, ice287g_list.current.cache_info().currsize)"""
+
+
+def test_what_the_first_notebook_does_not_need_is_warmed_after_it_forks(warm, tmp_path):
+    """Great Expectations and ICE's list are warmed between requests once the template is ready: a kernel
+    forked a little later (02_validate, 03_analyze) finds them loaded, read once by the template. (Before
+    the tests that start templates of their own: closing one removes the run's socket folder.)"""
+    import time
+
+    source = _notebook(tmp_path / "late.ipynb", LATE)
+    deadline = time.monotonic() + 120
+    while True:
+        printed = _printed(source, tmp_path / "late-out.ipynb")
+        if printed["late"] == ["True", "1"] or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert printed["late"] == ["True", "1"]
+
+
 def test_the_template_is_turned_off_by_its_variable(tmp_path, monkeypatch):
     monkeypatch.setenv(template.OFF_VARIABLE, "0")
     monkeypatch.delenv(template.ADDRESS_VARIABLE, raising=False)
@@ -118,3 +139,40 @@ def test_the_notebooks_imports_are_what_the_template_warms():
     modules = template_server.notebook_modules(ROOT)
     assert "pipeline.clean.build" in modules and "pipeline.report.show" in modules  # from 01's own lines
     assert "pipeline.analyze.charts" in modules and "pandas" in modules
+
+
+def test_a_late_warm_up_that_left_a_thread_stops_the_forks(tmp_path):
+    """Before each fork while late modules are warming, the template looks again: holding a thread (here,
+    this test's), it answers the request with its refusal instead of forking."""
+    import socket
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(tmp_path / "t.sock"))
+    saved, (r, w) = os.dup(0), os.pipe()  # the server watches its stdin (the run's pipe) for the run's end
+    os.dup2(r, 0)
+    try:
+        server = template_server._Server(listener, late=("a.module.still.to.warm",))
+    finally:
+        os.dup2(saved, 0)
+        for fd in (saved, r, w):
+            os.close(fd)
+    worker, ours = socket.socketpair()
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        worker.sendall(b'{"argv": [], "env": {}, "cwd": "."}\n')
+        server._request(ours, None)
+        answer = worker.recv(4096).decode()
+    finally:
+        stop.set()
+        t.join()
+        worker.close()
+        listener.close()
+    assert answer.startswith("refused the kernel template holds") and "threads" in answer
+    assert server.kernels == {}  # nothing was forked
+
+
+def test_a_warm_up_that_fails_is_skipped():
+    template_server.warm_one("no_such_module_anywhere")
+    template_server.warm_one("json:no_such_function")  # a call that fails: the kernel does it itself

@@ -37,6 +37,9 @@ def _state_table() -> pd.DataFrame:
     return table
 
 
+TOPOLOGY = "us-states-topology"  # the name the map's layers give its boundaries (top-level datasets)
+
+
 @functools.lru_cache(maxsize=1)
 def _topologytext() -> str:
     return (GEO / "us-states-10m.json").read_text(encoding="utf-8")
@@ -143,7 +146,9 @@ def searches_by_state_map(
     drawn = state_table()[~state_table()["code"].isin(NOT_DRAWN)]
     on_map = data[data["code"].isin(drawn["code"]) & (data["searches"] > 0)].merge(drawn[["code", "fips"]], on="code")
     text, subtitle, description = _map_words(data, on_map, jurisdiction_name, log_kind, period)
-    geo = alt.InlineData(values=us_states_topology(), format=alt.DataFormat(type="topojson", feature="states"))
+    # The boundaries by name, held once in the chart's top-level datasets (finish): inline in the layers they
+    # were deep-copied by every layer Altair builds.
+    geo = alt.NamedData(name=TOPOLOGY, format=alt.DataFormat(type="topojson", feature="states"))
     lookup = alt.LookupData(data=on_map[["fips", "searches"]], key="fips", fields=["searches"])
     color = alt.Color(
         "searches:Q",
@@ -203,6 +208,7 @@ def searches_by_state_map(
         width=MAP_WIDTH,
         height=height,
         below=8,
+        datasets={TOPOLOGY: us_states_topology()},
     )
 
 

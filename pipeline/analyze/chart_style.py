@@ -142,27 +142,35 @@ def finish(
     width: int,
     height,
     below: int = 14,
+    datasets: dict | None = None,
 ):
-    """Layer the footer (and the SYNTHETIC stamp) over `chart`, then set its size, title, description and
-    page metadata."""
+    """Layer the footer (and the SYNTHETIC stamp) over `chart`, with its size, title, description, page
+    metadata, CONFIG and `datasets` (named data the layers refer to: alt.NamedData), in ONE chart built
+    once: each Altair .properties() or .configure_*() rebuilds a layered chart and deep-copies every layer
+    with its inline data (the map's boundaries: seconds per chart)."""
     # The footer starts at the plot's left edge: beside bar labels it has less room than the title above.
     chars = min(CAPTION_CHARS, int(width / 6.6) + 20) if isinstance(width, int) else CAPTION_CHARS
     layers = [chart, footer(source, synthetic, below, chars)] + ([synthetic_stamp()] if synthetic else [])
-    full = alt.layer(*layers).properties(
+    return alt.layer(
+        *layers,
         width=width,
         height=height,
         title=title(text, subtitle, synthetic),
         description=description,
         usermeta={"title": text, "jurisdiction": jurisdiction_name, "synthetic": bool(synthetic)},
+        config=config(),
+        **({"datasets": datasets} if datasets else {}),
     )
-    return configure(full)
 
 
-def configure(chart):
+def config() -> alt.Config:
     """Axis fonts at TEXT_PX or more, and no frame around the plot."""
-    return chart.configure_axis(
-        labelFont=FONT, titleFont=FONT, labelFontSize=TEXT_PX, titleFontSize=13, titleFontWeight="normal"
-    ).configure_view(stroke=None)
+    return alt.Config(
+        axis=alt.AxisConfig(
+            labelFont=FONT, titleFont=FONT, labelFontSize=TEXT_PX, titleFontSize=13, titleFontWeight="normal"
+        ),
+        view=alt.ViewConfig(stroke=None),
+    )
 
 
 def subject(jurisdiction_name: str, log_kind: str) -> str:

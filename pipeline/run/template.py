@@ -8,13 +8,15 @@ environment variable or a patched function set in one notebook is gone when the 
 Fork safety. A fork copies one thread and every lock as it was, so the template must hold nothing that a
 thread or another process owns: pyzmq says a context and its sockets must not cross a fork (a ZMQ context
 runs I/O threads), and DuckDB's database runs worker threads from the moment it opens. The template
-imports modules only: it opens no DuckDB connection, creates no ZMQ context and starts no thread. Before it
-serves it checks that this holds (one thread in /proc/self/task, no zmq Context, no socket but its own
-listener); if it does not, it refuses and the run starts kernels the ordinary way, saying so once.
+imports modules (and reads ICE's 287(g) list into plain Python objects) only: it opens no DuckDB connection,
+creates no ZMQ context and starts no thread. Before it serves it checks that this holds (one thread in
+/proc/self/task, no zmq Context, no socket but its own and its workers'); if it does not, it refuses and the
+run starts kernels the ordinary way, saying so once. What the first notebook does not need (LATE_WARM) is
+warmed after the template is ready, between requests, and checked again before each fork.
 
 Protocol, over a Unix socket in the run's private socket folder: a worker sends one JSON line (the
 kernel's arguments, environment and folder); the template forks, answers "pid N", and when the kernel ends,
-"exit CODE". A worker that goes away takes its kernel with it (the template kills a kernel whose worker
+"exit CODE" (said by the kernel itself as it ends, and by the template when it reaps it). A worker that goes away takes its kernel with it (the template kills a kernel whose worker
 closed the connection). The template ends when the run closes its stdin (or dies: the parent-death signal),
 killing any kernel still alive; each kernel ends when the template ends (lifeline.py). The template and its
 kernels hold the run lock's file open, so the lock is held until the last of them has gone.
@@ -53,6 +55,17 @@ EXTRA_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "IPython.display",
+)
+# Warmed AFTER the template says ready, between requests: the first notebook (01_clean) needs none of them and
+# is forked without waiting for them; 02_validate and 03_analyze, forked seconds later, find them loaded.
+# Great Expectations (which pipeline.validate.gx imports inside its functions, so that commands that run no
+# notebook never load it) takes about 1.7 s to import; ICE's 287(g) list (read once per process by
+# ice287g_list.current) about 0.3 s to parse. Neither starts a thread (checked again before every fork).
+LATE_WARM = (
+    "great_expectations",
+    "great_expectations.data_context.types.base",
+    "great_expectations.execution_engine.pandas_execution_engine",
+    "pipeline.analyze.ice287g_list:current",
 )
 READY_TIMEOUT = 180.0
 # Libraries that start threads when they load unless told not to: OpenBLAS (numpy) starts one per core, and

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from pipeline.run import lifeline
-from pipeline.run.template import EXTRA_MODULES
+from pipeline.run.template import EXTRA_MODULES, LATE_WARM
 
 
 def notebook_modules(root: Path) -> list[str]:
@@ -55,10 +55,19 @@ def _imports(source: str) -> list[str]:
 def warm(modules: list[str]) -> None:
     """Import each module (a name that is not a module, such as a function imported from one, is skipped)."""
     for name in modules:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
+        warm_one(name)
+
+
+def warm_one(name: str) -> None:
+    """Import module `name`, or for "module:function", call the function (a cached read). Anything that
+    fails is skipped: the kernel then does it itself, as without a template."""
+    module, _, call = name.partition(":")
+    try:
+        loaded = importlib.import_module(module)
+        if call:
+            getattr(loaded, call)()
+    except Exception:  # noqa: BLE001  (a warm-up is an optimisation, never a failure of the run)
+        pass
 
 
 def fork_hazards(own_fds: set[int]) -> list[str]:
@@ -81,8 +90,10 @@ def fork_hazards(own_fds: set[int]) -> list[str]:
 class _Server:
     """The template's loop: accept requests, fork kernels, report their ends, stop when the run does."""
 
-    def __init__(self, listener: socket.socket):
+    def __init__(self, listener: socket.socket, late: tuple[str, ...] = ()):
         self.listener = listener
+        self.late = list(late)  # warmed one by one while no request waits (LATE_WARM)
+        self.hazards: list[str] = []  # what a late warm-up left that a fork must not copy
         self.selector = selectors.DefaultSelector()
         self.selector.register(listener, selectors.EVENT_READ, "accept")
         self.selector.register(0, selectors.EVENT_READ, "run")
@@ -90,7 +101,13 @@ class _Server:
 
     def serve(self) -> None:
         while True:
-            for key, _ in self.selector.select(timeout=0.1):
+            events = self.selector.select(timeout=0 if self.late else 0.1)
+            if not events and self.late:  # idle: warm the next late module (a request waits at most one)
+                warm_one(self.late.pop(0))
+                if not self.late:
+                    self.hazards = fork_hazards({self.listener.fileno(), *self._fds()})
+                continue
+            for key, _ in events:
                 if key.data == "run":
                     if not os.read(0, 4096):  # the run closed our stdin, or ended
                         return self.stop()
@@ -115,28 +132,46 @@ class _Server:
         if not line:
             self._forget(conn)
             return
-        child = self._fork(json.loads(line))
+        hazards = self.hazards or (fork_hazards({self.listener.fileno(), *self._fds()}) if self.late else [])
+        if hazards:  # a late warm-up started a thread: this and every later kernel start the ordinary way
+            self.hazards = hazards
+            with contextlib.suppress(OSError):
+                conn.sendall(
+                    f"refused the kernel template holds {', '.join(hazards)}, which a fork must not copy\n".encode()
+                )
+            self._forget(conn)
+            return
+        child = self._fork(json.loads(line), conn)
         self.kernels[child] = conn
         self.selector.modify(conn, selectors.EVENT_READ, child)
         conn.sendall(f"pid {child}\n".encode())
 
-    def _fork(self, request: dict) -> int:
+    def _fork(self, request: dict, conn: socket.socket) -> int:
+        """Fork a kernel for `request`. The kernel keeps its worker's connection and says its own exit code
+        on it as it ends: the template may be busy warming a late module (LATE_WARM) when it could reap it."""
         me = os.getpid()
         child = os.fork()
         if child == 0:
             code = 1
             try:
-                self._close_all()
+                self._close_all(keep=conn)
                 code = become_kernel(request, me)
             finally:
+                with contextlib.suppress(OSError):
+                    conn.sendall(f"exit {code}\n".encode())
                 os._exit(code)
         return child
 
-    def _close_all(self) -> None:
+    def _fds(self) -> set[int]:
+        """The template's own sockets: its connections to workers."""
+        return {k.fileobj.fileno() for k in self.selector.get_map().values() if isinstance(k.fileobj, socket.socket)}
+
+    def _close_all(self, keep: socket.socket | None = None) -> None:
+        """In a forked kernel: close every socket of the template's but `keep`."""
         for conn in self.kernels.values():
             conn.close()
         for key in list(self.selector.get_map().values()):
-            if isinstance(key.fileobj, socket.socket):
+            if isinstance(key.fileobj, socket.socket) and key.fileobj is not keep:
                 key.fileobj.close()
         self.selector.close()
         self.listener.close()
@@ -241,7 +276,7 @@ def main(address: str, root: str, ready_fd: int) -> None:
     if hazards:
         _refuse(listener, answer)
     else:
-        _Server(listener).serve()
+        _Server(listener, LATE_WARM).serve()
     listener.close()
 
 
