@@ -69,6 +69,7 @@ def render_notebook(
     SYNTHETIC prefix in the title and a red banner right after <body>. Every page gets the navigation bar
     (pages.nav) and the stylesheet that keeps it within the window.
     """
+    _warmed()
     executed, out_dir = Path(executed), Path(out_dir)
     nb = nbformat.read(executed, as_version=4)
     stem = executed.stem
@@ -86,6 +87,33 @@ def render_notebook(
         page = make_offline(body, synthetic=synthetic, title=titles[code])
         write_text(paths[view], add_furniture(page, pages.nav(out_dir, name or stem, stem, code=code, site=site)))
     return paths
+
+
+_warming: list = []  # the thread warm_up started, joined before the first page is rendered
+
+
+def warm_up() -> None:
+    """Make both exporters and render a small notebook with each, in a thread, while this process waits for
+    a kernel: the first page a process renders otherwise pays about half a second for nbconvert's templates,
+    Markdown and Pygments to load. Rendering joins the thread first, so no exporter is ever used by two."""
+    import threading
+
+    def work() -> None:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell("# *warm*"), nbformat.v4.new_code_cell("print(1)")]
+        nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+        for code in (False, True):
+            _exporter(code).from_notebook_node(nb)
+
+    if not _warming:
+        thread = threading.Thread(target=work, name="render-warm-up", daemon=True)
+        _warming.append(thread)
+        thread.start()
+
+
+def _warmed() -> None:
+    for thread in _warming:
+        thread.join()
 
 
 @functools.cache

@@ -52,7 +52,10 @@ def run_notebook(
     own failure or a kernel's."""
     from papermill.exceptions import PapermillExecutionError
 
+    from pipeline.report.render import warm_up
     from pipeline.run.kernels import execute_notebook
+
+    warm_up()  # this process's first rendering loads nbconvert's templates while the kernel runs
 
     t = time.perf_counter()
     tmp = running_dir(root) / who.replace("/", "__") / f"{name}.{os.getpid()}.ipynb"
