@@ -311,6 +311,23 @@ def test_each_corpus_is_shown_beside_the_jurisdictions_with_its_figures_and_link
     assert hrefs == ["corpora/six-districts/04_corpus.html", "corpora/six-districts/files.html"]
 
 
+def test_a_corpus_of_own_users_logs_says_its_figures_across_producers_do_not_apply(tmp_path):
+    import json
+
+    folder = tmp_path / "reports" / "corpora" / "bundled-real"
+    _publish(folder, "04_corpus.html", "files.html")
+    facts = {"display_name": "Real", "synthetic": False, "members": ["a-pd", "b-pd"], "own_logs_only": True}
+    facts |= {"distinct_searches": 4385, "overlap_searches": None, "agencies": None, "immigration_searches": 0}
+    (folder / "facts.json").write_text(json.dumps(facts))
+    (folder / "run.json").write_text(json.dumps({"last": {"status": "ok"}}))
+    page = index.write_index(
+        tmp_path / "reports", [_entry("a-pd", "A PD")], generated_at="now", corpora=index.corpus_entries(tmp_path)
+    ).read_text()
+    row = page[page.index('id="corpus-bundled-real"') :]
+    row = row[: row.index("</tr>")]
+    assert "4,385" in row and row.count(index.OWN_LOGS_ONLY.replace("'", "&#39;")) == 2  # overlap, agencies
+    assert ">0<" in row  # a figure such logs do have is shown, zero included
+
 def test_the_index_says_how_to_explore_every_search_and_links_the_database_only_when_built(tmp_path):
     page = index.write_index(tmp_path, [_entry("a-pd", "A PD")], generated_at="now").read_text()
     assert "make explore" in page and 'href="explore/flock.db"' not in page
