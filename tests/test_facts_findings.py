@@ -167,3 +167,17 @@ def test_an_organization_audit_of_one_agency_has_no_agency_findings():
         assert "of 1 agency" not in x[key]["display"]
     assert findings.own_searches_only(own) and not findings.own_searches_only(BASE)
     assert x["searches"]["display"] == "741,900 searches"
+
+
+def test_when_agencies_with_no_state_ran_most_immigration_searches_that_leads_the_states_sentence():
+    # issue 23: Huffman's 143 immigration-related searches, 135 of them by U.S. Border Patrol (no state)
+    f = dict(BASE, immigration_searches=143, immigration_agencies=4, immigration_states=["FL", "GA", "TX"])
+    said = by_id(dict(f, immigration_state_not_identified=135))["immigration_agencies"]["display"]
+    assert said == (
+        "4 agencies; those with no identified state (federal agencies, most often) ran 135 of the 143 (94%); "
+        "the others are in 3 states: Florida, Georgia and Texas"
+    )
+    # a minority without a state: the states lead, as before
+    assert by_id(dict(f, immigration_state_not_identified=60))["immigration_agencies"]["display"] == (
+        "4 agencies in 3 states: Florida, Georgia and Texas"
+    )

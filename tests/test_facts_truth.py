@@ -82,6 +82,8 @@ def test_border_patrol_is_named_with_its_searches(generated, project):
         f"{bp['org_name']}: {bp['searches']:,} searches ({bp['immigration']:,} immigration-related)"
         in _finding(f, "federal_agencies")["display"]
     )
+    # Border Patrol has no state: its immigration-related searches are among those no state is known for
+    assert bp["immigration"] <= f["immigration_state_not_identified"] <= f["immigration_searches"]
 
 
 def test_a_window_is_the_same_figures_over_its_local_days(generated, project):

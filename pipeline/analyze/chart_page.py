@@ -11,6 +11,7 @@ runtimes. The chart is drawn as SVG scaled to the window's width (never wider th
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
 from dataclasses import dataclass
@@ -231,10 +232,37 @@ def without_bidi(o):
     return o
 
 
+_warming: list = []  # the thread warm_up started; draw joins it first
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine in a thread: its first conversion in a process takes about half a
+    second (V8 and the Vega bundles load), which then overlaps the figures a notebook computes before its
+    first chart (the conversion releases the GIL). Not in the kernel template: the engine runs threads, which
+    a fork must not copy."""
+    import threading
+
+    def work() -> None:
+        import vl_convert as vlc
+        from altair.utils._importers import vl_version_for_vl_convert
+
+        with contextlib.suppress(Exception):  # a failure here is met again, and reported, by the first draw
+            vlc.vegalite_to_svg(
+                {"data": {"values": [{"x": 1}]}, "mark": "point"}, vl_version=vl_version_for_vl_convert()
+            )
+
+    if not _warming:
+        thread = threading.Thread(target=work, name="chart-warm-up", daemon=True)
+        _warming.append(thread)
+        thread.start()
+
+
 def draw(chart) -> Drawn:
     """`chart` (an Altair chart, or a Drawn already) drawn once by vl-convert, as Altair's own save would."""
     if isinstance(chart, Drawn):
         return chart
+    for thread in _warming:
+        thread.join()
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 

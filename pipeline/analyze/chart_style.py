@@ -58,8 +58,12 @@ GREY_COLOR = "#b5b5b5"  # bars that are not the finding (state not identified, r
 
 
 def enable_offline_renderer() -> None:
-    """Make charts displayed in a notebook static SVG outputs, which nbconvert HTML shows without a network."""
+    """Make charts displayed in a notebook static SVG outputs, which nbconvert HTML shows without a network;
+    and start the converter that draws them now, in the background (chart_page.warm_up)."""
+    from pipeline.analyze.chart_page import warm_up
+
     alt.renderers.enable("svg")
+    warm_up()
 
 
 def possessive(name: str) -> str:

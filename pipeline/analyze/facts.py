@@ -197,6 +197,7 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
         federal_imm,
         no_purpose,
         personal,
+        imm_no_state,
     ) = con.execute("""
         SELECT count(*) FILTER (WHERE immigration),
                count(DISTINCT org_name) FILTER (WHERE immigration),
@@ -208,7 +209,8 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
                count(*) FILTER (WHERE agency_federal),
                count(*) FILTER (WHERE agency_federal AND immigration),
                count(*) FILTER (WHERE list_contains(reason_categories, 'no_stated_purpose')),
-               count(*) FILTER (WHERE len(reason_pii) > 0)
+               count(*) FILTER (WHERE len(reason_pii) > 0),
+               count(*) FILTER (WHERE immigration AND coalesce(agency_state, '') = '')
         FROM searches""").fetchone()
     by_state = dict(con.execute("SELECT agency_state, count(*) FROM searches GROUP BY 1 ORDER BY 1").fetchall())
     out_of_state = None
@@ -224,6 +226,8 @@ def _who_and_why(con, j: Jurisdiction, with_org: int) -> dict:
         "immigration_unspecified": unspecified,
         "immigration_agencies": imm_agencies if named else None,
         "immigration_states": (imm_states or []) if named else None,
+        # by agencies whose state is not identified (federal agencies, most often): the states' sentence says so
+        "immigration_state_not_identified": imm_no_state if named else None,
         "searcher_states": states if named else None,
         "searches_by_state": by_state if named else None,
         "searches_state_not_identified": by_state.get("", 0) if named else None,
@@ -330,6 +334,7 @@ HEADLINE_FIGURES = (
             "immigration_criminal",
             "immigration_unspecified",
             "immigration_agencies",
+            "immigration_state_not_identified",
             "out_of_state_searches",
             "federal_searches",
             "no_stated_purpose_searches",

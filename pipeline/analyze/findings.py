@@ -249,6 +249,15 @@ def _immigration_agencies(f: dict) -> dict:
         return _item("immigration_agencies", label, 0, "None")
     names = [state_names().get(s, s) for s in states]
     where = f" in {count(len(names), 'state')}: {series(names)}" if names else " (no state in their names)"
+    imm, unknown = f["immigration_searches"], f.get("immigration_state_not_identified") or 0
+    if names and 2 * unknown > imm:  # most came from agencies with no state: that leads, not the states
+        return _item(
+            "immigration_agencies",
+            label,
+            n,
+            f"{count(n, 'agency', 'agencies')}; those with no identified state (federal agencies, most often) ran "
+            f"{unknown:,} of the {imm:,} ({share(unknown, imm)}); the others are{where}",
+        )
     return _item("immigration_agencies", label, n, count(n, "agency", "agencies") + where)
 
 

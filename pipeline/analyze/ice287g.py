@@ -184,7 +184,8 @@ def caveat(f: dict) -> str:
         "An agreement does not say that a search was made for ICE or under the agreement. The list changes as "
         f"agencies join and leave: this is ICE's list of {day}, not the list in force on the day of each search. "
         "Federal agencies are never on it (287(g) agreements are with state and local agencies). Agencies are "
-        "matched by name within their state (docs/ice-287g.md): a name the rules do not know is not found, and "
+        "matched by name within their state, by reviewed rules (the project's method notes on 287(g) say how): a "
+        "name the rules do not know is not found, and "
         "a name that fits two agencies on the list is left for review."
     )
 
