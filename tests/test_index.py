@@ -328,6 +328,7 @@ def test_a_corpus_of_own_users_logs_says_its_figures_across_producers_do_not_app
     assert "4,385" in row and row.count(index.OWN_LOGS_ONLY.replace("'", "&#39;")) == 2  # overlap, agencies
     assert ">0<" in row  # a figure such logs do have is shown, zero included
 
+
 def test_the_index_says_how_to_explore_every_search_and_links_the_database_only_when_built(tmp_path):
     page = index.write_index(tmp_path, [_entry("a-pd", "A PD")], generated_at="now").read_text()
     assert "make explore" in page and 'href="explore/flock.db"' not in page
