@@ -82,9 +82,10 @@ test-fast: venv lint                ## lint, then the tests without whole runs, 
 check-pages: venv browser          ## every page under reports/ in Chromium at 1400, 800 and 390 px (after make all; tools/check_pages.py)
 	$(PYTHON) -m tools.check_pages
 
-bench: venv                         ## benchmark against the floor at 1 and 32 months, then the corpus step (bench/RESULTS.md; ~45 min)
+bench: venv synth                   ## the floors at 1 and 32 months, the corpus step, a run's fixed cost and make test (bench/RESULTS.md; ~70 min)
 	$(PYTHON) -m bench
 	$(PYTHON) -m bench.bench_corpus --rows 10e6 40e6 140e6
+	$(PYTHON) -m bench.bench_kernels --tests
 
 bench-corpus: venv                  ## the corpus step alone at 10M, 40M and 140M rows (~25 min, ~40 GB of disk)
 	$(PYTHON) -m bench.bench_corpus --rows 10e6 40e6 140e6
