@@ -144,3 +144,22 @@ def test_a_notebook_run_prints_no_jupyter_or_ipython_log_line(tmp_path):
     printed = (done.stdout + done.stderr).splitlines()
     assert not [line for line in printed if line.startswith("[") and ("App]" in line or "Kernel" in line)], printed
     assert not [line for line in printed if "KeyboardInterrupt" in line or "eavesdropping" in line], printed
+
+
+def test_a_kernel_that_died_mid_notebook_is_not_started_again(tmp_path, monkeypatch):
+    """Papermill writes the notebook only when it ends, so the error tells a kernel that answered and then
+    died (nbclient's DeadKernelError) from one that never answered: only the latter is started again."""
+    import papermill as pm
+    from nbclient.exceptions import DeadKernelError
+
+    calls = []
+
+    def died(*args, **kwargs):
+        calls.append(kwargs.get("request_save_on_cell_execute"))
+        raise DeadKernelError("Kernel died")
+
+    monkeypatch.setattr(pm, "execute_notebook", died)
+    source = _probe_notebook(tmp_path / "probe.ipynb")
+    with pytest.raises(DeadKernelError):
+        kernels.execute_notebook(source, tmp_path / "out.ipynb", parameters={}, cwd=tmp_path, say=lambda m: None)
+    assert calls == [False]  # once, and with no save after every cell

@@ -90,16 +90,16 @@ def _ran_a_cell(path: Path) -> bool:
 
 
 def _died_at_start(error: Exception, output: Path) -> bool:
-    """A kernel that died (or never answered) before running a cell: worth one more start."""
+    """A kernel that died (or never answered) before its first reply: worth one more start. Papermill writes
+    the notebook when it ends, not after every cell, so a kernel that died mid-notebook (nbclient's
+    DeadKernelError: it had answered) is told apart by its error, and is not started again."""
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    if isinstance(error, PapermillExecutionError):  # a cell raised: the notebook's own failure
+    if isinstance(error, (PapermillExecutionError, DeadKernelError)):  # a cell raised, or it died after answering
         return False
-    kernel_trouble = isinstance(error, (DeadKernelError, TimeoutError, RuntimeError)) or type(
-        error
-    ).__module__.startswith("zmq")
-    return kernel_trouble and not _ran_a_cell(output)
+    at_start = isinstance(error, (TimeoutError, RuntimeError))
+    return (at_start or type(error).__module__.startswith("zmq")) and not _ran_a_cell(output)
 
 
 def execute_notebook(
@@ -119,6 +119,9 @@ def execute_notebook(
                 cwd=str(cwd),
                 progress_bar=False,
                 log_output=False,
+                # The notebook is written when it ends (or fails), not twice per cell as well: those saves
+                # cost 0.1-0.8 s a notebook, and a half-run notebook in build/running/ helps nobody.
+                request_save_on_cell_execute=False,
                 kernel_manager_class=IpcKernelManager,
             )
             return
