@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.explore import build as building
-from pipeline.explore import serve
+from pipeline.explore import serve  # (light: the command line's parser names its default address)
 
 USAGE = "python -m pipeline explore [--no-serve] [--host H] [--port P] [--force] [--root DIR]"
 
@@ -29,6 +28,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str], root: Path, echo=print) -> int:
+    # Here, not at the top: every command's parser is built from this module, and the build imports pandas,
+    # which a rerun with nothing changed never needs (0.6 s of its 1 s).
+    from pipeline.explore import build as building
+
     args = parser().parse_args(argv)
     root = (args.root or root).resolve()
     record = building.build(root, args.config, force=args.force, echo=echo)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -104,6 +105,7 @@ class _Server:
             events = self.selector.select(timeout=0 if self.late else 0.1)
             if not events and self.late:  # idle: warm the next late module (a request waits at most one)
                 warm_one(self.late.pop(0))
+                gc.freeze()
                 if not self.late:
                     self.hazards = fork_hazards({self.listener.fileno(), *self._fds()})
                 continue
@@ -223,6 +225,9 @@ def become_kernel(request: dict, template: int) -> int:
     import atexit
 
     atexit._clear()  # the template's exit handlers are not this kernel's
+    # The template's objects stay frozen (out of every collection, so a collection does not write to their
+    # pages and copy them: Python's advice for fork without exec); the kernel's own are collected as usual.
+    gc.enable()
     lifeline.die_with_parent(template)
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -266,7 +271,9 @@ def main(address: str, root: str, ready_fd: int) -> None:
     listener.bind(address)
     listener.listen(64)
     try:
+        gc.disable()  # no collection while importing; what is imported is then frozen (below)
         warm(notebook_modules(Path(root)))
+        gc.freeze()
         hazards = fork_hazards({listener.fileno()})
         answer = f"the kernel template holds {', '.join(hazards)}, which a fork must not copy" if hazards else "ready"
     except BaseException as e:  # noqa: BLE001  (any failure to warm up means: start kernels the ordinary way)
