@@ -165,7 +165,9 @@ def run(repeat: int, tests: bool = False, echo=print) -> dict:
                 )
     rerun = min((whole_command(None, True, force=False) for _ in range(3)), key=lambda r: r["seconds"])
     echo(f"  rerun with nothing changed: {rerun['seconds']:.2f} s")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     out = {
+        "measured": f"{time.strftime('%Y-%m-%d')}, code at {commit.stdout.strip() or 'an unknown commit'}",
         "floor_seconds": round(floor, 2),
         "floor_cpu_seconds": round(floor_cpu, 2),
         "load_before": round(load, 2),
@@ -239,7 +241,7 @@ def markdown(results: dict) -> str:
         "",
         f"Import floor **F = {f:.2f} s** ({results['floor_cpu_seconds']:.2f} CPU seconds: one process importing what "
         "the notebooks import), measured in the same "
-        f"session; load average {results['load_before']} on {results['cpus']} CPUs before it (a shared machine: "
+        f"session ({results.get('measured', 'date not recorded')}); load average {results['load_before']} on {results['cpus']} CPUs before it (a shared machine: "
         "read the ratios, not the seconds). Best of each; `python -m bench.bench_kernels` (in `make bench`).",
         "",
         "| command | kernels | whole command | = F | the jurisdiction's own time | = F | CPU seconds, all processes "

@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.io.atomic import write_text
+from pipeline.io.warmup import WarmUp
 from pipeline.io.text import strip_bidi
 
 ANALYSIS_PAGE = "../03_analyze.html"  # the page that made a jurisdiction's chart (charts/ sits beside it)
@@ -232,37 +233,27 @@ def without_bidi(o):
     return o
 
 
-_warming: list = []  # the thread warm_up started; draw joins it first
+def _first_conversion() -> None:
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    with contextlib.suppress(Exception):  # a failure here is met again, and reported, by the first draw
+        vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point"}, vl_version=vl_version_for_vl_convert())
 
 
-def warm_up() -> None:
-    """Start vl-convert's JavaScript engine in a thread: its first conversion in a process takes about half a
-    second (V8 and the Vega bundles load), which then overlaps the figures a notebook computes before its
-    first chart (the conversion releases the GIL). Not in the kernel template: the engine runs threads, which
-    a fork must not copy."""
-    import threading
-
-    def work() -> None:
-        import vl_convert as vlc
-        from altair.utils._importers import vl_version_for_vl_convert
-
-        with contextlib.suppress(Exception):  # a failure here is met again, and reported, by the first draw
-            vlc.vegalite_to_svg(
-                {"data": {"values": [{"x": 1}]}, "mark": "point"}, vl_version=vl_version_for_vl_convert()
-            )
-
-    if not _warming:
-        thread = threading.Thread(target=work, name="chart-warm-up", daemon=True)
-        _warming.append(thread)
-        thread.start()
+# vl-convert's JavaScript engine started in a thread: its first conversion in a process takes about half a
+# second (V8 and the Vega bundles load), which then overlaps the figures a notebook computes before its first
+# chart (the conversion releases the GIL). Not in the kernel template: the engine runs threads, which a fork
+# must not copy. draw waits for it first.
+_WARM = WarmUp("chart-warm-up", _first_conversion)
+warm_up = _WARM.start
 
 
 def draw(chart) -> Drawn:
     """`chart` (an Altair chart, or a Drawn already) drawn once by vl-convert, as Altair's own save would."""
     if isinstance(chart, Drawn):
         return chart
-    for thread in _warming:
-        thread.join()
+    _WARM.wait()
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 

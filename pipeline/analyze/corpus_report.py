@@ -123,8 +123,6 @@ ACROSS_PRODUCERS = (
     "conflicts_by_field",
     "alias_variants_to_review",
 )
-# The tables a corpus of own-users logs publishes (the others are across producers).
-OWN_LOGS_TABLES = ("producers", "reasons_by_producer", "agencies")
 
 
 def _figures(con, corpus: Corpus, rules: CorpusRules) -> tuple[dict, dict]:
@@ -134,8 +132,7 @@ def _figures(con, corpus: Corpus, rules: CorpusRules) -> tuple[dict, dict]:
     facts["own_logs_only"] = fig.own_logs_only(producers)
     # with whether each has a 287(g) agreement with ICE, as in a jurisdiction's agencies.csv (analyze/ice287g.py)
     agencies = ice287g.annotate(fig.agencies(con, corpus), corpus.synthetic, name="agency", federal="federal")
-    by_agency, by_state = fig.immigration(con)
-    if facts["own_logs_only"]:
+    if facts["own_logs_only"]:  # each log's own figures and reasons; the agencies its logs name
         labels = category_labels()
         categories = [(c, labels[c]["label"]) for c in reason_category_ids()] + [(None, labels[OTHER_REASONS]["label"])]
         return facts, {
@@ -143,6 +140,7 @@ def _figures(con, corpus: Corpus, rules: CorpusRules) -> tuple[dict, dict]:
             "reasons_by_producer": fig.reasons_by_producer(con, corpus, categories),
             "agencies": agencies.drop(columns=["producers_searched"]),
         }
+    by_agency, by_state = fig.immigration(con)
     return facts, {
         "producers": producers,
         "overlap": fig.overlap(con, corpus).reset_index(),

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from pipeline.io.atomic import write_text
+from pipeline.io.warmup import WarmUp
 from pipeline.report import pages
 from pipeline.report.pages import CSP, CSP_META, SYNTHETIC_BANNER_TEXT  # noqa: F401  (one home, shared with the files page and the index)
 
@@ -69,7 +70,7 @@ def render_notebook(
     SYNTHETIC prefix in the title and a red banner right after <body>. Every page gets the navigation bar
     (pages.nav) and the stylesheet that keeps it within the window.
     """
-    _warmed()
+    _WARM.wait()
     executed, out_dir = Path(executed), Path(out_dir)
     nb = nbformat.read(executed, as_version=4)
     stem = executed.stem
@@ -89,31 +90,19 @@ def render_notebook(
     return paths
 
 
-_warming: list = []  # the thread warm_up started, joined before the first page is rendered
+def _render_a_small_notebook() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# *warm*"), nbformat.v4.new_code_cell("print(1)")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    for code in (False, True):
+        _exporter(code).from_notebook_node(nb)
 
 
-def warm_up() -> None:
-    """Make both exporters and render a small notebook with each, in a thread, while this process waits for
-    a kernel: the first page a process renders otherwise pays about half a second for nbconvert's templates,
-    Markdown and Pygments to load. Rendering joins the thread first, so no exporter is ever used by two."""
-    import threading
-
-    def work() -> None:
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_markdown_cell("# *warm*"), nbformat.v4.new_code_cell("print(1)")]
-        nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
-        for code in (False, True):
-            _exporter(code).from_notebook_node(nb)
-
-    if not _warming:
-        thread = threading.Thread(target=work, name="render-warm-up", daemon=True)
-        _warming.append(thread)
-        thread.start()
-
-
-def _warmed() -> None:
-    for thread in _warming:
-        thread.join()
+# Both exporters made, and a small notebook rendered with each, while this process waits for a kernel: the
+# first page a process renders otherwise pays about half a second for nbconvert's templates, Markdown and
+# Pygments to load. render_notebook waits for it first, so no exporter is ever used by two threads.
+_WARM = WarmUp("render-warm-up", _render_a_small_notebook)
+warm_up = _WARM.start
 
 
 @functools.cache

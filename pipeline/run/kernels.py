@@ -26,7 +26,6 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
 from pipeline.run import lifeline, template
@@ -81,15 +80,7 @@ def _say_once(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def _ran_a_cell(path: Path) -> bool:
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:  # not written yet, or half-written: nothing ran
-        return False
-    return any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
-
-
-def _died_at_start(error: Exception, output: Path) -> bool:
+def _died_at_start(error: Exception) -> bool:
     """A kernel that died (or never answered) before its first reply: worth one more start. Papermill writes
     the notebook when it ends, not after every cell, so a kernel that died mid-notebook (nbclient's
     DeadKernelError: it had answered) is told apart by its error, and is not started again."""
@@ -99,7 +90,7 @@ def _died_at_start(error: Exception, output: Path) -> bool:
     if isinstance(error, (PapermillExecutionError, DeadKernelError)):  # a cell raised, or it died after answering
         return False
     at_start = isinstance(error, (TimeoutError, RuntimeError))
-    return (at_start or type(error).__module__.startswith("zmq")) and not _ran_a_cell(output)
+    return at_start or type(error).__module__.startswith("zmq")
 
 
 def execute_notebook(
@@ -126,6 +117,6 @@ def execute_notebook(
             )
             return
         except Exception as e:
-            if attempt == 2 or not _died_at_start(e, output):
+            if attempt == 2 or not _died_at_start(e):
                 raise
             say(f"the kernel stopped before it answered ({type(e).__name__}: {e}); starting it once more")
