@@ -282,6 +282,18 @@ def test_a_page_links_back_to_the_index_by_a_relative_href(tmp_path):
         assert (page.parent / href).resolve() == (tmp_path / "index.html").resolve()
 
 
+def _corpus_row(tmp_path, folder):
+    """The index's row of the corpus published in `folder` (its facts.json written; its last run ok)."""
+    import json
+
+    (folder / "run.json").write_text(json.dumps({"last": {"status": "ok"}}))
+    page = index.write_index(
+        tmp_path / "reports", [_entry("a-pd", "A PD")], generated_at="now", corpora=index.corpus_entries(tmp_path)
+    ).read_text()
+    row = page[page.index(f'id="corpus-{folder.name}"') :]
+    return row[: row.index("</tr>")]
+
+
 def test_each_corpus_is_shown_beside_the_jurisdictions_with_its_figures_and_links(tmp_path):
     import json
 
@@ -299,12 +311,7 @@ def test_each_corpus_is_shown_beside_the_jurisdictions_with_its_figures_and_link
             }
         )
     )
-    (folder / "run.json").write_text(json.dumps({"last": {"status": "ok"}}))
-    page = index.write_index(
-        tmp_path / "reports", [_entry("a-pd", "A PD")], generated_at="now", corpora=index.corpus_entries(tmp_path)
-    ).read_text()
-    row = page[page.index('id="corpus-six-districts"') :]
-    row = row[: row.index("</tr>")]
+    row = _corpus_row(tmp_path, folder)
     assert "Six &lt;districts&gt;" in row and "SYNTHETIC" in row and "a-isd, b-isd" in row
     assert "8,143" in row and "735" in row and "not computed" in row  # agencies: not in its facts
     hrefs = re.findall(r'href="([^"#]+)"', row)
@@ -319,12 +326,7 @@ def test_a_corpus_of_own_users_logs_says_its_figures_across_producers_do_not_app
     facts = {"display_name": "Real", "synthetic": False, "members": ["a-pd", "b-pd"], "own_logs_only": True}
     facts |= {"distinct_searches": 4385, "overlap_searches": None, "agencies": None, "immigration_searches": 0}
     (folder / "facts.json").write_text(json.dumps(facts))
-    (folder / "run.json").write_text(json.dumps({"last": {"status": "ok"}}))
-    page = index.write_index(
-        tmp_path / "reports", [_entry("a-pd", "A PD")], generated_at="now", corpora=index.corpus_entries(tmp_path)
-    ).read_text()
-    row = page[page.index('id="corpus-bundled-real"') :]
-    row = row[: row.index("</tr>")]
+    row = _corpus_row(tmp_path, folder)
     assert "4,385" in row and row.count(index.OWN_LOGS_ONLY.replace("'", "&#39;")) == 2  # overlap, agencies
     assert ">0<" in row  # a figure such logs do have is shown, zero included
 
