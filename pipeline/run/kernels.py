@@ -35,6 +35,12 @@ from pipeline.run.template import socket_dir
 class IpcKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel binds IPC sockets of its own and is not interrupted on shutdown."""
 
+    notebook = ""  # the notebook its kernel runs (for_notebook): the template forks 01_clean's without waiting
+
+    @classmethod
+    def for_notebook(cls, name: str) -> type[IpcKernelManager]:
+        return type(cls.__name__, (cls,), {"notebook": name})
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.transport = "ipc"
@@ -48,7 +54,9 @@ class IpcKernelManager(AsyncKernelManager):
         if address and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
             env = {**(kw.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}  # as jupyter_client sets it
             try:
-                kernel = template.fork_kernel(address, kernel_cmd[3:], env, str(kw.get("cwd") or os.getcwd()))
+                kernel = template.fork_kernel(
+                    address, kernel_cmd[3:], env, str(kw.get("cwd") or os.getcwd()), self.notebook
+                )
             except template.TemplateRefused:
                 pass  # the run says why, once
             except OSError as e:
@@ -113,7 +121,7 @@ def execute_notebook(
                 # The notebook is written when it ends (or fails), not twice per cell as well: those saves
                 # cost 0.1-0.8 s a notebook, and a half-run notebook in build/running/ helps nobody.
                 request_save_on_cell_execute=False,
-                kernel_manager_class=IpcKernelManager,
+                kernel_manager_class=IpcKernelManager.for_notebook(Path(source).stem),
             )
             return
         except Exception as e:

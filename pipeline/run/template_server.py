@@ -103,11 +103,8 @@ class _Server:
     def serve(self) -> None:
         while True:
             events = self.selector.select(timeout=0 if self.late else 0.1)
-            if not events and self.late:  # idle: warm the next late module (a request waits at most one)
-                warm_one(self.late.pop(0))
-                gc.freeze()
-                if not self.late:
-                    self.hazards = fork_hazards({self.listener.fileno(), *self._fds()})
+            if not events and self.late:  # idle: warm the next late module (an early request waits at most one)
+                self._warm_next()
                 continue
             for key, _ in events:
                 if key.data == "run":
@@ -119,6 +116,12 @@ class _Server:
                 else:
                     self._request(key.fileobj, key.data)
             self._reap()
+
+    def _warm_next(self) -> None:
+        warm_one(self.late.pop(0))
+        gc.freeze()
+        if not self.late:
+            self.hazards = fork_hazards({self.listener.fileno(), *self._fds()})
 
     def _request(self, conn: socket.socket, pid: int | None) -> None:
         try:
@@ -134,6 +137,9 @@ class _Server:
         if not line:
             self._forget(conn)
             return
+        request = json.loads(line)
+        while self.late and not request.get("early"):  # this kernel's notebook uses them: warm them first
+            self._warm_next()
         hazards = self.hazards or (fork_hazards({self.listener.fileno(), *self._fds()}) if self.late else [])
         if hazards:  # a late warm-up started a thread: this and every later kernel start the ordinary way
             self.hazards = hazards
@@ -143,7 +149,7 @@ class _Server:
                 )
             self._forget(conn)
             return
-        child = self._fork(json.loads(line), conn)
+        child = self._fork(request, conn)
         self.kernels[child] = conn
         self.selector.modify(conn, selectors.EVENT_READ, child)
         conn.sendall(f"pid {child}\n".encode())
