@@ -149,13 +149,13 @@ def finish(
     datasets: dict | None = None,
 ):
     """Layer the footer (and the SYNTHETIC stamp) over `chart`, with its size, title, description, page
-    metadata, CONFIG and `datasets` (named data the layers refer to: alt.NamedData), in ONE chart built
-    once: each Altair .properties() or .configure_*() rebuilds a layered chart and deep-copies every layer
-    with its inline data (the map's boundaries: seconds per chart)."""
+    metadata and CONFIG, in ONE chart built once: each Altair .properties() or .configure_*() rebuilds a
+    layered chart and deep-copies every layer with its inline data. `datasets`: named data the layers refer
+    to (alt.NamedData), such as the map's boundaries, put in the spec after Altair has built it (WithDatasets)."""
     # The footer starts at the plot's left edge: beside bar labels it has less room than the title above.
     chars = min(CAPTION_CHARS, int(width / 6.6) + 20) if isinstance(width, int) else CAPTION_CHARS
     layers = [chart, footer(source, synthetic, below, chars)] + ([synthetic_stamp()] if synthetic else [])
-    return alt.layer(
+    built = alt.layer(
         *layers,
         width=width,
         height=height,
@@ -163,8 +163,25 @@ def finish(
         description=description,
         usermeta={"title": text, "jurisdiction": jurisdiction_name, "synthetic": bool(synthetic)},
         config=config(),
-        **({"datasets": datasets} if datasets else {}),
     )
+    return WithDatasets.of(built, datasets) if datasets else built
+
+
+class WithDatasets(alt.LayerChart):
+    """A finished layered chart whose named datasets join its spec in to_dict, after Altair has built and
+    validated the rest. Handed to Altair, the map's boundaries (13,000 nested lists) were copied by every
+    layer and checked against the schema at each drawing: a second of each page's three or four."""
+
+    @classmethod
+    def of(cls, chart: alt.LayerChart, datasets: dict) -> WithDatasets:
+        object.__setattr__(chart, "__class__", cls)  # the same chart (no rebuild, no copy), with to_dict below
+        chart.__dict__["named_datasets"] = datasets  # beside the chart's schema properties, not among them
+        return chart
+
+    def to_dict(self, *args, **kwargs) -> dict:
+        spec = super().to_dict(*args, **kwargs)
+        spec["datasets"] = {**spec.get("datasets", {}), **self.__dict__["named_datasets"]}
+        return spec
 
 
 def config() -> alt.Config:
