@@ -38,6 +38,9 @@ def connect(tmp_dir: Path) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET temp_directory = {literal(tmp_dir)}")
     con.execute(f"SET memory_limit = '{os.environ.get('PIPELINE_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT)}'")
     con.execute("SET preserve_insertion_order = false")
+    # Memory DuckDB's allocator keeps after a task goes back to the system at once (default: above 128 MB):
+    # one month's build peaks 70 MB lower, in the same time.
+    con.execute("SET allocator_flush_threshold = '0MB'")
     try:  # inside a Jupyter kernel DuckDB refuses to touch this setting (and shows no bar there anyway)
         con.execute("SET enable_progress_bar = false")
     except duckdb.Error:
