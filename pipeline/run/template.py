@@ -257,11 +257,25 @@ class ForkedKernel:
             try:
                 data = self.conn.recv(4096)
             except (BlockingIOError, InterruptedError):
-                return None
+                self.returncode = self._ended()
+                return self.returncode
             except OSError:
                 data = b""
             self._take(data)
         return self.returncode
+
+    def _ended(self) -> int | None:
+        """The exit code of a kernel that has ended without saying so (killed: a notebook's kernel is stopped at
+        once), before the template reaps it, which it does only between the modules it warms late: read from
+        /proc, where an ended process waits to be reaped with its exit status. None while it runs, or where there
+        is no /proc (the template's word is then awaited)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        if fields[0] != "Z":  # (a zombie: it cannot be another process while the template has not reaped it)
+            return None
+        return os.waitstatus_to_exitcode(int(fields[-1]))
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
