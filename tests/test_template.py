@@ -169,3 +169,25 @@ def test_a_late_warm_up_that_left_a_thread_stops_the_forks(tmp_path):
 def test_a_warm_up_that_fails_is_skipped():
     template_server.warm_one("no_such_module_anywhere")
     template_server.warm_one("json:no_such_function")  # a call that fails: the kernel does it itself
+
+
+def test_a_kernel_that_ended_without_a_word_is_seen_ended_before_it_is_reaped():
+    """A notebook's kernel is killed when its last cell has answered, so it cannot say its exit code, and the
+    template reaps it only between the modules it warms late: the worker reads the ended process's status."""
+    import socket
+    import time
+
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(3)
+    try:
+        kernel = template.ForkedKernel(ours, pid)
+        deadline = time.monotonic() + 10
+        while kernel.poll() is None and time.monotonic() < deadline:  # (until the child has exited)
+            time.sleep(0.01)
+        assert kernel.returncode == 3  # not reaped: this test, its parent, has not waited for it yet
+        assert os.waitpid(pid, os.WNOHANG)[0] == pid
+    finally:
+        theirs.close()
+        ours.close()
