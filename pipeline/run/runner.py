@@ -9,7 +9,6 @@ run/publish.py (trail and index), run/closing.py (what the run says), run/corpor
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from pipeline import ROOT
 from pipeline.config import Jurisdiction, check_inputs, load, select
 from pipeline.contracts import RunStatus
 from pipeline.errors import PipelineError
-from pipeline.io.warmup import WarmUp
 from pipeline.project import reports_dir, reports_root
 
 # The report modules a rerun needs import no pandas, nbformat or papermill at module level: a rerun with
@@ -69,7 +67,6 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     results, keys, runnable = _plan(chosen, cfg, root, echo, force, accept_changed_raw)
     if runnable:
         kernels.ensure(wait=False)  # the template warms up while the workers start
-        _AFTER_THE_WORKERS.start()
         results.update(_run_in_processes(runnable, cfg, keys, root, jobs, echo, force, accept_changed_raw, debug))
         kernels.settle()
     stamps = Stamps(root)
@@ -99,19 +96,6 @@ def _run(slugs, config, jobs, root: Path, echo, force, accept_changed_raw, debug
     if failed:
         echo(f"{len(failed)} jurisdiction(s) did not finish: {', '.join(failed)}")
     return 1 if failed or claims_failed or corpora else 0
-
-
-def _import_what_follows_the_workers() -> None:
-    """What this process does once the jurisdictions are done (their trails, the corpus notebooks) needs
-    pandas, papermill and nbconvert: about a second of imports, paid while the workers run instead."""
-    import importlib
-
-    for name in ("pipeline.report.trail", "pipeline.report.render", "papermill", "pipeline.run.kernels"):
-        with contextlib.suppress(ImportError):  # met again, and reported, where it is used
-            importlib.import_module(name)
-
-
-_AFTER_THE_WORKERS = WarmUp("after-the-workers", _import_what_follows_the_workers)
 
 
 def _run_corpora(
