@@ -82,7 +82,7 @@ test-fast: venv lint                ## lint, then the tests without whole runs, 
 check-pages: venv browser          ## every page under reports/ in Chromium at 1400, 800 and 390 px (after make all; tools/check_pages.py)
 	$(PYTHON) -m tools.check_pages
 
-bench: venv synth                   ## the floors at 1 and 32 months, the corpus step, a run's fixed cost and make test (bench/RESULTS.md; ~70 min)
+bench: venv synth                   ## the floors at 1 and 32 months, the corpus step, a run's fixed cost and make test (bench/RESULTS.md; ~75 min)
 	$(PYTHON) -m bench
 	$(PYTHON) -m bench.bench_corpus --rows 10e6 40e6 140e6
 	$(PYTHON) -m bench.bench_kernels --tests
