@@ -41,7 +41,7 @@ from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import DottedObjectName
+from traitlets import DottedObjectName, Type
 
 from pipeline.run import lifeline, template
 from pipeline.run.template import socket_dir
@@ -82,8 +82,8 @@ class QuickReadyClient(AsyncKernelClient):
 class IpcKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel binds IPC sockets of its own and is not interrupted on shutdown."""
 
-    client_class = DottedObjectName(f"{__name__}.QuickReadyClient")
-    client_factory = QuickReadyClient
+    client_class = DottedObjectName(f"{__name__}.QuickReadyClient")  # (as jupyter_client declares its own)
+    client_factory = Type(klass=QuickReadyClient)
 
     notebook = ""  # the notebook its kernel runs (for_notebook): the template forks 01_clean's without waiting
 

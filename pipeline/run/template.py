@@ -12,12 +12,14 @@ imports modules (and reads ICE's 287(g) list into plain Python objects) only: it
 creates no ZMQ context and starts no thread. Before it serves it checks that this holds (one thread in
 /proc/self/task, no zmq Context, no socket but its own and its workers'); if it does not, it refuses and the
 run starts kernels the ordinary way, saying so once. What the first notebook does not need (LATE_WARM) is
-warmed after the template is ready, between requests, and checked again before each fork.
+warmed after the template is ready, between requests, and checked again before each fork; a kernel for any
+other notebook is forked once it is done.
 
 Protocol, over a Unix socket in the run's private socket folder: a worker sends one JSON line (the
-kernel's arguments, environment and folder); the template forks, answers "pid N", and when the kernel ends,
-"exit CODE" (said by the kernel itself as it ends, and by the template when it reaps it). A worker that goes away takes its kernel with it (the template kills a kernel whose worker
-closed the connection). The template ends when the run closes its stdin (or dies: the parent-death signal),
+kernel's arguments, environment and folder, and whether its notebook is early); the template forks, answers
+"pid N", and when the kernel ends, "exit CODE" (said by the kernel itself as it ends, and by the template when
+it reaps it; a kernel killed when its notebook is done says nothing, and the worker reads its end from /proc). A
+worker that goes away takes its kernel with it (the template kills a kernel whose worker closed the connection). The template ends when the run closes its stdin (or dies: the parent-death signal),
 killing any kernel still alive; each kernel ends when the template ends (lifeline.py). The template and its
 kernels hold the run lock's file open, so the lock is held until the last of them has gone.
 """
