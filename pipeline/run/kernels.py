@@ -6,9 +6,9 @@ papermill issue #511). Here every kernel talks over IPC: Unix sockets named afte
 a private folder, so two kernels never reach for the same address (and ipykernel's warning about
 unencrypted TCP does not apply).
 
-On shutdown jupyter_client first interrupts the kernel (SIGINT), then asks it to stop. A kernel still
-answering a message when the signal lands logs "KeyboardInterrupt caught in kernel". A notebook that
-has finished has nothing to interrupt, so the shutdown here leaves the interrupt out.
+On shutdown jupyter_client first interrupts the kernel (SIGINT), then asks it to stop (or, as here, kills it:
+below). A kernel still answering a message when the signal lands logs "KeyboardInterrupt caught in kernel". A
+notebook that has finished has nothing to interrupt, so the shutdown here leaves the interrupt out.
 
 A kernel that still dies before its first reply is started once more, and the caller is told so.
 
